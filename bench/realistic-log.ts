@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { corpusSamples } from '../test/support/corpus';
+
+/**
+ * A large, realistic kernel log for benchmarks: ordinary kernel noise (this host's own `dmesg`, or the corpus's
+ * non-OOM lines where dmesg is not readable) with the corpus's real OOM reports among it, wrapped in several
+ * transports (bare dmesg, RFC 3164 and RFC 3339 syslog, journald JSON) the way a fleet's logs mix them.
+ */
+export async function writeRealisticLog(
+  path: string,
+  targetBytes: number,
+): Promise<{ bytes: number; reports: number }> {
+  const noise = kernelNoise();
+  const reports = corpusSamples()
+    .filter((sample) => sample.theme !== 'negative' && sample.expected.length > 0)
+    .map((sample) => readFileSync(sample.logPath, 'utf8'));
+  const out = createWriteStream(path);
+  let bytes = 0;
+  let block = 0;
+  let reportCount = 0;
+  while (bytes < targetBytes) {
+    const wrap = TRANSPORTS[block % TRANSPORTS.length] ?? ((line: string) => line);
+    const host = `ip-10-0-${block % 250}-${(block * 7) % 250}`;
+    let chunk = '';
+    // About one OOM report per 2,000 lines of noise: OOM kills are rare events in a real log.
+    for (let i = 0; i < 2000; i++)
+      chunk += `${wrap(noise[(block * 31 + i) % noise.length] ?? '', host, i)}\n`;
+    const report = reports[block % reports.length] ?? '';
+    chunk += report.endsWith('\n') ? report : `${report}\n`;
+    reportCount++;
+    bytes += Buffer.byteLength(chunk);
+    if (!out.write(chunk)) await once(out, 'drain');
+    block++;
+  }
+  out.end();
+  await once(out, 'finish');
+  return { bytes, reports: reportCount };
+}
+
+const TRANSPORTS: ((message: string, host: string, i: number) => string)[] = [
+  (message, _host, i) => `[${(1000 + i / 1000).toFixed(6).padStart(12)}] ${message}`,
+  (message, host, i) =>
+    `Nov 25 16:${String(10 + (i % 50)).padStart(2, '0')}:01 ${host} kernel: [ ${(1000 + i / 1000).toFixed(6)}] ${message}`,
+  (message, host) => `2026-11-25T16:58:01.123456+00:00 ${host} kernel: ${message}`,
+  (message, host, i) =>
+    JSON.stringify({
+      MESSAGE: message,
+      _HOSTNAME: host,
+      _TRANSPORT: 'kernel',
+      SYSLOG_IDENTIFIER: 'kernel',
+      __REALTIME_TIMESTAMP: String(1795627850077199 + i),
+      PRIORITY: '6',
+    }),
+];
+
+function kernelNoise(): string[] {
+  try {
+    const all = execFileSync('dmesg', ['--notime'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).split('\n');
+    // Only what the kernel printed before its first OOM report: the noise must hold no report of its own.
+    const firstReport = all.findIndex((line) => line.includes('invoked oom-killer'));
+    const lines = all.slice(0, firstReport < 0 ? all.length : firstReport).filter((line) => line.length > 0);
+    if (lines.length >= 200) return lines;
+  } catch {
+    // dmesg is not readable here: fall back to the corpus below.
+  }
+  return corpusSamples()
+    .flatMap((sample) => readFileSync(sample.logPath, 'utf8').split('\n'))
+    .filter((line) => line.length > 0 && !/oom|Killed process|Kill process|invoked|pid \]/i.test(line));
+}

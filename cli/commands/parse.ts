@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+import { KernelLogParser, type Kill } from '../../functions/core/kernel-log';
+import { formatTable, killTableRow } from '../format/kill-table';
+import { feedParser } from '../io/feed-parser';
+import { resolveInputs } from '../io/inputs';
+import { write } from '../io/output';
+import type { CommandIo } from '../main';
+import { EXIT_OK, UsageError } from '../usage-error';
+import { referenceDateOption } from './options';
+
+export const PARSE_HELP = `Usage: oom-responder parse [options] [FILE...]
+
+Read kernel logs (files, or stdin when no FILE or FILE is -) and print every OOM kill found,
+one JSON object per kill (JSON Lines), in input order. Field names: docs/kill-model.md.
+
+Input may be syslog (RFC 3164 or RFC 3339), journalctl (short, short-iso, -o json), dmesg
+(plain, -T, -H, --time-format iso, -r, -x), /dev/kmsg records, grep output with file-name
+prefixes, a CloudWatch Logs subscription event ({"awslogs":{"data":...}}, one per line or a
+whole file), or 'aws logs get-log-events' output.
+
+Options:
+  --pretty       print a table for people instead of JSON Lines
+  --year YYYY    year for timestamps that print none (syslog, dmesg -H); default: the current
+                 year, or the previous one for dates that would lie in the future
+  -h, --help     show this help
+
+Exit status: 0 when the input was read (also when it holds no kill); 2 for a bad flag or an
+unreadable file.`;
+
+export async function parseCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      pretty: { type: 'boolean', default: false },
+      year: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    await write(io.stdout, `${PARSE_HELP}\n`);
+    return EXIT_OK;
+  }
+  const inputs = await resolveInputs(positionals);
+  const parser = new KernelLogParser({ referenceDate: referenceDateOption(values.year) });
+  const rows: string[][] = [];
+  const emit = async (kills: Kill[]): Promise<void> => {
+    if (values.pretty) {
+      for (const kill of kills) rows.push(killTableRow(kill));
+      return;
+    }
+    await write(io.stdout, `${kills.map((kill) => JSON.stringify(kill)).join('\n')}\n`);
+  };
+  for (const input of inputs) {
+    try {
+      await feedParser(input.stream(), parser, emit);
+    } catch (error) {
+      throw new UsageError(`cannot read ${input.name}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const rest = parser.end();
+  if (rest.length > 0) await emit(rest);
+  for (const problem of parser.problems) {
+    await write(io.stderr, `oom-responder parse: skipped a CloudWatch payload: ${problem.message}\n`);
+  }
+  if (values.pretty) {
+    await write(io.stdout, rows.length > 0 ? `${formatTable(rows)}\n` : 'No OOM kills found.\n');
+  }
+  return EXIT_OK;
+}

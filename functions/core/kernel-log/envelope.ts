@@ -1,0 +1,344 @@
+import { monthNumber } from './months';
+import { inferYear, isoFromMicros, localIso, localMs } from './time';
+import type { Transport } from './types';
+
+/**
+ * One log line with its transport stripped: who sent it, when, and the message itself.
+ * Transports are detected per line, because real files mix them (a grep over rotated logs, a paste into
+ * a bug report, a CloudWatch stream fed by two agents).
+ */
+export interface Envelope {
+  transport: Transport;
+  host: string | null;
+  /** `kernel`, `systemd-oomd`, another syslog tag, or null when the transport names no program (dmesg). */
+  program: string | null;
+  time: string | null;
+  /** Wall-clock milliseconds for gap checks; null when the line carries no date. */
+  timeMs: number | null;
+  kernelTime: number | null;
+  body: string;
+}
+
+/** State kept across lines: the reference date for year-less times and `dmesg -H`'s running clock. */
+export interface EnvelopeContext {
+  referenceDate: Date;
+  /** The last absolute `dmesg -H` time seen, as `[iso, ms]`. */
+  humanClock?: [string, number];
+}
+
+const KERNEL_TIME = /^\[\s*(\d{1,10})\.(\d{1,9})\]/;
+const KERNEL_TIME_ANYWHERE = /\[\s*\d{1,10}\.\d{6}\]/y;
+const MONOTONIC_JOURNAL = /^(?:([^\s:]{1,64}) )?(kernel|systemd-oomd(?:\[\d{1,10}\])?): /;
+const CALLER_ID = /^ ?\[\s*[TC]\d{1,10}\]/;
+const PRIORITY = /^<(\d{1,3})>/;
+const KMSG = /^(\d{1,3}),(\d{1,20}),(\d{1,20}),[^;]{0,200};/;
+const DMESG_DECODED = /^[a-z0-9]{2,8}\s*:[a-z]{3,6}\s*: /;
+const ISO_STAMP = /^(\d{4})-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d)([.,]\d{1,9})?(Z|[+-]\d\d:?\d\d)?(?= )/;
+const CLOCK = /^\d\d:\d\d:\d\d$/;
+const HUMAN_DELTA = /^\[\s*\+(\d{1,10})[.,](\d{1,9})\]/;
+const SYSLOG_TAG = /^([^\s[\]:]{1,64})(\[\d{1,10}\])?: ?/;
+
+/** Parse the transport of one line. Never throws; a line of no known transport is `plain`. */
+export function parseEnvelope(line: string, context: EnvelopeContext): Envelope {
+  const direct = parseAt(line, context);
+  if (direct) return direct;
+  const afterPrefix = parseAfterGrepPrefix(line, context);
+  if (afterPrefix) return afterPrefix;
+  return parseEmbedded(line);
+}
+
+/**
+ * No known transport at the start of the line: look for the kernel's own marks a little further in, as in
+ * `cat -n` output, OpenWrt's logread (`Sat Jan 25 09:40:15 2020 kern.err kernel: [22042.6] ...`) or a
+ * hypervisor's guest log (`... Guest: <6>[39291577.009363] ...`). Otherwise the line is `plain` text.
+ */
+function parseEmbedded(line: string): Envelope {
+  const limit = Math.min(line.length, 200);
+  for (let at = line.indexOf('[', 1); at >= 0 && at < limit; at = line.indexOf('[', at + 1)) {
+    KERNEL_TIME_ANYWHERE.lastIndex = at;
+    if (KERNEL_TIME_ANYWHERE.test(line)) return withKernelStamp(emptyEnvelope('dmesg', ''), line.slice(at));
+  }
+  const kernelTag = line.indexOf(' kernel: ');
+  if (kernelTag > 0 && kernelTag < limit) {
+    const envelope = emptyEnvelope('plain', '');
+    envelope.program = 'kernel';
+    return withKernelStamp(envelope, line.slice(kernelTag + 9));
+  }
+  return emptyEnvelope('plain', line);
+}
+
+/**
+ * Where a kernel `[ 123.456]` stamp starts inside a message: some kernels (5.0) lost the newline after the
+ * `oom-kill:` line, so the next message follows on the same line. -1 when there is none.
+ */
+export function embeddedStampAt(body: string): number {
+  for (let at = body.indexOf('[', 1); at >= 0; at = body.indexOf('[', at + 1)) {
+    KERNEL_TIME_ANYWHERE.lastIndex = at;
+    if (KERNEL_TIME_ANYWHERE.test(body)) return at;
+  }
+  return -1;
+}
+
+function emptyEnvelope(transport: Transport, body: string): Envelope {
+  return { transport, host: null, program: null, time: null, timeMs: null, kernelTime: null, body };
+}
+
+function parseAt(line: string, context: EnvelopeContext): Envelope | null {
+  const first = line.charCodeAt(0);
+  if (first === 60 /* < */) {
+    const priority = PRIORITY.exec(line);
+    if (priority) return parseAt(line.slice(priority[0].length), context);
+    return null;
+  }
+  if (first === 91 /* [ */) return parseBracketed(line, context);
+  if (first >= 48 && first <= 57) return parseNumeric(line);
+  if (first === 123 /* { */) return null; // JSON lines are handled by the caller, which parses them once.
+  const decoded = DMESG_DECODED.exec(line);
+  if (decoded) return parseBracketed(line.slice(decoded[0].length), context);
+  return parseSyslog3164(line, context);
+}
+
+/** `[  123.456] msg`, `[Wed Nov 25 16:58:01 2026] msg`, `[Nov25 16:58] msg`, `[  +0.000123] msg`. */
+function parseBracketed(line: string, context: EnvelopeContext): Envelope | null {
+  if (KERNEL_TIME.test(line)) {
+    const envelope = withKernelStamp(emptyEnvelope('dmesg', line), line);
+    // `journalctl -o short-monotonic` (`[  321.765330] host kernel: msg`) and journald's console forwarding.
+    const tagged = MONOTONIC_JOURNAL.exec(envelope.body);
+    if (tagged) {
+      envelope.host = tagged[1] ?? null;
+      envelope.program = (tagged[2] ?? '').replace(/\[\d+\]$/, '');
+      envelope.body = envelope.body.slice(tagged[0].length);
+    }
+    return envelope;
+  }
+  const delta = HUMAN_DELTA.exec(line);
+  if (delta) {
+    const clock = context.humanClock;
+    const envelope = emptyEnvelope('dmesg-human', stripCaller(line.slice(delta[0].length)));
+    if (clock) {
+      envelope.time = clock[0];
+      envelope.timeMs = clock[1];
+    }
+    return envelope;
+  }
+  const close = indexWithin(line, 93 /* ] */, 64);
+  if (close < 0) return null;
+  const stamp = line.slice(1, close).trim().split(/\s+/);
+  const body = stripCaller(line.slice(close + 1));
+  if (stamp.length >= 4) {
+    // dmesg -T: [weekday month day hh:mm:ss year]; localized, the weekday may be absent and the day may come
+    // before the month (`[dim. 19 avril 18:03:30 2026]`).
+    const year = Number(stamp[stamp.length - 1]);
+    const clock = stamp[stamp.length - 2] ?? '';
+    const before = stamp[stamp.length - 4] ?? '';
+    const after = stamp[stamp.length - 3] ?? '';
+    const monthFirst = monthNumber(before);
+    const month = monthFirst ?? monthNumber(after);
+    const day = Number(monthFirst ? after : before);
+    if (month && Number.isInteger(year) && year > 1970 && day >= 1 && day <= 31 && CLOCK.test(clock)) {
+      const envelope = emptyEnvelope('dmesg-ctime', body);
+      envelope.time = localIso(year, month, day, clock);
+      envelope.timeMs = localMs(year, month, day, clock);
+      return envelope;
+    }
+  }
+  if (stamp.length === 2) return parseHumanAbsolute(stamp, body, context);
+  return null;
+}
+
+/** `dmesg -H` / `--time-format reltime` absolute stamp: `[Nov25 16:58]` (minute precision, no year). */
+function parseHumanAbsolute(stamp: string[], body: string, context: EnvelopeContext): Envelope | null {
+  const monthDay = stamp[0] ?? '';
+  const clock = stamp[1] ?? '';
+  if (!/^\d\d:\d\d$/.test(clock)) return null;
+  let split = monthDay.length;
+  while (split > 0 && isDigit(monthDay.charCodeAt(split - 1))) split--;
+  const month = monthNumber(monthDay.slice(0, split));
+  const day = Number(monthDay.slice(split));
+  if (!month || !(day >= 1 && day <= 31)) return null;
+  const year = inferYear(month, day, context.referenceDate);
+  const iso = localIso(year, month, day, clock);
+  const ms = localMs(year, month, day, clock);
+  context.humanClock = [iso, ms];
+  const envelope = emptyEnvelope('dmesg-human', body);
+  envelope.time = iso;
+  envelope.timeMs = ms;
+  return envelope;
+}
+
+/** RFC 3339 syslog, `journalctl -o short-iso`, `dmesg --time-format iso`, and /dev/kmsg records. */
+function parseNumeric(line: string): Envelope | null {
+  const kmsg = KMSG.exec(line);
+  if (kmsg) {
+    const envelope = emptyEnvelope('kmsg', stripPriorityAndCaller(line.slice(kmsg[0].length)));
+    envelope.kernelTime = Number(kmsg[3]) / 1_000_000;
+    return envelope;
+  }
+  const iso = ISO_STAMP.exec(line);
+  if (!iso) return parseUnixStamp(line);
+  const [stamp, , , , , fraction, offset] = iso;
+  const rest = line.slice(stamp.length + 1);
+  const timeMs = Date.parse(
+    offset ? stamp.replace(',', '.').replace(/([+-]\d\d)(\d\d)$/, '$1:$2') : `${stamp.replace(',', '.')}Z`,
+  );
+  const ms = Number.isNaN(timeMs) ? null : timeMs;
+  if (fraction?.startsWith(',')) {
+    // dmesg --time-format iso: `2026-11-25T16:58:01,123456+00:00 msg`, no host.
+    const envelope = withKernelStamp(emptyEnvelope('dmesg-iso', rest), rest);
+    envelope.time = stamp.replace(',', '.');
+    envelope.timeMs = ms;
+    return envelope;
+  }
+  const envelope = parseHostAndTag(rest);
+  if (!envelope) return null;
+  envelope.transport = offset && offset.length === 5 ? 'journal-short-iso' : 'rfc3339';
+  envelope.time = stamp;
+  envelope.timeMs = ms;
+  return envelope;
+}
+
+/** `journalctl -o short-unix`: `1795627850.077199 host kernel: msg`. */
+function parseUnixStamp(line: string): Envelope | null {
+  const unix = /^(\d{9,11})\.(\d{6}) /.exec(line);
+  if (!unix) return null;
+  const envelope = parseHostAndTag(line.slice(unix[0].length));
+  if (!envelope) return null;
+  envelope.transport = 'journal-short-iso';
+  envelope.time = isoFromMicros(`${unix[1]}${unix[2]}`);
+  envelope.timeMs = Number(unix[1]) * 1000;
+  return envelope;
+}
+
+/** RFC 3164 / `journalctl` short: `Nov 25 16:58:01[.frac] host tag[pid]: msg`, month possibly localized. */
+function parseSyslog3164(line: string, context: EnvelopeContext): Envelope | null {
+  const monthEnd = indexWithin(line, 32 /* space */, 12);
+  if (monthEnd < 2) return null;
+  const month = monthNumber(line.slice(0, monthEnd));
+  if (!month) return null;
+  let at = monthEnd;
+  while (line.charCodeAt(at) === 32) at++;
+  const dayStart = at;
+  while (isDigit(line.charCodeAt(at))) at++;
+  const day = Number(line.slice(dayStart, at));
+  if (at === dayStart || at - dayStart > 2 || line.charCodeAt(at) !== 32 || day < 1 || day > 31) return null;
+  at++;
+  const clock = line.slice(at, at + 8);
+  if (!CLOCK.test(clock)) return null;
+  at += 8;
+  let fraction: string | undefined;
+  if (line.charCodeAt(at) === 46 /* . */) {
+    const fractionStart = at + 1;
+    at = fractionStart;
+    while (isDigit(line.charCodeAt(at))) at++;
+    fraction = line.slice(fractionStart, at);
+  }
+  if (line.charCodeAt(at) !== 32) return null;
+  const envelope = parseHostAndTag(line.slice(at + 1));
+  if (!envelope) return null;
+  const year = inferYear(month, day, context.referenceDate);
+  envelope.transport = 'rfc3164';
+  envelope.time = localIso(year, month, day, clock, fraction);
+  envelope.timeMs = localMs(year, month, day, clock);
+  return envelope;
+}
+
+/** `host tag[pid]: msg` after a syslog time; the kernel's own `[ 123.456]` stamp may follow the tag. */
+function parseHostAndTag(rest: string): Envelope | null {
+  const hostEnd = rest.indexOf(' ');
+  if (hostEnd < 1) return null;
+  const host = rest.slice(0, hostEnd);
+  const afterHost = rest.slice(hostEnd + 1);
+  const tag = SYSLOG_TAG.exec(afterHost);
+  const envelope = emptyEnvelope('rfc3164', afterHost);
+  envelope.host = host;
+  if (tag) {
+    envelope.program = tag[1] ?? null;
+    envelope.body = afterHost.slice(tag[0].length);
+  }
+  return withKernelStamp(envelope, envelope.body);
+}
+
+/** A grep over several files prefixes `path:`, `path:123:` or `path-123-`; strip it and parse what follows. */
+function parseAfterGrepPrefix(line: string, context: EnvelopeContext): Envelope | null {
+  const limit = Math.min(line.length, 512);
+  for (let i = 1; i < limit; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9) return null;
+    if (c !== 58 /* : */ && c !== 45 /* - */) continue;
+    let next = i + 1;
+    let digits = next;
+    while (isDigit(line.charCodeAt(digits))) digits++;
+    if (digits > next && line.charCodeAt(digits) === c) next = digits + 1;
+    else if (c === 45) continue;
+    const parsed = parseAt(line.slice(next), context);
+    if (parsed) return parsed;
+  }
+  return null;
+}
+
+/** Strip the kernel's `[ 123.456]` stamp, printk caller id and priority marker from a message. */
+function withKernelStamp(envelope: Envelope, body: string): Envelope {
+  let text = stripPriorityAndCaller(body);
+  const stamp = KERNEL_TIME.exec(text);
+  if (stamp) {
+    envelope.kernelTime = Number(`${stamp[1]}.${stamp[2]}`);
+    text = stripCaller(text.slice(stamp[0].length));
+  }
+  envelope.body = text;
+  return envelope;
+}
+
+function stripPriorityAndCaller(text: string): string {
+  const priority = PRIORITY.exec(text);
+  return stripCaller(priority ? text.slice(priority[0].length) : text);
+}
+
+function stripCaller(text: string): string {
+  const caller = CALLER_ID.exec(text);
+  const rest = caller ? text.slice(caller[0].length) : text;
+  return rest.charCodeAt(0) === 32 ? rest.slice(1) : rest;
+}
+
+/** Like indexOf for one character, but looks at no more than `max` characters, so retries stay linear. */
+function indexWithin(text: string, code: number, max: number): number {
+  const end = Math.min(text.length, max + 1);
+  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === code) return i;
+  return -1;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** journald JSON (`journalctl -o json`), also as Fluent Bit writes it (lower-case keys, no underscores). */
+export function envelopeFromJournalRecord(record: Record<string, unknown>): Envelope | null {
+  const fields = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(record)) fields.set(key.replace(/^_+/, '').toLowerCase(), value);
+  const message = journalText(fields.get('message'));
+  if (message === null) return null;
+  const transport = journalText(fields.get('transport'));
+  const identifier = journalText(fields.get('syslog_identifier'));
+  const envelope = withKernelStamp(emptyEnvelope('journald-json', message), message);
+  envelope.host = journalText(fields.get('hostname'));
+  envelope.program = transport === 'kernel' ? 'kernel' : identifier;
+  const realtime = journalText(fields.get('realtime_timestamp'));
+  if (realtime) {
+    envelope.time = isoFromMicros(realtime);
+    envelope.timeMs = envelope.time ? Math.floor(Number(realtime) / 1000) : null;
+  }
+  const monotonic = journalText(fields.get('source_monotonic_timestamp'));
+  if (envelope.kernelTime === null && monotonic && /^\d{1,20}$/.test(monotonic) && transport === 'kernel') {
+    envelope.kernelTime = Number(monotonic) / 1_000_000;
+  }
+  return envelope;
+}
+
+/** journald fields are strings, or arrays of bytes when the value is not valid UTF-8. */
+function journalText(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value) && value.every((b) => typeof b === 'number')) {
+    return Buffer.from(value as number[]).toString('utf8');
+  }
+  return null;
+}

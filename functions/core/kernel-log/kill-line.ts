@@ -1,0 +1,232 @@
+/**
+ * The victim lines of an OOM report, in every kernel era:
+ * - `Out of memory: Killed process 4242 (java) total-vm:..kB, anon-rss:..kB, file-rss:..kB, shmem-rss:..kB, UID:0 pgtables:..kB oom_score_adj:0` (5.x+)
+ * - `Memory cgroup out of memory: Killed process ...`, `Out of memory (oom_kill_allocating_task): Killed process ...`
+ * - `Killed process 4242 (java) total-vm:..kB, anon-rss:..kB, file-rss:..kB[, shmem-rss:..kB]` (3.x, 4.x)
+ * - `Killed process 4242 (java) vsz:..kB, anon-rss:..kB, file-rss:..kB` (2.6.3x)
+ * - `Killed process 4242, UID 0, (java) total-vm:...` (RHEL 6), `Killed process 4242 (java), UID 0, total-vm:...` (RHEL 7)
+ * - `Out of Memory: Killed process 4242 (java).` (2.6 before the memory fields)
+ * and the selection `Out of memory: Kill process N (comm) score S or sacrifice child` (`kill process ... or a
+ * child` on 2.6), which only names a candidate: the kill is the `Killed process` line that follows.
+ */
+
+export interface KillLineEvent {
+  type: 'killed';
+  pid: number;
+  comm: string;
+  /** True for `Memory cgroup out of memory:`, false for a global `Out of memory`, null when no prefix was printed. */
+  memcg: boolean | null;
+  /** `Kill process N (comm) sharing same memory`: a second process killed with the victim because it shares its mm. */
+  sharingMemory: boolean;
+  totalVmKb: number | null;
+  anonRssKb: number | null;
+  fileRssKb: number | null;
+  shmemRssKb: number | null;
+  pgtablesKb: number | null;
+  uid: number | null;
+  oomScoreAdj: number | null;
+  /** The line carried the kernel's memory fields, so it cannot be an application's sentence. */
+  hasMemoryFields: boolean;
+}
+
+export interface SelectionEvent {
+  type: 'selected';
+  pid: number;
+  comm: string;
+  score: number | null;
+  memcg: boolean | null;
+}
+
+export interface ReapedEvent {
+  type: 'reaped';
+  pid: number;
+  comm: string;
+  anonRssKb: number | null;
+}
+
+const KILLED = 'Killed process ';
+/** What may follow the comm's closing parenthesis and proves it is the closing one. */
+const COMM_FOLLOWERS = [
+  ' total-vm:',
+  ' vsz:',
+  ', UID ',
+  ', total-vm:',
+  ' score ',
+  ' sharing same memory',
+  ', now ',
+  ' is already exiting',
+];
+/** The kernel's comm is at most 15 bytes; printed with escapes or as UTF-8 it stays well within this. */
+const COMM_WINDOW = 64;
+
+export function parseKillLine(body: string): KillLineEvent | null {
+  const at = body.indexOf(KILLED);
+  if (at < 0) return null;
+  const memcg = memcgFromPrefix(body.slice(0, at));
+  let cursor = at + KILLED.length;
+  const pid = readInt(body, cursor);
+  if (!pid) return null;
+  cursor = pid.end;
+  let uid: number | null = null;
+  const rhel6Uid = /^, UID (\d{1,10}),/.exec(body.slice(cursor, cursor + 24));
+  if (rhel6Uid) {
+    uid = Number(rhel6Uid[1]);
+    cursor += rhel6Uid[0].length;
+  }
+  const comm = readComm(body, cursor);
+  if (!comm) return null;
+  const event: KillLineEvent = {
+    type: 'killed',
+    pid: pid.value,
+    comm: comm.text,
+    memcg,
+    sharingMemory: false,
+    totalVmKb: null,
+    anonRssKb: null,
+    fileRssKb: null,
+    shmemRssKb: null,
+    pgtablesKb: null,
+    uid,
+    oomScoreAdj: null,
+    hasMemoryFields: false,
+  };
+  readMemoryFields(body.slice(comm.end, comm.end + 400), event);
+  return event;
+}
+
+export function parseSelectionLine(body: string): SelectionEvent | KillLineEvent | null {
+  let at = body.indexOf('Kill process ');
+  if (at < 0) at = body.indexOf('kill process ');
+  if (at < 0) return null;
+  const pid = readInt(body, at + 13);
+  if (!pid) return null;
+  const comm = readComm(body, pid.end);
+  if (!comm) return null;
+  const rest = body.slice(comm.end, comm.end + 80);
+  if (rest.startsWith(' sharing same memory')) {
+    return {
+      type: 'killed',
+      pid: pid.value,
+      comm: comm.text,
+      memcg: null,
+      sharingMemory: true,
+      totalVmKb: null,
+      anonRssKb: null,
+      fileRssKb: null,
+      shmemRssKb: null,
+      pgtablesKb: null,
+      uid: null,
+      oomScoreAdj: null,
+      hasMemoryFields: false,
+    };
+  }
+  const score = /^ score (-?\d{1,20})/.exec(rest);
+  return {
+    type: 'selected',
+    pid: pid.value,
+    comm: comm.text,
+    score: score ? Number(score[1]) : null,
+    memcg: memcgFromPrefix(body.slice(0, at)),
+  };
+}
+
+/** `oom_reaper: reaped process 4242 (java), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB` (4.6+). */
+export function parseReapedLine(body: string): ReapedEvent | null {
+  const marker = 'oom_reaper: reaped process ';
+  const at = body.indexOf(marker);
+  if (at < 0) return null;
+  const pid = readInt(body, at + marker.length);
+  if (!pid) return null;
+  const comm = readComm(body, pid.end);
+  if (!comm) return null;
+  const anon = /anon-rss:(\d{1,20})kB/.exec(body.slice(comm.end, comm.end + 120));
+  return { type: 'reaped', pid: pid.value, comm: comm.text, anonRssKb: anon ? Number(anon[1]) : null };
+}
+
+function memcgFromPrefix(prefix: string): boolean | null {
+  if (prefix.endsWith('Memory cgroup out of memory: ')) return true;
+  const lower = prefix.toLowerCase();
+  if (lower.endsWith('out of memory: ') || lower.endsWith('(oom_kill_allocating_task): ')) return false;
+  return null;
+}
+
+function readInt(text: string, start: number): { value: number; end: number } | null {
+  let end = start;
+  while (end < text.length && end - start < 11) {
+    const c = text.charCodeAt(end);
+    if (c < 48 || c > 57) break;
+    end++;
+  }
+  if (end === start) return null;
+  return { value: Number(text.slice(start, end)), end };
+}
+
+/**
+ * Read `(comm)` starting at `start` (which may point at the space before it). The comm may itself hold
+ * parentheses and spaces (`(sd-pam)`, `Web Content`), so the closing parenthesis is the first one followed by
+ * what the kernel prints after a comm; failing that, the first followed by the end, a comma, a dot or a space.
+ */
+function readComm(text: string, start: number): { text: string; end: number } | null {
+  let open = start;
+  if (text.charCodeAt(open) === 32) open++;
+  if (text.charCodeAt(open) !== 40 /* ( */) return null;
+  const limit = Math.min(text.length, open + 1 + COMM_WINDOW);
+  let fallback = -1;
+  for (let i = open + 1; i < limit; i++) {
+    if (text.charCodeAt(i) !== 41 /* ) */) continue;
+    if (COMM_FOLLOWERS.some((follower) => text.startsWith(follower, i + 1))) {
+      return { text: text.slice(open + 1, i), end: i + 1 };
+    }
+    if (fallback < 0) {
+      const next = text.charCodeAt(i + 1);
+      if (Number.isNaN(next) || next === 44 || next === 46 || next === 32 || next === 13) fallback = i;
+    }
+  }
+  if (fallback < 0) return null;
+  return { text: text.slice(open + 1, fallback), end: fallback + 1 };
+}
+
+/** `total-vm:123kB, anon-rss:45kB, ...`, `UID:0 pgtables:120kB oom_score_adj:0`, RHEL 7's `, UID 0,`. */
+function readMemoryFields(rest: string, event: KillLineEvent): void {
+  const tokens = rest.split(/[\s,]+/);
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    if (token === 'UID') {
+      const next = tokens[i + 1];
+      if (next && /^\d{1,10}$/.test(next)) event.uid = Number(next);
+      continue;
+    }
+    const colon = token.indexOf(':');
+    if (colon < 0) continue;
+    const key = token.slice(0, colon);
+    const match = /^(-?\d{1,20})/.exec(token.slice(colon + 1));
+    if (!match) continue;
+    const value = Number(match[1]);
+    switch (key) {
+      case 'total-vm':
+      case 'vsz':
+        event.totalVmKb = value;
+        event.hasMemoryFields = true;
+        break;
+      case 'anon-rss':
+        event.anonRssKb = value;
+        event.hasMemoryFields = true;
+        break;
+      case 'file-rss':
+        event.fileRssKb = value;
+        break;
+      case 'shmem-rss':
+        event.shmemRssKb = value;
+        break;
+      case 'pgtables':
+        event.pgtablesKb = value;
+        break;
+      case 'UID':
+        event.uid = value;
+        break;
+      case 'oom_score_adj':
+        event.oomScoreAdj = value;
+        break;
+    }
+  }
+}

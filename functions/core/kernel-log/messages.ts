@@ -1,0 +1,227 @@
+import {
+  type KillLineEvent,
+  parseKillLine,
+  parseReapedLine,
+  parseSelectionLine,
+  type ReapedEvent,
+  type SelectionEvent,
+} from './kill-line';
+import { type OomKillSummaryEvent, parseOomKillSummary } from './oom-kill-summary';
+import { parseTaskHeader, parseTaskRowStart, type TaskHeaderEvent } from './task-table';
+
+/**
+ * One kernel (or systemd-oomd) message of an OOM report, recognized from its text. Every format here is a
+ * `printk` of mm/oom_kill.c, mm/memcontrol.c, lib/show_mem.c or systemd's oomd, across kernel eras.
+ */
+export type ReportEvent =
+  | InvokedEvent
+  | CpuEvent
+  | SelectionEvent
+  | KillLineEvent
+  | ReapedEvent
+  | OomKillSummaryEvent
+  | TaskHeaderEvent
+  | TaskInEvent
+  | MemcgUsageEvent
+  | { type: 'mem-info' }
+  | { type: 'swap-total'; kb: number }
+  | { type: 'swap-free'; kb: number }
+  | { type: 'pages-ram'; pages: number }
+  | { type: 'already-exiting'; pid: number }
+  | { type: 'group-kill' }
+  | OomdKillEvent;
+
+export interface InvokedEvent {
+  type: 'invoked';
+  comm: string;
+  gfpMask: string | null;
+  order: number | null;
+}
+
+export interface CpuEvent {
+  type: 'cpu';
+  pid: number;
+  comm: string;
+  kernelVersion: string | null;
+}
+
+export interface TaskInEvent {
+  type: 'task-in';
+  taskMemcg: string;
+  oomMemcg: string;
+}
+
+export interface MemcgUsageEvent {
+  type: 'memcg-usage';
+  usageKb: number;
+  limitKb: number;
+  failcnt: number | null;
+}
+
+export interface OomdKillEvent {
+  type: 'oomd-kill';
+  cgroupPath: string;
+  reason: string;
+}
+
+/** A task-table row is recognized cheaply here and split later, against the report's header. */
+export interface TaskRowEvent {
+  type: 'task-row';
+  body: string;
+}
+
+const INVOKED = ' invoked oom-killer: ';
+const TASK_IN = 'Task in ';
+const LIMIT_OF = ' killed as a result of limit of ';
+const MEMCG_USAGE = /^memory: usage (\d{1,20})kB, limit (\d{1,20})kB(?:, failcnt (\d{1,20}))?/;
+const SWAP_TOTAL = /^Total swap = (\d{1,20})kB/;
+const SWAP_FREE = /^Free swap {1,2}= (-?\d{1,20})kB/;
+const PAGES_RAM = /^(\d{1,20}) pages RAM$/;
+const ALREADY_EXITING = /^OOM victim (\d{1,10}) \(/;
+
+/**
+ * Recognize one kernel message. `strict` is set for lines whose transport we could not identify (a paste, a
+ * quote inside another tool's output): a kill line there must carry the kernel's memory fields or prefix, and
+ * an `invoked` line's comm is cut to its last word when other output precedes it.
+ */
+export function classifyKernelMessage(body: string, strict: boolean): ReportEvent | TaskRowEvent | null {
+  const first = body.charCodeAt(0);
+  if (first === 91 /* [ */) {
+    const header = parseTaskHeader(body);
+    if (header) return header;
+    if (parseTaskRowStart(body)) return { type: 'task-row', body };
+  }
+  if (body.includes('ll process ') || body.includes('lled process ')) {
+    return parseKillLine(body) ?? parseSelectionLine(body);
+  }
+  const invoked = body.indexOf(INVOKED);
+  if (invoked > 0) return parseInvoked(body, invoked, strict);
+  if (body.includes('oom-kill:')) return parseOomKillSummary(body);
+  if (body.startsWith('oom_reaper: ')) return parseReapedLine(body);
+  const victimAt = body.indexOf('OOM victim ');
+  if (victimAt >= 0) {
+    const exiting = ALREADY_EXITING.exec(body.slice(victimAt));
+    if (exiting) return { type: 'already-exiting', pid: Number(exiting[1]) };
+  }
+  return classifyReportDetail(body, first);
+}
+
+/** The lines between the header and the kill: CPU, cgroup and memory summaries. */
+function classifyReportDetail(body: string, first: number): ReportEvent | null {
+  switch (first) {
+    case 67 /* C */:
+      return body.startsWith('CPU: ') ? parseCpuLine(body) : null;
+    case 80 /* P */:
+      return body.startsWith('Pid: ') ? parseCpuLine(body) : null;
+    case 84 /* T */:
+      {
+        if (body.startsWith(TASK_IN)) return parseTaskIn(body);
+        // memory.oom.group: every task of the cgroup is killed, each with its own `Killed process` line.
+        if (body.startsWith('Tasks in ') && body.includes('memory.oom.group')) return { type: 'group-kill' };
+        const total = SWAP_TOTAL.exec(body);
+        return total ? { type: 'swap-total', kb: Number(total[1]) } : null;
+      }
+    case 70 /* F */:
+      {
+        const free = SWAP_FREE.exec(body);
+        return free ? { type: 'swap-free', kb: Number(free[1]) } : null;
+      }
+    case 77 /* M */:
+      return body.startsWith('Mem-Info') ? { type: 'mem-info' } : null;
+    case 109 /* m */:
+      {
+        const usage = MEMCG_USAGE.exec(body);
+        if (!usage) return null;
+        return {
+          type: 'memcg-usage',
+          usageKb: Number(usage[1]),
+          limitKb: Number(usage[2]),
+          failcnt: usage[3] === undefined ? null : Number(usage[3]),
+        };
+      }
+    default: {
+      if (first >= 48 && first <= 57) {
+        const ram = PAGES_RAM.exec(body);
+        return ram ? { type: 'pages-ram', pages: Number(ram[1]) } : null;
+      }
+      return null;
+    }
+  }
+}
+
+/** `<comm> invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0` (all eras). */
+function parseInvoked(body: string, at: number, strict: boolean): InvokedEvent | null {
+  let comm = body.slice(0, at);
+  if (strict && comm.length > 64) {
+    // A quote inside other output: the comm is the last word before the phrase.
+    comm = comm.slice(comm.lastIndexOf(' ') + 1);
+  }
+  const event: InvokedEvent = { type: 'invoked', comm, gfpMask: null, order: null };
+  const fields = body.slice(at + INVOKED.length, at + INVOKED.length + 400).split(', ');
+  for (const field of fields) {
+    const eq = field.indexOf('=');
+    if (eq < 0) continue;
+    const key = field.slice(0, eq);
+    const value = field.slice(eq + 1);
+    if (key === 'gfp_mask') event.gfpMask = value;
+    else if (key === 'order' && /^-?\d{1,4}$/.test(value)) event.order = Number(value);
+  }
+  return event;
+}
+
+/**
+ * `CPU: 1 PID: 4928 Comm: anaconda Not tainted 4.16.0 #1` (3.x+, `UID: n` since 6.13, `Kdump: loaded` on
+ * RHEL) and 2.6's `Pid: 5795, comm: msgctl11 Not tainted 2.6.31-rc1 #147`. The comm may contain spaces.
+ */
+function parseCpuLine(body: string): CpuEvent | null {
+  const modern = /^CPU: \d{1,5} (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: /.exec(body);
+  const legacy = modern ? null : /^Pid: (\d{1,10}), comm: /.exec(body);
+  const match = modern ?? legacy;
+  if (!match) return null;
+  const rest = body.slice(match[0].length);
+  let end = rest.length;
+  for (const marker of [' Not tainted', ' Tainted: ', ' Kdump: ']) {
+    const at = rest.indexOf(marker);
+    if (at >= 0 && at < end) end = at;
+  }
+  return {
+    type: 'cpu',
+    pid: Number(match[1]),
+    comm: rest.slice(0, end),
+    kernelVersion: kernelVersionAfter(rest.slice(end)),
+  };
+}
+
+/** The release follows `Not tainted` or the taint flags (letters and spaces): the first word starting with a digit. */
+function kernelVersionAfter(text: string): string | null {
+  for (const word of text.slice(0, 200).split(' ')) {
+    const c = word.charCodeAt(0);
+    if (c >= 48 && c <= 57) return word;
+  }
+  return null;
+}
+
+/** `Task in /docker/abc killed as a result of limit of /docker/abc` (memcg OOM, kernels before 4.19). */
+function parseTaskIn(body: string): TaskInEvent | null {
+  const limitAt = body.indexOf(LIMIT_OF);
+  if (limitAt < 0) return null;
+  return {
+    type: 'task-in',
+    taskMemcg: body.slice(TASK_IN.length, limitAt),
+    oomMemcg: body.slice(limitAt + LIMIT_OF.length).trimEnd(),
+  };
+}
+
+/**
+ * systemd-oomd: `Killed /system.slice/x.service due to memory pressure for /system.slice being 86.45% > 50.00%
+ * for > 20s with reclaim activity`, or `... due to memory used (...) / total (...) and swap used ...`.
+ */
+export function parseOomdKill(body: string): OomdKillEvent | null {
+  // systemd 252+ words it `Marked /x.service for killing due to ...` and then kills the whole unit.
+  const marked = body.startsWith('Marked /');
+  if (!marked && !body.startsWith('Killed /')) return null;
+  const due = body.indexOf(marked ? ' for killing due to ' : ' due to ');
+  if (due < 0) return null;
+  const reason = body.slice(due + (marked ? 20 : 8)).trimEnd();
+  return { type: 'oomd-kill', cgroupPath: body.slice(marked ? 7 : 7, due), reason };
+}

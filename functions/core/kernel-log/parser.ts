@@ -1,0 +1,371 @@
+import {
+  decodeSubscriptionEvent,
+  isSubscriptionEvent,
+  parseSubscriptionBatch,
+  type SubscriptionBatch,
+} from '../cloudwatch/subscription-payload';
+import { MalformedPayloadError } from '../errors';
+import {
+  type Envelope,
+  type EnvelopeContext,
+  embeddedStampAt,
+  envelopeFromJournalRecord,
+  parseEnvelope,
+} from './envelope';
+import { classifyKernelMessage, parseOomdKill, type ReportEvent, type TaskRowEvent } from './messages';
+import { killFromOomd, type LineSource, Report } from './report';
+import { parseTaskRow, parseTaskRowWithoutHeader } from './task-table';
+import type { Kill } from './types';
+
+export interface KernelLogParserOptions {
+  /** The date year-less timestamps (RFC 3164, `dmesg -H`) are read against. @default the time of parsing */
+  referenceDate?: Date;
+  /** Largest decoded size of one embedded CloudWatch Logs payload. @default 10 MiB */
+  maxDecodedBytes?: number;
+}
+
+interface HostState {
+  report: Report | null;
+  /** The last task-table header seen on this host: its kernel prints every table the same way. */
+  taskColumns: readonly string[] | null;
+}
+
+/**
+ * A line is worth a closer look only if it can start or carry an OOM report. Everything else is skipped with
+ * one scan while no report is open, which keeps the parser near the speed of splitting lines.
+ */
+const RELEVANT =
+  /oom|ill(?:ed)? process|emory|Mem-Info|swap {1,2}=|pages RAM|Tasks? in|pid {1,2}\]|omm: |due to|awslogs|logEvents|"events"|(?:^|[:\]] )\[ {0,10}\d{1,10}\] {1,10}-?\d/;
+
+/** Lines of a report's call trace, memory dump and cgroup statistics run to a few hundred at most. */
+const MAX_UNRELATED_RUN = 1000;
+/** `oom_reaper` and `memory.oom.group` lines follow the victim line within a few lines. */
+const QUIET_LINES_AFTER_VICTIM = 256;
+
+/**
+ * Streaming parser of kernel logs into kills. Feed lines with `pushLine`, then call `end`; each call returns
+ * the kills that became final, in input order. Pure: no I/O, never throws on input.
+ */
+export class KernelLogParser {
+  /** Payloads that could not be decoded; the lines around them were still parsed. */
+  readonly problems: MalformedPayloadError[] = [];
+  private readonly context: EnvelopeContext;
+  private readonly maxDecodedBytes: number | undefined;
+  private readonly hosts = new Map<string, HostState>();
+  private readonly pending: Report[] = [];
+  private readonly closed = new WeakSet<Report>();
+  /** Open reports still waiting for their victim: while any is open, every line must be read. */
+  private readonly awaitingVictim = new Set<Report>();
+  private lineNumber = 0;
+
+  constructor(options: KernelLogParserOptions = {}) {
+    this.context = { referenceDate: options.referenceDate ?? new Date() };
+    this.maxDecodedBytes = options.maxDecodedBytes;
+  }
+
+  pushLine(rawLine: string, source?: LineSource): Kill[] {
+    const line = rawLine.charCodeAt(rawLine.length - 1) === 13 ? rawLine.slice(0, -1) : rawLine;
+    this.lineNumber++;
+    const out: Kill[] = [];
+    if ((this.lineNumber & 255) === 0) this.closeStale(out);
+    if (this.awaitingVictim.size === 0 && !RELEVANT.test(line) && !isHumanClockLine(line)) return out;
+    if (line.charCodeAt(0) === 123 /* { */) this.pushJson(line, source, out);
+    else this.pushEnvelope(parseEnvelope(line, this.context), source, out);
+    return out;
+  }
+
+  /** Feed a whole JSON document (a subscription event, a decoded batch, `aws logs get-log-events` output). */
+  pushDocument(document: unknown): Kill[] {
+    const out: Kill[] = [];
+    this.pushDocumentInto(document, undefined, out);
+    return out;
+  }
+
+  end(): Kill[] {
+    const out: Kill[] = [];
+    for (const state of this.hosts.values()) if (state.report) this.close(state, out);
+    this.flush(out);
+    return out;
+  }
+
+  private pushJson(line: string, source: LineSource | undefined, out: Kill[]): void {
+    let document: unknown;
+    try {
+      document = JSON.parse(line);
+    } catch {
+      this.pushEnvelope(parseEnvelope(line, this.context), source, out);
+      return;
+    }
+    if (!this.pushDocumentInto(document, source, out)) {
+      this.pushEnvelope(parseEnvelope(line, this.context), source, out);
+    }
+  }
+
+  /** True when the document was recognized (even if it then failed to decode). */
+  private pushDocumentInto(document: unknown, source: LineSource | undefined, out: Kill[]): boolean {
+    if (typeof document !== 'object' || document === null) return false;
+    if (Array.isArray(document)) {
+      for (const item of document) this.pushDocumentInto(item, source, out);
+      return true;
+    }
+    const record = document as Record<string, unknown>;
+    if (
+      ('awslogs' in record && isSubscriptionEvent(record)) ||
+      ('logEvents' in record && 'messageType' in record)
+    ) {
+      let batch: SubscriptionBatch;
+      try {
+        batch =
+          'awslogs' in record
+            ? decodeSubscriptionEvent(record, this.maxDecodedBytes)
+            : parseSubscriptionBatch(record);
+      } catch (error) {
+        if (error instanceof MalformedPayloadError) this.problems.push(error);
+        return true;
+      }
+      if (batch.messageType !== 'DATA_MESSAGE') return true;
+      for (const event of batch.logEvents) {
+        const eventSource = {
+          logGroup: batch.logGroup,
+          logStream: batch.logStream,
+          eventId: event.id,
+          timestampMs: event.timestamp,
+        };
+        for (const line of event.message.split('\n')) out.push(...this.pushLine(line, eventSource));
+      }
+      return true;
+    }
+    if (Array.isArray(record.events)) {
+      // `aws logs get-log-events` / `filter-log-events` output.
+      for (const event of record.events as Record<string, unknown>[]) {
+        if (typeof event?.message !== 'string') continue;
+        const eventSource: LineSource = {
+          ...source,
+          ...(typeof event.logStreamName === 'string' ? { logStream: event.logStreamName } : {}),
+          ...(typeof event.eventId === 'string' ? { eventId: event.eventId } : {}),
+          ...(typeof event.timestamp === 'number' ? { timestampMs: event.timestamp } : {}),
+        };
+        for (const line of event.message.split('\n')) out.push(...this.pushLine(line, eventSource));
+      }
+      return true;
+    }
+    const journal = envelopeFromJournalRecord(record);
+    if (!journal) return false;
+    this.pushEnvelope(journal, source, out);
+    return true;
+  }
+
+  private pushEnvelope(envelope: Envelope, source: LineSource | undefined, out: Kill[]): void {
+    const program = envelope.program;
+    if (program !== null && program !== 'kernel') {
+      // Another program's line: only systemd-oomd's own kills count; an application quoting a kernel line does not.
+      if (program.startsWith('systemd-oomd')) this.pushOomd(envelope, envelope.body, source, out);
+      return;
+    }
+    const split = embeddedStampAt(envelope.body);
+    if (split > 0) {
+      // Two kernel messages on one line (a lost newline): handle them one after the other.
+      const second = parseEnvelope(envelope.body.slice(split), this.context);
+      this.pushEnvelope({ ...envelope, body: envelope.body.slice(0, split) }, source, out);
+      this.pushEnvelope({ ...second, host: envelope.host, program: envelope.program }, source, out);
+      return;
+    }
+    const strict = envelope.transport === 'plain' && program === null;
+    if (strict) {
+      const oomdAt = envelope.body.indexOf('Killed /');
+      if (oomdAt >= 0 && envelope.body.includes(' due to memory')) {
+        this.pushOomd(envelope, envelope.body.slice(oomdAt), source, out);
+        return;
+      }
+    }
+    const event = classifyKernelMessage(envelope.body, strict);
+    const key = envelope.host ?? source?.logStream ?? '';
+    let state = this.hosts.get(key);
+    if (!state) {
+      if (event === null) return;
+      state = { report: null, taskColumns: null };
+      this.hosts.set(key, state);
+    }
+    if (state.report?.isFarFrom(envelope)) this.close(state, out);
+    this.apply(state, event, envelope, source, strict, out);
+    const report = state.report;
+    if (report) {
+      report.touch(envelope, this.lineNumber);
+      if (report.consumed) this.awaitingVictim.delete(report);
+    }
+    this.flush(out);
+  }
+
+  private apply(
+    state: HostState,
+    event: ReportEvent | TaskRowEvent | null,
+    envelope: Envelope,
+    source: LineSource | undefined,
+    strict: boolean,
+    out: Kill[],
+  ): void {
+    const current = state.report;
+    if (event === null) {
+      // A line that is not part of any report ends a report whose victim was already named; a report still
+      // waiting for its victim tolerates the call trace and memory dumps between its lines, but not forever.
+      if (current && (current.consumed || ++current.unrelatedRun > MAX_UNRELATED_RUN)) this.close(state, out);
+      return;
+    }
+    if (current) current.unrelatedRun = 0;
+    switch (event.type) {
+      case 'invoked': {
+        this.open(state, out).invoked = event;
+        return;
+      }
+      case 'killed': {
+        const inReport = current !== null && (current.invoked !== null || current.selected !== null);
+        if (strict && !event.hasMemoryFields && event.memcg === null && !inReport) return;
+        const sameReport = current !== null && (event.sharingMemory || current.groupKill);
+        const report = sameReport ? current : this.reportFor(state, out);
+        report.addKill(event, envelope, source);
+        this.enqueue(report);
+        return;
+      }
+      case 'reaped': {
+        const kill = current?.kills.find((k) => k.pid === event.pid);
+        if (kill) kill.reapedAnonRssKb = event.anonRssKb;
+        return;
+      }
+      case 'already-exiting':
+        return;
+      case 'group-kill': {
+        if (current) current.groupKill = true;
+        return;
+      }
+      case 'task-row': {
+        const row = state.taskColumns
+          ? parseTaskRow(event.body, state.taskColumns)
+          : parseTaskRowWithoutHeader(event.body);
+        if (row) this.reportFor(state, out).tasks.push(row);
+        return;
+      }
+      case 'task-header': {
+        state.taskColumns = event.columns;
+        this.reportFor(state, out).tasks = [];
+        return;
+      }
+      case 'summary': {
+        const report = this.reportFor(state, out);
+        report.summary = { event, envelope, source };
+        this.enqueue(report);
+        return;
+      }
+      default:
+        this.applyDetail(this.reportFor(state, out), event);
+    }
+  }
+
+  private applyDetail(report: Report, event: ReportEvent): void {
+    switch (event.type) {
+      case 'cpu':
+        report.cpu ??= event;
+        return;
+      case 'selected':
+        report.selected = event;
+        return;
+      case 'task-in':
+        report.taskIn = event;
+        return;
+      case 'memcg-usage':
+        report.memcgUsage = event;
+        return;
+      case 'mem-info':
+        report.memInfo = true;
+        return;
+      case 'swap-total':
+        report.swapTotalKb = event.kb;
+        return;
+      case 'swap-free':
+        report.swapFreeKb = event.kb;
+        return;
+      case 'pages-ram':
+        report.ramPages = event.pages;
+        return;
+      default:
+        return;
+    }
+  }
+
+  private pushOomd(envelope: Envelope, body: string, source: LineSource | undefined, out: Kill[]): void {
+    const event = parseOomdKill(body);
+    if (!event) return;
+    const report = new Report();
+    report.kills.push(killFromOomd(event, envelope, source));
+    this.pending.push(report);
+    this.closed.add(report);
+    this.flush(out);
+  }
+
+  /** The open report of this host, or a new one when there is none or its victim was already named. */
+  private reportFor(state: HostState, out: Kill[]): Report {
+    if (state.report && !state.report.consumed) return state.report;
+    return this.open(state, out);
+  }
+
+  private open(state: HostState, out: Kill[]): Report {
+    if (state.report) this.close(state, out);
+    state.report = new Report(this.lineNumber);
+    this.awaitingVictim.add(state.report);
+    return state.report;
+  }
+
+  private enqueue(report: Report): void {
+    if (!this.pending.includes(report)) this.pending.push(report);
+  }
+
+  private close(state: HostState, out: Kill[]): void {
+    const report = state.report;
+    if (!report) return;
+    state.report = null;
+    this.awaitingVictim.delete(report);
+    if (report.killFromLoneSummary()) this.enqueue(report);
+    report.complete();
+    this.closed.add(report);
+    this.flush(out);
+  }
+
+  /**
+   * Close reports whose host has gone quiet: a report whose victim was named waits a little for `oom_reaper`,
+   * one still waiting for its victim a while longer (its call trace and memory dump are long), then both close,
+   * so that output keeps flowing and the fast path resumes on a log of many hosts.
+   */
+  private closeStale(out: Kill[]): void {
+    for (const state of this.hosts.values()) {
+      const report = state.report;
+      if (!report) continue;
+      const quiet = this.lineNumber - report.lastLine;
+      if (quiet > (report.consumed ? QUIET_LINES_AFTER_VICTIM : MAX_UNRELATED_RUN)) this.close(state, out);
+    }
+  }
+
+  /** Emit the kills of closed reports, oldest first, stopping at the first report still open. */
+  private flush(out: Kill[]): void {
+    while (this.pending.length > 0) {
+      const head = this.pending[0];
+      if (!head || !this.closed.has(head)) return;
+      this.pending.shift();
+      out.push(...head.kills);
+    }
+  }
+}
+
+/** `dmesg -H` prints its absolute clock only now and then; such lines must be read to keep the clock. */
+function isHumanClockLine(line: string): boolean {
+  if (line.charCodeAt(0) !== 91) return false;
+  const c = line.charCodeAt(1);
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
+}
+
+/** Parse a whole text (or an array of lines) at once. */
+export function parseKernelLog(text: string, options: KernelLogParserOptions = {}): Kill[] {
+  const parser = new KernelLogParser(options);
+  const kills: Kill[] = [];
+  for (const line of text.split('\n')) kills.push(...parser.pushLine(line));
+  kills.push(...parser.end());
+  return kills;
+}

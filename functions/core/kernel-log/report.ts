@@ -1,0 +1,197 @@
+import type { Envelope } from './envelope';
+import type { KillLineEvent, SelectionEvent } from './kill-line';
+import { containerOf, systemdUnitOf } from './memcg-path';
+import type { CpuEvent, InvokedEvent, MemcgUsageEvent, OomdKillEvent, TaskInEvent } from './messages';
+import type { OomKillSummaryEvent } from './oom-kill-summary';
+import type { Kill, TaskRow } from './types';
+
+/** Where a line came from beyond its own text: set for CloudWatch Logs events. */
+export interface LineSource {
+  logGroup?: string;
+  logStream?: string;
+  eventId?: string;
+  /** The log event's timestamp (epoch ms), used when the message has no dated prefix. */
+  timestampMs?: number;
+}
+
+/**
+ * The lines of one OOM report on one host, from `invoked oom-killer` to `Killed process` (or any subset of
+ * them), and the kills it produced. Report-wide facts (trigger, memory summary, task table) are copied into
+ * each kill when the report closes, so a late `oom_reaper` line still lands on its kill.
+ */
+export class Report {
+  invoked: InvokedEvent | null = null;
+  cpu: CpuEvent | null = null;
+  selected: SelectionEvent | null = null;
+  summary: { event: OomKillSummaryEvent; envelope: Envelope; source: LineSource | undefined } | null = null;
+  taskIn: TaskInEvent | null = null;
+  memcgUsage: MemcgUsageEvent | null = null;
+  memInfo = false;
+  swapTotalKb: number | null = null;
+  swapFreeKb: number | null = null;
+  ramPages: number | null = null;
+  tasks: TaskRow[] = [];
+  readonly kills: Kill[] = [];
+  /** Set once a victim line arrived: a later report line starts a new report. */
+  consumed = false;
+  /** `memory.oom.group` is set: the kernel kills every task of the cgroup, so more victim lines follow. */
+  groupKill = false;
+  lastTimeMs: number | null = null;
+  lastKernelTime: number | null = null;
+
+  /** @param lastLine the input line number that opened the report, for closing reports of quiet hosts */
+  constructor(public lastLine = 0) {}
+  /** Consecutive lines of this host that belonged to no report: a long run means the report is over. */
+  unrelatedRun = 0;
+
+  /** Record the line's clocks; true when it is too far from the report's last line to belong to it. */
+  isFarFrom(envelope: Envelope): boolean {
+    const gapSeconds = 30;
+    if (envelope.kernelTime !== null && this.lastKernelTime !== null) {
+      const delta = envelope.kernelTime - this.lastKernelTime;
+      return delta > gapSeconds || delta < -1;
+    }
+    if (envelope.timeMs !== null && this.lastTimeMs !== null) {
+      return Math.abs(envelope.timeMs - this.lastTimeMs) > gapSeconds * 1000;
+    }
+    return false;
+  }
+
+  touch(envelope: Envelope, lineNumber: number): void {
+    this.lastLine = lineNumber;
+    if (envelope.kernelTime !== null) this.lastKernelTime = envelope.kernelTime;
+    if (envelope.timeMs !== null) this.lastTimeMs = envelope.timeMs;
+  }
+
+  addKill(event: KillLineEvent, envelope: Envelope, source: LineSource | undefined): Kill {
+    const kill = baseKill(envelope, source);
+    kill.pid = event.pid;
+    kill.process = event.comm;
+    kill.totalVmKb = event.totalVmKb;
+    kill.anonRssKb = event.anonRssKb;
+    kill.fileRssKb = event.fileRssKb;
+    kill.shmemRssKb = event.shmemRssKb;
+    kill.pgtablesKb = event.pgtablesKb;
+    kill.uid = event.uid;
+    kill.oomScoreAdj = event.oomScoreAdj;
+    if (event.memcg === true) kill.cgroup = true;
+    this.kills.push(kill);
+    if (!event.sharingMemory) this.consumed = true;
+    return kill;
+  }
+
+  /** A report whose kill line never came (filtered, truncated) still reports its `oom-kill:` summary's victim. */
+  killFromLoneSummary(): Kill | null {
+    if (this.kills.length > 0 || !this.summary) return null;
+    const { event, envelope, source } = this.summary;
+    const kill = baseKill(envelope, source);
+    kill.pid = event.pid;
+    kill.process = event.task;
+    kill.uid = event.uid;
+    this.kills.push(kill);
+    return kill;
+  }
+
+  /** Copy the report-wide facts into every kill of this report. */
+  complete(): void {
+    const sortedTasks = [...this.tasks].sort((a, b) => (b.rssPages ?? -1) - (a.rssPages ?? -1));
+    for (const kill of this.kills) this.completeKill(kill, sortedTasks);
+  }
+
+  private completeKill(kill: Kill, tasks: TaskRow[]): void {
+    const summary = this.summary?.event ?? null;
+    kill.triggeredBy = this.invoked?.comm ?? null;
+    kill.gfpMask = this.invoked?.gfpMask ?? null;
+    kill.order = this.invoked?.order ?? null;
+    if (this.cpu && (!this.invoked || this.cpu.comm === this.invoked.comm))
+      kill.triggeredByPid = this.cpu.pid;
+    kill.kernelVersion = this.cpu?.kernelVersion ?? null;
+    kill.constraint = summary?.constraint ?? null;
+    kill.oomMemcg = summary?.oomMemcg ?? this.taskIn?.oomMemcg ?? null;
+    kill.taskMemcg = summary?.taskMemcg ?? this.taskIn?.taskMemcg ?? null;
+    if (summary && summary.pid === kill.pid && kill.uid === null) kill.uid = summary.uid;
+    if (this.selected && this.selected.pid === kill.pid) kill.score = this.selected.score;
+    kill.cgroup = this.cgroupVerdict(kill.cgroup);
+    kill.memoryUsageKb = this.memcgUsage?.usageKb ?? null;
+    kill.memoryLimitKb = this.memcgUsage?.limitKb ?? null;
+    kill.memoryFailcnt = this.memcgUsage?.failcnt ?? null;
+    kill.swapTotalKb = this.swapTotalKb;
+    kill.swapFreeKb = this.swapFreeKb;
+    kill.ramPages = this.ramPages;
+    kill.tasks = tasks;
+    const victimPath = kill.taskMemcg ?? kill.oomMemcg;
+    kill.systemdUnit = systemdUnitOf(victimPath);
+    kill.container = containerOf(victimPath);
+  }
+
+  /** Confined to a memory cgroup when any line of the report says so; a kill with no such line was host-wide. */
+  private cgroupVerdict(fromKillLine: boolean): boolean {
+    return (
+      fromKillLine ||
+      this.summary?.event.constraint === 'CONSTRAINT_MEMCG' ||
+      this.taskIn !== null ||
+      this.selected?.memcg === true ||
+      this.memcgUsage !== null
+    );
+  }
+}
+
+/** A systemd-oomd kill stands alone: one journal line, no kernel report around it. */
+export function killFromOomd(event: OomdKillEvent, envelope: Envelope, source: LineSource | undefined): Kill {
+  const kill = baseKill(envelope, source);
+  kill.kind = 'systemd-oomd';
+  kill.taskMemcg = event.cgroupPath;
+  kill.systemdUnit = systemdUnitOf(event.cgroupPath);
+  kill.container = containerOf(event.cgroupPath);
+  kill.reason = event.reason;
+  kill.cgroup = true;
+  return kill;
+}
+
+function baseKill(envelope: Envelope, source: LineSource | undefined): Kill {
+  let time = envelope.time;
+  const fullDate = envelope.transport !== 'rfc3164' && envelope.transport !== 'dmesg-human';
+  if ((!time || !fullDate) && source?.timestampMs !== undefined) {
+    time = new Date(source.timestampMs).toISOString();
+  }
+  return {
+    kind: 'kernel',
+    pid: null,
+    process: null,
+    totalVmKb: null,
+    anonRssKb: null,
+    fileRssKb: null,
+    shmemRssKb: null,
+    pgtablesKb: null,
+    uid: null,
+    oomScoreAdj: null,
+    score: null,
+    constraint: null,
+    cgroup: false,
+    oomMemcg: null,
+    taskMemcg: null,
+    triggeredBy: null,
+    triggeredByPid: null,
+    gfpMask: null,
+    order: null,
+    hostname: envelope.host,
+    time,
+    kernelTime: envelope.kernelTime,
+    memoryUsageKb: null,
+    memoryLimitKb: null,
+    memoryFailcnt: null,
+    swapTotalKb: null,
+    swapFreeKb: null,
+    ramPages: null,
+    tasks: [],
+    systemdUnit: null,
+    container: null,
+    kernelVersion: null,
+    reapedAnonRssKb: null,
+    reason: null,
+    transport: source?.logStream !== undefined ? 'cloudwatch' : envelope.transport,
+    logGroup: source?.logGroup ?? null,
+    logStream: source?.logStream ?? null,
+    eventId: source?.eventId ?? null,
+  };
+}

@@ -1,0 +1,50 @@
+/** Small, allocation-light helpers to turn the date parts transports print into ISO 8601 text. */
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** `YYYY-MM-DDTHH:MM:SS[.frac]` without an offset: the sender's local time, as the transport gave it. */
+export function localIso(
+  year: number,
+  month: number,
+  day: number,
+  clock: string,
+  fraction: string | undefined = undefined,
+): string {
+  return `${year}-${pad2(month)}-${pad2(day)}T${clock}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** Milliseconds for ordering and gap checks; local times are read as if UTC, consistently within a source. */
+export function localMs(year: number, month: number, day: number, clock: string): number {
+  const h = Number(clock.slice(0, 2));
+  const m = Number(clock.slice(3, 5));
+  const s = clock.length >= 8 ? Number(clock.slice(6, 8)) : 0;
+  return Date.UTC(year, month - 1, day, h, m, s);
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Syslog (RFC 3164) and `dmesg -H` print no year. Take the latest year that does not put the line more than a
+ * day after the reference date, which is how rsyslog and journalctl read such lines too.
+ */
+export function inferYear(month: number, day: number, reference: Date): number {
+  const year = reference.getUTCFullYear();
+  return Date.UTC(year, month - 1, day) > reference.getTime() + DAY_MS ? year - 1 : year;
+}
+
+/** Microseconds since the epoch (journald's `__REALTIME_TIMESTAMP`) as UTC ISO 8601 with microseconds. */
+export function isoFromMicros(micros: string): string | null {
+  if (!/^\d{1,19}$/.test(micros)) return null;
+  const ms = Number(micros.slice(0, -3) || '0');
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) return null;
+  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+  const micro = micros.slice(-6).padStart(6, '0');
+  return `${iso.slice(0, 19)}.${micro}Z`;
+}
+
+/** Epoch milliseconds as UTC ISO 8601 (CloudWatch Logs event timestamps). */
+export function isoFromMillis(ms: number): string | null {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}

@@ -1,0 +1,90 @@
+/**
+ * The kill model: what `oom-responder parse` prints and what every later stage reads.
+ * Field names are a public contract (see docs/kill-model.md): add fields, never rename them.
+ * A field the kernel or the transport did not print is `null`, never guessed.
+ */
+
+/** How a line reached us. */
+export type Transport =
+  | 'rfc3164'
+  | 'rfc3339'
+  | 'journald-json'
+  | 'journal-short-iso'
+  | 'dmesg'
+  | 'dmesg-ctime'
+  | 'dmesg-human'
+  | 'dmesg-iso'
+  | 'kmsg'
+  | 'cloudwatch'
+  | 'plain';
+
+export type KillKind = 'kernel' | 'systemd-oomd';
+
+/** One row of the kernel's task table ("Tasks state (memory values in pages)"). */
+export interface TaskRow {
+  pid: number;
+  uid: number | null;
+  tgid: number | null;
+  totalVmPages: number | null;
+  rssPages: number | null;
+  rssAnonPages: number | null;
+  rssFilePages: number | null;
+  rssShmemPages: number | null;
+  pgtablesBytes: number | null;
+  nrPtes: number | null;
+  swapents: number | null;
+  oomScoreAdj: number | null;
+  name: string;
+}
+
+export interface ContainerRef {
+  /** `docker`, `containerd`, `cri-o`, `podman`, or null when the path shows only a Kubernetes pod. */
+  runtime: string | null;
+  id: string | null;
+  podUid: string | null;
+}
+
+export interface Kill {
+  kind: KillKind;
+  pid: number | null;
+  process: string | null;
+  totalVmKb: number | null;
+  anonRssKb: number | null;
+  fileRssKb: number | null;
+  shmemRssKb: number | null;
+  pgtablesKb: number | null;
+  uid: number | null;
+  oomScoreAdj: number | null;
+  /** `score S` of the `Kill process ... or sacrifice child` line naming this victim. */
+  score: number | null;
+  constraint: string | null;
+  /** True when a line of the report shows the kill was confined to a memory cgroup; false otherwise (host-wide). */
+  cgroup: boolean;
+  oomMemcg: string | null;
+  taskMemcg: string | null;
+  triggeredBy: string | null;
+  triggeredByPid: number | null;
+  gfpMask: string | null;
+  order: number | null;
+  hostname: string | null;
+  time: string | null;
+  kernelTime: number | null;
+  memoryUsageKb: number | null;
+  memoryLimitKb: number | null;
+  memoryFailcnt: number | null;
+  swapTotalKb: number | null;
+  swapFreeKb: number | null;
+  ramPages: number | null;
+  tasks: TaskRow[];
+  systemdUnit: string | null;
+  container: ContainerRef | null;
+  kernelVersion: string | null;
+  /** Memory the oom_reaper freed, from `oom_reaper: reaped process N (comm), now anon-rss:...`. */
+  reapedAnonRssKb: number | null;
+  /** systemd-oomd's reason, e.g. `memory pressure for /system.slice being 86.45% > 50.00% for > 20s with reclaim activity`. */
+  reason: string | null;
+  transport: Transport;
+  logGroup: string | null;
+  logStream: string | null;
+  eventId: string | null;
+}
