@@ -1,12 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchDetector } from './detector.bench';
 import { benchParser } from './parser.bench';
 
 /** `npm run bench`: every benchmark prints its result beside a floor measured in the same run. */
 const dir = mkdtempSync(join(tmpdir(), 'oom-responder-bench-'));
 try {
   await benchParser(join(dir, 'kernel.log'));
+  console.log();
+  await benchDetector();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -53,6 +53,7 @@ export class KernelLogParser {
   private readonly maxDecodedBytes: number | undefined;
   private readonly hosts = new Map<string, HostState>();
   private readonly pending: Report[] = [];
+  private pendingHead = 0;
   private readonly closed = new WeakSet<Report>();
   /** Open reports still waiting for their victim: while any is open, every line must be read. */
   private readonly awaitingVictim = new Set<Report>();
@@ -296,7 +297,7 @@ export class KernelLogParser {
     if (!event) return;
     const report = new Report();
     report.kills.push(killFromOomd(event, envelope, source));
-    this.pending.push(report);
+    this.enqueue(report);
     this.closed.add(report);
     this.flush(out);
   }
@@ -315,7 +316,9 @@ export class KernelLogParser {
   }
 
   private enqueue(report: Report): void {
-    if (!this.pending.includes(report)) this.pending.push(report);
+    if (report.queued) return;
+    report.queued = true;
+    this.pending.push(report);
   }
 
   private close(state: HostState, out: Kill[]): void {
@@ -345,12 +348,19 @@ export class KernelLogParser {
 
   /** Emit the kills of closed reports, oldest first, stopping at the first report still open. */
   private flush(out: Kill[]): void {
-    while (this.pending.length > 0) {
-      const head = this.pending[0];
-      if (!head || !this.closed.has(head)) return;
-      this.pending.shift();
-      out.push(...head.kills);
+    let head = this.pendingHead;
+    while (head < this.pending.length) {
+      const report = this.pending[head];
+      if (!report || !this.closed.has(report)) break;
+      for (const kill of report.kills) out.push(kill);
+      head++;
     }
+    // Drop emitted reports now and then rather than shifting one by one (which is linear each time).
+    if (head > 1024 && head * 2 > this.pending.length) {
+      this.pending.splice(0, head);
+      head = 0;
+    }
+    this.pendingHead = head;
   }
 }
 

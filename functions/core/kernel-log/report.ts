@@ -34,6 +34,8 @@ export class Report {
   readonly kills: Kill[] = [];
   /** Set once a victim line arrived: a later report line starts a new report. */
   consumed = false;
+  /** In the parser's output queue (kills are emitted in input order). */
+  queued = false;
   /** `memory.oom.group` is set: the kernel kills every task of the cgroup, so more victim lines follow. */
   groupKill = false;
   lastTimeMs: number | null = null;

@@ -1,0 +1,62 @@
+import type { Incident, KillDigest } from '../../core/incident/model';
+
+/**
+ * The single-table layout. Every item has `pk`, `sk` and `expiresAt` (epoch seconds, the table's TTL attribute).
+ * | item | pk | sk | gsi1pk | gsi1sk |
+ * |---|---|---|---|---|
+ * | a kill (its dedupe key) | `KILL#<kill key>` | `KILL` | `HISTORY#<instance key>#<process>` | `<ISO time>#<kill key>` |
+ * | an instance's open incident (cooldown) | `INSTANCE#<instance key>` | `OPEN` | | |
+ * | an incident | `INCIDENT#<id>` | `INCIDENT` | `STORM#<ISO window start>` | `<opened at>#<id>` |
+ * GSI1 answers "kills of this process on this instance since T" (the leak signal) and "incidents opened in this
+ * storm window"; it projects only the attributes those answers need (`GSI1_ATTRIBUTES`).
+ */
+export const GSI1 = 'gsi1';
+export const GSI1_ATTRIBUTES = ['incidentId', 'time', 'pid', 'rssKb', 'process', 'instanceKey'] as const;
+
+export const keys = {
+  kill: (killKey: string) => ({ pk: `KILL#${killKey}`, sk: 'KILL' }),
+  open: (instanceKey: string) => ({ pk: `INSTANCE#${instanceKey}`, sk: 'OPEN' }),
+  incident: (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'INCIDENT' }),
+  historyIndex: (instanceKey: string, process: string, sortKey = '') => ({
+    gsi1pk: `HISTORY#${instanceKey}#${process}`,
+    gsi1sk: sortKey,
+  }),
+  stormIndex: (window: string, sortKey = '') => ({ gsi1pk: `STORM#${window}`, gsi1sk: sortKey }),
+};
+
+/**
+ * An incident item: the document as JSON (it nests the parsed kill and its task table, which DynamoDB would only
+ * make harder to read), with the fields that updates touch kept as attributes of their own.
+ */
+export function incidentItem(
+  incident: Incident,
+  instanceKey: string,
+  expiresAt: number,
+): Record<string, unknown> {
+  const { kills, killCount, status, ...document } = incident;
+  return {
+    ...keys.incident(incident.id),
+    document: JSON.stringify(document),
+    kills: kills.map((digest) => JSON.stringify(digest)),
+    killCount,
+    status,
+    instanceKey,
+    incidentId: incident.id,
+    process: incident.firstKill.process ?? '?',
+    openedAt: incident.openedAt,
+    updatedAt: incident.updatedAt,
+    expiresAt,
+  };
+}
+
+export function incidentFromItem(item: Record<string, unknown>): Incident {
+  const document = JSON.parse(String(item.document)) as Omit<Incident, 'kills' | 'killCount' | 'status'>;
+  const kills = Array.isArray(item.kills) ? item.kills.map((k) => JSON.parse(String(k)) as KillDigest) : [];
+  return {
+    ...document,
+    kills,
+    killCount: typeof item.killCount === 'number' ? item.killCount : kills.length,
+    status: (item.status as Incident['status']) ?? 'open',
+    updatedAt: typeof item.updatedAt === 'string' ? item.updatedAt : document.updatedAt,
+  };
+}

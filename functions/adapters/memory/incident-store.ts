@@ -1,0 +1,108 @@
+import type { IncidentStore, RecordKillsRequest, RecordKillsResult } from '../../core/detect/ports';
+import type { Incident, KillDigest, PriorKill } from '../../core/incident/model';
+import type { StormWindowStats } from '../../core/incident/storm-stats';
+
+/** A bounded list of digests on an incident; the count stays exact. */
+export const MAX_KILLS_LISTED = 50;
+
+/**
+ * The incident store in memory, with the same semantics as the DynamoDB one (the shared contract tests run
+ * against both): for the CLI's replay and for use-case tests. Not durable, single process.
+ */
+export class MemoryIncidentStore implements IncidentStore {
+  private readonly kills = new Map<string, string>();
+  private readonly open = new Map<string, { incidentId: string; cooldownUntilMs: number }>();
+  private readonly incidents = new Map<string, { incident: Incident; executionArn: string | null }>();
+  private readonly histories = new Map<string, PriorKill[]>();
+  private readonly storms = new Map<string, StormWindowStats>();
+
+  async history(instanceKey: string, process: string, sinceMs: number): Promise<PriorKill[]> {
+    return (this.histories.get(`${instanceKey}\n${process}`) ?? []).filter(
+      (k) => Date.parse(k.time) >= sinceMs,
+    );
+  }
+
+  async recordKills(request: RecordKillsRequest): Promise<RecordKillsResult> {
+    const fresh = request.kills.filter((k) => !this.kills.has(k.digest.key));
+    const duplicates = request.kills.filter((k) => this.kills.has(k.digest.key)).map((k) => k.digest);
+    const [first] = fresh;
+    if (!first) {
+      const incidentId = duplicates[0] ? (this.kills.get(duplicates[0].key) ?? null) : null;
+      const executionArn = incidentId ? (this.incidents.get(incidentId)?.executionArn ?? null) : null;
+      return { incidentId, opened: false, executionArn, recorded: [], duplicates };
+    }
+    const digests = fresh.map((k) => k.digest);
+    const current = this.open.get(request.instanceKey);
+    let incidentId: string;
+    let opened = false;
+    if (!current || current.cooldownUntilMs <= first.observedAtMs) {
+      incidentId = request.incident.id;
+      opened = true;
+      this.open.set(request.instanceKey, {
+        incidentId,
+        cooldownUntilMs: first.observedAtMs + request.cooldownMs,
+      });
+      this.incidents.set(incidentId, {
+        incident: {
+          ...request.incident,
+          kills: digests.slice(0, MAX_KILLS_LISTED),
+          killCount: digests.length,
+        },
+        executionArn: null,
+      });
+      this.countStorm(request, first.digest);
+    } else {
+      incidentId = current.incidentId;
+      const entry = this.incidents.get(incidentId);
+      if (entry) {
+        const kills = [...entry.incident.kills, ...digests].slice(0, MAX_KILLS_LISTED);
+        entry.incident = { ...entry.incident, kills, killCount: entry.incident.killCount + digests.length };
+      }
+    }
+    for (const kill of fresh) {
+      this.kills.set(kill.digest.key, incidentId);
+      if (kill.digest.process === null) continue;
+      const key = `${request.instanceKey}\n${kill.digest.process}`;
+      const prior: PriorKill = {
+        incidentId,
+        time: new Date(kill.observedAtMs).toISOString(),
+        pid: kill.digest.pid,
+        rssKb: kill.digest.rssKb,
+      };
+      const list = this.histories.get(key);
+      if (list) list.push(prior);
+      else this.histories.set(key, [prior]);
+    }
+    const executionArn = this.incidents.get(incidentId)?.executionArn ?? null;
+    return { incidentId, opened, executionArn, recorded: digests, duplicates };
+  }
+
+  async markExecutionStarted(incidentId: string, executionArn: string): Promise<void> {
+    const entry = this.incidents.get(incidentId);
+    if (!entry) return;
+    entry.executionArn = executionArn;
+    entry.incident = { ...entry.incident, status: 'responding' };
+  }
+
+  async getIncident(incidentId: string): Promise<Incident | null> {
+    return this.incidents.get(incidentId)?.incident ?? null;
+  }
+
+  async stormWindow(window: string): Promise<StormWindowStats> {
+    return this.storms.get(window) ?? { window, incidents: 0, byProcess: {}, byInstance: {} };
+  }
+
+  private countStorm(request: RecordKillsRequest, digest: KillDigest): void {
+    const stats = this.storms.get(request.stormWindow) ?? {
+      window: request.stormWindow,
+      incidents: 0,
+      byProcess: {},
+      byInstance: {},
+    };
+    stats.incidents++;
+    const process = digest.process ?? '?';
+    stats.byProcess[process] = (stats.byProcess[process] ?? 0) + 1;
+    stats.byInstance[request.instanceKey] = (stats.byInstance[request.instanceKey] ?? 0) + 1;
+    this.storms.set(request.stormWindow, stats);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The analysis of an incident: findings with their evidence and fix, the likely cause ranked first, and the
+ * remediation plan the deployed policy allows.
+ */
+export type CauseFamily =
+  | 'memory-leak'
+  | 'jvm-heap-oversized'
+  | 'container-without-limit'
+  | 'cgroup-limit'
+  | 'host-exhausted'
+  | 'no-swap'
+  | 'overcommit'
+  | 'process-storm'
+  | 'kernel-slab'
+  | 'critical-process-killed';
+
+export interface Finding {
+  family: CauseFamily;
+  /** One line: what is wrong, e.g. "java's heap (-Xmx 6 GiB) is larger than the 4 GiB cgroup limit". */
+  title: string;
+  /** 0..1: how strongly the evidence supports this as the cause. */
+  confidence: number;
+  /** The facts behind it, each one line an engineer can check. */
+  evidence: string[];
+  /** What to change so it does not happen again. */
+  recommendation: string;
+}
+
+export type ActionName = 'add-swap' | 'restart-service';
+
+export interface RemediationStep {
+  action: ActionName;
+  /** SSM document parameters, validated before sending. */
+  parameters: Record<string, string>;
+  dryRun: boolean;
+  reason: string;
+}
+
+export interface RemediationPlan {
+  steps: RemediationStep[];
+  /** Remediations considered and not planned, with why (policy off, limit reached, Kubernetes node...). */
+  skipped: { action: ActionName; reason: string }[];
+}
+
+export interface Analysis {
+  /** Ranked: the likely cause first. */
+  findings: Finding[];
+  likelyCause: Finding | null;
+  plan: RemediationPlan;
+}
+
+/** `done`: changed and verified; `already-ok`: nothing to do (e.g. systemd had restarted the unit). */
+export type ActionStatus = 'done' | 'already-ok' | 'dry-run' | 'refused' | 'failed' | 'skipped';
+
+export interface ActionResult {
+  action: ActionName;
+  status: ActionStatus;
+  /** One line for people: what happened. */
+  summary: string;
+  /** How it was verified (`swapon --show` lists the file; the unit is active), or null. */
+  verification: string | null;
+  commandId: string | null;
+  exitCode: number | null;
+}

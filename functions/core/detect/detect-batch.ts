@@ -1,0 +1,264 @@
+import type { SubscriptionBatch } from '../cloudwatch/subscription-payload';
+import { newIncident } from '../incident/build';
+import { digestKill } from '../incident/kill-digest';
+import type { Incident, InstanceRef } from '../incident/model';
+import { KernelLogParser, type Kill } from '../kernel-log';
+import { DEFAULT_DETECT_CONFIG, type DetectConfig } from './config';
+import { type ObservedKill, withFullReports } from './full-report';
+import type {
+  DetectTelemetry,
+  IncidentStore,
+  InstanceDirectory,
+  KillToRecord,
+  LogContextReader,
+  WorkflowInput,
+  WorkflowStarter,
+} from './ports';
+
+export interface DetectPorts {
+  logs: LogContextReader;
+  instances: InstanceDirectory;
+  store: IncidentStore;
+  workflow: WorkflowStarter;
+  telemetry: DetectTelemetry;
+  /** The current time; injected so tests and replays control it. */
+  now: () => Date;
+}
+
+export interface DetectedIncident {
+  incidentId: string;
+  opened: boolean;
+  instance: InstanceRef;
+  kills: number;
+  executionArn: string | null;
+}
+
+export interface DetectResult {
+  kills: number;
+  duplicates: number;
+  incidents: DetectedIncident[];
+}
+
+/**
+ * The detector's use case: turn one subscription batch into incidents, exactly once per real kill. Parse the
+ * batch, rebuild each kill's full report from the stream, group kills per host, and for each group resolve the
+ * instance, record the kills (dedupe, cooldown) and start one response per new incident.
+ */
+export async function detectBatch(
+  batch: SubscriptionBatch,
+  ports: DetectPorts,
+  config: DetectConfig = DEFAULT_DETECT_CONFIG,
+): Promise<DetectResult> {
+  const received = parseBatch(batch);
+  if (received.length === 0) return { kills: 0, duplicates: 0, incidents: [] };
+  ports.telemetry.count('KillsDetected', received.length);
+  const kills = await withFullReports(received, ports.logs, config, ports.telemetry);
+  const groups = groupByHostAndCooldown(kills, batch.logStream, config.cooldownMs);
+  const results = await mapWithConcurrency(groups, config.concurrency, (group) =>
+    recordGroup(group, batch, ports, config),
+  );
+  return {
+    kills: received.length,
+    duplicates: results.reduce((sum, r) => sum + r.duplicates, 0),
+    incidents: results.flatMap((r) => (r.incident ? [r.incident] : [])),
+  };
+}
+
+/** The kills of a batch, each with the time its event was received: the detector's pure first step. */
+export function parseBatch(batch: SubscriptionBatch): ObservedKill[] {
+  if (batch.messageType !== 'DATA_MESSAGE') return [];
+  const latest = lastTimestamp(batch);
+  const parser = new KernelLogParser({ referenceDate: new Date(latest) });
+  const received = new Map<string, number>();
+  const observed: ObservedKill[] = [];
+  // A kill is observed when the event holding its kill line was received.
+  const observe = (kills: Kill[]): void => {
+    for (const kill of kills) {
+      observed.push({
+        kill,
+        observedAtMs: (kill.eventId === null ? undefined : received.get(kill.eventId)) ?? latest,
+      });
+    }
+  };
+  for (const event of batch.logEvents) {
+    received.set(event.id, event.timestamp);
+    const source = {
+      logGroup: batch.logGroup,
+      logStream: batch.logStream,
+      eventId: event.id,
+      timestampMs: event.timestamp,
+    };
+    const message = event.message;
+    if (message.indexOf('\n') < 0) observe(parser.pushLine(message, source));
+    else for (const line of message.split('\n')) observe(parser.pushLine(line, source));
+  }
+  observe(parser.end());
+  return observed;
+}
+
+function lastTimestamp(batch: SubscriptionBatch): number {
+  let latest = 0;
+  for (const event of batch.logEvents) if (event.timestamp > latest) latest = event.timestamp;
+  return latest || Date.now();
+}
+
+interface HostGroup {
+  hostKey: string;
+  kills: ObservedKill[];
+}
+
+/** Kills of one host, in time order, cut where a kill falls outside the cooldown of the group's first. */
+export function groupByHostAndCooldown(
+  kills: ObservedKill[],
+  logStream: string,
+  cooldownMs: number,
+): HostGroup[] {
+  const byHost = new Map<string, ObservedKill[]>();
+  for (const observed of kills) {
+    const hostKey = observed.kill.hostname ?? observed.kill.logStream ?? logStream;
+    const list = byHost.get(hostKey);
+    if (list) list.push(observed);
+    else byHost.set(hostKey, [observed]);
+  }
+  const groups: HostGroup[] = [];
+  for (const [hostKey, hostKills] of byHost) {
+    const sorted = [...hostKills].sort((a, b) => a.observedAtMs - b.observedAtMs);
+    let current: HostGroup | null = null;
+    let openedAt = 0;
+    for (const observed of sorted) {
+      if (!current || observed.observedAtMs - openedAt >= cooldownMs) {
+        current = { hostKey, kills: [] };
+        openedAt = observed.observedAtMs;
+        groups.push(current);
+      }
+      current.kills.push(observed);
+    }
+  }
+  return groups;
+}
+
+async function recordGroup(
+  group: HostGroup,
+  batch: SubscriptionBatch,
+  ports: DetectPorts,
+  config: DetectConfig,
+): Promise<{ incident: DetectedIncident | null; duplicates: number }> {
+  const [first] = group.kills;
+  if (!first) return { incident: null, duplicates: 0 };
+  const instance = await ports.instances.resolve({
+    logStream: batch.logStream,
+    hostname: first.kill.hostname,
+  });
+  if (instance.resolvedBy === 'unresolved') {
+    ports.telemetry.count('UnresolvedHosts');
+    ports.telemetry.warn(
+      'could not tell which EC2 instance this is; the incident is recorded and notified only',
+      {
+        hostKey: group.hostKey,
+        logStream: batch.logStream,
+      },
+    );
+  }
+  // Keys and ids are per instance: two instances may well share a host name (`localhost`, a container's).
+  const instanceKey = instance.instanceId ?? `host:${group.hostKey}`;
+  const now = ports.now();
+  // The history of this process here (the leak signal) is read by the analysis, not on this hot path.
+  const incident = newIncident({
+    kill: first.kill,
+    hostKey: instanceKey,
+    instance,
+    source: { logGroup: batch.logGroup, logStream: batch.logStream, accountId: batch.owner, region: null },
+    now: now.toISOString(),
+  });
+  const kills: KillToRecord[] = group.kills.map((observed) => ({
+    kill: observed.kill,
+    digest: digestKill(observed.kill, instanceKey),
+    observedAtMs: observed.observedAtMs,
+  }));
+  const recorded = await ports.store.recordKills({
+    instanceKey,
+    kills,
+    incident,
+    cooldownMs: config.cooldownMs,
+    expiresAt: Math.floor((now.getTime() + config.retentionMs) / 1000),
+    stormWindow: stormWindowOf(first.observedAtMs, config.stormWindowMs),
+  });
+  countOutcome(recorded, ports.telemetry);
+  if (!recorded.incidentId) return { incident: null, duplicates: recorded.duplicates.length };
+  let executionArn = recorded.executionArn;
+  if (executionArn === null) {
+    // A new incident, or one whose opener stopped before starting its response (a crash, a timeout): start it.
+    // Execution names derive from the incident id, so a second start of the same response is harmless.
+    const target =
+      recorded.incidentId === incident.id ? incident : await ports.store.getIncident(recorded.incidentId);
+    if (target) executionArn = await startResponse(target, ports);
+  }
+  ports.telemetry.info(recorded.opened ? 'opened an incident' : 'recorded kills on an open incident', {
+    incidentId: recorded.incidentId,
+    instanceId: instance.instanceId,
+    process: first.kill.process,
+    pid: first.kill.pid,
+    kills: recorded.recorded.length,
+    duplicates: recorded.duplicates.length,
+  });
+  return {
+    incident: {
+      incidentId: recorded.incidentId,
+      opened: recorded.opened,
+      instance,
+      kills: recorded.recorded.length,
+      executionArn,
+    },
+    duplicates: recorded.duplicates.length,
+  };
+}
+
+function countOutcome(
+  recorded: { opened: boolean; recorded: unknown[]; duplicates: unknown[] },
+  telemetry: DetectTelemetry,
+): void {
+  if (recorded.duplicates.length > 0) telemetry.count('DuplicateKills', recorded.duplicates.length);
+  if (recorded.opened) telemetry.count('IncidentsOpened');
+  const joined = recorded.opened ? recorded.recorded.length - 1 : recorded.recorded.length;
+  if (joined > 0) telemetry.count('JoinedKills', joined);
+}
+
+async function startResponse(incident: Incident, ports: DetectPorts): Promise<string> {
+  const kill = incident.firstKill;
+  const incidentId = incident.id;
+  const input: WorkflowInput = {
+    incidentId,
+    instanceId: incident.instance.instanceId,
+    killTime: incident.openedAt,
+    pid: kill.pid === null ? '' : String(kill.pid),
+    process: kill.process ?? '',
+    unit: kill.systemdUnit?.endsWith('.service') ? kill.systemdUnit : '',
+    memcgPath: kill.taskMemcg ?? kill.oomMemcg ?? '',
+  };
+  const started = await ports.workflow.start(incidentId, input);
+  await ports.store.markExecutionStarted(incidentId, started.executionArn);
+  if (!started.alreadyStarted) ports.telemetry.count('WorkflowsStarted');
+  return started.executionArn;
+}
+
+/** The ISO start of the storm window `ms` falls in. */
+export function stormWindowOf(ms: number, windowMs: number): string {
+  return new Date(Math.floor(ms / windowMs) * windowMs).toISOString();
+}
+
+async function mapWithConcurrency<T, R>(
+  items: T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

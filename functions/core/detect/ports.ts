@@ -1,0 +1,116 @@
+import type { Incident, InstanceRef, KillDigest, PriorKill } from '../incident/model';
+import type { StormWindowStats } from '../incident/storm-stats';
+import type { Kill } from '../kernel-log';
+
+/**
+ * The ports the detector talks through. The Lambda wires AWS adapters to them; the CLI's replay and the tests wire
+ * in-memory ones. None of them is allowed to lose an incident: a failure either degrades (context, instance) or
+ * is thrown as retryable so Lambda's async retry runs the idempotent detector again.
+ */
+
+/** One log event of a stream, as GetLogEvents returns it. */
+export interface StreamEvent {
+  timestamp: number;
+  message: string;
+}
+
+export interface LogContextReader {
+  /**
+   * Events of one stream with `startMs <= timestamp < endMs`, oldest first, bounded (may be incomplete). A reader
+   * may stop early once it has read an event at or after `coverMs`: a report's lines come before its kill line.
+   */
+  readWindow(request: {
+    logGroup: string;
+    logStream: string;
+    startMs: number;
+    endMs: number;
+    coverMs: number;
+  }): Promise<StreamEvent[]>;
+}
+
+export interface InstanceHints {
+  logStream: string | null;
+  hostname: string | null;
+}
+
+export interface InstanceDirectory {
+  /** Find the EC2 instance a log came from; `resolvedBy: 'unresolved'` when it cannot be told for sure. */
+  resolve(hints: InstanceHints): Promise<InstanceRef>;
+}
+
+export interface KillToRecord {
+  kill: Kill;
+  digest: KillDigest;
+  /** When CloudWatch Logs received the kill (epoch ms): the clock cooldowns and history use. */
+  observedAtMs: number;
+}
+
+/**
+ * Kills of one instance close together in time, recorded as one unit: duplicates (same key) are dropped; the rest
+ * open `incident` when the instance has no incident inside its cooldown, or join the open one.
+ */
+export interface RecordKillsRequest {
+  instanceKey: string;
+  kills: KillToRecord[];
+  /** The incident to open if none is open; its first kill is `kills[0]`. */
+  incident: Incident;
+  cooldownMs: number;
+  /** Epoch seconds after which the items expire (DynamoDB TTL). */
+  expiresAt: number;
+  /** The storm window this incident would count in (ISO start of the window). */
+  stormWindow: string;
+}
+
+export interface RecordKillsResult {
+  /** The incident the new kills were recorded in (opened or joined); for all-duplicate input, the one they had. */
+  incidentId: string | null;
+  opened: boolean;
+  /** Set when the incident's response workflow is known to have started. */
+  executionArn: string | null;
+  recorded: KillDigest[];
+  duplicates: KillDigest[];
+}
+
+export interface IncidentStore {
+  /** Kills of `process` on `instanceKey` observed at or after `sinceMs`, oldest first. */
+  history(instanceKey: string, process: string, sinceMs: number): Promise<PriorKill[]>;
+  recordKills(request: RecordKillsRequest): Promise<RecordKillsResult>;
+  markExecutionStarted(incidentId: string, executionArn: string): Promise<void>;
+  getIncident(incidentId: string): Promise<Incident | null>;
+  /** The incidents opened in a storm window (ISO window start), counted by process and by instance. */
+  stormWindow(window: string): Promise<StormWindowStats>;
+}
+
+/** What the response workflow is started with: small, and enough for its first SSM call. */
+export interface WorkflowInput {
+  incidentId: string;
+  instanceId: string | null;
+  /** ISO 8601 time of the first kill, for `journalctl --since` on the host. */
+  killTime: string;
+  pid: string;
+  process: string;
+  unit: string;
+  memcgPath: string;
+}
+
+export interface WorkflowStarter {
+  /** Start the response for an incident; starting one that already runs is not an error. */
+  start(name: string, input: WorkflowInput): Promise<{ executionArn: string; alreadyStarted: boolean }>;
+}
+
+/** Structured logging and metrics, as Powertools provides them; the use case only needs this much. */
+export interface DetectTelemetry {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  count(metric: DetectMetric, value?: number): void;
+}
+
+export type DetectMetric =
+  | 'KillsDetected'
+  | 'IncidentsOpened'
+  | 'DuplicateKills'
+  | 'JoinedKills'
+  | 'UnresolvedHosts'
+  | 'MalformedPayloads'
+  | 'ContextFetchFailures'
+  | 'WorkflowsStarted';

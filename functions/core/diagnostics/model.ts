@@ -1,0 +1,134 @@
+/**
+ * What the collect-diagnostics SSM document reports about the host, read from the compact machine-readable
+ * summary at the start of its stdout (GetCommandInvocation returns only the first 24,000 characters; the full
+ * output goes to S3). Every field the host could not tell is null, never guessed.
+ */
+export interface DiagnosticsSummary {
+  version: 1;
+  /** ISO 8601 time on the host when the summary was written. */
+  collectedAt: string | null;
+  hostname: string | null;
+  kernelRelease: string | null;
+  uptimeSeconds: number | null;
+  /** 1, 5 and 15 minute load averages. */
+  load: [number, number, number] | null;
+  cpuCount: number | null;
+  /** From IMDSv2, best effort. */
+  instanceId: string | null;
+  instanceType: string | null;
+  availabilityZone: string | null;
+  memory: MemorySnapshot;
+  vm: VmSettings;
+  swaps: SwapDevice[];
+  /** Up to 15 processes, largest RSS first; command lines as the host printed them (redacted before leaving). */
+  topProcesses: ProcessInfo[];
+  /** Process names with the most instances (fork or connection storms), most first. */
+  processCounts: { name: string; count: number }[];
+  processTotal: number | null;
+  /** The killed unit's state, when the kill named a systemd unit. */
+  unit: UnitState | null;
+  /** The killed task's memory cgroup (or the host's root), v1 or v2. */
+  cgroup: CgroupState | null;
+  containers: ContainerInfo[];
+  /** A kubelet runs here: never add swap, and leave restarts to Kubernetes. */
+  kubernetes: boolean;
+  jvms: JvmInfo[];
+  /** Free space where a swap file would go. */
+  disk: DiskInfo | null;
+  /** Largest slab caches (kernel memory). */
+  slabTop: { name: string; sizeKb: number }[];
+  /** Kernel OOM kills since the event, from the kernel log on the host. */
+  oomKillsSinceEvent: number | null;
+  /** `oom_kill` from /proc/vmstat: kills since boot. */
+  oomKillsSinceBoot: number | null;
+  /** Each probe's outcome, so a missing tool or a timeout is visible rather than silent. */
+  probes: { name: string; status: 'ok' | 'missing' | 'timeout' | 'error' }[];
+}
+
+export interface MemorySnapshot {
+  totalKb: number | null;
+  availableKb: number | null;
+  freeKb: number | null;
+  buffersKb: number | null;
+  cachedKb: number | null;
+  swapTotalKb: number | null;
+  swapFreeKb: number | null;
+  commitLimitKb: number | null;
+  committedAsKb: number | null;
+  slabKb: number | null;
+  sReclaimableKb: number | null;
+  sUnreclaimKb: number | null;
+  shmemKb: number | null;
+  anonPagesKb: number | null;
+}
+
+export interface VmSettings {
+  overcommitMemory: number | null;
+  overcommitRatio: number | null;
+  swappiness: number | null;
+  panicOnOom: number | null;
+  minFreeKbytes: number | null;
+}
+
+export interface SwapDevice {
+  path: string;
+  type: string;
+  sizeKb: number;
+  usedKb: number;
+  priority: number | null;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  rssKb: number;
+  oomScore: number | null;
+  oomScoreAdj: number | null;
+  comm: string;
+  cmdline: string;
+}
+
+export interface UnitState {
+  name: string;
+  activeState: string | null;
+  subState: string | null;
+  result: string | null;
+  nRestarts: number | null;
+  /** Bytes, or null for `infinity` / unset. */
+  memoryMaxBytes: number | null;
+  memoryCurrentBytes: number | null;
+  oomPolicy: string | null;
+}
+
+export interface CgroupState {
+  version: 1 | 2;
+  path: string;
+  /** Bytes, or null when unlimited. */
+  limitBytes: number | null;
+  usageBytes: number | null;
+  /** OOM kills counted by the cgroup (`memory.events` oom_kill, or v1 `memory.oom_control` oom_kill). */
+  oomKills: number | null;
+}
+
+export interface ContainerInfo {
+  runtime: 'docker' | 'containerd' | 'cri-o' | 'podman' | string;
+  id: string;
+  name: string | null;
+  /** Bytes, or null when the container has no memory limit. */
+  memoryLimitBytes: number | null;
+}
+
+export interface JvmInfo {
+  pid: number;
+  /** -Xmx / -XX:MaxHeapSize in bytes. */
+  maxHeapBytes: number | null;
+  /** -XX:MaxRAMPercentage. */
+  maxRamPercentage: number | null;
+  rssKb: number | null;
+}
+
+export interface DiskInfo {
+  path: string;
+  fsType: string | null;
+  totalKb: number | null;
+  availableKb: number | null;
+}

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import type { Kill, TaskRow } from '../kernel-log';
+import { digestKill } from './kill-digest';
+import type { Incident, IncidentSource, InstanceRef, PriorKill, Severity } from './model';
+
+/** Processes whose death takes the instance out of reach or out of management. */
+export const CRITICAL_PROCESSES: readonly string[] = [
+  'sshd',
+  'amazon-ssm-agen', // amazon-ssm-agent, as the kernel's 15-byte comm prints it
+  'ssm-agent-worke',
+  'ssm-session-wor',
+  'amazon-cloudwat',
+  'systemd',
+  'systemd-journal',
+  'dbus-daemon',
+  'kubelet',
+  'containerd',
+  'dockerd',
+];
+
+/** Largest rows of the task table kept on the incident: enough for "what else was big", bounded for storage. */
+export const MAX_TASKS_KEPT = 20;
+
+export interface NewIncidentInput {
+  kill: Kill;
+  hostKey: string;
+  instance: InstanceRef;
+  source: IncidentSource;
+  /** When the detector saw the kill (ISO); the incident opens at the kill's own time when it has one. */
+  now: string;
+  history?: PriorKill[];
+}
+
+/**
+ * A stable incident id from the host and the first kill: the same kill always maps to the same id, so a retried
+ * batch finds the incident it already opened, and the Step Functions execution name derived from it repeats too.
+ * Shape: `oom-<YYYYMMDDTHHMMSS>-<16 hex>`, valid as an execution name (no spaces or `:`, at most 80 characters).
+ */
+export function incidentId(hostKey: string, kill: Kill, openedAt: string): string {
+  const stamp = openedAt.replace(/[-:]/g, '').slice(0, 15);
+  const hash = createHash('sha256')
+    .update(`${hostKey}\n${digestKill(kill, hostKey).key}`)
+    .digest('hex')
+    .slice(0, 16);
+  return `oom-${/^\d{8}T\d{6}$/.test(stamp) ? stamp : 'unknown'}-${hash}`;
+}
+
+export function severityOf(kill: Kill): Severity {
+  if (!kill.cgroup) return 'critical';
+  if (kill.process !== null && CRITICAL_PROCESSES.includes(kill.process)) return 'critical';
+  return 'warning';
+}
+
+export function newIncident(input: NewIncidentInput): Incident {
+  const { kill, hostKey } = input;
+  const openedAt = absoluteTime(kill.time) ?? input.now;
+  return {
+    id: incidentId(hostKey, kill, openedAt),
+    status: 'open',
+    severity: severityOf(kill),
+    instance: input.instance,
+    firstKill: { ...kill, tasks: largestTasks(kill.tasks) },
+    kills: [digestKill(kill, hostKey)],
+    killCount: 1,
+    openedAt,
+    updatedAt: input.now,
+    history: input.history ?? [],
+    source: input.source,
+    storm: null,
+  };
+}
+
+function largestTasks(tasks: TaskRow[]): TaskRow[] {
+  return tasks.length <= MAX_TASKS_KEPT ? tasks : tasks.slice(0, MAX_TASKS_KEPT);
+}
+
+/** A kill's time when it names a date (syslog without a year still does, inferred); dmesg -H minutes count too. */
+function absoluteTime(time: string | null): string | null {
+  if (!time) return null;
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(time) ? time : null;
+}

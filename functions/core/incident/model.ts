@@ -1,0 +1,81 @@
+import type { ContainerRef, Kill } from '../kernel-log';
+
+/**
+ * An incident is one response to one OOM event on one instance: the first kill, the kills that joined it within
+ * the cooldown, and the history of the same process on the same instance. Identity (instance, process, memcg) is
+ * kept apart from description, as alertmanager keeps labels apart from annotations.
+ */
+export type Severity = 'critical' | 'warning';
+
+export type IncidentStatus = 'open' | 'responding' | 'notified' | 'failed';
+
+/** How the instance was found from the log. `unresolved`: recorded and notified, nothing is sent to the host. */
+export type InstanceResolution = 'stream-name' | 'hostname' | 'private-ip' | 'unresolved';
+
+export interface InstanceRef {
+  instanceId: string | null;
+  /** The host name the kernel lines carried (syslog prefix or journald `_HOSTNAME`). */
+  hostname: string | null;
+  privateIp: string | null;
+  instanceType: string | null;
+  availabilityZone: string | null;
+  /** The instance's `Name` tag, when EC2 told us. */
+  name: string | null;
+  resolvedBy: InstanceResolution;
+}
+
+/** What is kept of each kill on the incident: enough to list them and to see RSS grow. */
+export interface KillDigest {
+  /** Dedupe key: host + pid + kernel time, or the log event id (see `killKey`). */
+  key: string;
+  time: string | null;
+  kernelTime: number | null;
+  pid: number | null;
+  process: string | null;
+  kind: Kill['kind'];
+  /** Resident memory at the kill, anon + file + shmem, in KiB; null when the kill line printed none. */
+  rssKb: number | null;
+  anonRssKb: number | null;
+  cgroup: boolean;
+  memcg: string | null;
+  systemdUnit: string | null;
+  container: ContainerRef | null;
+}
+
+/** A kill of the same process on the same instance before this incident (the leak signal). */
+export interface PriorKill {
+  incidentId: string;
+  time: string;
+  pid: number | null;
+  rssKb: number | null;
+}
+
+/** When many incidents start in one window, the notifier rolls them up: this says how many, as recorded. */
+export interface StormContext {
+  windowStartedAt: string;
+  incidentsInWindow: number;
+}
+
+export interface IncidentSource {
+  logGroup: string | null;
+  logStream: string | null;
+  accountId: string | null;
+  region: string | null;
+}
+
+export interface Incident {
+  id: string;
+  status: IncidentStatus;
+  severity: Severity;
+  instance: InstanceRef;
+  /** The first kill in full, its task table trimmed to the largest rows. */
+  firstKill: Kill;
+  /** Every kill of the incident in order, the first included (capped; `killCount` is exact). */
+  kills: KillDigest[];
+  killCount: number;
+  openedAt: string;
+  updatedAt: string;
+  history: PriorKill[];
+  source: IncidentSource;
+  storm: StormContext | null;
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/**
+ * The remediation policy: one schema shared by the construct's props, the Lambdas' configuration and the CLI's
+ * `--policy` file, so what an operator tries locally is exactly what the deployed pipeline does. The default
+ * changes nothing on any host: diagnose and notify only. Each remediation is opt-in, limited per instance per
+ * hour, and can be a dry-run that reports what it would do.
+ */
+const UNIT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9:_.@-]{0,254}$/;
+const SWAP_PATH = /^\/[A-Za-z0-9._/-]{1,200}$/;
+
+export const AddSwapPolicySchema = z
+  .object({
+    /** @default false */
+    enabled: z.boolean().default(false),
+    /** Report what would be done, change nothing. @default false */
+    dryRun: z.boolean().default(false),
+    /** @default 2048 */
+    sizeMiB: z.number().int().min(64).max(65_536).default(2048),
+    /** @default /swapfile.oom-responder */
+    path: z
+      .string()
+      .regex(SWAP_PATH, 'an absolute path of letters, digits, . _ / -')
+      .refine((path) => !path.split('/').includes('..'), 'must not contain ..')
+      .default('/swapfile.oom-responder'),
+    /** Largest share of the filesystem's free space the swap file may take, in percent. @default 25 */
+    maxDiskSharePercent: z.number().int().min(1).max(90).default(25),
+    /** @default 1 */
+    maxPerInstancePerHour: z.number().int().min(1).max(10).default(1),
+  })
+  .strict();
+
+export const RestartServicePolicySchema = z
+  .object({
+    /** @default false */
+    enabled: z.boolean().default(false),
+    /** @default false */
+    dryRun: z.boolean().default(false),
+    /** Units that may be restarted, exactly or with a trailing `*` (`myapp-*.service`). @default [] (none) */
+    allowedUnits: z
+      .array(z.string().regex(/^[A-Za-z0-9:_.@*-]{1,255}$/, 'a unit name, optionally ending in *'))
+      .default([]),
+    /** @default 2 */
+    maxPerInstancePerHour: z.number().int().min(1).max(10).default(2),
+  })
+  .strict();
+
+export const PolicySchema = z
+  .object({
+    addSwap: AddSwapPolicySchema.default(AddSwapPolicySchema.parse({})),
+    restartService: RestartServicePolicySchema.default(RestartServicePolicySchema.parse({})),
+  })
+  .strict();
+
+export type Policy = z.infer<typeof PolicySchema>;
+export type PolicyInput = z.input<typeof PolicySchema>;
+
+/** The deployed default: diagnose and notify, change nothing. */
+export const DEFAULT_POLICY: Policy = PolicySchema.parse({});
+
+export class InvalidPolicyError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid remediation policy:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidPolicyError';
+  }
+}
+
+/** Validate a policy from any source (construct props, environment, a `--policy` file); lists every problem. */
+export function parsePolicy(input: unknown): Policy {
+  const result = PolicySchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  throw new InvalidPolicyError(
+    result.error.issues.map((issue) => `${issue.path.join('.') || '(policy)'}: ${issue.message}`),
+  );
+}
+
+/** Whether a unit is on the allow-list (exact, or a `prefix*` pattern), and a name systemd could accept at all. */
+export function isUnitAllowed(unit: string, allowed: readonly string[]): boolean {
+  if (!UNIT_PATTERN.test(unit)) return false;
+  return allowed.some((pattern) =>
+    pattern.endsWith('*') ? unit.startsWith(pattern.slice(0, -1)) : unit === pattern,
+  );
+}

@@ -1,0 +1,44 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { BURST_TOLERANT_CLIENT_CONFIG } from '../adapters/aws-errors';
+import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
+import { Ec2InstanceDirectory } from '../adapters/ec2/instance-directory';
+import { CloudWatchLogContextReader } from '../adapters/logs/log-context-reader';
+import { powertoolsTelemetry } from '../adapters/powertools/telemetry';
+import { StepFunctionsWorkflowStarter } from '../adapters/sfn/workflow-starter';
+import { readDetectFunctionConfig } from './config';
+import { type DetectOutcome, handleSubscriptionEvent } from './handle-event';
+
+// Composition root: configuration and clients once per container, adapters over them, the use case per event.
+const config = readDetectFunctionConfig(process.env);
+const logger = new Logger({ serviceName: 'oom-responder-detect' });
+const metrics = new Metrics({ namespace: 'OomResponder', serviceName: 'detect' });
+const ports = {
+  logs: new CloudWatchLogContextReader({ client: new CloudWatchLogsClient(BURST_TOLERANT_CLIENT_CONFIG) }),
+  instances: new Ec2InstanceDirectory({ client: new EC2Client(BURST_TOLERANT_CLIENT_CONFIG) }),
+  store: new DynamoIncidentStore({
+    client: DynamoDBDocumentClient.from(new DynamoDBClient(BURST_TOLERANT_CLIENT_CONFIG)),
+    tableName: config.tableName,
+  }),
+  workflow: new StepFunctionsWorkflowStarter({
+    client: new SFNClient(BURST_TOLERANT_CLIENT_CONFIG),
+    stateMachineArn: config.stateMachineArn,
+  }),
+  telemetry: powertoolsTelemetry(logger, metrics),
+  now: () => new Date(),
+};
+
+export async function handler(event: unknown, context: Context): Promise<DetectOutcome> {
+  logger.addContext(context);
+  try {
+    return await handleSubscriptionEvent(event, ports, config.detect, config.maxDecodedBytes);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}

@@ -1,0 +1,187 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoIncidentStore } from '../../../functions/adapters/dynamodb/incident-store';
+import { MAX_KILLS_LISTED, MemoryIncidentStore } from '../../../functions/adapters/memory/incident-store';
+import type { IncidentStore } from '../../../functions/core/detect/ports';
+import type { StormWindowStats } from '../../../functions/core/incident/storm-stats';
+import { type LocalDynamo, startLocalDynamo } from '../../support/dynalite';
+import { realKill, recordRequest } from '../../support/kills';
+
+type Store = IncidentStore & { stormWindow(window: string): Promise<StormWindowStats> };
+
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+const T0 = Date.parse('2026-11-25T16:58:01Z');
+const MINUTE = 60_000;
+const kill = (pid: number, kernelTime: number) => realKill({ pid, kernelTime });
+
+// One contract, two implementations: what replay does in memory is what the Lambda does in DynamoDB.
+describe.each([
+  ['in memory', async (): Promise<Store> => new MemoryIncidentStore()],
+  [
+    'on DynamoDB (dynalite)',
+    async (): Promise<Store> =>
+      new DynamoIncidentStore({ client: dynamo.client, tableName: await dynamo.createTable() }),
+  ],
+])('the incident store %s', (_, makeStore) => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await makeStore();
+  });
+
+  it('opens an incident for the first kill of an instance', async () => {
+    const request = recordRequest('i-0123456789abcdef0', [{ kill: kill(100, 10), observedAtMs: T0 }]);
+    const result = await store.recordKills(request);
+    expect(result).toMatchObject({
+      incidentId: request.incident.id,
+      opened: true,
+      executionArn: null,
+      duplicates: [],
+    });
+    expect(result.recorded).toHaveLength(1);
+    const incident = await store.getIncident(request.incident.id);
+    expect(incident?.killCount).toBe(1);
+    expect(incident?.firstKill.process).toBe('(sd-pam)');
+    expect(incident?.firstKill.tasks.length).toBeGreaterThan(0);
+  });
+
+  it('drops the same kill delivered twice, and says which incident holds it', async () => {
+    const request = recordRequest('i-0123456789abcdef0', [{ kill: kill(100, 10), observedAtMs: T0 }]);
+    await store.recordKills(request);
+    const again = await store.recordKills(request);
+    expect(again).toMatchObject({ incidentId: request.incident.id, opened: false, recorded: [] });
+    expect(again.duplicates).toHaveLength(1);
+    expect((await store.getIncident(request.incident.id))?.killCount).toBe(1);
+  });
+
+  it('joins kills inside the cooldown to the open incident, counted and listed', async () => {
+    const first = recordRequest('i-0123456789abcdef0', [{ kill: kill(100, 10), observedAtMs: T0 }]);
+    await store.recordKills(first);
+    for (let i = 1; i < 10; i++) {
+      const later = recordRequest('i-0123456789abcdef0', [
+        { kill: kill(100 + i, 10 + i), observedAtMs: T0 + i * 5000 },
+      ]);
+      const result = await store.recordKills(later);
+      expect(result).toMatchObject({ incidentId: first.incident.id, opened: false });
+    }
+    const incident = await store.getIncident(first.incident.id);
+    expect(incident?.killCount).toBe(10);
+    expect(incident?.kills.map((k) => k.pid)).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108, 109]);
+  });
+
+  it('opens a new incident once the cooldown has passed', async () => {
+    const first = recordRequest('i-0123456789abcdef0', [{ kill: kill(100, 10), observedAtMs: T0 }]);
+    await store.recordKills(first);
+    const later = recordRequest('i-0123456789abcdef0', [
+      { kill: kill(200, 2000), observedAtMs: T0 + 16 * MINUTE },
+    ]);
+    const result = await store.recordKills(later);
+    expect(result).toMatchObject({ incidentId: later.incident.id, opened: true });
+    expect(later.incident.id).not.toBe(first.incident.id);
+  });
+
+  it('keeps instances apart', async () => {
+    const a = await store.recordKills(
+      recordRequest('i-0aaaaaaaaaaaaaaaa', [{ kill: kill(100, 10), observedAtMs: T0 }]),
+    );
+    const b = await store.recordKills(
+      recordRequest('i-0bbbbbbbbbbbbbbbb', [{ kill: kill(100, 10), observedAtMs: T0 }]),
+    );
+    expect(a.opened && b.opened).toBe(true);
+    expect(a.incidentId).not.toBe(b.incidentId);
+  });
+
+  it('records a group of kills at once, dropping only the duplicates among them', async () => {
+    await store.recordKills(
+      recordRequest('i-0123456789abcdef0', [{ kill: kill(101, 11), observedAtMs: T0 + 1000 }]),
+    );
+    const group = recordRequest(
+      'i-0123456789abcdef0',
+      [100, 101, 102].map((pid, i) => ({ kill: kill(pid, 10 + i), observedAtMs: T0 + i * 1000 })),
+    );
+    const result = await store.recordKills(group);
+    expect(result.duplicates.map((d) => d.pid)).toEqual([101]);
+    expect(result.recorded.map((d) => d.pid)).toEqual([100, 102]);
+    const incident = await store.getIncident(result.incidentId ?? '');
+    expect(incident?.killCount).toBe(3);
+  });
+
+  it('answers the history of a process on an instance with RSS at kill, oldest first', async () => {
+    await store.recordKills(
+      recordRequest('i-0123456789abcdef0', [{ kill: kill(100, 10), observedAtMs: T0 }]),
+    );
+    await store.recordKills(
+      recordRequest('i-0123456789abcdef0', [
+        { kill: realKill({ pid: 300, kernelTime: 3000, anonRssKb: 64_000 }), observedAtMs: T0 + 20 * MINUTE },
+      ]),
+    );
+    await store.recordKills(
+      recordRequest('i-0999999999abcdef0', [{ kill: kill(400, 10), observedAtMs: T0 }]),
+    );
+    const history = await store.history('i-0123456789abcdef0', '(sd-pam)', T0 - MINUTE);
+    expect(history.map((h) => [h.pid, h.rssKb])).toEqual([
+      [100, 32384 + 2668 + 0],
+      [300, 64_000 + 2668 + 0],
+    ]);
+    expect(await store.history('i-0123456789abcdef0', '(sd-pam)', T0 + MINUTE)).toHaveLength(1);
+  });
+
+  it('remembers that the response started', async () => {
+    const request = recordRequest('i-0123456789abcdef0', [{ kill: kill(100, 10), observedAtMs: T0 }]);
+    await store.recordKills(request);
+    await store.markExecutionStarted(
+      request.incident.id,
+      'arn:aws:states:us-east-1:123456789012:execution:oom:x',
+    );
+    const again = await store.recordKills(request);
+    expect(again.executionArn).toBe('arn:aws:states:us-east-1:123456789012:execution:oom:x');
+    expect((await store.getIncident(request.incident.id))?.status).toBe('responding');
+  });
+
+  it('counts incidents per storm window, by process and by instance', async () => {
+    for (let i = 0; i < 5; i++) {
+      const id = `i-0${String(i).repeat(16)}`;
+      await store.recordKills(recordRequest(id, [{ kill: kill(100, 10), observedAtMs: T0 }]));
+    }
+    const window = recordRequest('i-0000000000000000', [{ kill: kill(1, 1), observedAtMs: T0 }]).stormWindow;
+    const stats = await store.stormWindow(window);
+    expect(stats.incidents).toBe(5);
+    expect(stats.byProcess).toEqual({ '(sd-pam)': 5 });
+    expect(Object.keys(stats.byInstance)).toHaveLength(5);
+  });
+
+  it('keeps the list of kills bounded while the count stays exact', async () => {
+    const first = recordRequest('i-0123456789abcdef0', [{ kill: kill(1, 1), observedAtMs: T0 }]);
+    await store.recordKills(first);
+    const many = Array.from({ length: MAX_KILLS_LISTED + 10 }, (_, i) => ({
+      kill: kill(1000 + i, 100 + i),
+      observedAtMs: T0 + 1000 + i,
+    }));
+    await store.recordKills(recordRequest('i-0123456789abcdef0', many));
+    const incident = await store.getIncident(first.incident.id);
+    expect(incident?.killCount).toBe(MAX_KILLS_LISTED + 11);
+    expect(incident?.kills.length).toBeLessThanOrEqual(MAX_KILLS_LISTED);
+  });
+});
+
+describe('the DynamoDB incident store', () => {
+  it('puts a TTL attribute on every item it writes', async () => {
+    const tableName = await dynamo.createTable();
+    const store = new DynamoIncidentStore({ client: dynamo.client, tableName });
+    const request = recordRequest('i-0123456789abcdef0', [{ kill: kill(100, 10), observedAtMs: T0 }]);
+    await store.recordKills(request);
+    const items = (await dynamo.client.send(new ScanCommand({ TableName: tableName }))).Items ?? [];
+    expect(items.map((item) => String(item.pk).split('#')[0]).sort()).toEqual([
+      'INCIDENT',
+      'INSTANCE',
+      'KILL',
+    ]);
+    for (const item of items) expect(item.expiresAt).toBe(request.expiresAt);
+  });
+});

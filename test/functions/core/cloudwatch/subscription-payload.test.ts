@@ -1,0 +1,78 @@
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeSubscriptionEvent,
+  encodeSubscriptionEvent,
+  type SubscriptionBatch,
+} from '../../../../functions/core/cloudwatch/subscription-payload';
+import { MalformedPayloadError } from '../../../../functions/core/errors';
+
+const batch: SubscriptionBatch = {
+  messageType: 'DATA_MESSAGE',
+  owner: '123456789012',
+  logGroup: '/oom-responder/kernel',
+  logStream: 'i-0abc1234def567890',
+  subscriptionFilters: ['oom-responder'],
+  logEvents: [
+    {
+      id: '37516444594218164406966592290412038135079041373000990720',
+      timestamp: 1795627850077,
+      message: 'x',
+    },
+  ],
+};
+const wrap = (bytes: Buffer) => ({ awslogs: { data: bytes.toString('base64') } });
+
+describe('decodeSubscriptionEvent', () => {
+  it('decodes what CloudWatch Logs sends', () => {
+    expect(decodeSubscriptionEvent(encodeSubscriptionEvent(batch))).toEqual(batch);
+  });
+
+  it.each([
+    ['a missing awslogs key', { records: [] }, 'shape'],
+    ['data that is not base64', { awslogs: { data: '%%%' } }, 'base64'],
+    ['base64 that is not gzip', wrap(Buffer.from('hello')), 'gzip'],
+    ['gzip that is not JSON', wrap(gzipSync('not json')), 'json'],
+    ['JSON of the wrong shape', wrap(gzipSync(JSON.stringify({ ...batch, logEvents: 'x' }))), 'schema'],
+    ['an unknown message type', wrap(gzipSync(JSON.stringify({ ...batch, messageType: 'OTHER' }))), 'schema'],
+  ])('classifies %s', (_, event, problem) => {
+    expect(() => decodeSubscriptionEvent(event)).toThrowError(
+      expect.objectContaining({ problem, retryable: false }),
+    );
+  });
+
+  it('stops inflating at the bound, so a gzip bomb cannot exhaust memory', () => {
+    const bomb = wrap(gzipSync(Buffer.alloc(64 * 1024 * 1024, 32)));
+    expect(bomb.awslogs.data.length).toBeLessThan(200_000);
+    expect(() => decodeSubscriptionEvent(bomb, 1024 * 1024)).toThrowError(
+      expect.objectContaining({ problem: 'too-large' }),
+    );
+  });
+
+  it('classifies every malformed payload instead of throwing anything else', () => {
+    const payload = fc.oneof(
+      fc.anything(),
+      fc.record({ awslogs: fc.record({ data: fc.string() }) }),
+      fc.string().map((s) => wrap(Buffer.from(s))),
+      fc.string().map((s) => wrap(gzipSync(s))),
+      fc.anything().map((value) => wrap(gzipSync(JSON.stringify(value ?? null)))),
+      fc
+        .record({
+          messageType: fc.constantFrom('DATA_MESSAGE', 'CONTROL_MESSAGE', 'x'),
+          logEvents: fc.anything(),
+        })
+        .map((value) => wrap(gzipSync(JSON.stringify({ ...batch, ...value })))),
+    );
+    fc.assert(
+      fc.property(payload, (event) => {
+        try {
+          decodeSubscriptionEvent(event);
+        } catch (error) {
+          expect(error).toBeInstanceOf(MalformedPayloadError);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
