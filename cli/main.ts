@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { PARSE_HELP, parseCommand } from './commands/parse';
+import { PREVIEW_HELP, previewCommand } from './commands/preview';
 import { write } from './io/output';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
 
@@ -16,6 +17,11 @@ const COMMANDS: Record<string, { run: Command; summary: string; help: string }> 
     run: parseCommand,
     summary: 'find OOM kills in kernel logs and print them as JSON Lines',
     help: PARSE_HELP,
+  },
+  preview: {
+    run: previewCommand,
+    summary: 'print the Slack message for the OOM kills in kernel logs, built from the log alone',
+    help: PREVIEW_HELP,
   },
 };
 

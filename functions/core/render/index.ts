@@ -1,0 +1,10 @@
+export { validateSlackMessage } from './block-kit-limits';
+export { executionUrl, logsInsightsUrl, runCommandUrl, s3ConsoleUrl } from './console-links';
+export { renderPlainText } from './plain-text';
+export { type QCustomNotification, renderQNotification } from './q-notification';
+export { renderSlackMessage } from './slack';
+export { SLACK_LIMITS, type SlackBlock, type SlackMessage } from './slack-blocks';
+export { renderSnsNotification, SNS_LIMITS, type SnsNotification } from './sns';
+export { type StormDecision, shouldRollUp, stormDecision } from './storm';
+export { renderStormRollup, type StormRollup } from './storm-render';
+export { describeOutcome, type OutcomeView } from './view';

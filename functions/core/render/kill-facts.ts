@@ -1,0 +1,137 @@
+import type { DiagnosticsSummary } from '../diagnostics/model';
+import { formatKiB, rssAtKillKb } from '../format/bytes';
+import type { Incident, KillDigest } from '../incident/model';
+import type { ContainerRef, Kill } from '../kernel-log';
+import { oneLine, present } from './text-fit';
+
+/** What the kill and the instance tell, in words: every value is already one clean line. */
+export interface Fact {
+  label: string;
+  value: string;
+}
+
+/** Kernel task-table RSS is in pages; EC2's x86_64 and Graviton Linux AMIs use 4 KiB pages. */
+export const ASSUMED_PAGE_KIB = 4;
+
+/** The name on-call knows the host by, with the instance id beside it when both are known. */
+export function hostLabel(incident: Incident): string {
+  const { instance, firstKill, source } = incident;
+  const name = present(instance.name) ?? present(instance.hostname) ?? present(firstKill.hostname);
+  const id = present(instance.instanceId);
+  if (name && id && name !== id) return oneLine(`${name} (${id})`);
+  return oneLine(name ?? id ?? present(source.logStream) ?? 'an unknown host');
+}
+
+/** `java (pid 4242)`, or `user@1000.service (systemd-oomd)` for a systemd-oomd kill, which names no pid. */
+export function victimLabel(kill: Kill): string {
+  if (kill.kind === 'systemd-oomd') {
+    return oneLine(`${present(kill.systemdUnit) ?? present(kill.taskMemcg) ?? 'a cgroup'} (systemd-oomd)`);
+  }
+  const pid = kill.pid === null ? '' : ` (pid ${kill.pid})`;
+  return oneLine(`${present(oneLine(kill.process ?? '')) ?? 'unknown process'}${pid}`);
+}
+
+export function containerLabel(container: ContainerRef): string {
+  const id = container.id ? `${container.runtime ?? 'container'} ${container.id.slice(0, 12)}` : null;
+  const pod = container.podUid ? `pod ${container.podUid}` : null;
+  return [pod, id].filter(Boolean).join(', ');
+}
+
+/** Unit, container or pod, else the memory cgroup path, else null (a process of the host itself). */
+export function placeLabel(kill: Pick<KillDigest, 'systemdUnit' | 'container' | 'memcg'>): string | null {
+  if (kill.container) return present(containerLabel(kill.container));
+  if (present(kill.systemdUnit)) return kill.systemdUnit;
+  return present(kill.memcg) && kill.memcg !== '/' ? kill.memcg : null;
+}
+
+export function scopeLabel(kill: Kill): string {
+  if (kill.kind === 'systemd-oomd') return 'cgroup, killed by systemd-oomd on memory pressure';
+  if (kill.cgroup) {
+    const limit = kill.memoryLimitKb === null ? '' : ` limit ${formatKiB(kill.memoryLimitKb)}`;
+    const usage = kill.memoryUsageKb === null ? '' : ` (usage ${formatKiB(kill.memoryUsageKb)})`;
+    return `cgroup-confined:${limit}${usage}`.replace(/:$/, '');
+  }
+  const ram = kill.ramPages === null ? '' : `, RAM ${formatKiB(kill.ramPages * ASSUMED_PAGE_KIB)}`;
+  const swap =
+    kill.swapTotalKb === null
+      ? ''
+      : kill.swapTotalKb === 0
+        ? ', no swap'
+        : `, swap ${formatKiB(kill.swapTotalKb)}`;
+  return `host-wide${ram}${swap}`;
+}
+
+/**
+ * The kill's time as the log printed it, marked when it carries no offset; else the kernel's uptime stamp; else
+ * when CloudWatch received it.
+ */
+export function timeLabel(
+  time: string | null,
+  kernelTime: number | null,
+  received: string | null = null,
+): string {
+  if (time) return /(?:Z|[+-]\d\d:?\d\d)$/.test(time) ? time : `${time} (host clock)`;
+  if (kernelTime !== null) return `${kernelTime.toFixed(1)} s after boot`;
+  return received ? `${received} (received)` : 'unknown';
+}
+
+/** The key facts of the first kill, in the order an engineer reads them. */
+export function killFacts(incident: Incident, summary: DiagnosticsSummary | null): Fact[] {
+  const kill = incident.firstKill;
+  const rss = rssAtKillKb(kill);
+  const { instance } = incident;
+  const type = instance.instanceType ?? summary?.instanceType ?? null;
+  const zone = instance.availabilityZone ?? summary?.availabilityZone ?? null;
+  const facts: (Fact | null)[] = [
+    { label: 'RSS at kill', value: rss === null ? 'not printed' : formatKiB(rss) },
+    { label: 'Scope', value: scopeLabel(kill) },
+    { label: 'Unit / container / pod', value: placeLabel(digestPlace(kill)) ?? 'none (a host process)' },
+    { label: 'Killed at', value: timeLabel(kill.time, kill.kernelTime, incident.observedAt ?? null) },
+    { label: 'Instance', value: instanceValue(incident) },
+    type || zone ? { label: 'Type / AZ', value: [type, zone].filter(Boolean).join(' in ') } : null,
+    kill.triggeredBy
+      ? {
+          label: 'Triggered by',
+          value: `${kill.triggeredBy}${kill.triggeredByPid ? ` (pid ${kill.triggeredByPid})` : ''}`,
+        }
+      : null,
+    kill.kernelVersion || summary?.kernelRelease
+      ? { label: 'Kernel', value: kill.kernelVersion ?? summary?.kernelRelease ?? '' }
+      : null,
+  ];
+  return facts
+    .filter((fact): fact is Fact => fact !== null)
+    .map((f) => ({ label: f.label, value: oneLine(f.value) }));
+}
+
+function digestPlace(kill: Kill): Pick<KillDigest, 'systemdUnit' | 'container' | 'memcg'> {
+  return { systemdUnit: kill.systemdUnit, container: kill.container, memcg: kill.taskMemcg ?? kill.oomMemcg };
+}
+
+function instanceValue(incident: Incident): string {
+  const { instance } = incident;
+  if (instance.resolvedBy === 'unresolved') {
+    const seen = instance.hostname ?? incident.firstKill.hostname ?? incident.source.logStream;
+    return `unresolved${seen ? ` (${seen})` : ''}`;
+  }
+  return [instance.instanceId, instance.name].filter(Boolean).join(' ') || 'unknown';
+}
+
+/** What the kernel's report itself says caused the kill: shown when there is no analysis to say more. */
+export function kernelFinding(kill: Kill): string {
+  if (kill.kind === 'systemd-oomd') {
+    return `systemd-oomd killed ${kill.systemdUnit ?? kill.taskMemcg ?? 'a cgroup'}${kill.reason ? `: ${kill.reason}` : ''}`;
+  }
+  if (kill.cgroup) {
+    const where = kill.oomMemcg ?? kill.taskMemcg;
+    const usage =
+      kill.memoryLimitKb === null
+        ? ''
+        : `: usage ${formatKiB(kill.memoryUsageKb ?? kill.memoryLimitKb)} of ${formatKiB(kill.memoryLimitKb)}`;
+    const failcnt = kill.memoryFailcnt ? ` (failcnt ${kill.memoryFailcnt})` : '';
+    return oneLine(`The memory limit of cgroup ${where ?? '(unnamed)'} was reached${usage}${failcnt}.`);
+  }
+  return oneLine(
+    `The whole host ran out of memory (${scopeLabel(kill).replace(/^host-wide,? ?/, '') || 'no memory summary printed'}).`,
+  );
+}

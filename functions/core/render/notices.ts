@@ -1,0 +1,103 @@
+import { formatKiB } from '../format/bytes';
+import type { DiagnosticsStatus, ResponseOutcome } from '../incident/outcome';
+import type { Kill } from '../kernel-log';
+import type { LinkView } from './incident-links';
+import type { ActionLine, CauseView } from './response-facts';
+import { oneLine } from './text-fit';
+
+const DIAGNOSTICS_MISSING: Record<Exclude<DiagnosticsStatus, 'collected'>, string> = {
+  unmanaged: 'No diagnostics: the instance is not managed by SSM',
+  'agent-offline': 'No diagnostics: the SSM agent is offline (the host may still be unresponsive)',
+  failed: 'Diagnostics failed',
+  'timed-out': 'Diagnostics timed out',
+  skipped: 'Diagnostics skipped',
+};
+
+/**
+ * What on-call must know before trusting the rest: said plainly, first. An unresolved instance means nothing was
+ * sent to the host; a failed stage means the message holds only what was known before it.
+ */
+export function describeNotices(outcome: ResponseOutcome): string[] {
+  const { incident, diagnostics, failure } = outcome;
+  const notices: string[] = [];
+  if (incident.instance.resolvedBy === 'unresolved') {
+    const seen = [
+      incident.instance.hostname ?? incident.firstKill.hostname,
+      incident.instance.privateIp,
+      incident.source.logStream,
+    ].filter(Boolean);
+    notices.push(
+      `Instance not resolved${seen.length > 0 ? ` (seen as ${[...new Set(seen)].join(', ')})` : ''}: nothing was sent to the host, no diagnostics, no remediation.`,
+    );
+  }
+  if (failure) {
+    notices.push(
+      `The response workflow failed at ${failure.stage}: ${failure.error}. Below is what was known before it failed.`,
+    );
+  }
+  const unresolvedSaidIt = incident.instance.resolvedBy === 'unresolved' && diagnostics.status === 'skipped';
+  if (diagnostics.status !== 'collected' && !unresolvedSaidIt) {
+    notices.push(
+      `${DIAGNOSTICS_MISSING[diagnostics.status]}${diagnostics.detail ? `: ${diagnostics.detail}` : ''}.`,
+    );
+  }
+  return notices.map((notice) => oneLine(notice).replace(/\.\.$/, '.'));
+}
+
+/** Said when no action touched the host, with why (no action is also a decision worth stating). */
+export function nothingDoneLine(outcome: ResponseOutcome, actions: readonly ActionLine[]): string | null {
+  if (outcome.incident.instance.resolvedBy === 'unresolved')
+    return 'Nothing was sent to the host: the instance is unresolved.';
+  const touched = actions.some((line) => line.status !== 'not-planned' && line.status !== 'skipped');
+  if (touched) return null;
+  if (outcome.failure) return 'Nothing was changed on the host before the workflow failed.';
+  return 'Nothing was changed on the host: the policy is to diagnose and notify only.';
+}
+
+/** Up to three things to do now, the analysis' fix first. */
+export function nextSteps(
+  outcome: ResponseOutcome,
+  cause: CauseView | null,
+  links: readonly LinkView[],
+): string[] {
+  const steps: string[] = [];
+  if (cause?.fix) steps.push(cause.fix);
+  else steps.push(kernelNextStep(outcome.incident.firstKill));
+  const unit = outcome.diagnostics.summary?.unit;
+  if (unit?.activeState && unit.activeState !== 'active') {
+    steps.push(
+      `${unit.name} is ${unit.activeState}: check it and start it if it should run (systemctl start ${unit.name}).`,
+    );
+  }
+  const failed = outcome.actions.filter((action) => action.status === 'failed');
+  for (const action of failed)
+    steps.push(`The ${action.action} remediation failed: read its command output.`);
+  if (outcome.incident.instance.resolvedBy === 'unresolved') {
+    steps.push(
+      'Find the instance by its hostname, and ship kernel logs with {instance_id} as the log stream name.',
+    );
+  }
+  if (outcome.failure) steps.push(`Open the execution to see why ${outcome.failure.stage} failed.`);
+  if (!cause && links.some((link) => link.label === 'Logs around the kill')) {
+    steps.push('Read the kernel log around the kill (link below).');
+  }
+  return steps.slice(0, 3).map(oneLine);
+}
+
+/**
+ * Without an analysis (a preview, a failed workflow) the kernel report still tells which lever exists: a cgroup
+ * limit to raise or a consumer to shrink, or a host that needs more memory, swap, or a cap on its largest process.
+ */
+export function kernelNextStep(kill: Kill): string {
+  const process = kill.process ?? 'the killed process';
+  if (kill.kind === 'systemd-oomd') {
+    return `Find what put ${kill.systemdUnit ?? 'the cgroup'} under memory pressure; raise its ManagedOOMMemoryPressureLimit only if the pressure is expected.`;
+  }
+  if (kill.cgroup) {
+    const where = kill.container ? 'the container' : (kill.systemdUnit ?? 'the cgroup');
+    const limit =
+      kill.memoryLimitKb === null ? 'its memory limit' : `its ${formatKiB(kill.memoryLimitKb)} limit`;
+    return `Check whether ${process} should fit in ${limit}: if it legitimately needs more, raise the limit of ${where}; if its memory keeps growing, look for a leak.`;
+  }
+  return `Check whether ${process} is back, then find what filled the host's memory (largest tasks below): cap it, add memory or swap, or move it to a bigger instance.`;
+}

@@ -1,0 +1,91 @@
+import type { ResponseOutcome } from '../incident/outcome';
+import { ACTION_NAMES, STATUS_WORDS } from './response-facts';
+import { truncate } from './text-fit';
+import { describeOutcome, type OutcomeView } from './view';
+
+const TOP_PROCESSES_SHOWN = 10;
+const COMMAND_CHARS = 300;
+
+/**
+ * The incident as plain text, for email (the SNS body) and a terminal (`oom-responder preview --text`): the
+ * same order as the Slack message, links written out in full. No markup, nothing escaped; redacted like every
+ * rendering.
+ */
+export function renderPlainText(outcome: ResponseOutcome): string {
+  return plainTextOf(describeOutcome(outcome));
+}
+
+export function plainTextOf(view: OutcomeView): string {
+  const sections: string[][] = [
+    [`[${view.severity.toUpperCase()}] ${view.title}`, ...view.notices.map((notice) => `! ${notice}`)],
+    causeLines(view),
+    view.facts.map((fact) => `${fact.label}: ${fact.value}`),
+    actionLines(view),
+    [...(view.memory ? [`Memory at diagnosis: ${view.memory}`] : []), ...view.state],
+    processLines(view),
+    recurrenceLines(view),
+    view.links.length > 0 ? ['Links:', ...view.links.map((item) => `  ${item.label}: ${item.url}`)] : [],
+    [view.footer],
+  ];
+  return `${sections
+    .filter((lines) => lines.length > 0)
+    .map((lines) => lines.join('\n'))
+    .join('\n\n')}\n`;
+}
+
+function causeLines(view: OutcomeView): string[] {
+  const lines: string[] = [];
+  if (view.cause) {
+    const confidence =
+      view.cause.confidencePercent === null ? '' : ` (confidence ${view.cause.confidencePercent}%)`;
+    lines.push(`${view.cause.label}: ${view.cause.title}${confidence}`);
+  } else {
+    lines.push(`What the kernel report shows: ${view.kernelFinding}`);
+  }
+  view.nextSteps.forEach((step, i) => {
+    lines.push(`${i === 0 ? 'Next: ' : '      '}${step}`);
+  });
+  if (view.cause && view.cause.evidence.length > 0) {
+    lines.push('Evidence:', ...view.cause.evidence.map((item) => `  - ${item}`));
+  }
+  if (view.otherFindings.length > 0) lines.push(`Also found: ${view.otherFindings.join('; ')}`);
+  return lines;
+}
+
+function actionLines(view: OutcomeView): string[] {
+  const lines = ['What was done:'];
+  if (view.nothingDone) lines.push(`  ${view.nothingDone}`);
+  for (const line of view.actions) {
+    lines.push(`  [${STATUS_WORDS[line.status]}] ${ACTION_NAMES[line.action]}: ${line.text}`);
+    if (line.verification) lines.push(`      verified: ${line.verification}`);
+  }
+  return lines;
+}
+
+function processLines(view: OutcomeView): string[] {
+  const { source, lines } = view.top;
+  if (lines.length === 0) return [];
+  const title =
+    source === 'diagnostics'
+      ? 'Top processes by RSS at diagnosis (command lines redacted):'
+      : 'Largest tasks at the kill (kernel task table, 4 KiB pages):';
+  const rows = lines.slice(0, TOP_PROCESSES_SHOWN).map((p) => {
+    const command = p.command ? `  ${truncate(p.command, COMMAND_CHARS)}` : '';
+    return `  ${String(p.pid).padStart(7)} ${p.rss.padStart(9)}  ${p.name}${command}`;
+  });
+  if (lines.length > TOP_PROCESSES_SHOWN) rows.push(`  … ${lines.length - TOP_PROCESSES_SHOWN} more`);
+  return [title, ...rows];
+}
+
+function recurrenceLines(view: OutcomeView): string[] {
+  const lines: string[] = [];
+  if (view.recurrence) lines.push(`Recurrence: ${view.recurrence}`);
+  if (view.kills) {
+    const unlisted = view.kills.unlisted > 0 ? ` (${view.kills.unlisted} not listed)` : '';
+    lines.push(
+      `${view.kills.total} kills in this incident${unlisted}:`,
+      ...view.kills.lines.map((line) => `  - ${line}`),
+    );
+  }
+  return lines;
+}

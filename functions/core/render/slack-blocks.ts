@@ -1,0 +1,137 @@
+import { fitMrkdwn } from './mrkdwn';
+import { truncate } from './text-fit';
+
+/**
+ * The slice of Block Kit this project sends to an incoming webhook, and builders that keep every block within
+ * Slack's limits by construction (a visible cut, never a rejected message). Limits: Slack's Block Kit reference
+ * (header, section, context blocks; text objects) as restated by the Slack SDKs' validators.
+ */
+export const SLACK_LIMITS = {
+  blocks: 50,
+  headerText: 150,
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  contextElements: 10,
+  contextText: 3000,
+  blockId: 255,
+  /**
+   * Our cap for the top-level `text`. The old documented 40,000 no longer holds: Slack's maintainers report
+   * `msg_too_long` from about 4,000 (slackapi/ChatGPT-in-Slack#102).
+   */
+  fallbackText: 3000,
+  /**
+   * All text of all blocks together. Slack refuses more with `msg_blocks_too_long`, a limit it does not document;
+   * its maintainers put it at "12,000 text characters with a buffer for block containers" (slackapi/bolt-js#2509),
+   * and a rejection at 11,341 measured characters is reported (slackapi/bolt-js#2867). We stay well under.
+   */
+  blocksTextBudget: 9000,
+} as const;
+
+export interface PlainTextObject {
+  type: 'plain_text';
+  text: string;
+  emoji?: boolean;
+}
+
+export interface MrkdwnObject {
+  type: 'mrkdwn';
+  text: string;
+}
+
+export type TextObject = PlainTextObject | MrkdwnObject;
+
+export interface HeaderBlock {
+  type: 'header';
+  text: PlainTextObject;
+  block_id?: string;
+}
+
+export interface SectionBlock {
+  type: 'section';
+  text?: MrkdwnObject;
+  fields?: MrkdwnObject[];
+  block_id?: string;
+}
+
+export interface ContextBlock {
+  type: 'context';
+  elements: TextObject[];
+  block_id?: string;
+}
+
+export interface DividerBlock {
+  type: 'divider';
+  block_id?: string;
+}
+
+export type SlackBlock = HeaderBlock | SectionBlock | ContextBlock | DividerBlock;
+
+/** What an incoming webhook accepts: `text` is the notification and fallback, `blocks` the message. */
+export interface SlackMessage {
+  text: string;
+  blocks: SlackBlock[];
+}
+
+export function header(text: string): HeaderBlock {
+  const plain = truncate(text.replace(/\s+/g, ' ').trim() || 'OOM kill', SLACK_LIMITS.headerText);
+  return { type: 'header', text: { type: 'plain_text', text: plain, emoji: true } };
+}
+
+/** A section of already formatted mrkdwn (escape host text before), cut to the section limit. */
+export function section(mrkdwn: string): SectionBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: fitFormatted(mrkdwn, SLACK_LIMITS.sectionText) } };
+}
+
+/** Label/value pairs as two-column fields; plain values are escaped here. At most ten are kept. */
+export function fields(
+  pairs: readonly { label: string; value: string }[],
+  maxValue: number = SLACK_LIMITS.fieldText - 110,
+): SectionBlock {
+  const valueRoom = Math.min(maxValue, SLACK_LIMITS.fieldText - 110);
+  return {
+    type: 'section',
+    fields: pairs.slice(0, SLACK_LIMITS.fields).map((pair) => ({
+      type: 'mrkdwn',
+      text: fitFormatted(
+        `*${fitMrkdwn(pair.label, 100)}*\n${fitMrkdwn(pair.value, valueRoom)}`,
+        SLACK_LIMITS.fieldText,
+      ),
+    })),
+  };
+}
+
+/** Small grey lines (mrkdwn, already formatted), at most ten. */
+export function context(mrkdwns: readonly string[]): ContextBlock {
+  return {
+    type: 'context',
+    elements: mrkdwns
+      .filter((text) => text.trim().length > 0)
+      .slice(0, SLACK_LIMITS.contextElements)
+      .map((text) => ({ type: 'mrkdwn', text: fitFormatted(text, SLACK_LIMITS.contextText) })),
+  };
+}
+
+export function divider(): DividerBlock {
+  return { type: 'divider' };
+}
+
+/** Every text of the blocks, counted as Slack counts toward `msg_blocks_too_long` (as far as it is known). */
+export function blocksTextLength(blocks: readonly SlackBlock[]): number {
+  let total = 0;
+  for (const block of blocks) {
+    if (block.type === 'header') total += block.text.text.length;
+    if (block.type === 'section') {
+      total += block.text?.text.length ?? 0;
+      for (const field of block.fields ?? []) total += field.text.length;
+    }
+    if (block.type === 'context') for (const element of block.elements) total += element.text.length;
+  }
+  return total;
+}
+
+/** Cut formatted mrkdwn without leaving half an entity; an empty text (Slack refuses it) becomes a dash. */
+function fitFormatted(text: string, max: number): string {
+  const cut = truncate(text, max).replace(/&[a-z]{0,3}(?=… \(truncated\)$)/, '');
+  return cut.trim().length > 0 ? cut : '-';
+}

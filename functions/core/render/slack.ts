@@ -1,0 +1,96 @@
+import type { ResponseOutcome } from '../incident/outcome';
+import { escapeMrkdwn, fitMrkdwn } from './mrkdwn';
+import {
+  blocksTextLength,
+  context,
+  divider,
+  fields,
+  header,
+  SLACK_LIMITS,
+  type SlackBlock,
+  type SlackMessage,
+  section,
+} from './slack-blocks';
+import {
+  actionsText,
+  causeText,
+  evidenceText,
+  linksText,
+  noticesText,
+  processesText,
+  recurrenceText,
+  stateText,
+} from './slack-sections';
+import { describeOutcome, type OutcomeView } from './view';
+
+/** A field value's share of the message: facts are one line; a longer one (a deep cgroup path) is cut. */
+const FIELD_VALUE_CHARS = 300;
+
+interface Part {
+  render: (view: OutcomeView, max: number) => string | null;
+  /** Most characters it may take, and the least it keeps when the message must shrink. */
+  max: number;
+  min: number;
+  /** Lower shrinks first; undefined never shrinks. */
+  shrinkOrder?: number;
+  divider?: boolean;
+}
+
+/** Sections in reading order. The top processes go first when room runs out, what was done goes last. */
+const PARTS: readonly Part[] = [
+  { render: noticesText, max: 1500, min: 1500 },
+  { render: causeText, max: 1500, min: 1500 },
+  { render: evidenceText, max: 1500, min: 300, shrinkOrder: 3 },
+  { render: actionsText, max: 1500, min: 500, shrinkOrder: 5 },
+  { render: stateText, max: 800, min: 300, shrinkOrder: 4 },
+  { render: processesText, max: 2500, min: 300, shrinkOrder: 1 },
+  { render: recurrenceText, max: 1200, min: 300, shrinkOrder: 2 },
+  { render: linksText, max: 3000, min: 3000, divider: true },
+];
+
+/**
+ * The Slack incoming-webhook payload for one incident. Ordered for a 3 a.m. reader: what and where (header),
+ * anything that makes the rest partial, the likely cause and what to do next, then the facts, the evidence,
+ * what was done, and links. Pure; every host string is redacted and escaped; every block is within Slack's
+ * per-block limits, and all blocks together within `SLACK_LIMITS.blocksTextBudget`.
+ */
+export function renderSlackMessage(outcome: ResponseOutcome): SlackMessage {
+  const view = describeOutcome(outcome);
+  const top = header(`${view.severity === 'critical' ? ':rotating_light:' : ':warning:'} ${view.title}`);
+  const facts = fields(view.facts, FIELD_VALUE_CHARS);
+  const footer = context([escapeMrkdwn(view.footer)]);
+  const texts = PARTS.map((part) => part.render(view, part.max));
+  const fixed = blocksTextLength([top, facts, footer]);
+  const total = (): number => fixed + texts.reduce((sum, text) => sum + (text?.length ?? 0), 0);
+  const shrinking = PARTS.map((part, i) => ({ part, i }))
+    .filter(({ part }) => part.shrinkOrder !== undefined)
+    .sort((a, b) => (a.part.shrinkOrder ?? 0) - (b.part.shrinkOrder ?? 0));
+  for (const { part, i } of shrinking) {
+    const excess = total() - SLACK_LIMITS.blocksTextBudget;
+    if (excess <= 0) break;
+    const current = texts[i]?.length ?? 0;
+    if (current > part.min) texts[i] = part.render(view, Math.max(part.min, current - excess));
+  }
+  const sections = PARTS.flatMap((part, i) => {
+    const text = texts[i];
+    if (!text) return [];
+    return part.divider ? [divider(), section(text)] : [section(text)];
+  });
+  // The facts go right after the cause: the cause section is the second of the notices-and-cause pair.
+  const causeAt = texts[0] ? 2 : 1;
+  const blocks: SlackBlock[] = [
+    top,
+    ...sections.slice(0, causeAt),
+    facts,
+    ...sections.slice(causeAt),
+    footer,
+  ];
+  return { text: slackFallbackText(view), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+/** The notification line (and what clients without blocks show): what, where, why, what next. */
+export function slackFallbackText(view: OutcomeView): string {
+  const why = view.cause ? `${view.cause.label}: ${view.cause.title}` : view.kernelFinding;
+  const lines = [view.title, ...view.notices.slice(0, 1), why, `Next: ${view.nextSteps[0] ?? '-'}`];
+  return fitMrkdwn(lines.join('\n'), SLACK_LIMITS.fallbackText);
+}

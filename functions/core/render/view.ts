@@ -1,0 +1,135 @@
+import { formatKiB } from '../format/bytes';
+import type { Severity } from '../incident/model';
+import type { ResponseOutcome } from '../incident/outcome';
+import { incidentLinks, type LinkView } from './incident-links';
+import {
+  type Fact,
+  hostLabel,
+  kernelFinding,
+  killFacts,
+  placeLabel,
+  timeLabel,
+  victimLabel,
+} from './kill-facts';
+import { describeNotices, nextSteps, nothingDoneLine } from './notices';
+import { describeRecurrence } from './recurrence';
+import { mapStrings, redact } from './redaction/redact';
+import {
+  type ActionLine,
+  actionLines,
+  type CauseView,
+  causeView,
+  memoryLine,
+  otherFindings,
+  type ProcessLine,
+  stateLines,
+  topProcesses,
+} from './response-facts';
+import { clean, oneLine } from './text-fit';
+
+/**
+ * Everything a renderer shows, worked out once from a response outcome: the outcome is redacted whole first, so
+ * no renderer can show a secret, and every value is plain text (each channel escapes and fits it its own way).
+ */
+export interface OutcomeView {
+  incidentId: string;
+  severity: Severity;
+  /** `java (pid 4242)`. */
+  victim: string;
+  /** `web-1 (i-0abc1234def567890)`. */
+  host: string;
+  /** `OOM kill: java (pid 4242) on web-1 (i-0abc…)`, `+ 2 more kills` when others joined. */
+  title: string;
+  /** Said first, plainly: an unresolved instance, a failed workflow, missing diagnostics. */
+  notices: string[];
+  cause: CauseView | null;
+  /** The kernel report's own account, shown when there is no analysis. */
+  kernelFinding: string;
+  otherFindings: string[];
+  facts: Fact[];
+  memory: string | null;
+  state: string[];
+  top: { source: 'diagnostics' | 'kernel'; lines: ProcessLine[] };
+  actions: ActionLine[];
+  /** Set when nothing was done on the host, saying why. */
+  nothingDone: string | null;
+  recurrence: string | null;
+  kills: { total: number; lines: string[]; unlisted: number } | null;
+  links: LinkView[];
+  nextSteps: string[];
+  footer: string;
+}
+
+/**
+ * The outcome with every string redacted and cleaned (control characters and lone surrogates replaced): what
+ * every renderer works from, so no path can show a secret or emit text Slack or SNS would refuse.
+ */
+export function safeOutcome(raw: ResponseOutcome): ResponseOutcome {
+  return mapStrings(raw, (text) => clean(redact(text)));
+}
+
+export function describeOutcome(raw: ResponseOutcome): OutcomeView {
+  const outcome = safeOutcome(raw);
+  const { incident, diagnostics } = outcome;
+  // A partial summary (a probe timed out, the workflow failed after collecting) is still worth showing.
+  const summary = diagnostics.summary;
+  const victim = victimLabel(incident.firstKill);
+  const host = hostLabel(incident);
+  const more =
+    incident.killCount > 1
+      ? ` + ${incident.killCount - 1} more kill${incident.killCount > 2 ? 's' : ''}`
+      : '';
+  const cause = causeView(outcome.analysis);
+  const actions = actionLines(outcome);
+  const links = incidentLinks(outcome);
+  return {
+    incidentId: oneLine(incident.id),
+    severity: incident.severity,
+    victim,
+    host,
+    title: `OOM kill: ${victim} on ${host}${more}`,
+    notices: describeNotices(outcome),
+    cause,
+    kernelFinding: kernelFinding(incident.firstKill),
+    otherFindings: otherFindings(outcome.analysis),
+    facts: killFacts(incident, summary),
+    memory: memoryLine(summary),
+    state: stateLines(summary),
+    top: topProcesses(outcome),
+    actions,
+    nothingDone: nothingDoneLine(outcome, actions),
+    recurrence: describeRecurrence(incident),
+    kills: killList(outcome),
+    links,
+    nextSteps: nextSteps(outcome, cause, links),
+    footer: oneLine(
+      [
+        `Incident ${incident.id}`,
+        `severity ${incident.severity}`,
+        `diagnostics ${diagnostics.status}`,
+        incident.firstKill.kind === 'systemd-oomd'
+          ? 'killed by systemd-oomd'
+          : 'killed by the kernel OOM killer',
+      ].join(' · '),
+    ),
+  };
+}
+
+function killList(outcome: ResponseOutcome): OutcomeView['kills'] {
+  const { incident } = outcome;
+  if (incident.killCount <= 1) return null;
+  const lines = incident.kills.map((kill) => {
+    const who =
+      kill.kind === 'systemd-oomd'
+        ? `${kill.systemdUnit ?? '?'} (systemd-oomd)`
+        : `${kill.process ?? '?'} (pid ${kill.pid ?? '?'})`;
+    const rss = kill.rssKb === null ? '' : `, RSS ${formatKiB(kill.rssKb)}`;
+    const place = placeLabel(kill);
+    return oneLine(`${timeLabel(kill.time, kill.kernelTime)}: ${who}${rss}${place ? ` in ${place}` : ''}`);
+  });
+  return {
+    total: incident.killCount,
+    lines,
+    unlisted: Math.max(0, incident.killCount - incident.kills.length),
+  };
+}

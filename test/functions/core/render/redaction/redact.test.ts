@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { redact, redactDeep } from '../../../../../functions/core/render/redaction/redact';
+import { isSecretName } from '../../../../../functions/core/render/redaction/secret-names';
+import { SECRET_TABLE } from './secret-table';
+
+describe('redact', () => {
+  it.each(SECRET_TABLE)('removes %s and keeps the rest', (_where, input, secret, kept) => {
+    const out = redact(input);
+    expect(out).not.toContain(secret);
+    expect(out).toContain('[REDACTED]');
+    expect(out).toContain(kept);
+  });
+
+  it.each([
+    '/usr/lib/jvm/java-17-amazon-corretto/bin/java -Xms4g -Xmx6g -XX:+UseG1GC -jar /opt/orders/orders-service.jar',
+    'node --max-old-space-size=4096 /srv/app/index.js --port=3000',
+    'python3 manage.py runserver 0.0.0.0:8000 --settings=prod',
+    'ssh -p22 bastion',
+    'mysqldump -p mydb',
+    '/usr/sbin/sshd -D -o AuthorizedKeysCommand=/usr/share/ec2-instance-connect/eic_run_authorized_keys',
+    'postgres: app orders 10.0.1.7(51234) idle',
+    '/system.slice/orders.service',
+    'php-fpm: pool www',
+  ])('keeps a command line without secrets as it was: %s', (line) => {
+    expect(redact(line)).toBe(line);
+  });
+
+  it('is idempotent', () => {
+    for (const [, input] of SECRET_TABLE) expect(redact(redact(input))).toBe(redact(input));
+  });
+
+  it('redacts every string inside nested data and keeps keys and other values', () => {
+    expect(redactDeep({ a: ['x PASSWORD=1 y', 3, null], b: { token: 'TOKEN=abc', ok: true } })).toEqual({
+      a: ['x PASSWORD=[REDACTED] y', 3, null],
+      b: { token: 'TOKEN=[REDACTED]', ok: true },
+    });
+  });
+
+  it.each([
+    ['one long word', 'a'.repeat(1_000_000)],
+    ['name=name=...', 'a='.repeat(500_000)],
+    ['--password repeated', '--password '.repeat(90_000)],
+    ['JWT-like segments', 'eyJaaaa.'.repeat(125_000)],
+    ['eyJ- runs', 'eyJ-'.repeat(250_000)],
+    ['scheme after scheme', 'https://'.repeat(125_000)],
+    ['an endless user-info', `a://${'x'.repeat(1_000_000)}`],
+    ['bearer repeated', 'Bearer '.repeat(140_000)],
+    ['AKIA repeated', 'AKIA'.repeat(250_000)],
+    ['token prefixes', 'glpat-'.repeat(170_000)],
+    ['unclosed quotes', 'password="'.repeat(100_000)],
+    ['mysql -p repeated', `mysql ${'-pa '.repeat(300_000)}`],
+    ['-u repeated', ' -u a:'.repeat(160_000)],
+    ['129-character names', `${'a'.repeat(129)} `.repeat(7_700)],
+    ['private key headers', '-----BEGIN RSA PRIVATE KEY-----'.repeat(32_000)],
+    ['authorization repeated', 'authorization:'.repeat(70_000)],
+    ['secret names with spaces', 'API_KEY = '.repeat(100_000)],
+  ])('runs in linear time on 1 MB of %s', (_name, hostile) => {
+    const started = performance.now();
+    redact(hostile);
+    // Linear work on 1 MB takes tens of milliseconds; a quadratic pattern takes minutes.
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('isSecretName', () => {
+  it.each([
+    '--password',
+    'PGPASSWORD',
+    'AWS_SECRET_ACCESS_KEY',
+    'apiKey',
+    'x-api-key',
+    'client_secret',
+    'GITHUB_TOKEN',
+    'STRIPE_KEY',
+    '--auth',
+    'requirepass',
+    'X-Amz-Security-Token',
+    'MYSQL_PWD',
+  ])('names a secret: %s', (name) => {
+    expect(isSecretName(name)).toBe(true);
+  });
+
+  it.each([
+    '--port',
+    '--max-old-space-size',
+    'settings',
+    'key-file-format',
+    'JAVA_OPTS',
+    '--user',
+    'authorized_keys_command',
+  ])('names no secret: %s', (name) => {
+    expect(isSecretName(name)).toBe(false);
+  });
+});

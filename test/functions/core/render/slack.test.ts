@@ -1,0 +1,318 @@
+import { describe, expect, it } from 'vitest';
+import type { ResponseOutcome } from '../../../../functions/core/incident/outcome';
+import type { Kill, TaskRow } from '../../../../functions/core/kernel-log';
+import { validateSlackMessage } from '../../../../functions/core/render/block-kit-limits';
+import { renderSlackMessage } from '../../../../functions/core/render/slack';
+import type { SectionBlock, SlackMessage } from '../../../../functions/core/render/slack-blocks';
+import {
+  bareOutcome,
+  corpusKill,
+  fullOutcome,
+  INSTANCE,
+  incidentFor,
+  summary,
+  swapAction,
+  UNRESOLVED,
+  withHistory,
+  withJoinedKills,
+} from './scenarios';
+
+const JAVA = 'legacy/rhel6-2.6.32-642-global-java-full-syslog.log';
+
+/** Everything the message says, in block order, as one string. */
+function allText(message: SlackMessage): string {
+  return message.blocks
+    .map((block) => {
+      if (block.type === 'header') return block.text.text;
+      if (block.type === 'section')
+        return [block.text?.text ?? '', ...(block.fields ?? []).map((f) => f.text)].join('\n');
+      if (block.type === 'context') return block.elements.map((e) => e.text).join('\n');
+      return '---';
+    })
+    .join('\n');
+}
+
+function header(message: SlackMessage): string {
+  const first = message.blocks[0];
+  return first?.type === 'header' ? first.text.text : '';
+}
+
+/** The blocks a reader sees before scrolling: the header and the next two sections. */
+function firstScreen(message: SlackMessage): string {
+  return allText({ text: '', blocks: message.blocks.slice(0, 3) });
+}
+
+function render(outcome: ResponseOutcome): SlackMessage {
+  const message = renderSlackMessage(outcome);
+  expect(validateSlackMessage(message)).toEqual([]);
+  return message;
+}
+
+describe('renderSlackMessage', () => {
+  it('names process, pid and host in the header, and puts cause and next step on the first screen', async () => {
+    const message = render(fullOutcome(withHistory(incidentFor(await corpusKill(JAVA)))));
+    expect(header(message)).toBe(
+      ':rotating_light: OOM kill: java (pid 31995) on web-1 (i-0a1b2c3d4e5f60789)',
+    );
+    expect(firstScreen(message)).toMatch(/\*Likely cause:\* java's maximum heap \(-Xmx 6 GiB\)/);
+    expect(firstScreen(message)).toContain('*Next:* Lower -Xmx to 4g in orders.service');
+    expect(message.text).toMatch(
+      /^OOM kill: java \(pid 31995\) on web-1.*\nLikely cause: .*\nNext: Lower -Xmx/s,
+    );
+  });
+
+  it('calls the top finding a possible cause when the analysis chose no likely cause', async () => {
+    const outcome = fullOutcome(incidentFor(await corpusKill(JAVA)));
+    if (outcome.analysis) outcome.analysis.likelyCause = null;
+    const message = render(outcome);
+    expect(firstScreen(message)).toContain("*Possible cause:* java's maximum heap");
+    expect(message.text).toContain("Possible cause: java's maximum heap");
+  });
+
+  it('shows the key facts as fields: RSS, host-wide scope, time, instance type and AZ', async () => {
+    const text = allText(render(fullOutcome(incidentFor(await corpusKill(JAVA)))));
+    expect(text).toContain('*RSS at kill*\n3.4 GiB');
+    expect(text).toContain('*Scope*\nhost-wide, RAM 8.0 GiB, no swap');
+    expect(text).toContain('*Killed at*\n2026-05-17T17:00:28 (host clock)');
+    expect(text).toContain('*Type / AZ*\nm5.large in us-east-1a');
+    expect(text).toContain('*Memory at diagnosis:* total 7.6 GiB · available 310 MiB (4%) · swap none');
+    expect(text).toContain('orders.service: active (running), 3 restarts, last result oom-kill');
+  });
+
+  it('lists the top processes with redacted command lines in a code block', async () => {
+    const text = allText(render(fullOutcome(incidentFor(await corpusKill(JAVA)))));
+    expect(text).toContain('*Top processes by RSS* (at diagnosis, command lines redacted)\n```');
+    expect(text).toContain('-Dspring.datasource.password=[REDACTED]');
+    expect(text).toContain('--requirepass [REDACTED]');
+    expect(text).not.toContain('hunter2-db-pass');
+  });
+
+  it('says the recurrence with the RSS trend, from the history and this incident', async () => {
+    const text = allText(render(fullOutcome(withHistory(incidentFor(await corpusKill(JAVA))))));
+    expect(text).toContain(
+      ':repeat: *Recurrence:* 3rd kill of java here in 24 h; RSS at kill 2.1 -&gt; 2.6 -&gt; 3.4 GiB (growing)',
+    );
+  });
+
+  it('links the execution, the command output, the S3 output and the logs for the partition', async () => {
+    const text = allText(render(fullOutcome(incidentFor(await corpusKill(JAVA)))));
+    expect(text).toContain(
+      '<https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/arn:aws:states:',
+    );
+    expect(text).toContain(
+      '/systems-manager/run-command/1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d/i-0a1b2c3d4e5f60789?region=us-east-1|Diagnostics output>',
+    );
+    expect(text).toContain(
+      '<https://s3.console.aws.amazon.com/s3/object/oom-responder-diagnostics-123456789012?region=us-east-1&prefix=diagnostics%2F',
+    );
+    expect(text).toMatch(
+      /<https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=us-east-1#logsV2:logs-insights\$3FqueryDetail\$3D~\(end~'[^|]+\|Logs around the kill>/,
+    );
+  });
+
+  it.each([
+    [
+      'done',
+      ':white_check_mark: *Add swap* (done): Added a 2 GiB swap file',
+      '_verified:_ swapon --show lists /swapfile.oom-responder (2G)',
+    ],
+    [
+      'dry-run',
+      ':test_tube: *Add swap* (dry run): Would add a 2 GiB swap file at /swapfile.oom-responder (dry run)',
+      null,
+    ],
+    ['refused', ':no_entry: *Add swap* (refused): Refused: only 1.2 GiB free on /', null],
+    [
+      'failed',
+      ':x: *Add swap* (FAILED): mkswap exited 1',
+      'The add-swap remediation failed: read its command output.',
+    ],
+  ] as const)('renders a remediation that was %s', async (status, line, extra) => {
+    const text = allText(render(fullOutcome(incidentFor(await corpusKill(JAVA)), swapAction(status))));
+    expect(text).toContain(`*What was done*\n`);
+    expect(text).toContain(line);
+    if (extra) expect(text).toContain(extra);
+    expect(text).toContain(
+      ':fast_forward: *Restart service* (not planned): systemd already restarted orders.service',
+    );
+  });
+
+  it('says what a dry-run plan would do when no result came back', async () => {
+    const outcome = fullOutcome(incidentFor(await corpusKill(JAVA)), null);
+    const plan = outcome.analysis?.plan.steps[0];
+    if (plan) plan.dryRun = true;
+    const text = allText(render(outcome));
+    expect(text).toContain(
+      ':test_tube: *Add swap* (planned, no result): dry-run: would add a 2 GiB swap file',
+    );
+  });
+
+  it('says plainly when the instance is unresolved and that nothing was sent to the host', async () => {
+    const message = render(
+      bareOutcome(incidentFor(await corpusKill('modern/host-v1-memcg-sd-pam.log'), UNRESOLVED)),
+    );
+    expect(header(message)).toBe(':warning: OOM kill: (sd-pam) (pid 3359) on build-runner-7');
+    expect(firstScreen(message)).toContain(
+      ':warning: Instance not resolved (seen as build-runner-7): nothing was sent to the host, no diagnostics, no remediation.',
+    );
+    expect(allText(message)).toContain(
+      '*What was done*\nNothing was sent to the host: the instance is unresolved.',
+    );
+    expect(allText(message)).toContain('*Instance*\nunresolved (build-runner-7)');
+    expect(allText(message)).not.toContain('run-command');
+  });
+
+  it('says which stage failed and still shows what is known', async () => {
+    const outcome: ResponseOutcome = {
+      ...bareOutcome(incidentFor(await corpusKill(JAVA)), 'failed'),
+      diagnostics: {
+        status: 'timed-out',
+        summary: null,
+        detail: 'SSM command 1a2b3c4d timed out after 120 s (Delivery Timed Out)',
+        commandId: '1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d',
+        outputS3Uri: null,
+      },
+      failure: { stage: 'collect-diagnostics', error: 'States.Timeout: the command did not finish in 300 s' },
+    };
+    const message = render(outcome);
+    const first = firstScreen(message);
+    expect(first).toContain(
+      ':warning: The response workflow failed at collect-diagnostics: States.Timeout: the command did not finish in 300 s.',
+    );
+    expect(first).toContain(
+      ':warning: Diagnostics timed out: SSM command 1a2b3c4d timed out after 120 s (Delivery Timed Out).',
+    );
+    expect(allText(message)).toContain(
+      '*What the kernel report shows:* The whole host ran out of memory (RAM 8.0 GiB, no swap).',
+    );
+    expect(allText(message)).toContain('Nothing was changed on the host before the workflow failed.');
+    expect(allText(message)).toContain('*Largest tasks at the kill* (kernel task table, 4 KiB pages)');
+    expect(allText(message)).toContain('|Execution>');
+  });
+
+  it('names the systemd unit of a cgroup-confined kill and its limit', async () => {
+    const kill = await corpusKill('modern/host-v1-memcg-nested-php-fpm.log');
+    const outcome = fullOutcome(incidentFor(kill));
+    outcome.diagnostics.summary = summary({
+      unit: null,
+      cgroup: {
+        version: 1,
+        path: kill.taskMemcg ?? '',
+        limitBytes: 41_943_040,
+        usageBytes: 41_000_000,
+        oomKills: 7,
+      },
+    });
+    const text = allText(render(outcome));
+    expect(header(render(outcome))).toContain('OOM kill: php-fpm: pool w (pid 3812) on web-1');
+    expect(text).toContain('*Scope*\ncgroup-confined: limit 40 MiB (usage 40 MiB)');
+    expect(text).toContain('*Unit / container / pod*\napp.service');
+    expect(text).toContain(
+      'cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4/app.service: 39 MiB of 40 MiB limit, 7 OOM kills counted',
+    );
+  });
+
+  it('names the docker container of a host-wide kill inside a container', async () => {
+    const message = render(
+      bareOutcome(incidentFor(await corpusKill('modern/docker-systemd-scope-global-redis-dmesg-T-6.8.log'))),
+    );
+    expect(header(message)).toContain('OOM kill: redis-server (pid 60540) on web-1');
+    expect(allText(message)).toContain('*Unit / container / pod*\ndocker 97f0fa6b72ce');
+    expect(allText(message)).toContain('*Scope*\nhost-wide, RAM 31 GiB, no swap');
+    expect(allText(message)).toContain('*Next:* Check whether redis-server is back, then find what filled');
+  });
+
+  it('names the Kubernetes pod and container of a pod limit kill', async () => {
+    const text = allText(
+      render(
+        bareOutcome(incidentFor(await corpusKill('modern/k8s-guaranteed-containerd-v2-stats-dmesg-Tx.log'))),
+      ),
+    );
+    expect(text).toContain(
+      '*Unit / container / pod*\npod 089f25ee-a41a-414c-a028-71a38dfb30d3, containerd c3f1de0d0969',
+    );
+    expect(text).toContain('*Scope*\ncgroup-confined: limit 200 MiB (usage 203 MiB)');
+    expect(text).toContain('raise the limit of the container');
+  });
+
+  it('renders a systemd-oomd kill, which names a unit and no pid', async () => {
+    const message = render(
+      bareOutcome(incidentFor(await corpusKill('modern/systemd-oomd-pressure-vte-spawn-scope.log'))),
+    );
+    expect(header(message)).toBe(
+      ':warning: OOM kill: vte-spawn-dbb4a75e-031f-480d-924b-5de5af7579d2.scope (systemd-oomd) on web-1 (i-0a1b2c3d4e5f60789)',
+    );
+    expect(allText(message)).toContain(
+      'systemd-oomd killed vte-spawn-dbb4a75e-031f-480d-924b-5de5af7579d2.scope: memory pressure for /user.slice',
+    );
+  });
+
+  it('counts and lists the kills that joined the incident, saying how many are not listed', async () => {
+    const kills: Kill[] = [];
+    for (let i = 0; i < 6; i++)
+      kills.push(await corpusKill('legacy/ubuntu1004-2.6.32-vps-console-vsz-six-kills.log', i));
+    const [first, ...rest] = kills;
+    if (!first) throw new Error('corpus changed');
+    const incident = withJoinedKills(incidentFor(first), rest, 240);
+    const message = render(fullOutcome(incident));
+    expect(header(message)).toBe(
+      ':rotating_light: OOM kill: apache2 (pid 15575) on web-1 (i-0a1b2c3d4e5f60789) + 239 more kills',
+    );
+    expect(allText(message)).toContain('*240 kills in this incident* (234 not listed)');
+    expect(allText(message)).toContain('• 505687.2 s after boot: apache2 (pid 15573), RSS 20 MiB');
+  });
+
+  it('stays within limits with 200 stored kills, a huge task table and megabyte command lines', async () => {
+    const kill = await corpusKill(JAVA);
+    const tasks: TaskRow[] = Array.from({ length: 5000 }, (_, i) => ({
+      ...(kill.tasks[0] as TaskRow),
+      pid: 10_000 + i,
+      name: `worker-${i}`.padEnd(15, '&'),
+    }));
+    const base = incidentFor({ ...kill, tasks });
+    const incident = withJoinedKills(
+      base,
+      Array.from({ length: 199 }, (_, i) => ({ ...kill, pid: 20_000 + i, process: `java<${i}>&` })),
+    );
+    const huge = `/usr/bin/java ${'-Dx=<y>&z '.repeat(100_000)}`;
+    const outcome = fullOutcome(incident);
+    outcome.diagnostics.summary = summary({
+      topProcesses: Array.from({ length: 15 }, (_, i) => ({
+        pid: i + 2,
+        rssKb: 1_000_000 - i,
+        oomScore: 1,
+        oomScoreAdj: 0,
+        comm: 'java',
+        cmdline: huge,
+      })),
+    });
+    outcome.analysis?.findings.forEach((finding) => {
+      finding.evidence = Array.from({ length: 500 }, (_, i) => `evidence line ${i} ${'x'.repeat(200)}`);
+      finding.title = `${finding.title} ${'t'.repeat(5000)}`;
+      finding.recommendation = 'r'.repeat(10_000);
+    });
+    const message = render(outcome);
+    const text = allText(message);
+    expect(text).toContain('… (truncated)');
+    expect(text).toContain('*200 kills in this incident*');
+    expect(text).toMatch(/… and \d+ more (kills|lines) \(truncated\)/);
+    expect(message.blocks.length).toBeLessThanOrEqual(50);
+    expect(
+      message.blocks
+        .filter((b): b is SectionBlock => b.type === 'section')
+        .every((b) => (b.text?.text.length ?? 0) <= 3000),
+    ).toBe(true);
+  });
+
+  it('escapes host text in mrkdwn so it cannot mention the channel or forge links', async () => {
+    const kill = { ...(await corpusKill(JAVA)), process: '<!channel> a&b', hostname: null };
+    const incident = incidentFor(kill, { ...INSTANCE, name: '<https://evil.example|click>' });
+    const message = render(bareOutcome(incident));
+    // The header is plain_text, where Slack parses neither mentions nor links: it shows the name as it is.
+    const mrkdwn = allText({ text: message.text, blocks: message.blocks.slice(1) });
+    expect(mrkdwn).toContain('&lt;!channel&gt; a&amp;b');
+    expect(mrkdwn).toContain('&lt;https://evil.example|click&gt;');
+    expect(`${message.text}\n${mrkdwn}`).not.toContain('<!channel>');
+    expect(mrkdwn).not.toContain('<https://evil');
+  });
+});
