@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ADD_SWAP_PARAMETERS, RESTART_SERVICE_PARAMETERS } from '../ssm/parameter-specs';
 
 /**
  * The remediation policy: one schema shared by the construct's props, the Lambdas' configuration and the CLI's
@@ -6,8 +7,12 @@ import { z } from 'zod';
  * changes nothing on any host: diagnose and notify only. Each remediation is opt-in, limited per instance per
  * hour, and can be a dry-run that reports what it would do.
  */
-const UNIT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9:_.@-]{0,254}$/;
-const SWAP_PATH = /^\/[A-Za-z0-9._/-]{1,200}$/;
+// The document's own patterns: a policy value the add-swap document would refuse is refused here, at synth.
+const SWAP_PATH = new RegExp(ADD_SWAP_PARAMETERS.path.pattern);
+const SERVICE_UNIT = new RegExp(RESTART_SERVICE_PARAMETERS.unit.pattern);
+/** A unit name with at most one `*`, which stands for any run of unit-name characters. */
+const UNIT_GLOB =
+  /^[A-Za-z0-9][A-Za-z0-9:_.@-]{0,250}(\*[A-Za-z0-9:_.@-]{0,250})?$|^\*[A-Za-z0-9:_.@-]{0,250}$/;
 
 export const AddSwapPolicySchema = z
   .object({
@@ -20,8 +25,10 @@ export const AddSwapPolicySchema = z
     /** @default /swapfile.oom-responder */
     path: z
       .string()
-      .regex(SWAP_PATH, 'an absolute path of letters, digits, . _ / -')
-      .refine((path) => !path.split('/').includes('..'), 'must not contain ..')
+      .regex(
+        SWAP_PATH,
+        'an absolute path of up to 8 components of letters, digits, . _ -, none starting with a dot',
+      )
       .default('/swapfile.oom-responder'),
     /** Largest share of the filesystem's free space the swap file may take, in percent. @default 25 */
     maxDiskSharePercent: z.number().int().min(1).max(90).default(25),
@@ -36,9 +43,17 @@ export const RestartServicePolicySchema = z
     enabled: z.boolean().default(false),
     /** @default false */
     dryRun: z.boolean().default(false),
-    /** Units that may be restarted, exactly or with a trailing `*` (`myapp-*.service`). @default [] (none) */
+    /** Units that may be restarted, exactly or with one `*` (`myapp-*.service`). @default [] (none) */
     allowedUnits: z
-      .array(z.string().regex(/^[A-Za-z0-9:_.@*-]{1,255}$/, 'a unit name, optionally ending in *'))
+      .array(
+        z
+          .string()
+          .regex(UNIT_GLOB, 'a .service unit, or a pattern with one * (`myapp-*.service`, `api-*`)')
+          .refine(
+            (unit) => unit.includes('*') || SERVICE_UNIT.test(unit),
+            'a .service unit, not a template like foo@.service',
+          ),
+      )
       .default([]),
     /** @default 2 */
     maxPerInstancePerHour: z.number().int().min(1).max(10).default(2),
@@ -74,10 +89,14 @@ export function parsePolicy(input: unknown): Policy {
   );
 }
 
-/** Whether a unit is on the allow-list (exact, or a `prefix*` pattern), and a name systemd could accept at all. */
+/** Whether a unit is on the allow-list (exact, or a `prefix*` pattern), and one the restart document accepts. */
 export function isUnitAllowed(unit: string, allowed: readonly string[]): boolean {
-  if (!UNIT_PATTERN.test(unit)) return false;
-  return allowed.some((pattern) =>
-    pattern.endsWith('*') ? unit.startsWith(pattern.slice(0, -1)) : unit === pattern,
-  );
+  if (!SERVICE_UNIT.test(unit)) return false;
+  return allowed.some((pattern) => {
+    const star = pattern.indexOf('*');
+    if (star < 0) return unit === pattern;
+    const prefix = pattern.slice(0, star);
+    const suffix = pattern.slice(star + 1);
+    return unit.length >= prefix.length + suffix.length && unit.startsWith(prefix) && unit.endsWith(suffix);
+  });
 }

@@ -1,0 +1,777 @@
+#!/bin/bash
+# OOM Responder: collect diagnostics on a host that has just had an OOM kill.
+#
+# Runs as the collect-diagnostics SSM Command document (aws:runShellScript); see
+# docs/ssm-documents.md. Parameters arrive ONLY as environment variables (interpolationType ENV_VAR):
+#   SSM_killTime   ISO 8601 time of the kill, or empty
+#   SSM_unit       systemd unit of the victim, or empty
+#   SSM_pid        pid of the victim, or empty
+#   SSM_memcgPath  memory cgroup path of the victim as the kernel printed it, or empty
+# and are validated again here (defence in depth): a bad value exits 2 before anything runs.
+#
+# Output: first a compact machine-readable summary (GetCommandInvocation returns only the first 24,000
+# characters of stdout, so the summary is capped at 20,000), then human-readable sections.
+#
+# The host just ran out of memory: no python, no large buffers, no temp files, every probe bounded by
+# `timeout`, and each probe's outcome (ok / missing / timeout / error) recorded in the summary. That is why
+# this runs with `set -u` but without `set -e`: a failing probe is a finding, not a reason to stop.
+set -u
+export LC_ALL=C
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
+# Parameter patterns: the same strings as functions/core/ssm/parameter-specs.ts (a test compares them).
+readonly PATTERN_killTime='^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?(Z|[+-][0-9]{2}:?[0-9]{2})$'
+readonly PATTERN_unit='^$|^[A-Za-z0-9][A-Za-z0-9:_.@-]{0,254}$'
+readonly PATTERN_pid='^$|^[1-9][0-9]{0,6}$'
+readonly PATTERN_memcgPath='^$|^/$|^(/[A-Za-z0-9_:@-][A-Za-z0-9._:@-]{0,127}){1,16}$'
+
+readonly EXIT_INVALID_PARAMETER=2
+# Kernel lines this long before killTime still count. killTime is usually when the log pipeline received the
+# kill line, which trails the kernel by the agent's flush interval, and by minutes on a host that is thrashing;
+# and dmesg's timestamps (seconds since boot) drift from the wall clock.
+readonly EVENT_MARGIN_SECONDS=300
+readonly MAX_TOP_PROCESSES=15
+readonly MAX_CMDLINE_CHARS=300
+readonly MAX_KERNEL_LINES=400
+readonly MAX_CONTAINERS=16
+readonly MAX_JVMS=10
+# The summary must sit whole inside the 24,000 characters GetCommandInvocation returns.
+readonly MAX_SUMMARY_CHARS=20000
+# Overridable so tests can point at files of their own (a fake cgroup v2 tree with containers); never SSM
+# parameters, which only ever arrive as SSM_ variables.
+readonly KUBELET_CONFIG=${OOM_RESPONDER_KUBELET_CONFIG:-/var/lib/kubelet/config.yaml}
+readonly CGROUP_FS=${OOM_RESPONDER_CGROUP_FS:-/sys/fs/cgroup}
+readonly POD_LOGS=${OOM_RESPONDER_POD_LOGS:-/var/log/containers}
+readonly DOCKER_CONTAINERS=${OOM_RESPONDER_DOCKER_CONTAINERS:-/var/lib/docker/containers}
+
+refuse_invalid() {
+  # The value itself is not echoed: it may hold control characters meant for a terminal.
+  printf 'collect-diagnostics: refused: parameter %s does not match its allowed pattern\n' "$1"
+  printf 'result=refused reason=invalid-parameter parameter=%s\n' "$1"
+  exit "$EXIT_INVALID_PARAMETER"
+}
+
+kill_time=${SSM_killTime-}
+unit=${SSM_unit-}
+pid=${SSM_pid-}
+memcg_path=${SSM_memcgPath-}
+[[ $kill_time =~ $PATTERN_killTime ]] || refuse_invalid killTime
+[[ $unit =~ $PATTERN_unit ]] || refuse_invalid unit
+[[ $pid =~ $PATTERN_pid ]] || refuse_invalid pid
+[[ $memcg_path =~ $PATTERN_memcgPath ]] || refuse_invalid memcgPath
+kill_epoch=''
+if [[ -n $kill_time ]]; then
+  kill_epoch=$(date -d "$kill_time" +%s 2>/dev/null) || refuse_invalid killTime
+fi
+
+# Yield to the services recovering from the OOM: low CPU and I/O priority, and if memory runs out again the
+# kernel should kill this script before anything that serves users.
+renice -n 10 -p $$ >/dev/null 2>&1
+ionice -c 2 -n 7 -p $$ >/dev/null 2>&1
+printf '1000\n' 2>/dev/null >/proc/self/oom_score_adj
+
+if command -v timeout >/dev/null 2>&1; then
+  bounded() { timeout -k 1 "$@"; }
+else
+  bounded() { shift && "$@"; }
+fi
+
+SUMMARY=()  # key=value lines
+LATE=()     # key=value lines cut first when the summary would be too long (command lines)
+PROBES=()   # probe.<name>=<status> lines
+SECTIONS='' # the human-readable part
+
+# kv KEY VALUE: one summary line. Control characters become spaces so a value never spans lines.
+kv() {
+  local value=${2//[[:cntrl:]]/ }
+  SUMMARY+=("$1=${value:0:512}")
+}
+
+# probe NAME STATUS: record a probe's outcome; STATUS is ok, missing, timeout, error or an exit status.
+probe() {
+  local status=$2
+  case $status in
+    ok | missing | timeout | error) ;;
+    0) status=ok ;;
+    124 | 137) status=timeout ;;
+    126 | 127) status=missing ;;
+    *) status=error ;;
+  esac
+  PROBES+=("probe.$1=$status")
+}
+
+# section TITLE TEXT: a human-readable section, printed after the summary.
+section() {
+  SECTIONS+=$'\n'"--- $1 ---"$'\n'"$2"$'\n'
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# capture NAME SECONDS CMD...: run CMD under a timeout; stdout into OUT, the outcome into the probe list.
+capture() {
+  local name=$1 seconds=$2 rc
+  shift 2
+  OUT=''
+  if ! have "$1"; then
+    probe "$name" missing
+    return 127
+  fi
+  OUT=$(bounded "$seconds" "$@" 2>/dev/null)
+  rc=$?
+  probe "$name" "$rc"
+  return "$rc"
+}
+
+# read_first FILE: the first line of FILE into REPLY (empty when unreadable), without forking.
+read_first() {
+  REPLY=''
+  [[ -r $1 ]] && IFS= read -r REPLY <"$1"
+  return 0
+}
+
+# cmdline_of PID: its command line into REPLY, arguments joined by spaces, at most MAX_CMDLINE_CHARS
+# characters, control characters as spaces. Builtins only: this runs for every top process.
+cmdline_of() {
+  local arg text=''
+  while ((${#text} < MAX_CMDLINE_CHARS)); do
+    # -n bounds each read, so one huge argument is never read whole.
+    IFS= read -r -d '' -n $((MAX_CMDLINE_CHARS - ${#text})) arg || [[ -n $arg ]] || break
+    text+="$arg "
+  done 2>/dev/null <"/proc/$1/cmdline"
+  text=${text//[[:cntrl:]]/ }
+  REPLY=${text%"${text##*[! ]}"}
+}
+
+# append_files FILE...: each readable file's lines as "FILE:line" onto SECTION_TEXT, at most 40 a file.
+append_files() {
+  local file line count
+  for file in "$@"; do
+    [[ -r $file ]] || continue
+    count=0
+    while IFS= read -r line && ((count++ < 40)); do SECTION_TEXT+="$file:$line"$'\n'; done 2>/dev/null <"$file"
+  done
+}
+
+# A byte count into REPLY, or empty when it means "no limit" (v1's 2^63 - page, v2's "max", systemd's
+# "infinity" and UINT64_MAX for "not set").
+limit_bytes() {
+  if [[ $1 =~ ^[0-9]{1,18}$ ]]; then REPLY=$1; else REPLY=''; fi
+}
+
+# A -Xmx / -XX:MaxHeapSize value ("4g", "512m", "1073741824") in bytes, into REPLY; digits are bounded
+# per suffix so the arithmetic cannot overflow.
+size_bytes() {
+  REPLY=''
+  case $1 in
+    *[kK]) [[ ${1%?} =~ ^[0-9]{1,15}$ ]] && REPLY=$((10#${1%?} * 1024)) ;;
+    *[mM]) [[ ${1%?} =~ ^[0-9]{1,12}$ ]] && REPLY=$((10#${1%?} * 1048576)) ;;
+    *[gG]) [[ ${1%?} =~ ^[0-9]{1,9}$ ]] && REPLY=$((10#${1%?} * 1073741824)) ;;
+    *[tT]) [[ ${1%?} =~ ^[0-9]{1,6}$ ]] && REPLY=$((10#${1%?} * 1099511627776)) ;;
+    *) [[ $1 =~ ^[0-9]{1,18}$ ]] && REPLY=$((10#$1)) ;;
+  esac
+  return 0
+}
+
+# The instance identity, best effort over IMDSv2, run in the background while the local probes run: it
+# prints summary lines and its own probe line. A proxy must never see these requests, hence --noproxy.
+imds() {
+  local token document rc field value
+  if ! have curl; then
+    printf 'probe.imds=missing\n'
+    return
+  fi
+  token=$(curl -s -f --noproxy '*' --connect-timeout 1 --max-time 1 -X PUT \
+    -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token 2>/dev/null)
+  rc=$?
+  if ((rc == 0)); then
+    document=$(curl -s -f --noproxy '*' --connect-timeout 1 --max-time 1 \
+      -H "X-aws-ec2-metadata-token: $token" \
+      http://169.254.169.254/latest/dynamic/instance-identity/document 2>/dev/null)
+    rc=$?
+  fi
+  case $rc in
+    0) printf 'probe.imds=ok\n' ;;
+    28) printf 'probe.imds=timeout\n' ;;
+    *) printf 'probe.imds=error\n' ;;
+  esac
+  ((rc == 0)) || return
+  for field in instanceId instanceType availabilityZone; do
+    value=''
+    # The document is small pretty-printed JSON: "instanceId" : "i-0abc...",
+    [[ $document =~ \"$field\"[[:space:]]*:[[:space:]]*\"([a-z0-9.-]{1,64})\" ]] && value=${BASH_REMATCH[1]}
+    printf '%s=%s\n' "$field" "$value"
+  done
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Start the only network probe first, so its timeouts overlap the local probes; it answers on fd 3.
+exec 3< <(imds)
+
+# Host basics, read from /proc without forking.
+TZ=UTC0 printf -v collected_at '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+kv collectedAt "$collected_at"
+read_first /proc/sys/kernel/hostname
+host_name=$REPLY
+kv hostname "$host_name"
+read_first /proc/sys/kernel/osrelease
+kv kernelRelease "$REPLY"
+uptime_seconds='' load=''
+if read -r uptime_seconds _ 2>/dev/null </proc/uptime; then probe uptime ok; else probe uptime error; fi
+if read -r l1 l5 l15 _ 2>/dev/null </proc/loadavg; then
+  load="$l1 $l5 $l15"
+  probe loadavg ok
+else
+  probe loadavg error
+fi
+kv uptimeSeconds "$uptime_seconds"
+kv load "$load"
+# Online CPUs from the kernel's list ("0-3,6"), without forking.
+cpu_count=''
+read_first /sys/devices/system/cpu/online
+if [[ $REPLY =~ ^[0-9,-]+$ ]]; then
+  cpu_count=0 list=$REPLY,
+  while [[ -n $list ]]; do
+    range=${list%%,*} list=${list#*,}
+    cpu_count=$((cpu_count + ${range#*-} - ${range%-*} + 1))
+  done
+fi
+kv cpuCount "$cpu_count"
+kv event.killTime "$kill_time"
+kv event.unit "$unit"
+kv event.pid "$pid"
+kv event.memcgPath "$memcg_path"
+
+# Memory, from /proc/meminfo (kB), under the model's names.
+meminfo_text=''
+declare -A MEMINFO=()
+if [[ -r /proc/meminfo ]]; then
+  while read -r key value _; do
+    MEMINFO[${key%:}]=$value
+    meminfo_text+="$key $value kB"$'\n'
+  done </proc/meminfo
+  probe meminfo ok
+else
+  probe meminfo error
+fi
+for pair in totalKb:MemTotal availableKb:MemAvailable freeKb:MemFree buffersKb:Buffers cachedKb:Cached \
+  swapTotalKb:SwapTotal swapFreeKb:SwapFree commitLimitKb:CommitLimit committedAsKb:Committed_AS slabKb:Slab \
+  sReclaimableKb:SReclaimable sUnreclaimKb:SUnreclaim shmemKb:Shmem anonPagesKb:AnonPages; do
+  kv "memory.${pair%%:*}" "${MEMINFO[${pair#*:}]-}"
+done
+
+# Overcommit, swappiness and friends.
+vm_text=''
+for pair in overcommitMemory:overcommit_memory overcommitRatio:overcommit_ratio swappiness:swappiness \
+  panicOnOom:panic_on_oom minFreeKbytes:min_free_kbytes overcommitKbytes:overcommit_kbytes \
+  oomKillAllocatingTask:oom_kill_allocating_task; do
+  read_first "/proc/sys/vm/${pair#*:}"
+  kv "vm.${pair%%:*}" "$REPLY"
+  vm_text+="vm.${pair#*:} = $REPLY"$'\n'
+done
+probe vm ok
+
+# OOM kills since boot (kernel 4.13+).
+oom_since_boot=''
+if [[ -r /proc/vmstat ]]; then
+  while read -r key value; do
+    if [[ $key == oom_kill ]]; then
+      oom_since_boot=$value
+      break
+    fi
+  done </proc/vmstat
+  probe vmstat ok
+else
+  probe vmstat error
+fi
+
+# Swap devices, from /proc/swaps (sizes in KiB; the kernel escapes blanks in paths).
+n=0
+if [[ -r /proc/swaps ]]; then
+  while read -r path type size used priority _; do
+    [[ $path == Filename ]] && continue
+    n=$((n + 1))
+    ((n > 8)) && break
+    kv "swap.$n.path" "${path:0:200}"
+    kv "swap.$n.type" "$type"
+    kv "swap.$n.sizeKb" "$size"
+    kv "swap.$n.usedKb" "$used"
+    kv "swap.$n.priority" "$priority"
+  done </proc/swaps
+  probe swaps ok
+else
+  probe swaps error
+fi
+swaps_text=''
+if capture swapon 1 swapon --show; then swaps_text=$OUT; fi
+[[ -n $swaps_text ]] || swaps_text='(no swap is active)'
+
+# Processes: one `ps` gives RSS order, counts and the kubelet; the largest are detailed from /proc.
+# This script's own processes (itself, its subshells, ps) are left out: they are not what ran out.
+declare -A RSS_OF=() COUNT_OF=() PPID_OF=()
+process_total=0
+kubelet_running=false
+jvm_pids=()
+top_text=''
+rank=0
+# ours PID: true when PID is this script or runs under it (a few levels: subshell, timeout, command).
+ours() {
+  local at=$1 i
+  for ((i = 0; i < 5; i++)); do
+    [[ $at == "$$" ]] && return 0
+    at=${PPID_OF[$at]-}
+    [[ -n $at && $at != 0 ]] || return 1
+  done
+  return 1
+}
+if capture ps 2 ps -e -o pid=,ppid=,rss=,comm= --sort=-rss; then
+  while read -r p pp _; do PPID_OF[$p]=$pp; done < <(printf '%s\n' "$OUT")
+  while read -r p _ r c; do
+    [[ $p =~ ^[0-9]+$ && $r =~ ^[0-9]+$ && -n $c ]] || continue
+    process_total=$((process_total + 1))
+    ours "$p" && continue
+    RSS_OF[$p]=$r
+    [[ $c == kubelet ]] && kubelet_running=true
+    [[ $c == java && ${#jvm_pids[@]} -lt $MAX_JVMS ]] && jvm_pids+=("$p")
+    # Kernel threads have no RSS; a storm is of user processes.
+    ((r > 0)) && COUNT_OF[$c]=$((${COUNT_OF[$c]-0} + 1))
+    rank=$((rank + 1))
+    ((rank <= MAX_TOP_PROCESSES)) || continue
+    read_first "/proc/$p/oom_score"
+    score=$REPLY
+    read_first "/proc/$p/oom_score_adj"
+    adj=$REPLY
+    cmdline_of "$p"
+    cmdline=$REPLY
+    kv "process.$rank.pid" "$p"
+    kv "process.$rank.rssKb" "$r"
+    kv "process.$rank.oomScore" "$score"
+    kv "process.$rank.oomScoreAdj" "$adj"
+    kv "process.$rank.comm" "$c"
+    LATE+=("process.$rank.cmdline=$cmdline")
+    printf -v line '%8s %10s %9s %13s  %-15s %s' "$p" "$r" "$score" "$adj" "${c//[[:cntrl:]]/ }" "$cmdline"
+    top_text+="$line"$'\n'
+  done < <(printf '%s\n' "$OUT")
+fi
+kv processTotal "$process_total"
+# The five most frequent names (ties by name), picked without sorting every name.
+counts_text=''
+declare -A TAKEN=()
+for ((n = 1; n <= 5; n++)); do
+  best='' best_count=0
+  for name in "${!COUNT_OF[@]}"; do
+    [[ -n ${TAKEN[$name]-} ]] && continue
+    count=${COUNT_OF[$name]}
+    if ((count > best_count)) || { ((count == best_count)) && [[ $name < $best ]]; }; then
+      best=$name best_count=$count
+    fi
+  done
+  ((best_count > 0)) || break
+  TAKEN[$best]=1
+  kv "processCount.$n.name" "$best"
+  kv "processCount.$n.count" "$best_count"
+  counts_text+="$best_count $best"$'\n'
+done
+
+# JVMs: every `java`, and anything else whose command line carries heap flags (jsvc, renamed launchers).
+if have grep; then
+  while read -r match; do
+    match=${match#/proc/}
+    match=${match%/cmdline}
+    [[ $match =~ ^[0-9]+$ ]] || continue
+    [[ " ${jvm_pids[*]-} " == *" $match "* ]] && continue
+    # The grep's own `timeout` carries the flags in its command line.
+    read_first "/proc/$match/comm"
+    [[ -z $REPLY || $REPLY == timeout || $REPLY == grep ]] && continue
+    ((${#jvm_pids[@]} < MAX_JVMS)) && jvm_pids+=("$match")
+  done < <(bounded 1 grep -l -s -a -F -e -Xmx -e -XX:MaxHeapSize= -e -XX:MaxRAMPercentage= /proc/[0-9]*/cmdline)
+  probe jvm ok
+else
+  probe jvm missing
+fi
+jvm_text=''
+n=0
+for p in ${jvm_pids[@]+"${jvm_pids[@]}"}; do
+  heap='' ram_percentage='' flags=''
+  # The JVM takes the last occurrence of a flag, and so does this loop.
+  while IFS= read -r -d '' arg || [[ -n $arg ]]; do
+    case $arg in
+      -Xmx*)
+        size_bytes "${arg#-Xmx}"
+        heap=$REPLY flags+=" $arg"
+        ;;
+      -XX:MaxHeapSize=*)
+        size_bytes "${arg#*=}"
+        heap=$REPLY flags+=" $arg"
+        ;;
+      -XX:MaxRAMPercentage=*)
+        [[ ${arg#*=} =~ ^[0-9]{1,3}([.][0-9]{1,6})?$ ]] && ram_percentage=${arg#*=} flags+=" $arg"
+        ;;
+    esac
+  done 2>/dev/null <"/proc/$p/cmdline"
+  n=$((n + 1))
+  kv "jvm.$n.pid" "$p"
+  kv "jvm.$n.maxHeapBytes" "$heap"
+  kv "jvm.$n.maxRamPercentage" "$ram_percentage"
+  kv "jvm.$n.rssKb" "${RSS_OF[$p]-}"
+  jvm_text+="pid $p, RSS ${RSS_OF[$p]-?} kB:${flags:- no -Xmx or MaxRAMPercentage (the heap is sized from RAM)}"$'\n'
+done
+[[ -n $jvm_text ]] || jvm_text='(no JVM processes)'
+
+# The victim's systemd unit.
+unit_text=''
+unit_cgroup=''
+if [[ -n $unit ]]; then
+  kv unit.name "$unit"
+  if capture systemctl 1 systemctl show -p LoadState -p ActiveState -p SubState -p Result -p NRestarts \
+    -p MemoryMax -p MemoryLimit -p MemoryHigh -p MemoryCurrent -p OOMPolicy -p Restart -p ControlGroup \
+    -p ExecMainStartTimestamp -p ExecMainCode -p ExecMainStatus -- "$unit"; then
+    unit_text=$OUT
+    declare -A UNIT=()
+    while IFS='=' read -r key value; do
+      [[ -n $key ]] && UNIT[$key]=$value
+    done < <(printf '%s\n' "$OUT")
+    memory_max=${UNIT[MemoryMax]-}
+    # systemd on cgroup v1 reports the limit as MemoryLimit.
+    [[ $memory_max =~ ^[0-9]+$ ]] || memory_max=${UNIT[MemoryLimit]-}
+    limit_bytes "$memory_max"
+    memory_max=$REPLY
+    limit_bytes "${UNIT[MemoryCurrent]-}"
+    kv unit.loadState "${UNIT[LoadState]-}"
+    kv unit.activeState "${UNIT[ActiveState]-}"
+    kv unit.subState "${UNIT[SubState]-}"
+    kv unit.result "${UNIT[Result]-}"
+    kv unit.nRestarts "${UNIT[NRestarts]-}"
+    kv unit.memoryMaxBytes "$memory_max"
+    kv unit.memoryCurrentBytes "$REPLY"
+    kv unit.oomPolicy "${UNIT[OOMPolicy]-}"
+    unit_cgroup=${UNIT[ControlGroup]-}
+    [[ $unit_cgroup =~ $PATTERN_memcgPath ]] || unit_cgroup=''
+  else
+    unit_text='(systemctl could not tell: no systemd here, or it did not answer within 1 s)'
+  fi
+fi
+
+# Memory cgroups: the victim's (else the unit's, else the root), v1 or v2, and the root beside it.
+cgroup_text=''
+cg_version='' cg_root=''
+if [[ -f $CGROUP_FS/cgroup.controllers ]]; then
+  cg_version=2 cg_root=$CGROUP_FS
+elif [[ -d $CGROUP_FS/memory ]]; then
+  cg_version=1 cg_root=$CGROUP_FS/memory
+fi
+if [[ -n $cg_version ]]; then
+  if ((cg_version == 1)); then
+    limit_file=memory.limit_in_bytes usage_file=memory.usage_in_bytes events_file=memory.oom_control
+    files=(limit_in_bytes usage_in_bytes max_usage_in_bytes failcnt memsw.limit_in_bytes memsw.usage_in_bytes
+      memsw.max_usage_in_bytes oom_control)
+  else
+    limit_file=memory.max usage_file=memory.current events_file=memory.events
+    files=(max high low min current peak swap.max swap.current events)
+  fi
+  requested=${memcg_path:-${unit_cgroup:-/}}
+  target=$requested
+  # A container's or unit's cgroup may be gone already: report its nearest ancestor that still exists.
+  while [[ -n $target && $target != / && ! -d $cg_root$target ]]; do target=${target%/*}; done
+  [[ -n $target ]] || target=/
+  [[ $target == "$requested" ]] || cgroup_text+="(cgroup $requested is gone; showing $target)"$'\n'
+  dir=${cg_root}${target%/}
+  # The limit that binds is the smallest on the way up to the root.
+  limit=''
+  up=$dir
+  while :; do
+    read_first "$up/$limit_file"
+    limit_bytes "$REPLY"
+    [[ -n $REPLY && (-z $limit || $REPLY -lt $limit) ]] && limit=$REPLY
+    [[ $up == "$cg_root" || $up != "$cg_root"/* ]] && break
+    up=${up%/*}
+  done
+  read_first "$dir/$usage_file"
+  usage=$REPLY
+  kills=''
+  if [[ -r $dir/$events_file ]]; then
+    while read -r key value; do [[ $key == oom_kill ]] && kills=$value; done <"$dir/$events_file"
+  fi
+  kv cgroup.version "$cg_version"
+  kv cgroup.path "$target"
+  kv cgroup.limitBytes "$limit"
+  kv cgroup.usageBytes "$usage"
+  kv cgroup.oomKills "$kills"
+  cgroup_text+="effective limit: ${limit:-none}${limit:+ bytes} (the smallest from $target up to the root)"$'\n'
+  SECTION_TEXT=''
+  dirs=("$cg_root")
+  [[ $dir != "$cg_root" ]] && dirs+=("$dir")
+  for d in "${dirs[@]}"; do append_files "${files[@]/#/$d/memory.}"; done
+  append_files "$dir/memory.stat"
+  cgroup_text+=$SECTION_TEXT
+  probe cgroup ok
+else
+  probe cgroup missing
+  cgroup_text='(no memory cgroup controller mounted)'
+fi
+
+# Containers, from the memory cgroup tree: the limit there is what the kernel enforced, and reading it
+# needs neither the runtime's daemon (which may be the OOM victim) nor its 20-40 MB Go CLI.
+containers_text=''
+if [[ -n $cg_version ]] && have find; then
+  declare -A POD_NAME=()
+  if [[ -d $POD_LOGS ]]; then
+    # The kubelet's log links are named <pod>_<namespace>_<container>-<64 hex id>.log.
+    for link in "$POD_LOGS"/*.log; do
+      base=${link##*/}
+      base=${base%.log}
+      [[ $base =~ ^([^_]+)_([^_]+)_(.+)-([0-9a-f]{64})$ ]] || continue
+      POD_NAME[${BASH_REMATCH[4]}]="${BASH_REMATCH[2]}/${BASH_REMATCH[1]}/${BASH_REMATCH[3]}"
+    done
+  fi
+  cri_runtime=unknown
+  [[ -S /run/containerd/containerd.sock ]] && cri_runtime=containerd
+  [[ -S /var/run/crio/crio.sock ]] && cri_runtime=cri-o
+  n=0 total=0 unlimited=0
+  while read -r d; do
+    base=${d##*/}
+    runtime='' id=''
+    case $base in
+      crio-conmon-* | libpod-conmon-*) continue ;;
+      docker-*.scope) runtime=docker id=${base#docker-} ;;
+      cri-containerd-*.scope) runtime=containerd id=${base#cri-containerd-} ;;
+      crio-*.scope) runtime=cri-o id=${base#crio-} ;;
+      libpod-*.scope) runtime=podman id=${base#libpod-} ;;
+      *) id=$base ;;
+    esac
+    id=${id%.scope}
+    [[ $id =~ ^[0-9a-f]{64}$ ]] || continue
+    if [[ -z $runtime ]]; then
+      case $d in
+        */docker/*) runtime=docker ;;
+        */kubepods*) runtime=$cri_runtime ;;
+        *) continue ;;
+      esac
+    fi
+    total=$((total + 1))
+    read_first "$d/$limit_file"
+    limit_bytes "$REPLY"
+    limit=$REPLY
+    [[ -n $limit ]] || unlimited=$((unlimited + 1))
+    name=${POD_NAME[$id]-}
+    if [[ -z $name && -r $DOCKER_CONTAINERS/$id/config.v2.json ]]; then
+      name=$(grep -o -m 1 '"Name":"/[^"]*"' "$DOCKER_CONTAINERS/$id/config.v2.json" 2>/dev/null)
+      name=${name#\"Name\":\"/}
+      name=${name%\"}
+    fi
+    containers_text+="$runtime ${id:0:12} ${name:--} limit=${limit:-none} cgroup=${d#"$cg_root"}"$'\n'
+    ((n >= MAX_CONTAINERS)) && continue
+    n=$((n + 1))
+    kv "container.$n.runtime" "$runtime"
+    kv "container.$n.id" "$id"
+    kv "container.$n.name" "${name:0:128}"
+    kv "container.$n.memoryLimitBytes" "$limit"
+  done < <(bounded 1 find "$cg_root" -maxdepth 7 -regextype posix-extended -type d \( -name 'docker-*.scope' \
+    -o -name 'cri-containerd-*.scope' -o -name 'crio-*.scope' -o -name 'libpod-*.scope' \
+    -o -regex '.*/[0-9a-f]{64}' \) 2>/dev/null)
+  kv containerTotal "$total"
+  kv containersWithoutLimit "$unlimited"
+  probe containers ok
+  if ((total == 0)); then
+    containers_text='(no container cgroups found)'
+  else
+    containers_text="$total container(s), $unlimited without a memory limit:"$'\n'"$containers_text"
+  fi
+else
+  probe containers missing
+  containers_text='(no memory cgroup tree to read containers from)'
+fi
+
+# Kubernetes node: a kubelet runs here, or is set up to (kubeadm's config, EKS's /etc/kubernetes/kubelet, the
+# kubelet's pod dir); the kubelet itself may be what the OOM killer just took.
+kubelet_config=false
+[[ -e $KUBELET_CONFIG || -d /var/lib/kubelet/pods || -d /etc/kubernetes/kubelet ]] && kubelet_config=true
+kubernetes=false
+[[ $kubelet_running == true || $kubelet_config == true ]] && kubernetes=true
+kv kubernetes "$kubernetes"
+
+# Free space where a swap file would go.
+disk_text=''
+if capture df 1 df -PkT /; then
+  disk_text=$OUT
+  fs_type='' total_kb='' available_kb=''
+  { read -r _ && read -r _ fs_type total_kb _ available_kb _; } < <(printf '%s\n' "$OUT")
+  kv disk.path /
+  kv disk.fsType "$fs_type"
+  kv disk.totalKb "$total_kb"
+  kv disk.availableKb "$available_kb"
+fi
+
+# Largest slab caches (kernel memory); /proc/slabinfo is root only and may be absent.
+slab_text=''
+if [[ -r /proc/slabinfo ]]; then
+  # shellcheck disable=SC2016 # an awk program, not shell
+  # The ten largest, kept in order while reading (no sort, no second process).
+  slab_text=$(bounded 1 awk 'NR > 2 {
+      s = int($3 * $4 / 1024)
+      if (n < 10) n++
+      else if (s <= size[n]) next
+      for (i = n; i > 1 && size[i - 1] < s; i--) { size[i] = size[i - 1]; name[i] = name[i - 1] }
+      size[i] = s; name[i] = $1
+    }
+    END { for (i = 1; i <= n; i++) printf "%d %s\n", size[i], name[i] }' /proc/slabinfo 2>/dev/null)
+  probe slabinfo $?
+  n=0
+  while read -r size_kb name; do
+    [[ -n ${name-} ]] || continue
+    n=$((n + 1))
+    kv "slab.$n.name" "$name"
+    kv "slab.$n.sizeKb" "$size_kb"
+  done < <(printf '%s\n' "$slab_text")
+else
+  probe slabinfo missing
+  slab_text='(/proc/slabinfo is not readable)'
+fi
+
+# Kernel OOM messages since the event. dmesg first: the kill has just happened, so the ring buffer holds
+# it, and dmesg is small and needs no journald. journalctl when dmesg fails or no longer reaches back.
+# The awk keeps whole reports ("invoked oom-killer" to "Killed process") and other OOM lines, and ends
+# with "#meta kills=N first=T" (T: the oldest dmesg timestamp in the buffer, -1 when none); it keeps only
+# the last `max` lines itself.
+# shellcheck disable=SC2016 # an awk program, not shell
+readonly OOM_AWK='
+  BEGIN { first = -1 }
+  {
+    if (match($0, /^\[ *[0-9]+\.[0-9]+\]/)) {
+      t = substr($0, 2, RLENGTH - 2) + 0
+      if (first < 0) first = t
+      if (since != "" && t < since + 0) next
+    }
+    if ($0 ~ /invoked oom-killer/) inreport = 1
+    # Stack traces, registers and most of the cgroup statistics say little to the on-call engineer.
+    # (Portable awk: mawk has no {m,n}.)
+    if ($0 ~ /\+0x[0-9a-f]+\/0x|<\/?TASK>|Call Trace:|Code: |\] +R[A-Z0-9][A-Z0-9]?[A-Z0-9]?: |Hardware name:/) next
+    if ($0 ~ /Memory cgroup stats for/) stats = 1
+    else if ($0 ~ /Tasks state|oom-kill:|Killed process/) stats = 0
+    else if (stats && $0 !~ /\] +(anon|file|shmem|swap|rss|cache|hierarchical_memory_limit|hierarchical_memsw_limit) [0-9]/) next
+    if (inreport || $0 ~ /Out of memory|out of memory|Killed process|oom-kill:|oom_reaper|memory: usage|swap: usage/)
+      kept[count++ % max] = substr($0, 1, 400)
+    if ($0 ~ /Killed process [0-9]/) { kills++; inreport = 0 }
+  }
+  END {
+    for (i = (count > max ? count - max : 0); i < count; i++) print kept[i % max]
+    printf "#meta kills=%d first=%s\n", kills, first
+  }'
+since=''
+if [[ -n $kill_epoch && $uptime_seconds =~ ^[0-9]+ ]]; then
+  printf -v now '%(%s)T' -1
+  boot_epoch=$((now - ${uptime_seconds%.*}))
+  since=$((kill_epoch - EVENT_MARGIN_SECONDS - boot_epoch))
+fi
+dmesg_out='' dmesg_first=-1 dmesg_kills=0
+if have dmesg; then
+  dmesg_out=$(bounded 1 dmesg 2>/dev/null | awk -v since="$since" -v max="$MAX_KERNEL_LINES" "$OOM_AWK"
+  exit "${PIPESTATUS[0]}")
+  rc=$?
+  probe dmesg "$rc"
+  if ((rc == 0)) && [[ ${dmesg_out##*$'\n'} =~ kills=([0-9]+)\ first=(-?[0-9]+) ]]; then
+    dmesg_kills=${BASH_REMATCH[1]} dmesg_first=${BASH_REMATCH[2]}
+  else
+    dmesg_out=''
+  fi
+else
+  probe dmesg missing
+fi
+kernel_text='' kernel_source=none kernel_kills=''
+[[ -n $dmesg_out ]] && kernel_text=$dmesg_out kernel_source=dmesg kernel_kills=$dmesg_kills
+# When the ring buffer starts after the event, older lines were overwritten: the journal may still have them.
+if [[ -z $dmesg_out ]] || [[ -n $since && $dmesg_first -gt $since ]]; then
+  if have journalctl; then
+    window=(-b)
+    [[ -n $kill_epoch ]] && window=(--since "@$((kill_epoch - EVENT_MARGIN_SECONDS))")
+    journal_out=$(bounded 1 journalctl -k -q --no-pager -o short-iso "${window[@]}" 2>/dev/null |
+      awk -v since='' -v max="$MAX_KERNEL_LINES" "$OOM_AWK"
+    exit "${PIPESTATUS[0]}")
+    rc=$?
+    probe journalctl "$rc"
+    # A journal that works but holds no kernel kill does not beat a ring buffer that holds some.
+    if ((rc == 0)) && [[ ${journal_out##*$'\n'} =~ kills=([0-9]+) ]] &&
+      ((BASH_REMATCH[1] > 0 || dmesg_kills == 0)) && [[ -z $dmesg_out || ${BASH_REMATCH[1]} -ge $dmesg_kills ]]; then
+      kernel_text=$journal_out kernel_source=journalctl kernel_kills=${BASH_REMATCH[1]}
+    fi
+  else
+    probe journalctl missing
+  fi
+fi
+oom_since_event=''
+[[ -n $kill_epoch ]] && oom_since_event=$kernel_kills
+kernel_text=${kernel_text%$'\n'#meta*}
+kernel_text=${kernel_text#\#meta*}
+kv oom.killsSinceEvent "$oom_since_event"
+kv oom.killsSinceBoot "$oom_since_boot"
+kv oom.logSource "$kernel_source"
+
+# The victim, if it is still (or again) there.
+victim_text=''
+if [[ -n $pid ]]; then
+  if [[ -d /proc/$pid ]]; then
+    while IFS= read -r line; do
+      case $line in Name:* | State:* | VmRSS:* | VmSwap:*) victim_text+="$line"$'\n' ;; esac
+    done 2>/dev/null <"/proc/$pid/status"
+  else
+    victim_text="pid $pid is not running (the kernel killed it, or it exited)"
+  fi
+fi
+
+free_text=''
+if capture free 1 free -m; then free_text=$OUT; fi
+
+# The identity probe started at the top has finished by now or soon (curl gives up within 2 s).
+imds_text=''
+while IFS= read -r line; do
+  case $line in
+    probe.*) PROBES+=("$line") ;;
+    instanceId=* | instanceType=* | availabilityZone=*)
+      kv "${line%%=*}" "${line#*=}"
+      imds_text+="$line"$'\n'
+      ;;
+  esac
+done <&3
+exec 3<&-
+[[ -n $imds_text ]] || imds_text='(IMDSv2 did not answer: not on EC2, IMDS disabled, or its hop limit)'
+
+# ---------------------------------------------------------------------------------------------------------
+# The summary, capped: command lines come last and are what gets cut if it would grow too long.
+summary="=== oom-responder summary v1 ==="$'\n'
+for line in "${SUMMARY[@]}" "${PROBES[@]}"; do summary+="$line"$'\n'; done
+budget=$((MAX_SUMMARY_CHARS - ${#summary} - 64))
+for line in ${LATE[@]+"${LATE[@]}"}; do
+  if ((${#line} + 1 > budget)); then
+    summary+="summaryTruncated=true"$'\n'
+    break
+  fi
+  summary+="$line"$'\n'
+  budget=$((budget - ${#line} - 1))
+done
+summary+="=== end oom-responder summary v1 ==="
+printf '%s\n' "$summary"
+
+kernel_window='this boot'
+[[ -n $kill_time ]] && kernel_window="since $kill_time minus ${EVENT_MARGIN_SECONDS} s"
+printf '\n###### OOM Responder diagnostics: %s at %s ######\n' "${host_name:-host}" "$collected_at"
+printf 'killTime=%s unit=%s pid=%s memcgPath=%s\n' "${kill_time:--}" "${unit:--}" "${pid:--}" "${memcg_path:--}"
+section "kernel OOM messages ($kernel_source, $kernel_window)" "${kernel_text:-(none found)}"
+[[ -n $pid ]] && section "victim pid $pid" "$victim_text"
+section 'free -m' "${free_text:-(free did not answer)}"
+section '/proc/meminfo' "$meminfo_text"
+section "top $MAX_TOP_PROCESSES processes by RSS" \
+  "$(printf '%8s %10s %9s %13s  %-15s %s' PID RSS_KB OOM_SCORE OOM_SCORE_ADJ COMM CMDLINE)"$'\n'"$top_text"
+section 'most frequent process names (count name)' "${counts_text%$'\n'}"
+section 'swap' "$swaps_text"
+section 'virtual memory settings (/proc/sys/vm)' "$vm_text"
+[[ -n $unit ]] && section "systemd unit $unit" "$unit_text"
+section "memory cgroup (v${cg_version:-?})" "$cgroup_text"
+section 'containers (from the memory cgroup tree)' "$containers_text"
+section 'kubernetes' "kubelet running: $kubelet_running; kubelet set up ($KUBELET_CONFIG, /var/lib/kubelet/pods or /etc/kubernetes/kubelet): $kubelet_config"
+section 'JVMs' "$jvm_text"
+section 'disk where a swap file would go' "${disk_text:-(df did not answer)}"
+section 'largest slab caches (KiB name)' "$slab_text"
+section 'uptime and load' "up ${uptime_seconds:-?} s, load ${load:-?}, ${cpu_count:-?} CPUs"
+section 'instance (IMDSv2)' "$imds_text"
+section 'probes' "$(printf '%s\n' "${PROBES[@]}")"
+printf '%s' "$SECTIONS"
+exit 0

@@ -1,0 +1,238 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parsePolicy } from '../../../../functions/core/policy/policy';
+import { InvalidSsmParametersError } from '../../../../functions/core/ssm/errors';
+import { ADD_SWAP_PARAMETERS, SSM_PARAMETERS } from '../../../../functions/core/ssm/parameter-specs';
+import {
+  matchesParameterPattern,
+  validateAddSwapParameters,
+  validateCollectDiagnosticsParameters,
+  validateRestartServiceParameters,
+} from '../../../../functions/core/ssm/parameters';
+
+describe('validateCollectDiagnosticsParameters', () => {
+  it('returns typed values and the Parameters map SendCommand takes', () => {
+    const validation = validateCollectDiagnosticsParameters({
+      killTime: '2026-11-25T17:30:50.123Z',
+      unit: 'myapp.service',
+      pid: 4242,
+      memcgPath: '/system.slice/myapp.service',
+    });
+    expect(validation).toEqual({
+      ok: true,
+      value: {
+        killTime: '2026-11-25T17:30:50.123Z',
+        unit: 'myapp.service',
+        pid: 4242,
+        memcgPath: '/system.slice/myapp.service',
+      },
+      parameters: {
+        killTime: ['2026-11-25T17:30:50.123Z'],
+        unit: ['myapp.service'],
+        pid: ['4242'],
+        memcgPath: ['/system.slice/myapp.service'],
+      },
+    });
+  });
+
+  it('lets every parameter be absent, null or empty, meaning "not known"', () => {
+    const validation = validateCollectDiagnosticsParameters({ unit: null, pid: undefined, memcgPath: '' });
+    expect(validation.ok && validation.value).toEqual({
+      killTime: null,
+      unit: null,
+      pid: null,
+      memcgPath: null,
+    });
+    expect(validation.ok && validation.parameters).toEqual({
+      killTime: [''],
+      unit: [''],
+      pid: [''],
+      memcgPath: [''],
+    });
+  });
+
+  it('accepts the memory cgroup paths kernels print for units, containers and pods', () => {
+    for (const memcgPath of [
+      '/',
+      '/system.slice/mysql.service',
+      '/docker/3f4c5a7e9b1d2c3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e',
+      '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1f2e3d4c_5b6a_7980_1a2b_3c4d5e6f7a8b.slice/cri-containerd-3f4c5a7e9b1d2c3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e.scope',
+      '/user.slice/user-1000.slice/user@1000.service/app.slice/app-gnome-firefox-1234.scope',
+    ]) {
+      expect(validateCollectDiagnosticsParameters({ memcgPath }).ok, memcgPath).toBe(true);
+    }
+  });
+
+  it('refuses times that match the pattern but are not real', () => {
+    for (const killTime of ['2026-02-30T10:00:00Z', '2026-13-01T10:00:00Z', '2026-11-25T24:00:00Z']) {
+      const validation = validateCollectDiagnosticsParameters({ killTime });
+      expect(validation.ok || validation.error.problems[0]?.problem, killTime).toBe('range');
+    }
+  });
+});
+
+describe('validateAddSwapParameters', () => {
+  it('returns numbers and booleans as such, written as text for SSM', () => {
+    const validation = validateAddSwapParameters({
+      sizeMiB: 4096,
+      path: '/swapfile',
+      maxDiskSharePercent: '30',
+      dryRun: false,
+    });
+    expect(validation).toEqual({
+      ok: true,
+      value: { sizeMiB: 4096, path: '/swapfile', maxDiskSharePercent: 30, dryRun: false },
+      parameters: { sizeMiB: ['4096'], path: ['/swapfile'], maxDiskSharePercent: ['30'], dryRun: ['false'] },
+    });
+  });
+
+  it('takes the documents’ defaults, a dry run included, for what is not given', () => {
+    const validation = validateAddSwapParameters({});
+    expect(validation.ok && validation.value).toEqual({
+      sizeMiB: 2048,
+      path: '/swapfile.oom-responder',
+      maxDiskSharePercent: 25,
+      dryRun: true,
+    });
+  });
+
+  it('accepts what the deployed policy’s defaults plan', () => {
+    const { sizeMiB, path, maxDiskSharePercent, dryRun } = parsePolicy({}).addSwap;
+    expect(validateAddSwapParameters({ sizeMiB, path, maxDiskSharePercent, dryRun }).ok).toBe(true);
+  });
+
+  it('lists every problem at once, each naming its parameter', () => {
+    const validation = validateAddSwapParameters({
+      sizeMiB: 32,
+      path: '/var/../etc/swap',
+      maxDiskSharePercent: 2.5,
+      dryRun: 'yes',
+      fstabPath: '/etc/fstab',
+    });
+    expect(validation.ok).toBe(false);
+    if (validation.ok) return;
+    expect(validation.error).toBeInstanceOf(InvalidSsmParametersError);
+    expect(validation.error.retryable).toBe(false);
+    expect(validation.error.document).toBe('add-swap');
+    expect(validation.error.problems.map((p) => [p.parameter, p.problem])).toEqual([
+      ['fstabPath', 'unknown'],
+      ['sizeMiB', 'pattern'],
+      ['path', 'pattern'],
+      ['maxDiskSharePercent', 'type'],
+      ['dryRun', 'pattern'],
+    ]);
+    expect(validation.error.message).toContain('sizeMiB: "32" does not match');
+  });
+
+  it('admits exactly the sizes 64 to 65536 MiB', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -100, max: 200_000 }), (size) => {
+        expect(validateAddSwapParameters({ sizeMiB: size }).ok).toBe(size >= 64 && size <= 65_536);
+      }),
+      { numRuns: 2000, seed: 1 },
+    );
+    for (const size of [
+      64, 65, 99, 100, 999, 1000, 9999, 10_000, 59_999, 60_000, 64_999, 65_000, 65_535, 65_536,
+    ]) {
+      expect(matchesParameterPattern('add-swap', 'sizeMiB', String(size)), String(size)).toBe(true);
+    }
+    for (const text of ['064', '+64', '64.0', '6e4', ' 64', '65537', '99999']) {
+      expect(matchesParameterPattern('add-swap', 'sizeMiB', text), text).toBe(false);
+    }
+  });
+
+  it('admits exactly the shares 1 to 90 percent', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -5, max: 200 }), (share) => {
+        expect(validateAddSwapParameters({ maxDiskSharePercent: share }).ok).toBe(share >= 1 && share <= 90);
+      }),
+      { seed: 2 },
+    );
+  });
+
+  it('never admits a path that climbs, hides, repeats a slash or ends in one', () => {
+    const component = fc.stringMatching(/^[A-Za-z0-9._-]{1,8}$/);
+    fc.assert(
+      fc.property(fc.array(component, { minLength: 1, maxLength: 6 }), (parts) => {
+        const path = `/${parts.join('/')}`;
+        const dotted = parts.some((part) => part.startsWith('.'));
+        expect(matchesParameterPattern('add-swap', 'path', path)).toBe(!dotted);
+      }),
+      { numRuns: 1000, seed: 3 },
+    );
+    for (const path of ['/a//b', '/a/', '/', 'swapfile', `/${'a'.repeat(64)}`, `${'/a'.repeat(9)}`]) {
+      expect(matchesParameterPattern('add-swap', 'path', path), path).toBe(false);
+    }
+  });
+});
+
+describe('validateRestartServiceParameters', () => {
+  it('accepts service units, instances included, and defaults to a dry run', () => {
+    for (const unit of ['myapp.service', 'worker@2.service', 'a.service', 'my-app_v2:x.service']) {
+      const validation = validateRestartServiceParameters({ unit });
+      expect(validation.ok && validation.value, unit).toEqual({ unit, dryRun: true });
+    }
+  });
+
+  it('refuses other unit types, bare templates, options and names over 255 characters', () => {
+    for (const unit of [
+      'myapp',
+      'myapp.socket',
+      'myapp@.service',
+      '-myapp.service',
+      `${'a'.repeat(248)}.service`,
+    ]) {
+      expect(validateRestartServiceParameters({ unit }).ok, unit).toBe(false);
+    }
+    expect(validateRestartServiceParameters({ unit: `${'a'.repeat(247)}.service` }).ok).toBe(true);
+  });
+
+  it('requires the unit', () => {
+    const validation = validateRestartServiceParameters({ dryRun: false });
+    expect(validation.ok || validation.error.problems).toEqual([
+      { parameter: 'unit', problem: 'missing', message: 'required' },
+    ]);
+  });
+
+  it('refuses values of the wrong type without echoing them raw', () => {
+    const validation = validateRestartServiceParameters({
+      unit: ['a.service'],
+      dryRun: { evil: '\u001b[31m' },
+    });
+    expect(validation.ok).toBe(false);
+    if (!validation.ok) {
+      expect(validation.error.problems.map((p) => p.message)).toEqual([
+        'expected text, a boolean or a whole number, got an array',
+        'expected text, a boolean or a whole number, got an object',
+      ]);
+      expect(validation.error.message).not.toContain('\u001b');
+    }
+  });
+
+  it('quotes a long hostile value as JSON, cut short', () => {
+    const validation = validateRestartServiceParameters({ unit: `x.service\n${'\u001b[2J'.repeat(40)}` });
+    expect(validation.ok).toBe(false);
+    if (!validation.ok) {
+      expect(validation.error.message).not.toContain('\u001b');
+      expect(validation.error.message).not.toContain('\n');
+      expect(validation.error.message).toContain('"x.service\\n');
+    }
+  });
+});
+
+describe('the parameter specs', () => {
+  it('give every document parameter a default that its own pattern admits', () => {
+    for (const specs of Object.values(SSM_PARAMETERS)) {
+      for (const [name, spec] of Object.entries(specs)) {
+        if ('default' in spec && spec.default !== undefined) {
+          expect(new RegExp(spec.pattern).test(spec.default), name).toBe(true);
+        }
+      }
+    }
+    expect(ADD_SWAP_PARAMETERS.dryRun.default).toBe('true');
+  });
+
+  it('answer false for a parameter a document does not have', () => {
+    expect(matchesParameterPattern('restart-service', 'path', '/swapfile')).toBe(false);
+  });
+});
