@@ -1,0 +1,115 @@
+import type { ContainerInfo } from '../../diagnostics/model';
+import { formatKiB } from '../../format/bytes';
+import type { AnalysisFacts } from '../facts';
+import type { Finding } from '../model';
+import { bytesToKiB, configSize } from '../text';
+import { victimLines } from './tasks';
+
+/** `/kubepods`, `/kubepods/burstable`, `/kubepods.slice/kubepods-besteffort.slice`: above any one pod. */
+const KUBEPODS_ABOVE_POD =
+  /^\/kubepods(?:\.slice)?(?:\/(?:burstable|besteffort|kubepods-(?:burstable|besteffort)\.slice))?$/;
+
+/**
+ * A container without a memory limit of its own: the victim's container did not stop it before the whole host
+ * (or, on Kubernetes, the memory the kubelet reserves for all pods) ran out. A container limit turns a host-wide
+ * OOM into a kill of that container alone.
+ */
+export function containerWithoutLimit(facts: AnalysisFacts): Finding | null {
+  const { kill } = facts;
+  if (facts.scope === 'cgroup' && kill.oomMemcg && KUBEPODS_ABOVE_POD.test(kill.oomMemcg))
+    return allPods(facts);
+  if (facts.scope !== 'host') return null;
+  if (kill.container) return victimContainer(facts);
+  const unlimited = (facts.diagnostics?.containers ?? []).filter((c) => c.memoryLimitBytes === null);
+  if (unlimited.length === 0) return null;
+  const names = unlimited.slice(0, 5).map(containerLabel).join(', ');
+  return {
+    family: 'container-without-limit',
+    title:
+      unlimited.length === 1
+        ? 'A container on this host runs without a memory limit'
+        : `${unlimited.length} containers on this host run without a memory limit`,
+    confidence: 0.45,
+    evidence: [
+      `without a memory limit: ${names}${unlimited.length > 5 ? ', ...' : ''}`,
+      ...victimLines(facts),
+    ],
+    recommendation: advice(facts, null),
+  };
+}
+
+function victimContainer(facts: AnalysisFacts): Finding | null {
+  const ref = facts.kill.container;
+  if (!ref) return null;
+  const id = ref.id?.slice(0, 12) ?? null;
+  const label = ref.podUid ? `pod ${ref.podUid}` : `${ref.runtime ?? 'a'} container ${id ?? '?'}`;
+  const evidence = [
+    `the kill was host-wide (no memory cgroup limit was hit) although ${facts.victim.name} ran in ${label}${facts.kill.taskMemcg ? ` (${facts.kill.taskMemcg})` : ''}`,
+    ...victimLines(facts),
+  ];
+  const found = (facts.diagnostics?.containers ?? []).find((c) => ref.id !== null && sameId(c.id, ref.id));
+  const ramKb = facts.ramKb;
+  let confidence = 0.65;
+  if (found) {
+    const limitKb = found.memoryLimitBytes === null ? null : bytesToKiB(found.memoryLimitBytes);
+    if (limitKb === null) {
+      evidence.push(`${containerLabel(found)}: no memory limit (runtime inspect)`);
+      confidence = 0.8;
+    } else if (ramKb !== null && limitKb >= ramKb) {
+      evidence.push(
+        `${containerLabel(found)}: memory limit ${formatKiB(limitKb)}, not below the host's ${formatKiB(ramKb)} RAM`,
+      );
+      confidence = 0.7;
+    } else {
+      // It had a real limit; the host ran out for another reason (other containers, the host's own services).
+      return null;
+    }
+  }
+  return {
+    family: 'container-without-limit',
+    title: `${facts.victim.name} ran in ${label} without a memory limit that could stop it before the host ran out`,
+    confidence,
+    evidence,
+    recommendation: advice(facts, id),
+  };
+}
+
+function allPods(facts: AnalysisFacts): Finding {
+  const limit = facts.limit;
+  const size = limit ? ` (${formatKiB(limit.limitKb)})` : '';
+  return {
+    family: 'container-without-limit',
+    title: `The pods on this node together filled the memory reserved for all pods${size}: a pod grew without a limit of its own stopping it`,
+    confidence: 0.6,
+    evidence: [
+      `the limit hit was ${facts.kill.oomMemcg}, the kubelet's cgroup for all pods (or a QoS class), not one pod's`,
+      ...victimLines(facts),
+    ],
+    recommendation: advice({ ...facts, kubernetes: true }, null),
+  };
+}
+
+function advice(facts: AnalysisFacts, id: string | null): string {
+  const ramKb = facts.ramKb;
+  const capKb = ramKb === null ? null : ramKb * 0.75;
+  if (facts.kubernetes) {
+    const example =
+      capKb === null
+        ? ''
+        : ` (never above the node's allocatable; e.g. at most ${configSize(capKb, 'kubernetes')} here)`;
+    return `Give every container \`resources.limits.memory\` sized from its peak use${example} and \`requests.memory\` near its normal use, so the scheduler does not overpack the node; a LimitRange sets a default for the namespace. Keep \`--kube-reserved\`/\`--system-reserved\` and \`evictionHard memory.available\` so the kubelet evicts before the kernel kills.`;
+  }
+  const cap = capKb === null ? '<limit>' : configSize(capKb, 'docker');
+  const target = id ?? '<container>';
+  return `Set a memory limit so the container is killed alone instead of the host: \`docker update --memory ${cap} --memory-swap ${cap} ${target}\` now, and \`--memory\`/\`mem_limit\` (compose) where it is defined, sized from its peak use and below the host's RAM${ramKb === null ? '' : ` (${formatKiB(ramKb)})`}.`;
+}
+
+function sameId(a: string, b: string): boolean {
+  if (a.length < 12 || b.length < 12) return false;
+  return a.startsWith(b) || b.startsWith(a);
+}
+
+function containerLabel(container: ContainerInfo): string {
+  const name = container.name ? `${container.name} ` : '';
+  return `${name}(${container.runtime} ${container.id.slice(0, 12)})`;
+}

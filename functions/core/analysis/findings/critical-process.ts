@@ -1,0 +1,178 @@
+import { CRITICAL_PROCESSES } from '../../incident/build';
+import type { AnalysisFacts } from '../facts';
+import type { Finding } from '../model';
+import { who } from '../text';
+
+interface Critical {
+  /** The kernel's comm (15 bytes at most). */
+  comm: string;
+  unit: string;
+  /** Where the unit is named otherwise, e.g. `ssh.service` on Debian and Ubuntu. */
+  aka: string | null;
+  impact: string;
+}
+
+const CRITICAL: readonly Critical[] = [
+  {
+    comm: 'sshd',
+    unit: 'sshd.service',
+    aka: 'ssh.service on Debian and Ubuntu',
+    impact: 'SSH access to the instance may be lost',
+  },
+  {
+    comm: 'amazon-ssm-agen',
+    unit: 'amazon-ssm-agent.service',
+    aka: 'snap.amazon-ssm-agent.amazon-ssm-agent.service on Ubuntu',
+    impact: 'Run Command and Session Manager may not reach the instance',
+  },
+  {
+    comm: 'ssm-agent-worke',
+    unit: 'amazon-ssm-agent.service',
+    aka: null,
+    impact: 'SSM commands in flight died',
+  },
+  {
+    comm: 'ssm-session-wor',
+    unit: 'amazon-ssm-agent.service',
+    aka: null,
+    impact: 'a Session Manager session died',
+  },
+  {
+    comm: 'amazon-cloudwat',
+    unit: 'amazon-cloudwatch-agent.service',
+    aka: null,
+    impact: "the instance's metrics and logs stop until the agent is back",
+  },
+  {
+    comm: 'systemd-journal',
+    unit: 'systemd-journald.service',
+    aka: null,
+    impact: 'logging stopped until systemd restarted the journal',
+  },
+  {
+    comm: 'dbus-daemon',
+    unit: 'dbus.service',
+    aka: null,
+    impact: 'services that talk over D-Bus (logind, NetworkManager) fail',
+  },
+  {
+    comm: 'kubelet',
+    unit: 'kubelet.service',
+    aka: null,
+    impact: 'the node goes NotReady and its pods are unmanaged',
+  },
+  {
+    comm: 'containerd',
+    unit: 'containerd.service',
+    aka: null,
+    impact: 'containers on this host lose their runtime',
+  },
+  { comm: 'dockerd', unit: 'docker.service', aka: null, impact: 'docker containers lose their daemon' },
+  {
+    comm: 'systemd',
+    unit: 'user@<uid>.service',
+    aka: null,
+    impact: "a user's service manager died (PID 1 is never chosen)",
+  },
+];
+
+/** Other names distributions give these units (systemd-oomd kills name the unit, not the process). */
+const UNIT_ALIASES: Readonly<Record<string, string>> = {
+  'ssh.service': 'sshd',
+  'snap.amazon-ssm-agent.amazon-ssm-agent.service': 'amazon-ssm-agen',
+  'dbus-broker.service': 'dbus-daemon',
+};
+
+interface Hit {
+  critical: Critical;
+  name: string;
+  pid: number | null;
+  unit: string;
+  oomd: boolean;
+}
+
+/**
+ * The OOM killer (or systemd-oomd) took a process that keeps the instance reachable or managed: sshd, the SSM
+ * agent, the CloudWatch agent, journald, the container runtime. This is the impact, not the cause: the ranking
+ * never makes it the likely cause, but it says how to keep the process out of the killer's reach next time.
+ */
+export function criticalProcessKilled(facts: AnalysisFacts): Finding | null {
+  const hits = criticalHits(facts);
+  const first = hits[0];
+  if (!first) return null;
+  const evidence = hits.map(
+    (hit) =>
+      `${hit.oomd ? 'systemd-oomd' : 'the OOM killer'} killed ${who(hit.name, hit.pid)}: ${hit.critical.impact}`,
+  );
+  const adj = facts.kill.oomScoreAdj;
+  if (adj !== null && hits.some((hit) => hit.pid === facts.kill.pid)) {
+    evidence.push(
+      `its oom_score_adj was ${adj}${adj <= -900 ? ': already protected, so little else was left to kill' : ': nothing protected it'}`,
+    );
+  }
+  if (facts.trigger)
+    evidence.push(`the memory was asked for by ${who(facts.trigger.name, facts.trigger.pid)}`);
+  const unitState = facts.diagnostics?.unit;
+  if (unitState && unitState.name === first.unit && unitState.activeState) {
+    evidence.push(
+      `${unitState.name} is ${unitState.activeState} now${unitState.nRestarts === null ? '' : ` (NRestarts=${unitState.nRestarts})`}`,
+    );
+  }
+  const names = [...new Set(hits.map((hit) => hit.name))].join(' and ');
+  return {
+    family: 'critical-process-killed',
+    title: `A critical process was killed: ${names}; ${first.critical.impact}`,
+    confidence: 0.95,
+    evidence,
+    recommendation: advice(facts, first),
+  };
+}
+
+function criticalHits(facts: AnalysisFacts): Hit[] {
+  const { kill, incident } = facts;
+  const hits: Hit[] = [];
+  if (kill.kind === 'systemd-oomd') {
+    const unit = kill.systemdUnit ?? '';
+    const alias = UNIT_ALIASES[unit];
+    const critical = CRITICAL.find((c) => c.unit === unit || c.comm === alias);
+    if (critical)
+      hits.push({ critical: { ...critical, aka: null }, name: unit, pid: null, unit, oomd: true });
+  }
+  const seen = new Set<string>();
+  for (const digest of incident.kills) {
+    const comm = digest.process;
+    if (comm === null || !CRITICAL_PROCESSES.includes(comm) || seen.has(`${comm}|${digest.pid}`)) continue;
+    seen.add(`${comm}|${digest.pid}`);
+    const critical = CRITICAL.find((c) => c.comm === comm) ?? genericCritical(comm);
+    const unit = digest.systemdUnit?.endsWith('.service') ? digest.systemdUnit : critical.unit;
+    hits.push({ critical, name: comm, pid: digest.pid, unit, oomd: false });
+  }
+  return hits;
+}
+
+function genericCritical(comm: string): Critical {
+  return { comm, unit: `${comm}.service`, aka: null, impact: 'a process the instance depends on died' };
+}
+
+function advice(facts: AnalysisFacts, hit: Hit): string {
+  const aka = hit.critical.aka ? `  # ${hit.critical.aka}` : '';
+  if (hit.oomd) {
+    return [
+      `Tell systemd-oomd to leave ${hit.unit} alone, then fix what caused the pressure (the likely cause):`,
+      `sudo systemctl edit ${hit.unit}`,
+      '[Service]',
+      'ManagedOOMPreference=avoid',
+    ].join('\n');
+  }
+  const k8s = facts.kubernetes
+    ? ' On a Kubernetes node also reserve memory for the system (`--system-reserved`, `--kube-reserved`) and keep `evictionHard memory.available` so the kubelet evicts pods first.'
+    : '';
+  return [
+    `Make the OOM killer pick something else: lower ${hit.unit}'s score with a drop-in (it survives package updates), restart it so the setting applies, and make sure systemd restarts it after a kill (Restart=on-abort does not):`,
+    `sudo systemctl edit ${hit.unit}${aka}`,
+    '[Service]',
+    'OOMScoreAdjust=-900',
+    'Restart=on-failure',
+    `-900 rather than -1000 keeps it killable as a last resort. This protects the instance; the memory problem itself is the likely cause above.${k8s}`,
+  ].join('\n');
+}

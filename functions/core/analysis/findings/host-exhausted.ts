@@ -1,0 +1,93 @@
+import { formatKiB } from '../../format/bytes';
+import type { AnalysisFacts } from '../facts';
+import type { Finding } from '../model';
+import { configSize } from '../text';
+import { nextInstanceSize } from './instance-size';
+import { describeTasks, largestTasks, victimLines } from './tasks';
+
+/**
+ * The whole host ran out of memory (a global OOM, no cgroup limit involved), or systemd-oomd killed a unit under
+ * memory pressure before the kernel had to. This is the mechanism; a root-cause finding outranks it when one holds.
+ */
+export function hostExhausted(facts: AnalysisFacts): Finding | null {
+  if (facts.scope === 'oomd') return oomdPressure(facts);
+  if (facts.scope !== 'host') return null;
+  const { kill, ramKb, swap } = facts;
+  const evidence = [
+    `global OOM${kill.constraint ? ` (${kill.constraint})` : ''}: no cgroup limit was involved, the host had no memory left`,
+  ];
+  if (ramKb !== null) evidence.push(`RAM ${formatKiB(ramKb)}${swapText(facts)}`);
+  evidence.push(...victimLines(facts));
+  const top = largestTasks(facts, 3);
+  if (top.length > 0) evidence.push(`largest tasks in the kernel's table: ${describeTasks(top)}`);
+  const available = facts.diagnostics?.memory.availableKb;
+  if (available !== null && available !== undefined && ramKb !== null) {
+    evidence.push(`after the kill: MemAvailable ${formatKiB(available)} of ${formatKiB(ramKb)}`);
+  }
+  const swapWord =
+    swap === null ? '' : swap.totalKb === 0 ? ' and no swap' : ` and ${formatKiB(swap.totalKb)} swap`;
+  const ram = ramKb === null ? '' : ` (${formatKiB(ramKb)} RAM${swapWord})`;
+  return {
+    family: 'host-exhausted',
+    title: `The whole host ran out of memory${ram}; ${facts.victim.name} was killed to free it`,
+    confidence: ramKb === null ? 0.55 : 0.6,
+    evidence,
+    recommendation: recommendation(facts, top[0]?.name ?? facts.victim.name),
+  };
+}
+
+function swapText(facts: AnalysisFacts): string {
+  const { swap } = facts;
+  if (swap === null) return '';
+  if (swap.totalKb === 0) return ', no swap';
+  const free = swap.freeKb === null ? '' : `, ${formatKiB(swap.freeKb)} free`;
+  return `, swap ${formatKiB(swap.totalKb)}${free}`;
+}
+
+function recommendation(facts: AnalysisFacts, largest: string): string {
+  const { ramKb, diagnostics, incident, kill } = facts;
+  const type = incident.instance.instanceType ?? diagnostics?.instanceType ?? null;
+  const bigger = type ? nextInstanceSize(type) : null;
+  const resize = bigger
+    ? ` or move to ${bigger} (twice the memory of ${type})`
+    : ' or move to a larger instance type';
+  const prevent = `If the load is legitimate, add memory${resize}. Prevent: alarm on the CloudWatch agent's mem_used_percent (e.g. > 90% for 5 minutes) to act before the OOM killer does.`;
+  const find = 'Find what grew (`ps aux --sort=-rss | head`, `smem -tk`).';
+  const victimIsLargest = largest === facts.victim.name;
+  if (victimIsLargest && kill.container) {
+    return `${find} Give ${largest}'s container a memory limit (see the container finding) so it is killed alone next time. ${prevent}`;
+  }
+  // systemd reads a percentage as a share of physical memory: usable when the report printed no RAM size.
+  const cap = ramKb === null ? '75%' : configSize(ramKb * 0.75, 'systemd');
+  const unit =
+    victimIsLargest && kill.systemdUnit?.endsWith('.service') ? kill.systemdUnit : '<its unit>.service';
+  return [
+    `${find} Cap the largest consumer (${largest}) so it cannot take the whole host, e.g. with a drop-in:`,
+    `sudo systemctl edit ${unit}`,
+    '[Service]',
+    `MemoryMax=${cap}`,
+    prevent,
+  ].join('\n');
+}
+
+function oomdPressure(facts: AnalysisFacts): Finding {
+  const { kill } = facts;
+  const unit = kill.systemdUnit ?? facts.victim.name;
+  const evidence = [`systemd-oomd killed ${unit}${kill.taskMemcg ? ` (${kill.taskMemcg})` : ''}`];
+  if (kill.reason) evidence.push(`reason: ${kill.reason}`);
+  evidence.push(
+    'the kernel OOM killer did not run: systemd-oomd acts earlier, on memory pressure or swap use',
+  );
+  return {
+    family: 'host-exhausted',
+    title: `systemd-oomd killed ${unit} under memory pressure`,
+    confidence: 0.55,
+    evidence,
+    recommendation: [
+      `Find what drove the pressure (\`oomctl\`, \`systemd-cgtop -m\`) and cap it with \`MemoryHigh=\`/\`MemoryMax=\` in its unit. If ${unit} must not be chosen, protect it with a drop-in (\`sudo systemctl edit ${unit}\`):`,
+      '[Service]',
+      'ManagedOOMPreference=avoid',
+      `Or relax the slice's \`ManagedOOMMemoryPressureLimit=\` if the pressure is expected.`,
+    ].join('\n'),
+  };
+}

@@ -1,0 +1,31 @@
+import type { AnalysisFacts } from '../facts';
+import type { CauseFamily, Finding } from '../model';
+import { cgroupLimit } from './cgroup-limit';
+import { containerWithoutLimit } from './container-without-limit';
+import { criticalProcessKilled } from './critical-process';
+import { hostExhausted } from './host-exhausted';
+import { jvmHeap } from './jvm-heap';
+import { kernelSlab } from './kernel-slab';
+import { memoryLeak } from './memory-leak';
+import { noSwap } from './no-swap';
+import { overcommit } from './overcommit';
+import { processStorm } from './process-storm';
+
+export type Detector = (facts: AnalysisFacts) => Finding | null;
+
+/**
+ * Every family's detector, in the order that breaks ties between equal confidences: root causes an engineer
+ * can fix first, then the mechanism (cgroup limit, host exhausted), then contributing settings, then the impact.
+ */
+export const DETECTORS: readonly (readonly [CauseFamily, Detector])[] = [
+  ['jvm-heap-oversized', jvmHeap],
+  ['memory-leak', memoryLeak],
+  ['container-without-limit', containerWithoutLimit],
+  ['process-storm', processStorm],
+  ['kernel-slab', kernelSlab],
+  ['cgroup-limit', cgroupLimit],
+  ['host-exhausted', hostExhausted],
+  ['overcommit', overcommit],
+  ['no-swap', noSwap],
+  ['critical-process-killed', criticalProcessKilled],
+];

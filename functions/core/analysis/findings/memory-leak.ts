@@ -1,0 +1,132 @@
+import { formatKiB } from '../../format/bytes';
+import type { AnalysisFacts } from '../facts';
+import type { Finding } from '../model';
+import { configSize, count, sizeSeries } from '../text';
+import { formatSpan, parseTime } from '../time';
+
+interface KillPoint {
+  time: number | null;
+  rssKb: number | null;
+}
+
+/** How each kind of process is profiled: the first step to find a leak is to see what grows. */
+const PROFILING: readonly [RegExp, string][] = [
+  [
+    /^java$/,
+    'take two heap dumps hours apart (`jcmd <pid> GC.heap_dump /tmp/heap.hprof`) and compare them (Eclipse MAT); run with `-XX:+HeapDumpOnOutOfMemoryError`',
+  ],
+  [
+    /^(?:node|nodejs)$/,
+    'compare two heap snapshots (`node --heapsnapshot-near-heap-limit=2`, or `--inspect` and Chrome DevTools)',
+  ],
+  [/^python/, 'compare `tracemalloc` snapshots, or run it under `memray`'],
+  [/^(?:ruby|puma|unicorn|sidekiq)/, 'dump the heap with `ObjectSpace.dump_all` twice and diff the dumps'],
+  [
+    /^(?:mysqld|mariadbd)$/,
+    'check its memory settings first: `innodb_buffer_pool_size` plus per-connection buffers times `max_connections`',
+  ],
+  [/^(?:postgres|postmaster)$/, 'check `shared_buffers` and `work_mem` times the number of connections'],
+  [/^redis-server$/, 'set `maxmemory` with an eviction policy (`maxmemory-policy allkeys-lru`)'],
+  [/^mongod$/, 'cap the WiredTiger cache (`storage.wiredTiger.engineConfig.cacheSizeGB`)'],
+];
+
+/**
+ * A leak: the same process killed again and again on this instance, its RSS at each kill larger than the last
+ * (history holds the kills of the last 7 days). Repeated kills at a steady size are reported too, weaker: the
+ * process keeps needing more than it gets, or leaks up to a limit that hides the growth.
+ */
+export function memoryLeak(facts: AnalysisFacts): Finding | null {
+  const name = facts.kill.process;
+  if (name === null || facts.kill.kind !== 'kernel') return null;
+  const series = killSeries(facts, name);
+  if (series.length < 2) return null;
+  const sizes = series.map((point) => point.rssKb).filter((kb): kb is number => kb !== null);
+  const times = series.map((point) => point.time).filter((ms): ms is number => ms !== null);
+  const spanMs = times.length >= 2 ? Math.max(...times) - Math.min(...times) : null;
+  const over = `over ${count(series.length, 'kill')}${spanMs === null ? '' : ` in ${formatSpan(spanMs)}`}`;
+  const growing = isGrowing(sizes);
+  if (growing) {
+    const first = sizes[0] ?? 0;
+    const last = sizes[sizes.length - 1] ?? 0;
+    const evidence = [`RSS at kill grew ${sizeSeries(shortened(sizes))} ${over}`];
+    if (spanMs !== null && spanMs >= 3_600_000) {
+      evidence.push(
+        `about ${formatKiB(((last - first) / spanMs) * 3_600_000)} per hour between the first and the last kill`,
+      );
+    }
+    return {
+      family: 'memory-leak',
+      title: `${name} keeps growing until it is killed: likely a memory leak (${count(series.length, 'kill')} on this instance)`,
+      confidence: sizes.length >= 3 ? Math.min(0.85, 0.55 + 0.1 * (sizes.length - 2)) : 0.5,
+      evidence,
+      recommendation: advice(facts, name, Math.max(...sizes)),
+    };
+  }
+  if (series.length < 3) return null;
+  const span = spanMs === null ? '' : ` in ${formatSpan(spanMs)}`;
+  const range =
+    sizes.length > 0
+      ? `; RSS at kill stayed between ${formatKiB(Math.min(...sizes))} and ${formatKiB(Math.max(...sizes))}`
+      : '';
+  return {
+    family: 'memory-leak',
+    title: `${name} was killed ${series.length} times on this instance${span}: it needs more than it gets, or leaks up to a limit`,
+    confidence: 0.35,
+    evidence: [`killed ${series.length} times${span}${range}`],
+    recommendation: advice(facts, name, sizes.length > 0 ? Math.max(...sizes) : null),
+  };
+}
+
+/** Prior kills (oldest first), then this incident's kills of the same process. */
+function killSeries(facts: AnalysisFacts, name: string): KillPoint[] {
+  const { incident } = facts;
+  const prior = incident.history
+    .filter((kill) => kill.incidentId !== incident.id)
+    .map((kill) => ({ time: parseTime(kill.time), rssKb: kill.rssKb }))
+    .sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
+  const current = incident.kills
+    .filter((kill) => kill.process === name && kill.kind === 'kernel')
+    .map((kill, i) => ({
+      time: parseTime(kill.time) ?? (i === 0 ? parseTime(incident.openedAt) : null),
+      rssKb: kill.rssKb,
+    }));
+  return [...prior, ...current];
+}
+
+/** Larger at the end than at the start by 10% or more, and never dropping by more than 5% on the way. */
+function isGrowing(sizes: readonly number[]): boolean {
+  if (sizes.length < 2) return false;
+  const first = sizes[0] ?? 0;
+  const last = sizes[sizes.length - 1] ?? 0;
+  const needed = sizes.length === 2 ? 1.2 : 1.1;
+  if (first <= 0 || last < first * needed) return false;
+  return sizes.every((kb, i) => i === 0 || kb >= (sizes[i - 1] ?? 0) * 0.95);
+}
+
+/** At most six sizes in an evidence line: the first two and the last four. */
+function shortened(sizes: readonly number[]): number[] {
+  return sizes.length <= 6 ? [...sizes] : [...sizes.slice(0, 2), ...sizes.slice(-4)];
+}
+
+function advice(facts: AnalysisFacts, name: string, largestKb: number | null): string {
+  const profile =
+    PROFILING.find(([pattern]) => pattern.test(name))?.[1] ??
+    'record its growth with `pmap -x <pid>` snapshots and profile it with heaptrack or `valgrind --tool=massif`';
+  const capKb = [largestKb, facts.ramKb === null ? null : facts.ramKb * 0.75].filter(
+    (kb): kb is number => kb !== null,
+  );
+  const cap = capKb.length > 0 ? configSize(Math.min(...capKb), 'systemd') : '<size>';
+  if (facts.kill.container) {
+    const how = facts.kubernetes ? '`resources.limits.memory`' : '`docker update --memory`';
+    return `Find what grows: ${profile}. Until it is fixed, keep a memory limit on its container (${how}, ${cap} or below) so the leak restarts only that container.`;
+  }
+  const unit = facts.kill.systemdUnit?.endsWith('.service')
+    ? facts.kill.systemdUnit
+    : `<${name}'s unit>.service`;
+  return [
+    `Find what grows: ${profile}. Until it is fixed, contain it so the leak restarts only this service instead of starving the host (\`sudo systemctl edit ${unit}\`):`,
+    '[Service]',
+    `MemoryMax=${cap}`,
+    'Restart=on-failure',
+  ].join('\n');
+}

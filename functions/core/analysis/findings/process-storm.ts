@@ -1,0 +1,143 @@
+import { formatKiB } from '../../format/bytes';
+import { MAX_TASKS_KEPT } from '../../incident/build';
+import type { AnalysisFacts } from '../facts';
+import { taskRssKb } from '../facts';
+import type { Finding } from '../model';
+import { percent, who } from '../text';
+
+/**
+ * Kernel threads come many to a name (one per CPU) and hold no user memory: never a storm. The diagnostics script
+ * already leaves out processes without RSS; this guards against a summary that did not.
+ */
+const KERNEL_THREAD =
+  /^(?:kworker|ksoftirqd|migration|cpuhp|rcu_|kthreadd|idle_inject|irq\/|watchdog|kswapd|jbd2\/|xfsaild)/;
+
+interface Storm {
+  name: string;
+  count: number;
+  /** Resident memory of those processes together, when the kernel's table showed it. */
+  rssKb: number | null;
+  /** Counted in a task table the incident trimmed to its largest rows: there may be more. */
+  lowerBound: boolean;
+  confidence: number;
+  evidence: string;
+}
+
+/**
+ * A fork or connection storm: many processes of one name (workers of a pool without a cap, a fork loop, a flood
+ * of SSH or database connections). Read from the diagnostics' process counts, and from the kernel's task table
+ * when there are no diagnostics (the incident keeps only the largest rows, so those counts are a lower bound).
+ */
+export function processStorm(facts: AnalysisFacts): Finding | null {
+  const counted = fromDiagnostics(facts);
+  const tabled = fromTaskTable(facts);
+  const storm = counted ?? tabled;
+  if (!storm) return null;
+  const agree = counted !== null && tabled !== null && tabled.name === counted.name;
+  const evidence = agree ? [storm.evidence, tabled.evidence] : [storm.evidence];
+  let confidence = Math.max(storm.confidence, agree ? tabled.confidence : 0) + (agree ? 0.05 : 0);
+  const trigger = facts.trigger?.name === storm.name ? facts.trigger : null;
+  if (trigger || facts.victim.name === storm.name) {
+    const role = trigger ? 'invoked the OOM killer' : 'was the victim';
+    evidence.push(`one of them, ${who(storm.name, trigger ? trigger.pid : facts.victim.pid)}, ${role}`);
+    confidence += 0.1;
+  }
+  return {
+    family: 'process-storm',
+    title: counted
+      ? `${counted.count} ${counted.name} processes: a fork or connection storm`
+      : tableTitle(storm, facts),
+    confidence: Math.min(0.85, confidence),
+    evidence,
+    recommendation: advice(facts, storm.name, perProcessKb(facts, storm.name)),
+  };
+}
+
+/** What one of them holds: from the kernel's table (at the kill), else from the diagnostics' largest processes. */
+function perProcessKb(facts: AnalysisFacts, name: string): number | null {
+  const sizes = facts.kill.tasks
+    .filter((row) => row.name === name)
+    .map((row) => taskRssKb(row, facts.pageKb))
+    .filter((kb): kb is number => kb !== null);
+  const fromNow = (facts.diagnostics?.topProcesses ?? []).filter((p) => p.comm === name).map((p) => p.rssKb);
+  const pool = sizes.length > 0 ? sizes : fromNow;
+  return pool.length === 0 ? null : pool.reduce((sum, kb) => sum + kb, 0) / pool.length;
+}
+
+function tableTitle(storm: Storm, facts: AnalysisFacts): string {
+  const held = storm.rssKb === null ? '' : ` held ${formatKiB(storm.rssKb)}${shareOf(storm.rssKb, facts)}`;
+  return `${storm.lowerBound ? 'At least ' : ''}${storm.count} ${storm.name} processes${held} at the kill: a pool or fork storm without a cap`;
+}
+
+function shareOf(kb: number, facts: AnalysisFacts): string {
+  const wholeKb = facts.limit?.limitKb ?? facts.ramKb;
+  return wholeKb ? ` (${percent(kb, wholeKb)} of ${facts.limit ? 'the limit' : 'RAM'})` : '';
+}
+
+function fromDiagnostics(facts: AnalysisFacts): Storm | null {
+  const diagnostics = facts.diagnostics;
+  if (!diagnostics) return null;
+  const top = diagnostics.processCounts.filter((entry) => !isKernelThread(entry.name))[0];
+  if (!top) return null;
+  const total = diagnostics.processTotal;
+  const share = total ? ` of ${total} processes (${percent(top.count, total)})` : '';
+  const evidence = `${top.count} ${top.name} processes running${share} when the diagnostics ran`;
+  if (top.count >= 256)
+    return { name: top.name, count: top.count, rssKb: null, lowerBound: false, confidence: 0.75, evidence };
+  if (top.count >= 64 && (total === null || top.count >= total * 0.2)) {
+    return { name: top.name, count: top.count, rssKb: null, lowerBound: false, confidence: 0.6, evidence };
+  }
+  return null;
+}
+
+function fromTaskTable(facts: AnalysisFacts): Storm | null {
+  const groups = new Map<string, { count: number; rssKb: number }>();
+  let tableKb = 0;
+  for (const row of facts.kill.tasks) {
+    const rssKb = taskRssKb(row, facts.pageKb) ?? 0;
+    tableKb += rssKb;
+    const group = groups.get(row.name) ?? { count: 0, rssKb: 0 };
+    group.count++;
+    group.rssKb += rssKb;
+    groups.set(row.name, group);
+  }
+  const ranked = [...groups].sort(
+    (a, b) => b[1].count - a[1].count || b[1].rssKb - a[1].rssKb || (a[0] < b[0] ? -1 : 1),
+  );
+  const [name, group] = ranked[0] ?? [];
+  if (!name || !group || group.count < 10 || isKernelThread(name)) return null;
+  const wholeKb = facts.limit?.limitKb ?? facts.ramKb;
+  const share = wholeKb ? group.rssKb / wholeKb : null;
+  if (share === null ? group.rssKb < tableKb * 0.5 : share < 0.1) return null;
+  const of = wholeKb ? shareOf(group.rssKb, facts) : ` (${percent(group.rssKb, tableKb)} of the table)`;
+  return {
+    name,
+    count: group.count,
+    rssKb: group.rssKb,
+    lowerBound: facts.kill.tasks.length >= MAX_TASKS_KEPT,
+    confidence: share !== null && share >= 0.25 ? 0.5 : 0.4,
+    evidence: `${group.count} of the ${facts.kill.tasks.length} largest tasks in the kernel's table are ${name}, holding ${formatKiB(group.rssKb)} together${of}`,
+  };
+}
+
+function advice(facts: AnalysisFacts, name: string, perKb: number | null): string {
+  const wholeKb = facts.limit?.limitKb ?? facts.ramKb;
+  const cap = perKb && wholeKb ? Math.max(1, Math.floor((wholeKb * 0.7) / perKb)) : null;
+  const sizing =
+    cap === null || perKb === null
+      ? ''
+      : ` At ${formatKiB(perKb)} per process, ${cap} fit in 70% of ${formatKiB(wholeKb ?? 0)}.`;
+  if (/php.*fpm/.test(name))
+    return `Cap the PHP-FPM pool: \`pm.max_children\` in the pool config, sized as (memory for PHP) / (RSS per worker).${sizing} Use \`pm = dynamic\` or \`ondemand\` with \`pm.max_requests\` to recycle workers.`;
+  if (/^(apache2|httpd)$/.test(name))
+    return `Cap Apache's workers: \`MaxRequestWorkers\` (and \`ServerLimit\`) sized as (memory for Apache) / (RSS per worker).${sizing}`;
+  if (/^(postgres|postmaster)$/.test(name))
+    return `One backend per connection: lower \`max_connections\` and put a pooler (PgBouncer, RDS Proxy) in front; find the client that opens them (\`SELECT client_addr, count(*) FROM pg_stat_activity GROUP BY 1\`).${sizing}`;
+  if (name === 'sshd')
+    return 'A flood of SSH connections (often password guessing): limit unauthenticated connections with `MaxStartups 10:30:60` in sshd_config, restrict port 22 in the security group to known addresses, or use SSM Session Manager instead of open SSH.';
+  return `Find what spawns them (\`ps -eo ppid,comm | sort | uniq -c | sort -rn | head\`) and cap it: the pool or concurrency setting of the application, and set \`TasksMax=\` in its systemd unit as a backstop, well above the normal \`Tasks:\` figure of \`systemctl status\` (threads count too).${sizing}`;
+}
+
+function isKernelThread(name: string): boolean {
+  return KERNEL_THREAD.test(name.replace(/^\[|\]$/g, ''));
+}

@@ -1,0 +1,35 @@
+import { InvalidAnalysisInputError } from '../errors';
+import type { AnalysisFacts } from '../facts';
+import { gatherFacts } from '../facts';
+import type { AnalyzeInput } from '../input';
+import type { ActionName, RemediationPlan } from '../model';
+import { parseTime } from '../time';
+import { type Decision, planAddSwap } from './add-swap';
+import { planRestartService } from './restart-service';
+
+/**
+ * The remediation plan the deployed policy allows for this incident. The default policy plans nothing; every
+ * remediation considered and not planned is listed in `skipped` with a reason a person understands.
+ *
+ * @throws InvalidAnalysisInputError when `now` is not an ISO 8601 time (the hourly limits would be unenforceable).
+ */
+export function planRemediation(input: AnalyzeInput): RemediationPlan {
+  return planFromFacts(input, gatherFacts(input.incident, input.diagnostics));
+}
+
+/** `planRemediation` for a caller that has gathered the facts already (`analyze`). */
+export function planFromFacts(input: AnalyzeInput, facts: AnalysisFacts): RemediationPlan {
+  const nowMs = parseTime(input.now);
+  if (nowMs === null)
+    throw new InvalidAnalysisInputError(`now is not an ISO 8601 time: ${JSON.stringify(input.now)}`);
+  const decisions: [ActionName, Decision][] = [
+    ['add-swap', planAddSwap(input, facts, nowMs)],
+    ['restart-service', planRestartService(input, facts, nowMs)],
+  ];
+  const plan: RemediationPlan = { steps: [], skipped: [] };
+  for (const [action, decision] of decisions) {
+    if ('step' in decision) plan.steps.push(decision.step);
+    else plan.skipped.push({ action, reason: decision.skipped });
+  }
+  return plan;
+}

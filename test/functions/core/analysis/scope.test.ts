@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { diagnostics } from '../../../support/diagnostics';
+import { analyzeIncident, families, findingOf, incidentFrom } from './incidents';
+
+describe('cgroup limit reached versus the whole host exhausted', () => {
+  it("tells a container at its own limit from a host out of memory, from the kernel's report alone", () => {
+    // Real: `stress` at its docker container's 1 GiB limit (memory: usage 1048576kB, limit 1048576kB).
+    const analysis = analyzeIncident(incidentFrom('legacy/docker-3.10-memcg-stress-no-timestamps.log'), null);
+    const limit = findingOf(analysis, 'cgroup-limit');
+
+    expect(families(analysis)).toEqual(['cgroup-limit']);
+    expect(limit?.title).toBe('stress hit the memory limit of docker container 555fa75e9e7d (1.0 GiB)');
+    expect(limit?.confidence).toBe(0.6);
+    expect(limit?.evidence).toEqual([
+      'at the kill: memory usage 1.0 GiB, limit 1.0 GiB, failcnt 267',
+      'memory cgroup: /docker/555fa75e9e7d3e552337365e093719a6ec9379ef98907fca8d6f3328054cdb42',
+      'killed: stress (pid 3897) with RSS 1024 MiB',
+    ]);
+    expect(limit?.recommendation).toContain('docker update --memory 1536m --memory-swap 1536m 555fa75e9e7d');
+  });
+
+  it('says the host was not out of memory when the diagnostics give its RAM', () => {
+    const analysis = analyzeIncident(
+      incidentFrom('legacy/docker-3.10-memcg-stress-no-timestamps.log'),
+      diagnostics(),
+    );
+    expect(findingOf(analysis, 'cgroup-limit')?.evidence).toContain(
+      "the limit is 13% of the host's 7.6 GiB RAM: the host itself was not out of memory",
+    );
+    expect(findingOf(analysis, 'host-exhausted')).toBeUndefined();
+  });
+
+  it('names the parent cgroup that held the limit, not the child the victim ran in', () => {
+    // Real (captured on the CI host): the limit is on oomtest4, the victim ran in oomtest4/app.service.
+    const limit = findingOf(
+      analyzeIncident(incidentFrom('modern/host-v1-memcg-nested-php-fpm.log'), null),
+      'cgroup-limit',
+    );
+    expect(limit?.title).toBe(
+      'php-fpm: pool w hit the memory limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4 (40 MiB)',
+    );
+    expect(limit?.evidence[1]).toBe(
+      'the limit belongs to /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4; the victim ran in its child /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4/app.service',
+    );
+  });
+
+  it("recommends the pod's resources.limits.memory for a Kubernetes container", () => {
+    // Real: xray in a Guaranteed pod at its 200 MiB limit (cgroup v2, containerd, systemd driver).
+    const limit = findingOf(
+      analyzeIncident(incidentFrom('modern/k8s-guaranteed-containerd-v2-stats-dmesg-Tx.log'), null),
+      'cgroup-limit',
+    );
+    expect(limit?.title).toBe(
+      'xray hit the memory limit of pod 089f25ee-a41a-414c-a028-71a38dfb30d3 (200 MiB)',
+    );
+    expect(limit?.recommendation).toContain('`resources.limits.memory` (e.g. 256Mi)');
+  });
+
+  it("reports the killed unit's state after the kill, as systemd saw it", () => {
+    // Real (captured on the CI host): php-fpm killed in app.service; the diagnostics tell what systemd did next.
+    const analysis = analyzeIncident(
+      incidentFrom('modern/host-v1-memcg-nested-php-fpm.log'),
+      diagnostics({
+        unit: {
+          name: 'app.service',
+          activeState: 'active',
+          subState: 'running',
+          result: 'oom-kill',
+          nRestarts: 1,
+          memoryMaxBytes: null,
+          memoryCurrentBytes: 31 * 1024 * 1024,
+          oomPolicy: 'stop',
+        },
+      }),
+    );
+    expect(findingOf(analysis, 'cgroup-limit')?.evidence).toContain(
+      'app.service now: state active/running, Result=oom-kill, NRestarts=1, OOMPolicy=stop',
+    );
+  });
+
+  it('reports a host-wide OOM with RAM, swap, the victim and the largest tasks', () => {
+    // Real: stress-ng-vm took an 8 GiB host without swap (6.11, complete report).
+    const analysis = analyzeIncident(incidentFrom('modern/global-oom-6.11-stress-ng-complete.log'), null);
+    const host = findingOf(analysis, 'host-exhausted');
+
+    expect(families(analysis)).toEqual(['host-exhausted', 'no-swap']);
+    expect(host?.title).toBe(
+      'The whole host ran out of memory (8.0 GiB RAM and no swap); stress-ng-vm was killed to free it',
+    );
+    expect(host?.evidence).toEqual([
+      'global OOM (CONSTRAINT_NONE): no cgroup limit was involved, the host had no memory left',
+      'RAM 8.0 GiB, no swap',
+      'killed: stress-ng-vm (pid 116) with RSS 7.6 GiB, oom_score_adj 1000',
+      "largest tasks in the kernel's table: stress-ng-vm (pid 116) 7.6 GiB, stress-ng (pid 114) 18 MiB, sh (pid 111) 1.1 MiB",
+    ]);
+    expect(host?.recommendation).toContain('MemoryMax=6080M');
+    expect(host?.recommendation).toContain('t3.xlarge (twice the memory of t3.large)');
+    expect(host?.recommendation).toContain('mem_used_percent');
+  });
+
+  it('distinguishes the task that asked for memory from the victim', () => {
+    // Real: php5-fpm invoked the OOM killer, mysqld (the largest) was killed, on a 2 GiB host with full swap.
+    const host = findingOf(
+      analyzeIncident(
+        incidentFrom('legacy/ubuntu1504-3.19-global-mysqld-php5fpm-syslog.log', {
+          instance: { instanceType: 't3.small' },
+        }),
+        null,
+      ),
+      'host-exhausted',
+    );
+    expect(host?.evidence).toContain('killed: mysqld (pid 6502) with RSS 1.4 GiB');
+    expect(host?.evidence).toContain(
+      'invoked by php5-fpm (pid 19217), another process: the kernel kills the task with the highest badness score, not the one asking for memory',
+    );
+    expect(host?.evidence).toContain('RAM 2.0 GiB, swap 2.0 GiB, 0 KiB free');
+  });
+
+  it('does not call a cpuset-constrained OOM a host out of memory', () => {
+    // Real: containerd killed under CONSTRAINT_CPUSET while the host had ~600 GiB free on other nodes.
+    const analysis = analyzeIncident(
+      incidentFrom('modern/cpuset-constraint-runc-init-no-timestamps-5.8.log'),
+      null,
+    );
+    expect(findingOf(analysis, 'host-exhausted')).toBeUndefined();
+    expect(findingOf(analysis, 'cgroup-limit')?.title).toBe(
+      'containerd was killed because the NUMA nodes of a cpuset or memory policy ran out, not the host',
+    );
+  });
+
+  it('reports a systemd-oomd kill as memory pressure, with its reason', () => {
+    const analysis = analyzeIncident(
+      incidentFrom('modern/systemd-oomd-marked-for-killing-monotonic.log'),
+      null,
+    );
+    const pressure = findingOf(analysis, 'host-exhausted');
+    expect(pressure?.title).toBe('systemd-oomd killed systemd-journald.service under memory pressure');
+    expect(pressure?.evidence).toContain(
+      'reason: memory pressure for /system.slice being 85.03% > 80.00% for > 2s with reclaim activity',
+    );
+    expect(findingOf(analysis, 'cgroup-limit')).toBeUndefined();
+  });
+});
