@@ -7,7 +7,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { BURST_TOLERANT_CLIENT_CONFIG } from '../adapters/aws-errors';
-import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
+import { DynamoKillRecorder } from '../adapters/dynamodb/kill-recorder';
 import { Ec2InstanceDirectory } from '../adapters/ec2/instance-directory';
 import { CloudWatchLogContextReader } from '../adapters/logs/log-context-reader';
 import { powertoolsTelemetry } from '../adapters/powertools/telemetry';
@@ -22,7 +22,7 @@ const metrics = new Metrics({ namespace: 'OomResponder', serviceName: 'detect' }
 const ports = {
   logs: new CloudWatchLogContextReader({ client: new CloudWatchLogsClient(BURST_TOLERANT_CLIENT_CONFIG) }),
   instances: new Ec2InstanceDirectory({ client: new EC2Client(BURST_TOLERANT_CLIENT_CONFIG) }),
-  store: new DynamoIncidentStore({
+  store: new DynamoKillRecorder({
     client: DynamoDBDocumentClient.from(new DynamoDBClient(BURST_TOLERANT_CLIENT_CONFIG)),
     tableName: config.tableName,
   }),

@@ -7,6 +7,7 @@ import type { Incident, KillDigest } from '../../core/incident/model';
  * | a kill (its dedupe key) | `KILL#<kill key>` | `KILL` | `HISTORY#<instance key>#<process>` | `<ISO time>#<kill key>` |
  * | an instance's open incident (cooldown) | `INSTANCE#<instance key>` | `OPEN` | | |
  * | an incident | `INCIDENT#<id>` | `INCIDENT` | `STORM#<ISO window start>` | `<opened at>#<id>` |
+ * | a remediation sent to an instance | `ACTIONS#<instance key>` | `<ISO time>#<action>#<incident id>` | | |
  * GSI1 answers "kills of this process on this instance since T" (the leak signal) and "incidents opened in this
  * storm window"; it projects only the attributes those answers need (`GSI1_ATTRIBUTES`).
  */
@@ -17,6 +18,7 @@ export const keys = {
   kill: (killKey: string) => ({ pk: `KILL#${killKey}`, sk: 'KILL' }),
   open: (instanceKey: string) => ({ pk: `INSTANCE#${instanceKey}`, sk: 'OPEN' }),
   incident: (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'INCIDENT' }),
+  actions: (instanceKey: string, sk = '') => ({ pk: `ACTIONS#${instanceKey}`, sk }),
   historyIndex: (instanceKey: string, process: string, sortKey = '') => ({
     gsi1pk: `HISTORY#${instanceKey}#${process}`,
     gsi1sk: sortKey,

@@ -1,9 +1,12 @@
-import type { IncidentStore, RecordKillsRequest, RecordKillsResult } from '../../core/detect/ports';
-import type { Incident, KillDigest, PriorKill } from '../../core/incident/model';
+import type {
+  IncidentStore,
+  NotificationRecord,
+  RecordedAction,
+  RecordKillsRequest,
+  RecordKillsResult,
+} from '../../core/detect/ports';
+import { type Incident, type KillDigest, MAX_KILLS_LISTED, type PriorKill } from '../../core/incident/model';
 import type { StormWindowStats } from '../../core/incident/storm-stats';
-
-/** A bounded list of digests on an incident; the count stays exact. */
-export const MAX_KILLS_LISTED = 50;
 
 /**
  * The incident store in memory, with the same semantics as the DynamoDB one (the shared contract tests run
@@ -15,6 +18,9 @@ export class MemoryIncidentStore implements IncidentStore {
   private readonly incidents = new Map<string, { incident: Incident; executionArn: string | null }>();
   private readonly histories = new Map<string, PriorKill[]>();
   private readonly storms = new Map<string, StormWindowStats>();
+  private readonly actions = new Map<string, RecordedAction[]>();
+  /** What the notifier recorded per incident (for the CLI's summary and tests). */
+  readonly notifications = new Map<string, NotificationRecord>();
 
   async history(instanceKey: string, process: string, sinceMs: number): Promise<PriorKill[]> {
     return (this.histories.get(`${instanceKey}\n${process}`) ?? []).filter(
@@ -88,8 +94,24 @@ export class MemoryIncidentStore implements IncidentStore {
     return this.incidents.get(incidentId)?.incident ?? null;
   }
 
+  async recentActions(instanceKey: string, sinceMs: number): Promise<RecordedAction[]> {
+    return (this.actions.get(instanceKey) ?? []).filter((action) => Date.parse(action.at) >= sinceMs);
+  }
+
+  async recordAction(instanceKey: string, action: RecordedAction): Promise<void> {
+    this.actions.set(instanceKey, [...(this.actions.get(instanceKey) ?? []), action]);
+  }
+
+  async recordNotification(incidentId: string, notification: NotificationRecord): Promise<void> {
+    this.notifications.set(incidentId, notification);
+    const entry = this.incidents.get(incidentId);
+    if (entry) entry.incident = { ...entry.incident, status: 'notified' };
+  }
+
   async stormWindow(window: string): Promise<StormWindowStats> {
-    return this.storms.get(window) ?? { window, incidents: 0, byProcess: {}, byInstance: {} };
+    return (
+      this.storms.get(window) ?? { window, incidents: 0, byProcess: {}, byInstance: {}, incidentIds: [] }
+    );
   }
 
   private countStorm(request: RecordKillsRequest, digest: KillDigest): void {
@@ -98,8 +120,10 @@ export class MemoryIncidentStore implements IncidentStore {
       incidents: 0,
       byProcess: {},
       byInstance: {},
+      incidentIds: [],
     };
     stats.incidents++;
+    stats.incidentIds.push(request.incident.id);
     const process = digest.process ?? '?';
     stats.byProcess[process] = (stats.byProcess[process] ?? 0) + 1;
     stats.byInstance[request.instanceKey] = (stats.byInstance[request.instanceKey] ?? 0) + 1;

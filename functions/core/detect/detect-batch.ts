@@ -1,14 +1,15 @@
 import type { SubscriptionBatch } from '../cloudwatch/subscription-payload';
 import { newIncident } from '../incident/build';
 import { digestKill } from '../incident/kill-digest';
-import type { Incident, InstanceRef } from '../incident/model';
+import { type Incident, type InstanceRef, instanceKeyOf } from '../incident/model';
 import { KernelLogParser, type Kill } from '../kernel-log';
+import { matchesParameterPattern } from '../ssm/parameters';
 import { DEFAULT_DETECT_CONFIG, type DetectConfig } from './config';
 import { type ObservedKill, withFullReports } from './full-report';
 import type {
   DetectTelemetry,
-  IncidentStore,
   InstanceDirectory,
+  KillRecorder,
   KillToRecord,
   LogContextReader,
   WorkflowInput,
@@ -18,7 +19,7 @@ import type {
 export interface DetectPorts {
   logs: LogContextReader;
   instances: InstanceDirectory;
-  store: IncidentStore;
+  store: KillRecorder;
   workflow: WorkflowStarter;
   telemetry: DetectTelemetry;
   /** The current time; injected so tests and replays control it. */
@@ -160,7 +161,7 @@ async function recordGroup(
     );
   }
   // Keys and ids are per instance: two instances may well share a host name (`localhost`, a container's).
-  const instanceKey = instance.instanceId ?? `host:${group.hostKey}`;
+  const instanceKey = instanceKeyOf(instance, group.hostKey);
   const now = ports.now();
   // The history of this process here (the leak signal) is read by the analysis, not on this hot path.
   const incident = newIncident({
@@ -169,6 +170,7 @@ async function recordGroup(
     instance,
     source: { logGroup: batch.logGroup, logStream: batch.logStream, accountId: batch.owner, region: null },
     now: now.toISOString(),
+    observedAt: new Date(first.observedAtMs).toISOString(),
   });
   const kills: KillToRecord[] = group.kills.map((observed) => ({
     kill: observed.kill,
@@ -224,21 +226,30 @@ function countOutcome(
 }
 
 async function startResponse(incident: Incident, ports: DetectPorts): Promise<string> {
-  const kill = incident.firstKill;
-  const incidentId = incident.id;
-  const input: WorkflowInput = {
-    incidentId,
-    instanceId: incident.instance.instanceId,
-    killTime: incident.openedAt,
-    pid: kill.pid === null ? '' : String(kill.pid),
-    process: kill.process ?? '',
-    unit: kill.systemdUnit?.endsWith('.service') ? kill.systemdUnit : '',
-    memcgPath: kill.taskMemcg ?? kill.oomMemcg ?? '',
-  };
-  const started = await ports.workflow.start(incidentId, input);
-  await ports.store.markExecutionStarted(incidentId, started.executionArn);
+  const started = await ports.workflow.start(incident.id, workflowInputFor(incident));
+  await ports.store.markExecutionStarted(incident.id, started.executionArn);
   if (!started.alreadyStarted) ports.telemetry.count('WorkflowsStarted');
   return started.executionArn;
+}
+
+/**
+ * What the response starts with. Each value that goes to the collect-diagnostics document is checked against
+ * the document's own pattern here; one that would not pass (an odd unit name, a cgroup path SSM refuses) is left
+ * empty, so the diagnostics still run rather than the whole command being refused.
+ */
+export function workflowInputFor(incident: Incident): WorkflowInput {
+  const kill = incident.firstKill;
+  const safe = (name: string, value: string): string =>
+    matchesParameterPattern('collect-diagnostics', name, value) ? value : '';
+  return {
+    incidentId: incident.id,
+    instanceId: incident.instance.instanceId,
+    killTime: safe('killTime', incident.observedAt),
+    pid: safe('pid', kill.pid === null ? '' : String(kill.pid)),
+    process: kill.process ?? '',
+    unit: safe('unit', kill.systemdUnit ?? ''),
+    memcgPath: safe('memcgPath', kill.taskMemcg ?? kill.oomMemcg ?? ''),
+  };
 }
 
 /** The ISO start of the storm window `ms` falls in. */

@@ -71,14 +71,53 @@ export interface RecordKillsResult {
   duplicates: KillDigest[];
 }
 
-export interface IncidentStore {
-  /** Kills of `process` on `instanceKey` observed at or after `sinceMs`, oldest first. */
-  history(instanceKey: string, process: string, sinceMs: number): Promise<PriorKill[]>;
+/** What every stage reads: an incident by id. */
+export interface IncidentReader {
+  getIncident(incidentId: string): Promise<Incident | null>;
+}
+
+/** The detector's part of the incident store. */
+export interface KillRecorder extends IncidentReader {
   recordKills(request: RecordKillsRequest): Promise<RecordKillsResult>;
   markExecutionStarted(incidentId: string, executionArn: string): Promise<void>;
-  getIncident(incidentId: string): Promise<Incident | null>;
+}
+
+/** The analysis' part: the leak signal and the remediation limits. */
+export interface AnalysisStore extends IncidentReader {
+  /** Kills of `process` on `instanceKey` observed at or after `sinceMs`, oldest first. */
+  history(instanceKey: string, process: string, sinceMs: number): Promise<PriorKill[]>;
+  /** Remediations sent to an instance at or after `sinceMs` (what the per-hour limits count). */
+  recentActions(instanceKey: string, sinceMs: number): Promise<RecordedAction[]>;
+  /** Remember a remediation as it is sent, before it runs, so a lost result still counts against the limit. */
+  recordAction(instanceKey: string, action: RecordedAction, expiresAt: number): Promise<void>;
+}
+
+/** The notifier's part: storm windows and the record of what was sent where. */
+export interface NotificationStore extends IncidentReader {
   /** The incidents opened in a storm window (ISO window start), counted by process and by instance. */
   stormWindow(window: string): Promise<StormWindowStats>;
+  /** Remember what was sent where about an incident; marks it notified. */
+  recordNotification(incidentId: string, notification: NotificationRecord): Promise<void>;
+}
+
+/**
+ * The whole store. Each Lambda gets only its part (and its role only the DynamoDB actions of that part); the
+ * in-memory store and the tests use the whole.
+ */
+export interface IncidentStore extends KillRecorder, AnalysisStore, NotificationStore {}
+
+export interface RecordedAction {
+  action: 'add-swap' | 'restart-service';
+  incidentId: string;
+  /** ISO 8601, UTC. */
+  at: string;
+}
+
+/** What the notifier sent for an incident, and where: the incident record's answer to "who was told?". */
+export interface NotificationRecord {
+  at: string;
+  slack: { status: 'sent' | 'failed' | 'skipped' | 'rolled-up'; detail: string | null };
+  sns: { status: 'sent' | 'failed'; messageId: string | null; detail: string | null };
 }
 
 /** What the response workflow is started with: small, and enough for its first SSM call. */

@@ -28,6 +28,8 @@ export interface NewIncidentInput {
   source: IncidentSource;
   /** When the detector saw the kill (ISO); the incident opens at the kill's own time when it has one. */
   now: string;
+  /** When CloudWatch Logs received the kill (ISO, UTC). @default now */
+  observedAt?: string;
   history?: PriorKill[];
 }
 
@@ -63,6 +65,7 @@ export function newIncident(input: NewIncidentInput): Incident {
     kills: [digestKill(kill, hostKey)],
     killCount: 1,
     openedAt,
+    observedAt: input.observedAt ?? input.now,
     updatedAt: input.now,
     history: input.history ?? [],
     source: input.source,

@@ -24,6 +24,9 @@ export interface InstanceRef {
   resolvedBy: InstanceResolution;
 }
 
+/** An incident lists at most this many kills (its count stays exact): the record stays small in any crash loop. */
+export const MAX_KILLS_LISTED = 50;
+
 /** What is kept of each kill on the incident: enough to list them and to see RSS grow. */
 export interface KillDigest {
   /** Dedupe key: host + pid + kernel time, or the log event id (see `killKey`). */
@@ -73,9 +76,25 @@ export interface Incident {
   /** Every kill of the incident in order, the first included (capped; `killCount` is exact). */
   kills: KillDigest[];
   killCount: number;
+  /** The first kill's time as the log printed it (may be the host's local time, without an offset). */
   openedAt: string;
+  /** When CloudWatch Logs received the first kill (UTC ISO 8601): the clock the pipeline reasons with. */
+  observedAt: string;
   updatedAt: string;
   history: PriorKill[];
   source: IncidentSource;
   storm: StormContext | null;
+}
+
+/**
+ * The key incidents, kills and remediations of one instance are filed under: the instance id when it was
+ * resolved, else the host the log named (two instances may share a host name, so this is a last resort).
+ */
+export function instanceKeyOf(instance: InstanceRef, hostKey: string): string {
+  return instance.instanceId ?? `host:${hostKey}`;
+}
+
+/** The host key the detector filed an incident under: the kill's host name, else its log stream. */
+export function hostKeyOf(incident: Pick<Incident, 'firstKill' | 'source'>): string {
+  return incident.firstKill.hostname ?? incident.firstKill.logStream ?? incident.source.logStream ?? '';
 }

@@ -8,4 +8,6 @@ export interface StormWindowStats {
   byProcess: Record<string, number>;
   /** Incidents per instance (instance id, or `host:<name>` when unresolved). */
   byInstance: Record<string, number>;
+  /** The window's incident ids in the order they opened. */
+  incidentIds: string[];
 }

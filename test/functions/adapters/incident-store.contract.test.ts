@@ -1,8 +1,9 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoIncidentStore } from '../../../functions/adapters/dynamodb/incident-store';
-import { MAX_KILLS_LISTED, MemoryIncidentStore } from '../../../functions/adapters/memory/incident-store';
+import { MemoryIncidentStore } from '../../../functions/adapters/memory/incident-store';
 import type { IncidentStore } from '../../../functions/core/detect/ports';
+import { MAX_KILLS_LISTED } from '../../../functions/core/incident/model';
 import type { StormWindowStats } from '../../../functions/core/incident/storm-stats';
 import { type LocalDynamo, startLocalDynamo } from '../../support/dynalite';
 import { realKill, recordRequest } from '../../support/kills';

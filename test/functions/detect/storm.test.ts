@@ -24,6 +24,7 @@ let logs: AwsClientStub<CloudWatchLogsClient>;
 let sfn: AwsClientStub<SFNClient>;
 let telemetry: ReturnType<typeof recordingTelemetry>;
 let ports: DetectPorts;
+let store: DynamoIncidentStore;
 let started: Set<string>;
 
 beforeAll(async () => {
@@ -47,10 +48,11 @@ beforeEach(async () => {
   }));
   started = new Set();
   telemetry = recordingTelemetry();
+  store = new DynamoIncidentStore({ client: dynamo.client, tableName: await dynamo.createTable() });
   ports = {
     logs: new CloudWatchLogContextReader({ client: new CloudWatchLogsClient({ region: 'us-east-1' }) }),
     instances: new Ec2InstanceDirectory({ client: new EC2Client({ region: 'us-east-1' }) }),
-    store: new DynamoIncidentStore({ client: dynamo.client, tableName: await dynamo.createTable() }),
+    store,
     workflow: new StepFunctionsWorkflowStarter({
       client: new SFNClient({ region: 'us-east-1' }),
       stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:oom',
@@ -113,12 +115,12 @@ describe('a fleet-wide storm', () => {
     expect(telemetry.counts.get('IncidentsOpened')).toBe(1000);
     expect(calls.total / 1000).toBeLessThanOrEqual(6);
     const window = new Date(Math.floor(T0 / 300_000) * 300_000).toISOString();
-    const storm = await ports.store.stormWindow(window);
+    const storm = await store.stormWindow(window);
     expect(storm.incidents).toBe(1000);
     expect(storm.byProcess).toEqual({ python3: 1000 });
     expect(Object.keys(storm.byInstance)).toHaveLength(1000);
     // The whole report was rebuilt for each: the task table came from the stream, not from the ten lines.
-    const incident = await ports.store.getIncident([...started][0] ?? '');
+    const incident = await store.getIncident([...started][0] ?? '');
     expect(incident?.firstKill.tasks).toHaveLength(1);
   }, 120_000);
 

@@ -1,0 +1,132 @@
+import type { SlackMessage } from '../../core/render/slack-blocks';
+import type { SlackNotifier } from '../../core/respond/notify-ports';
+
+export interface WebhookNotifierProps {
+  /** Returns the webhook URL (from Secrets Manager, cached); never logged, never put in an error. */
+  webhookUrl: () => Promise<string>;
+  /** Per attempt. @default 5 s */
+  timeoutMs?: number;
+  /** Attempts for 429 and 5xx. @default 4 */
+  maxAttempts?: number;
+  /** Longest wait honoured from Retry-After. @default 30 s */
+  maxRetryAfterMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  fetch?: typeof fetch;
+}
+
+/**
+ * Posts a Block Kit message to a Slack incoming webhook, once. Retries what Slack did not take: 429 after its
+ * Retry-After, 5xx with backoff, and connections that never opened. Does not retry 4xx (the payload or the hook is
+ * wrong: Slack's error code is reported, e.g. `invalid_blocks`, `no_service`), nor a request that timed out
+ * after it was sent (it may have been posted: a retry could post it twice). The URL's secret path never appears
+ * in what it returns.
+ */
+export class WebhookSlackNotifier implements SlackNotifier {
+  private readonly props: Required<Omit<WebhookNotifierProps, 'fetch' | 'sleep'>> & {
+    fetch: typeof fetch;
+    sleep: (ms: number) => Promise<void>;
+  };
+
+  constructor(props: WebhookNotifierProps) {
+    this.props = {
+      webhookUrl: props.webhookUrl,
+      timeoutMs: props.timeoutMs ?? 5000,
+      maxAttempts: props.maxAttempts ?? 4,
+      maxRetryAfterMs: props.maxRetryAfterMs ?? 30_000,
+      fetch: props.fetch ?? fetch,
+      sleep: props.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    };
+  }
+
+  async post(message: SlackMessage): ReturnType<SlackNotifier['post']> {
+    let url: string;
+    try {
+      url = await this.props.webhookUrl();
+    } catch (error) {
+      return {
+        ok: false,
+        retryable: true,
+        detail: `could not read the webhook secret: ${(error as Error).name}`,
+      };
+    }
+    const body = JSON.stringify(message);
+    let last = 'not attempted';
+    for (let attempt = 1; attempt <= this.props.maxAttempts; attempt++) {
+      const outcome = await this.attempt(url, body);
+      if (outcome.kind === 'ok') return { ok: true };
+      last = outcome.detail;
+      if (outcome.kind === 'final')
+        return { ok: false, retryable: false, detail: scrub(outcome.detail, url) };
+      if (attempt < this.props.maxAttempts)
+        await this.props.sleep(outcome.waitMs ?? 1000 * 2 ** (attempt - 1));
+    }
+    return {
+      ok: false,
+      retryable: true,
+      detail: scrub(`gave up after ${this.props.maxAttempts} attempts: ${last}`, url),
+    };
+  }
+
+  private async attempt(
+    url: string,
+    body: string,
+  ): Promise<
+    { kind: 'ok' } | { kind: 'retry'; detail: string; waitMs?: number } | { kind: 'final'; detail: string }
+  > {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.props.timeoutMs);
+    let response: Response;
+    try {
+      response = await this.props.fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body,
+        signal: controller.signal,
+        redirect: 'error',
+      });
+    } catch (error) {
+      clearTimeout(timer);
+      if (controller.signal.aborted) {
+        return {
+          kind: 'final',
+          detail: `no answer within ${this.props.timeoutMs} ms (the message may or may not have been posted)`,
+        };
+      }
+      const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      // The request never reached Slack: safe to try again.
+      return { kind: 'retry', detail: `could not connect (${code})` };
+    }
+    let text = '';
+    try {
+      text = (await response.text()).trim().slice(0, 200);
+    } catch {
+      // The status is what matters; a body that breaks off is no reason to retry a post Slack answered.
+    } finally {
+      clearTimeout(timer);
+    }
+    if (response.ok) return { kind: 'ok' };
+    const detail = `Slack answered ${response.status}${text ? ` ${text}` : ''}`;
+    if (response.status === 429) {
+      const seconds = Number(response.headers.get('retry-after'));
+      const waitMs = Math.min(
+        Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000,
+        this.props.maxRetryAfterMs,
+      );
+      return { kind: 'retry', detail, waitMs };
+    }
+    if (response.status >= 500) return { kind: 'retry', detail };
+    return { kind: 'final', detail };
+  }
+}
+
+/** Remove the webhook URL, and its secret path alone, from anything that may be logged. */
+function scrub(text: string, url: string): string {
+  let out = text.split(url).join('<slack webhook>');
+  try {
+    const path = new URL(url).pathname;
+    if (path.length > 1) out = out.split(path).join('<slack webhook path>');
+  } catch {
+    // Not a URL: nothing more to remove.
+  }
+  return out.replace(/https:\/\/hooks\.slack\.com\/\S+/g, '<slack webhook>');
+}

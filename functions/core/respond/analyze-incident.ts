@@ -1,0 +1,125 @@
+import { analyze } from '../analysis/analyze';
+import type { Analysis, RemediationStep } from '../analysis/model';
+import type { AnalysisStore } from '../detect/ports';
+import { hostKeyOf, type Incident, instanceKeyOf } from '../incident/model';
+import type { DiagnosticsOutcome } from '../incident/outcome';
+import type { Policy } from '../policy/policy';
+import { validateAddSwapParameters, validateRestartServiceParameters } from '../ssm/parameters';
+import { type AnalyzeEvent, AnalyzeEventSchema, type PlannedStep } from '../workflow/state';
+import { diagnosticsOutcome } from './diagnostics-outcome';
+
+export interface AnalyzeIncidentConfig {
+  policy: Policy;
+  /** Document names of the remediations the deployment has (absent: that remediation cannot run). */
+  documents: { addSwap?: string; restartService?: string };
+  outputBucket: string | null;
+  /** @default 7 days */
+  historyMs?: number;
+  /** How long recorded remediations are kept. @default 30 days */
+  retentionMs?: number;
+}
+
+export interface AnalyzeIncidentResult {
+  diagnostics: DiagnosticsOutcome;
+  analysis: Analysis;
+  /** The plan's steps, ready for SendCommand: validated parameters as string lists, and their document. */
+  steps: PlannedStep[];
+}
+
+export class IncidentNotFoundError extends Error {
+  constructor(readonly incidentId: string) {
+    super(`incident ${incidentId} is not in the incident store`);
+    this.name = 'IncidentNotFoundError';
+  }
+}
+
+/**
+ * The analyze step: what the diagnostics said (or why there are none), the history of this process on this
+ * instance, and the remediations already sent this hour go into `analyze`; the plan comes out ready to send,
+ * each step re-validated with the documents' own patterns, and recorded before it runs so limits hold.
+ */
+export async function analyzeIncident(
+  event: unknown,
+  store: AnalysisStore,
+  config: AnalyzeIncidentConfig,
+  now: Date,
+): Promise<AnalyzeIncidentResult> {
+  const state: AnalyzeEvent = AnalyzeEventSchema.parse(event);
+  const stored = await store.getIncident(state.incidentId);
+  if (!stored) throw new IncidentNotFoundError(state.incidentId);
+  const instanceKey = instanceKeyOf(stored.instance, hostKeyOf(stored));
+  const incident = await withHistory(
+    stored,
+    instanceKey,
+    store,
+    now.getTime() - (config.historyMs ?? 7 * 86_400_000),
+  );
+  const diagnostics = diagnosticsOutcome(state, config.outputBucket);
+  const recent = stored.instance.instanceId
+    ? (await store.recentActions(instanceKey, now.getTime() - 3_600_000)).map((a) => ({
+        action: a.action,
+        instanceId: stored.instance.instanceId ?? '',
+        at: a.at,
+      }))
+    : [];
+  const analysis = analyze({
+    incident,
+    diagnostics: diagnostics.summary,
+    policy: config.policy,
+    recentActions: recent,
+    now: now.toISOString(),
+  });
+  const steps: PlannedStep[] = [];
+  for (const step of analysis.plan.steps) {
+    const planned = toPlannedStep(step, config);
+    if ('skip' in planned) {
+      analysis.plan.skipped.push({ action: step.action, reason: planned.skip });
+      continue;
+    }
+    steps.push(planned);
+    if (!planned.dryRun) {
+      const expiresAt = Math.floor((now.getTime() + (config.retentionMs ?? 30 * 86_400_000)) / 1000);
+      await store.recordAction(
+        instanceKey,
+        { action: step.action, incidentId: stored.id, at: now.toISOString() },
+        expiresAt,
+      );
+    }
+  }
+  analysis.plan.steps = analysis.plan.steps.filter((step) => steps.some((s) => s.action === step.action));
+  return { diagnostics, analysis, steps };
+}
+
+/** The kills of this process on this instance before this incident (the leak signal). */
+async function withHistory(
+  incident: Incident,
+  instanceKey: string,
+  store: AnalysisStore,
+  sinceMs: number,
+): Promise<Incident> {
+  const process = incident.firstKill.process;
+  if (!process) return incident;
+  const history = (await store.history(instanceKey, process, sinceMs)).filter(
+    (kill) => kill.incidentId !== incident.id,
+  );
+  return { ...incident, history };
+}
+
+function toPlannedStep(step: RemediationStep, config: AnalyzeIncidentConfig): PlannedStep | { skip: string } {
+  const documentName =
+    step.action === 'add-swap' ? config.documents.addSwap : config.documents.restartService;
+  if (!documentName)
+    return { skip: `the ${step.action} document is not deployed (enable it in the remediation policy)` };
+  const validation =
+    step.action === 'add-swap'
+      ? validateAddSwapParameters(step.parameters)
+      : validateRestartServiceParameters(step.parameters);
+  if (!validation.ok) return { skip: `refused before sending: ${validation.error.message}` };
+  return {
+    action: step.action,
+    documentName,
+    parameters: validation.parameters,
+    dryRun: step.dryRun,
+    reason: step.reason,
+  };
+}

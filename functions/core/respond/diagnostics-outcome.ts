@@ -1,0 +1,86 @@
+import { parseDiagnosticsSummary } from '../diagnostics/summary-parser';
+import type { DiagnosticsOutcome } from '../incident/outcome';
+import { classifyInvocation } from '../workflow/ssm-invocation';
+import type { AnalyzeEvent } from '../workflow/state';
+
+/**
+ * What became of the diagnostics command, from what the workflow recorded: collected (with the parsed summary),
+ * or why not, in words an on-call engineer can act on. Shared by the analyze Lambda and the local replay.
+ */
+export function diagnosticsOutcome(event: AnalyzeEvent, outputBucket: string | null): DiagnosticsOutcome {
+  const none = { summary: null, commandId: null, outputS3Uri: null };
+  const diagnostics = event.diagnostics;
+  if (diagnostics && 'unresolved' in diagnostics) {
+    return {
+      ...none,
+      status: 'unmanaged',
+      detail: 'the log did not say which EC2 instance this is, so nothing was sent to the host',
+    };
+  }
+  if (event.diagnosticsSendError) return { ...none, ...sendFailure(event.diagnosticsSendError) };
+  if (!diagnostics) return { ...none, status: 'skipped', detail: 'no diagnostics were requested' };
+  const commandId = diagnostics.commandId;
+  const outputS3Uri = outputBucket
+    ? `s3://${outputBucket}/diagnostics/${event.incidentId}/${commandId}/`
+    : null;
+  const verdict = classifyInvocation(diagnostics.invocation);
+  switch (verdict.kind) {
+    case 'success': {
+      const stdout = diagnostics.invocation?.StandardOutputContent ?? '';
+      try {
+        return {
+          status: 'collected',
+          summary: parseDiagnosticsSummary(stdout),
+          detail: null,
+          commandId,
+          outputS3Uri,
+        };
+      } catch (error) {
+        return {
+          status: 'failed',
+          summary: null,
+          detail: `the output held no summary: ${(error as Error).message}`,
+          commandId,
+          outputS3Uri,
+        };
+      }
+    }
+    case 'pending':
+      return {
+        status: 'timed-out',
+        summary: null,
+        detail: `the command was still ${diagnostics.invocation?.Status ?? 'pending'} after ${diagnostics.polls ?? 0} checks; it may finish later (see its output in S3)`,
+        commandId,
+        outputS3Uri,
+      };
+    case 'agent-offline':
+      return { status: 'agent-offline', summary: null, detail: verdict.detail, commandId, outputS3Uri };
+    case 'timed-out':
+      return { status: 'timed-out', summary: null, detail: verdict.detail, commandId, outputS3Uri };
+    default:
+      return { status: 'failed', summary: null, detail: verdict.detail, commandId, outputS3Uri };
+  }
+}
+
+/** SendCommand itself failed: which way tells whether the instance is unmanaged, offline, or something else. */
+function sendFailure(error: {
+  Error?: string;
+  Cause?: string;
+}): Pick<DiagnosticsOutcome, 'status' | 'detail'> {
+  const name = error.Error ?? '';
+  const cause = (error.Cause ?? '').slice(0, 300);
+  if (/InvalidInstanceId/i.test(name) || /InvalidInstanceId/i.test(cause)) {
+    return {
+      status: 'agent-offline',
+      detail:
+        'SSM does not reach the instance: its agent is not running or not registered, or the instance is stopped',
+    };
+  }
+  if (/AccessDenied|not authorized/i.test(`${name} ${cause}`)) {
+    return {
+      status: 'unmanaged',
+      detail: 'the instance is not in scope (it lacks the OOM Responder tag), so no command was sent',
+    };
+  }
+  return { status: 'failed', detail: `SendCommand failed: ${name}${cause ? ` (${cause})` : ''}` };
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * The state the response workflow carries from step to step, as the analyze and notify Lambdas receive it. The
+ * schemas are the boundary: each Lambda parses its event with them, and the local replay builds the same shapes.
+ */
+const SfnError = z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough();
+
+export const InvocationSchema = z
+  .object({
+    Status: z.string(),
+    StatusDetails: z.string().optional(),
+    ResponseCode: z.number().optional(),
+    StandardOutputContent: z.string().optional(),
+    StandardErrorContent: z.string().optional(),
+    StandardOutputUrl: z.string().optional(),
+  })
+  .passthrough();
+
+export const CommandStateSchema = z.object({
+  commandId: z.string(),
+  polls: z.number().optional(),
+  invocation: InvocationSchema.optional(),
+});
+
+export const WorkflowInputSchema = z.object({
+  incidentId: z.string().min(1),
+  instanceId: z.string().nullable(),
+  killTime: z.string(),
+  pid: z.string(),
+  process: z.string(),
+  unit: z.string(),
+  memcgPath: z.string(),
+});
+
+/** A remediation the analysis planned, ready for SendCommand (parameter values are string lists). */
+export const PlannedStepSchema = z.object({
+  action: z.enum(['add-swap', 'restart-service']),
+  documentName: z.string(),
+  parameters: z.record(z.string(), z.array(z.string())),
+  dryRun: z.boolean(),
+  reason: z.string(),
+});
+
+export const AnalyzeEventSchema = WorkflowInputSchema.extend({
+  diagnostics: z.union([CommandStateSchema, z.object({ unresolved: z.literal(true) })]).optional(),
+  diagnosticsSendError: SfnError.optional(),
+});
+
+export const ActionStateSchema = z.object({
+  step: PlannedStepSchema,
+  command: CommandStateSchema.optional(),
+  sendError: SfnError.optional(),
+});
+
+export const NotifyEventSchema = AnalyzeEventSchema.extend({
+  /** What the analyze Lambda returned (opaque here: the notify Lambda validates it with the analysis schemas). */
+  analysis: z.unknown().optional(),
+  actions: z.array(ActionStateSchema).optional(),
+  failure: z
+    .object({ stage: z.string(), error: z.string().optional(), cause: z.string().optional() })
+    .optional(),
+});
+
+export type WorkflowState = z.infer<typeof WorkflowInputSchema>;
+export type AnalyzeEvent = z.infer<typeof AnalyzeEventSchema>;
+export type NotifyEvent = z.infer<typeof NotifyEventSchema>;
+export type PlannedStep = z.infer<typeof PlannedStepSchema>;
+export type ActionState = z.infer<typeof ActionStateSchema>;

@@ -1,0 +1,46 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { DynamoNotificationStore } from '../adapters/dynamodb/notification-store';
+import { cachedSecretString } from '../adapters/secrets/cached-secret';
+import { WebhookSlackNotifier } from '../adapters/slack/webhook-notifier';
+import { TopicPublisher } from '../adapters/sns/topic-publisher';
+import { notifyIncident } from '../core/respond/notify-incident';
+import { readNotifyFunctionConfig } from './config';
+
+// Composition root: configuration and clients once per container; the webhook URL is read on first use.
+const config = readNotifyFunctionConfig(process.env);
+const logger = new Logger({ serviceName: 'oom-responder-notify' });
+const metrics = new Metrics({ namespace: 'OomResponder', serviceName: 'notify' });
+const ports = {
+  store: new DynamoNotificationStore({
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    tableName: config.tableName,
+  }),
+  slack: config.slackWebhookSecret
+    ? new WebhookSlackNotifier({
+        webhookUrl: cachedSecretString(new SecretsManagerClient({}), config.slackWebhookSecret),
+      })
+    : null,
+  sns: new TopicPublisher(new SNSClient({}), config.topicArn),
+  telemetry: {
+    info: (message: string, fields?: Record<string, unknown>) => logger.info(message, fields ?? {}),
+    warn: (message: string, fields?: Record<string, unknown>) => logger.warn(message, fields ?? {}),
+    count: (metric: string, value = 1) => metrics.addMetric(metric, MetricUnit.Count, value),
+  },
+  now: () => new Date(),
+};
+
+/** The workflow's last step: tell people, whatever happened before. */
+export async function handler(event: unknown, context: Context) {
+  logger.addContext(context);
+  try {
+    return await notifyIncident(event, ports, config.notify);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
