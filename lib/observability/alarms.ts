@@ -1,0 +1,137 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  CfnAlarm,
+  ComparisonOperator,
+  type IAlarm,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+export interface AlarmsProps {
+  readonly topic: ITopic;
+  readonly deadLetters: IQueue;
+  readonly stateMachine: StateMachine;
+  readonly detect: IFunction;
+  readonly analyze: IFunction;
+  readonly notify: IFunction;
+  readonly earlyWarning: { memUsedPercent?: number; swapUsedPercent?: number } | undefined;
+}
+
+/** The pipeline's own metrics, as the functions publish them (Powertools EMF, service dimension). */
+export function pipelineMetric(metricName: string, service: string): Metric {
+  return new Metric({
+    namespace: 'OomResponder',
+    metricName,
+    dimensionsMap: { service },
+    statistic: 'Sum',
+    period: Duration.minutes(5),
+  });
+}
+
+/**
+ * Alarms to the topic when the pipeline itself is in trouble (events in the dead-letter queue, failed responses,
+ * detector or notifier errors, malformed payloads, Slack refusing messages), and, when asked, early warnings from
+ * the CloudWatch agent's memory and swap metrics across the fleet, before the OOM killer acts.
+ */
+export class Alarms extends Construct {
+  readonly all: IAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: AlarmsProps) {
+    super(scope, id);
+    const action = new SnsAction(props.topic);
+    const whenAny = (alarmId: string, description: string, metric: Metric): void => {
+      const alarm = new Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      this.all.push(alarm);
+    };
+    whenAny(
+      'DeadLetters',
+      'OOM Responder: detector events are waiting in the dead-letter queue (detection failed after retries; replay them)',
+      props.deadLetters.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }) as Metric,
+    );
+    whenAny(
+      'FailedResponses',
+      'OOM Responder: a response workflow failed (the notifier could not report an incident)',
+      props.stateMachine.metricFailed({ period: Duration.minutes(5) }) as Metric,
+    );
+    whenAny(
+      'TimedOutResponses',
+      'OOM Responder: a response workflow timed out',
+      props.stateMachine.metricTimedOut({ period: Duration.minutes(5) }) as Metric,
+    );
+    whenAny(
+      'DetectorErrors',
+      'OOM Responder: the detector failed (Lambda retries it)',
+      props.detect.metricErrors({ period: Duration.minutes(5) }) as Metric,
+    );
+    whenAny(
+      'AnalyzerErrors',
+      'OOM Responder: the analysis failed',
+      props.analyze.metricErrors({ period: Duration.minutes(5) }) as Metric,
+    );
+    whenAny(
+      'NotifierErrors',
+      'OOM Responder: the notifier failed',
+      props.notify.metricErrors({ period: Duration.minutes(5) }) as Metric,
+    );
+    whenAny(
+      'MalformedPayloads',
+      'OOM Responder: the detector received payloads it could not decode (check the subscription filter destination)',
+      pipelineMetric('MalformedPayloads', 'detect'),
+    );
+    whenAny(
+      'SlackFailures',
+      'OOM Responder: Slack refused or did not answer a notification (SNS still went out)',
+      pipelineMetric('SlackDeliveryFailures', 'notify'),
+    );
+    const early = props.earlyWarning;
+    if (early?.memUsedPercent !== undefined) {
+      this.fleetAlarm('MemoryPressure', 'mem_used_percent', early.memUsedPercent, props.topic);
+    }
+    if (early?.swapUsedPercent !== undefined) {
+      this.fleetAlarm('SwapPressure', 'swap_used_percent', early.swapUsedPercent, props.topic);
+    }
+  }
+
+  /**
+   * The highest value of a CloudWatch agent metric across every instance that publishes it: a Metrics Insights
+   * query, so instances that join the fleet are watched without a new alarm each.
+   */
+  private fleetAlarm(id: string, metricName: string, threshold: number, topic: ITopic): void {
+    const alarm = new CfnAlarm(this, id, {
+      alarmDescription: `OOM Responder early warning: an instance's ${metricName} reached ${threshold}% (CloudWatch agent metric); an OOM kill may follow`,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      threshold,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: 'notBreaching',
+      alarmActions: [topic.topicArn],
+      metrics: [
+        {
+          id: 'fleet',
+          expression: `SELECT MAX(${metricName}) FROM CWAgent`,
+          period: 60,
+          returnData: true,
+        },
+      ],
+    });
+    this.all.push(Alarm.fromAlarmArn(this, `${id}Ref`, alarm.attrArn));
+  }
+}

@@ -1,0 +1,209 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { ILogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { InvalidPolicyError, type PolicyInput, parsePolicy } from '../functions/core/policy/policy';
+
+/** The instance tag that puts an instance in scope for SSM commands. */
+export interface InstanceTag {
+  readonly key: string;
+  readonly value: string;
+}
+
+/**
+ * The public API of the `OomResponder` construct. Every optional prop states its default as behaviour; the
+ * defaults deploy a pipeline that diagnoses and notifies and never changes a host.
+ */
+export interface OomResponderProps {
+  /**
+   * Existing log groups that receive kernel logs; each gets the OOM subscription filter.
+   * @default [] (only the log group the construct creates, see `createKernelLogGroup`)
+   */
+  readonly kernelLogGroups?: ILogGroup[];
+  /**
+   * Create the log group `kernelLogGroupName` that the shipped CloudWatch agent configurations write to, and
+   * subscribe it. @default true
+   */
+  readonly createKernelLogGroup?: boolean;
+  /** @default '/oom-responder/kernel' */
+  readonly kernelLogGroupName?: string;
+  /**
+   * Also subscribe every log group of the account and Region through an account-level subscription policy
+   * (`AWS::Logs::AccountPolicy`), excluding the pipeline's own log groups. One per account and Region.
+   * @default false
+   */
+  readonly accountSubscriptionPolicy?: boolean;
+  /**
+   * Only instances with this tag accept the pipeline's SSM commands (the IAM policy's condition).
+   * @default { key: 'OomResponder', value: 'enabled' }
+   */
+  readonly instanceTag?: InstanceTag;
+  /**
+   * What the pipeline may change on a host. One schema with the CLI's `--policy` file (docs: README).
+   * @default remediation off: diagnose and notify only
+   */
+  readonly remediationPolicy?: PolicyInput;
+  /**
+   * The Secrets Manager secret holding the Slack incoming-webhook URL, by name or ARN. The URL is read at run
+   * time and is never in the template. @default no Slack: SNS only
+   */
+  readonly slackWebhookSecret?: string;
+  /** @default a new SNS topic encrypted with `encryptionKey` */
+  readonly notificationTopic?: ITopic;
+  /** Customer managed key for the topic, queues and logs. @default a new key with rotation */
+  readonly encryptionKey?: IKey;
+  /**
+   * Also publish the Amazon Q Developer in chat applications custom notification format to the topic (for
+   * teams that use it instead of a webhook). @default false (plain text for email and SMS)
+   */
+  readonly qDeveloperNotifications?: boolean;
+  /** Kills on an instance within this time of its incident opening join that incident. @default 15 minutes */
+  readonly cooldown?: Duration;
+  /** Lines of the stream read before each kill to rebuild its report. @default 15 seconds */
+  readonly contextBefore?: Duration;
+  /** @default 5 seconds */
+  readonly contextAfter?: Duration;
+  /** More incidents than this within `stormWindow` are rolled up into one Slack message. @default 5 */
+  readonly stormThreshold?: number;
+  /** @default 5 minutes */
+  readonly stormWindow?: Duration;
+  /** How long incidents and kills are kept (DynamoDB TTL), and the full diagnostics (S3). @default 30 days */
+  readonly retention?: Duration;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Early-warning alarms on the CloudWatch agent's fleet metrics, before the OOM killer acts.
+   * @default no early-warning alarms
+   */
+  readonly earlyWarning?: { readonly memUsedPercent?: number; readonly swapUsedPercent?: number };
+  /**
+   * Apply the shipped CloudWatch agent configuration to instances with `instanceTag` through a State Manager
+   * association. @default false (the configurations are stored in Parameter Store for you to apply)
+   */
+  readonly applyAgentConfiguration?: boolean;
+  /** For the table and bucket. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The props with every default applied and the policy parsed. */
+export interface ResolvedOomResponderProps {
+  kernelLogGroups: ILogGroup[];
+  createKernelLogGroup: boolean;
+  kernelLogGroupName: string;
+  accountSubscriptionPolicy: boolean;
+  instanceTag: InstanceTag;
+  remediationPolicy: ReturnType<typeof parsePolicy>;
+  slackWebhookSecret: string | undefined;
+  qDeveloperNotifications: boolean;
+  cooldown: Duration;
+  contextBefore: Duration;
+  contextAfter: Duration;
+  stormThreshold: number;
+  stormWindow: Duration;
+  retention: Duration;
+  earlyWarning: { memUsedPercent?: number; swapUsedPercent?: number } | undefined;
+  applyAgentConfiguration: boolean;
+}
+
+/** Thrown at synth with every problem of the props at once, each naming the prop and the fix. */
+export class InvalidOomResponderPropsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `OomResponder: invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'InvalidOomResponderPropsError';
+  }
+}
+
+const TAG_PART = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const SECRET_REF =
+  /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$/;
+const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+
+/** Validate early, collect every problem, throw once (aws-solutions-constructs' CheckProps pattern). */
+export function resolveProps(props: OomResponderProps = {}): ResolvedOomResponderProps {
+  const problems: string[] = [];
+  const instanceTag = props.instanceTag ?? { key: 'OomResponder', value: 'enabled' };
+  if (!TAG_PART.test(instanceTag.key) || instanceTag.key.startsWith('aws:')) {
+    problems.push(
+      `instanceTag.key '${instanceTag.key}' is not a valid tag key: 1-128 letters, digits, spaces or _ . : / = + - @, not starting with aws:`,
+    );
+  }
+  if (!TAG_PART.test(instanceTag.value)) {
+    problems.push(
+      `instanceTag.value '${instanceTag.value}' is not a valid tag value: 1-128 letters, digits, spaces or _ . : / = + - @`,
+    );
+  }
+  let remediationPolicy = parsePolicy({});
+  try {
+    remediationPolicy = parsePolicy(props.remediationPolicy ?? {});
+  } catch (error) {
+    if (!(error instanceof InvalidPolicyError)) throw error;
+    problems.push(...error.problems.map((p) => `remediationPolicy.${p}`));
+  }
+  if (props.slackWebhookSecret !== undefined && !SECRET_REF.test(props.slackWebhookSecret)) {
+    problems.push(
+      'slackWebhookSecret must be a Secrets Manager secret name or ARN (never the webhook URL itself): store the URL with `aws secretsmanager create-secret --name oom-responder/slack-webhook --secret-string https://hooks.slack.com/...` and pass the name',
+    );
+  }
+  const kernelLogGroupName = props.kernelLogGroupName ?? '/oom-responder/kernel';
+  if (!LOG_GROUP_NAME.test(kernelLogGroupName)) {
+    problems.push(
+      `kernelLogGroupName '${kernelLogGroupName}' is not a valid log group name (letters, digits, . - _ / #)`,
+    );
+  }
+  const createKernelLogGroup = props.createKernelLogGroup ?? true;
+  const kernelLogGroups = props.kernelLogGroups ?? [];
+  if (!createKernelLogGroup && kernelLogGroups.length === 0 && !props.accountSubscriptionPolicy) {
+    problems.push(
+      'nothing would reach the detector: set createKernelLogGroup (the default), pass kernelLogGroups, or enable accountSubscriptionPolicy',
+    );
+  }
+  const cooldown = props.cooldown ?? Duration.minutes(15);
+  within(problems, 'cooldown', cooldown.toMinutes({ integral: false }), 1, 24 * 60, 'minutes');
+  const contextBefore = props.contextBefore ?? Duration.seconds(15);
+  within(problems, 'contextBefore', contextBefore.toSeconds({ integral: false }), 0, 300, 'seconds');
+  const contextAfter = props.contextAfter ?? Duration.seconds(5);
+  within(problems, 'contextAfter', contextAfter.toSeconds({ integral: false }), 0, 300, 'seconds');
+  const stormThreshold = props.stormThreshold ?? 5;
+  within(problems, 'stormThreshold', stormThreshold, 1, 1000, 'incidents');
+  const stormWindow = props.stormWindow ?? Duration.minutes(5);
+  within(problems, 'stormWindow', stormWindow.toSeconds({ integral: false }), 10, 3600, 'seconds');
+  const retention = props.retention ?? Duration.days(30);
+  within(problems, 'retention', retention.toDays({ integral: false }), 1, 3650, 'days');
+  for (const [name, value] of Object.entries(props.earlyWarning ?? {})) {
+    if (value !== undefined) within(problems, `earlyWarning.${name}`, value, 1, 100, 'percent');
+  }
+  if (problems.length > 0) throw new InvalidOomResponderPropsError(problems);
+  return {
+    kernelLogGroups,
+    createKernelLogGroup,
+    kernelLogGroupName,
+    accountSubscriptionPolicy: props.accountSubscriptionPolicy ?? false,
+    instanceTag,
+    remediationPolicy,
+    slackWebhookSecret: props.slackWebhookSecret,
+    qDeveloperNotifications: props.qDeveloperNotifications ?? false,
+    cooldown,
+    contextBefore,
+    contextAfter,
+    stormThreshold,
+    stormWindow,
+    retention,
+    earlyWarning: props.earlyWarning,
+    applyAgentConfiguration: props.applyAgentConfiguration ?? false,
+  };
+}
+
+function within(
+  problems: string[],
+  name: string,
+  value: number,
+  min: number,
+  max: number,
+  unit: string,
+): void {
+  if (!Number.isFinite(value) || value < min || value > max) {
+    problems.push(`${name} is ${value} ${unit}; use ${min} to ${max} ${unit}`);
+  }
+}

@@ -1,0 +1,344 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import {
+  CfnAccountPolicy,
+  FilterPattern,
+  type ILogGroup,
+  LogGroup,
+  RetentionDays,
+  SubscriptionFilter,
+} from 'aws-cdk-lib/aws-logs';
+import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { SUBSCRIPTION_FILTER_TERMS } from '../functions/core/detect/filter-terms';
+import { PipelineFunction } from './functions/pipeline-function';
+import { AgentConfigurations } from './log-shipping/agent-configurations';
+import { acknowledge, acknowledgeWildcardResource } from './nag';
+import { Alarms } from './observability/alarms';
+import { Dashboard } from './observability/dashboard';
+import { type OomResponderProps, resolveProps } from './oom-responder-props';
+import { Notifications } from './parts/notifications';
+import { SsmDocuments } from './parts/ssm-documents';
+import { Storage } from './parts/storage';
+import { grantTable } from './parts/table-access';
+import { ResponseWorkflow } from './workflow/response-workflow';
+
+/**
+ * OOM Responder: the whole pipeline for Linux OOM kills on EC2. Kernel lines reach CloudWatch Logs; a
+ * subscription filter invokes the detector, which records incidents and starts one response each: diagnostics
+ * over SSM, analysis, remediation as the policy allows (off by default), and a notification to SNS and Slack.
+ */
+export class OomResponder extends Construct {
+  readonly topic: ITopic;
+  readonly stateMachine: StateMachine;
+  readonly kernelLogGroup: ILogGroup | undefined;
+  /** Where SSM writes full command output (`diagnostics/` and `remediation/` prefixes). */
+  readonly outputBucket: IBucket;
+  /** Attach to the instance profiles of managed instances: lets the SSM agent write full output to the bucket. */
+  readonly instancePolicyStatements: PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: OomResponderProps = {}) {
+    super(scope, id);
+    const config = resolveProps(props);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const stack = Stack.of(this);
+    const policy = config.remediationPolicy;
+
+    const storage = new Storage(this, 'Storage', { retention: config.retention, removalPolicy });
+    this.outputBucket = storage.bucket;
+    const notifications = new Notifications(this, 'Notifications', {
+      topic: props.notificationTopic,
+      encryptionKey: props.encryptionKey,
+      slackWebhookSecret: config.slackWebhookSecret,
+      removalPolicy,
+    });
+    this.topic = notifications.topic;
+    const documents = new SsmDocuments(this, 'Documents', {
+      addSwap: policy.addSwap.enabled,
+      restartService: policy.restartService.enabled,
+    });
+
+    const common = { logRetention, removalPolicy };
+    const analyze = new PipelineFunction(this, 'Analyze', {
+      ...common,
+      entry: 'analyze/index.ts',
+      description: 'OOM Responder: read diagnostics, find the likely cause, plan remediation by policy',
+      memorySizeMiB: 512,
+      timeout: Duration.seconds(30),
+      environment: {
+        INCIDENT_TABLE_NAME: storage.table.tableName,
+        REMEDIATION_POLICY: JSON.stringify(policy),
+        DIAGNOSTICS_BUCKET: storage.bucket.bucketName,
+        ...(documents.addSwap ? { ADD_SWAP_DOCUMENT: documents.addSwap.name } : {}),
+        ...(documents.restartService ? { RESTART_SERVICE_DOCUMENT: documents.restartService.name } : {}),
+      },
+    });
+    // getIncident, history (GSI1), recentActions (Query), recordAction.
+    grantTable(storage.table, analyze.function, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'], {
+      index: true,
+    });
+
+    const notify = new PipelineFunction(this, 'Notify', {
+      ...common,
+      entry: 'notify/index.ts',
+      description: 'OOM Responder: post the incident summary to Slack and SNS',
+      timeout: Duration.seconds(60),
+      // Slack accepts about one message a second per webhook: a storm queues rather than hammers it.
+      reservedConcurrency: 2,
+      environment: {
+        INCIDENT_TABLE_NAME: storage.table.tableName,
+        TOPIC_ARN: this.topic.topicArn,
+        DIAGNOSTICS_BUCKET: storage.bucket.bucketName,
+        STORM_THRESHOLD: String(config.stormThreshold),
+        STORM_WINDOW_SECONDS: String(config.stormWindow.toSeconds()),
+        Q_DEVELOPER_FORMAT: String(config.qDeveloperNotifications),
+        ...(notifications.slackSecret ? { SLACK_WEBHOOK_SECRET: notifications.slackSecret.secretArn } : {}),
+      },
+    });
+    // getIncident, stormWindow (GSI1), recordNotification.
+    grantTable(
+      storage.table,
+      notify.function,
+      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      { index: true },
+    );
+    this.topic.grantPublish(notify.function);
+    notifications.slackSecret?.grantRead(notify.function);
+
+    const instanceStatement = new PolicyStatement({
+      sid: 'SendCommandOnlyToTaggedInstances',
+      effect: Effect.ALLOW,
+      actions: ['ssm:SendCommand'],
+      resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
+      conditions: {
+        StringEquals: { [`ssm:resourceTag/${config.instanceTag.key}`]: config.instanceTag.value },
+      },
+    });
+    const remediationDocumentArns = [documents.addSwap, documents.restartService].flatMap((doc) =>
+      doc ? [doc.arn] : [],
+    );
+    const workflow = new ResponseWorkflow(this, 'Workflow', {
+      ...common,
+      analyzeFunction: analyze.function,
+      notifyFunction: notify.function,
+      diagnosticsDocument: documents.collectDiagnostics,
+      remediationDocumentArns,
+      instanceStatement,
+      outputBucket: storage.bucket,
+    });
+    this.stateMachine = workflow.stateMachine;
+
+    const detect = new PipelineFunction(this, 'Detect', {
+      ...common,
+      entry: 'detect/index.ts',
+      description: 'OOM Responder: turn kernel OOM lines into incidents and start one response each',
+      memorySizeMiB: 512,
+      timeout: Duration.seconds(60),
+      // Bounds the burst on DynamoDB, EC2 and Step Functions in a fleet-wide storm; the rest waits in the queue.
+      reservedConcurrency: 20,
+      environment: {
+        INCIDENT_TABLE_NAME: storage.table.tableName,
+        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+        COOLDOWN_MINUTES: String(config.cooldown.toMinutes()),
+        CONTEXT_BEFORE_SECONDS: String(config.contextBefore.toSeconds()),
+        CONTEXT_AFTER_SECONDS: String(config.contextAfter.toSeconds()),
+        STORM_WINDOW_SECONDS: String(config.stormWindow.toSeconds()),
+        RETENTION_DAYS: String(config.retention.toDays()),
+      },
+    });
+    detect.function.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(notifications.deadLetters),
+    });
+    // recordKills (conditional puts, updates, reads), markExecutionStarted, getIncident.
+    grantTable(storage.table, detect.function, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    this.stateMachine.grantStartExecution(detect.function);
+    detect.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ResolveInstancesFromHostNames',
+        actions: ['ec2:DescribeInstances'],
+        // DescribeInstances supports no resource-level permissions.
+        resources: ['*'],
+      }),
+    );
+
+    const logGroups = [...config.kernelLogGroups];
+    if (config.createKernelLogGroup) {
+      this.kernelLogGroup = new LogGroup(this, 'KernelLogs', {
+        logGroupName: config.kernelLogGroupName,
+        retention: logRetention,
+        removalPolicy,
+      });
+      logGroups.push(this.kernelLogGroup);
+    }
+    const filterPattern = FilterPattern.anyTerm(...SUBSCRIPTION_FILTER_TERMS);
+    logGroups.forEach((logGroup, index) => {
+      new SubscriptionFilter(this, `OomFilter${index}`, {
+        logGroup,
+        destination: new LambdaDestination(detect.function),
+        filterPattern,
+        filterName: 'oom-responder',
+      });
+      // The detector reads the lines around each kill, only in the groups it is subscribed to.
+      logGroup.grant(detect.function, 'logs:GetLogEvents');
+    });
+    if (config.accountSubscriptionPolicy) {
+      const ownGroups = [detect, analyze, notify].map((fn) => fn.logGroup.logGroupName);
+      new CfnAccountPolicy(this, 'AccountSubscription', {
+        policyName: `${stack.stackName}-oom-responder`,
+        policyType: 'SUBSCRIPTION_FILTER_POLICY',
+        scope: 'ALL',
+        selectionCriteria: `LogGroupName NOT IN ${JSON.stringify([...ownGroups, workflow.logGroup.logGroupName])}`,
+        policyDocument: stack.toJsonString({
+          DestinationArn: detect.function.functionArn,
+          FilterPattern: filterPattern.logPatternString,
+          Distribution: 'Random',
+        }),
+      });
+      detect.function.addPermission('AccountSubscriptionInvoke', {
+        principal: new ServicePrincipal('logs.amazonaws.com'),
+        sourceAccount: stack.account,
+        sourceArn: stack.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      });
+      detect.function.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'ReadContextFromAnySubscribedGroup',
+          actions: ['logs:GetLogEvents'],
+          resources: [
+            stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*:log-stream:*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      );
+    }
+
+    this.instancePolicyStatements = [
+      new PolicyStatement({
+        sid: 'OomResponderCommandOutput',
+        actions: ['s3:PutObject'],
+        resources: [
+          storage.bucket.arnForObjects('diagnostics/*'),
+          storage.bucket.arnForObjects('remediation/*'),
+        ],
+      }),
+    ];
+    new AgentConfigurations(this, 'AgentConfigurations', {
+      logGroupName: config.kernelLogGroupName,
+      instanceTag: config.instanceTag,
+      applyWithAssociation: config.applyAgentConfiguration,
+    });
+    const alarms = new Alarms(this, 'Alarms', {
+      topic: this.topic,
+      deadLetters: notifications.deadLetters,
+      stateMachine: this.stateMachine,
+      detect: detect.function,
+      notify: notify.function,
+      analyze: analyze.function,
+      earlyWarning: config.earlyWarning,
+    });
+    new Dashboard(this, 'Dashboard', {
+      stateMachine: this.stateMachine,
+      detectLogGroup: detect.logGroup,
+      notifyLogGroup: notify.logGroup,
+      alarms: alarms.all,
+    });
+    acknowledgeFindings({
+      detect,
+      analyze,
+      notify,
+      workflow,
+      storage,
+      notifications,
+      instanceArn: instanceStatement.resources[0] ?? '',
+    });
+  }
+}
+
+/** The cdk-nag findings this design accepts, each with its reason (see also the stack's instance policy). */
+function acknowledgeFindings(parts: {
+  detect: PipelineFunction;
+  analyze: PipelineFunction;
+  notify: PipelineFunction;
+  workflow: ResponseWorkflow;
+  storage: Storage;
+  notifications: Notifications;
+  instanceArn: string;
+}): void {
+  const xray =
+    'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions';
+  acknowledge(parts.analyze.role, 'AwsSolutions-IAM5[Resource::*]', xray);
+  acknowledge(parts.notify.role, 'AwsSolutions-IAM5[Resource::*]', xray);
+  acknowledge(
+    parts.detect.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    `${xray}; nor does ec2:DescribeInstances, used read-only to resolve host names to instances`,
+  );
+  const kms = 'Granted by CDK for the KMS-encrypted topic and dead-letter queue; limited to the pipeline key';
+  acknowledge(parts.detect.role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', kms);
+  acknowledge(parts.detect.role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', kms);
+  acknowledge(parts.notify.role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', kms);
+  const machine = parts.workflow.stateMachine.role;
+  acknowledge(
+    machine,
+    'AwsSolutions-IAM5[Resource::*]',
+    `ssm:GetCommandInvocation supports no resource-level permissions; ${xray}`,
+  );
+  acknowledgeWildcardResource(
+    machine,
+    `${parts.analyze.function.functionArn}:*`,
+    "LambdaInvoke may call the function's versions; the function itself is named",
+  );
+  acknowledgeWildcardResource(
+    machine,
+    `${parts.notify.function.functionArn}:*`,
+    "LambdaInvoke may call the function's versions; the function itself is named",
+  );
+  acknowledgeWildcardResource(
+    machine,
+    parts.instanceArn,
+    "SendCommand reaches only instances carrying the OOM Responder tag (ssm:resourceTag condition), and only this app's documents",
+  );
+  const invokedByWorkflow =
+    'Invoked synchronously by the state machine, which catches every failure and notifies; a failed execution raises an alarm';
+  acknowledge(parts.analyze.function, 'Serverless-LambdaDLQ', invokedByWorkflow);
+  acknowledge(parts.notify.function, 'Serverless-LambdaDLQ', invokedByWorkflow);
+  acknowledge(
+    parts.detect.function,
+    'Serverless-LambdaDLQ',
+    'Asynchronous failures go to an on-failure destination (the encrypted SQS queue, with the whole invocation record), which this rule does not recognize',
+  );
+  acknowledge(
+    parts.notifications.deadLetters,
+    'AwsSolutions-SQS3',
+    'This queue is the dead-letter destination itself (of the detector); it alarms when not empty',
+  );
+  acknowledge(
+    parts.notifications.deadLetters,
+    'Serverless-SQSRedrivePolicy',
+    'This queue is the dead-letter destination itself; nothing consumes it automatically',
+  );
+  acknowledge(
+    parts.storage.bucket,
+    'AwsSolutions-S1',
+    'Holds SSM command output only, written by managed instances and read by people from the console; private, TLS-only and expiring. Enable CloudTrail S3 data events for an audit trail',
+  );
+}

@@ -1,0 +1,305 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stateMachineDefinition, synthStack } from '../../support/synth';
+
+/**
+ * Every path through the synthesized state machine, executed for real by aws-local-stepfunctions (an ASL
+ * interpreter) with the AWS calls and Lambdas answered locally. It needs Node.js 22+: CI runs this file a second
+ * time under Node 24 (see .ci/run); under Node 20 it is skipped with that reason.
+ */
+const major = Number(process.versions.node.split('.')[0]);
+const reason =
+  major >= 22
+    ? ''
+    : ` (skipped: aws-local-stepfunctions needs Node.js 22+, this is ${process.versions.node})`;
+
+type Handler = (input: Record<string, unknown>) => Promise<unknown>;
+type Machine = {
+  run(
+    input: unknown,
+    options: {
+      overrides: {
+        taskResourceLocalHandlers: Record<string, Handler>;
+        waitTimeOverrides: Record<string, number>;
+        retryIntervalOverrides: Record<string, number>;
+      };
+      context: Record<string, unknown>;
+    },
+  ): { result: Promise<Record<string, unknown>> };
+};
+
+let withRemediation: Machine;
+let diagnoseOnly: Machine;
+
+const INPUT = {
+  incidentId: 'oom-20261125T173050-0123456789abcdef',
+  instanceId: 'i-0abc1234def567890',
+  killTime: '2026-11-25T17:30:50.077Z',
+  pid: '3920',
+  process: 'python3',
+  unit: 'app.service',
+  memcgPath: '/system.slice/app.service',
+};
+
+const EXECUTION_ARN = `arn:aws:states:us-east-1:123456789012:execution:OomResponder:${INPUT.incidentId}`;
+
+function sdkError(name: string, message = name): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+/** A run with the AWS SDK tasks and Lambdas answered by `handlers`; waits take no time. */
+async function run(machine: Machine, input: unknown, handlers: Record<string, Handler>) {
+  const calls: { state: string; input: Record<string, unknown> }[] = [];
+  const recorded = Object.fromEntries(
+    Object.entries(handlers).map(([state, handler]) => [
+      state,
+      async (taskInput: Record<string, unknown>) => {
+        calls.push({ state, input: taskInput });
+        return handler(taskInput);
+      },
+    ]),
+  );
+  const waits = ['Diagnostics: wait', 'Remediation: wait'];
+  const execution = machine.run(input, {
+    overrides: {
+      taskResourceLocalHandlers: recorded,
+      waitTimeOverrides: Object.fromEntries(waits.map((w) => [w, 0])),
+      retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((state) => [state, 0])),
+    },
+    context: { Execution: { Id: EXECUTION_ARN, Input: input } },
+  });
+  const output = await execution.result;
+  return { output, calls, states: calls.map((c) => c.state) };
+}
+
+const sent = async () => ({ Command: { CommandId: 'cmd-1' } });
+const invocation =
+  (Status: string, extra: Record<string, unknown> = {}) =>
+  async () => ({ Status, StatusDetails: Status, ResponseCode: Status === 'Success' ? 0 : 1, ...extra });
+const analyzed =
+  (steps: unknown[] = []) =>
+  async () => ({ diagnostics: { status: 'collected' }, analysis: { findings: [] }, steps });
+const notified = async (input: Record<string, unknown>) => ({ notified: true, sawState: input.state });
+
+describe.skipIf(major < 22)(`the response workflow's paths${reason}`, () => {
+  beforeAll(async () => {
+    const { StateMachine } = (await import('aws-local-stepfunctions')) as unknown as {
+      StateMachine: new (d: unknown, o: unknown) => Machine;
+    };
+    const options = { validationOptions: { checkArn: false } };
+    withRemediation = new StateMachine(
+      stateMachineDefinition(
+        synthStack({
+          responder: {
+            remediationPolicy: {
+              addSwap: { enabled: true },
+              restartService: { enabled: true, allowedUnits: ['app.service'] },
+            },
+          },
+        }).template,
+      ),
+      options,
+    );
+    diagnoseOnly = new StateMachine(stateMachineDefinition(synthStack().template), options);
+  }, 60_000);
+
+  it('collects, analyzes and notifies when everything succeeds, polling while the command runs', async () => {
+    const polls = ['InProgress', 'InProgress', 'Success'];
+    const { states, calls } = await run(diagnoseOnly, INPUT, {
+      'Diagnostics: send command': sent,
+      'Diagnostics: get command invocation': async () => ({
+        Status: polls.shift(),
+        StandardOutputContent: '=== oom-responder summary v1 ===',
+      }),
+      Analyze: analyzed(),
+      Notify: notified,
+    });
+    expect(states).toEqual([
+      'Diagnostics: send command',
+      'Diagnostics: get command invocation',
+      'Diagnostics: get command invocation',
+      'Diagnostics: get command invocation',
+      'Analyze',
+      'Notify',
+    ]);
+    const analyzeInput = calls.find((c) => c.state === 'Analyze')?.input;
+    expect(analyzeInput).toMatchObject({
+      incidentId: INPUT.incidentId,
+      diagnostics: { commandId: 'cmd-1', polls: 3, invocation: { Status: 'Success' } },
+    });
+    const send = calls[0]?.input as {
+      Parameters: Record<string, string[]>;
+      InstanceIds: string[];
+      OutputS3KeyPrefix: string;
+    };
+    expect(send.InstanceIds).toEqual([INPUT.instanceId]);
+    expect(send.Parameters).toEqual({
+      killTime: [INPUT.killTime],
+      unit: [INPUT.unit],
+      pid: [INPUT.pid],
+      memcgPath: [INPUT.memcgPath],
+    });
+    expect(send.OutputS3KeyPrefix).toBe(`diagnostics/${INPUT.incidentId}/`);
+  });
+
+  it('sends nothing to a host when the instance is unknown, and still analyzes and notifies', async () => {
+    const { states, calls } = await run(
+      diagnoseOnly,
+      { ...INPUT, instanceId: null },
+      { Analyze: analyzed(), Notify: notified },
+    );
+    expect(states).toEqual(['Analyze', 'Notify']);
+    expect(calls[0]?.input.diagnostics).toEqual({ unresolved: true });
+  });
+
+  it('routes a command SSM could not send (agent offline) to the analysis with the error', async () => {
+    const { states, calls } = await run(diagnoseOnly, INPUT, {
+      'Diagnostics: send command': async () => {
+        throw sdkError(
+          'Ssm.InvalidInstanceIdException',
+          'Instances [[i-0abc1234def567890]] not in a valid state',
+        );
+      },
+      Analyze: analyzed(),
+      Notify: notified,
+    });
+    expect(states).toEqual(['Diagnostics: send command', 'Analyze', 'Notify']);
+    expect(calls[1]?.input.diagnosticsSendError).toMatchObject({ Error: 'Ssm.InvalidInstanceIdException' });
+  });
+
+  it.each(['Failed', 'TimedOut', 'Cancelled'])(
+    'passes a command that ended %s to the analysis',
+    async (status) => {
+      const { states, calls } = await run(diagnoseOnly, INPUT, {
+        'Diagnostics: send command': sent,
+        'Diagnostics: get command invocation': invocation(status),
+        Analyze: analyzed(),
+        Notify: notified,
+      });
+      expect(states).toEqual([
+        'Diagnostics: send command',
+        'Diagnostics: get command invocation',
+        'Analyze',
+        'Notify',
+      ]);
+      expect(calls[2]?.input).toMatchObject({ diagnostics: { invocation: { Status: status } } });
+    },
+  );
+
+  it('stops polling a command that never finishes after its limit, and reports it as it stands', async () => {
+    const { states, calls } = await run(diagnoseOnly, INPUT, {
+      'Diagnostics: send command': sent,
+      'Diagnostics: get command invocation': invocation('InProgress'),
+      Analyze: analyzed(),
+      Notify: notified,
+    });
+    expect(states.filter((s) => s === 'Diagnostics: get command invocation')).toHaveLength(24);
+    expect(calls.find((c) => c.state === 'Analyze')?.input).toMatchObject({
+      diagnostics: { polls: 24, invocation: { Status: 'InProgress' } },
+    });
+  });
+
+  it('runs each planned remediation and hands its verified result to the notifier', async () => {
+    const step = {
+      action: 'add-swap',
+      documentName: 'OomResponder-AddSwap',
+      parameters: { sizeMiB: ['2048'], dryRun: ['false'] },
+      dryRun: false,
+      reason: 'no swap',
+    };
+    const { states, calls } = await run(withRemediation, INPUT, {
+      'Diagnostics: send command': sent,
+      'Diagnostics: get command invocation': invocation('Success'),
+      Analyze: analyzed([step]),
+      'Remediation: send command': async () => ({ Command: { CommandId: 'cmd-swap' } }),
+      'Remediation: get command invocation': invocation('Success', {
+        StandardOutputContent:
+          'add-swap: added a 2048 MiB swap file\nresult=done reason=none verification=swapon-show-lists-path',
+      }),
+      Notify: notified,
+    });
+    expect(states).toEqual([
+      'Diagnostics: send command',
+      'Diagnostics: get command invocation',
+      'Analyze',
+      'Remediation: send command',
+      'Remediation: get command invocation',
+      'Notify',
+    ]);
+    const sendSwap = calls[3]?.input as { DocumentName: string; Parameters: unknown; InstanceIds: string[] };
+    expect(sendSwap).toMatchObject({
+      DocumentName: 'OomResponder-AddSwap',
+      Parameters: step.parameters,
+      InstanceIds: [INPUT.instanceId],
+    });
+    const notifyState = ((calls[5]?.input ?? {}) as unknown as { state: { actions: unknown[] } }).state;
+    expect(notifyState.actions).toEqual([
+      {
+        step,
+        command: expect.objectContaining({
+          commandId: 'cmd-swap',
+          invocation: expect.objectContaining({ Status: 'Success' }),
+        }),
+      },
+    ]);
+  });
+
+  it('hands a refused remediation (the script said no, with its reason) to the notifier', async () => {
+    const step = {
+      action: 'restart-service',
+      documentName: 'OomResponder-RestartService',
+      parameters: { unit: ['app.service'], dryRun: ['false'] },
+      dryRun: false,
+      reason: 'unit down',
+    };
+    const { calls } = await run(withRemediation, INPUT, {
+      'Diagnostics: send command': sent,
+      'Diagnostics: get command invocation': invocation('Success'),
+      Analyze: analyzed([step]),
+      'Remediation: send command': async () => ({ Command: { CommandId: 'cmd-restart' } }),
+      'Remediation: get command invocation': invocation('Failed', {
+        StandardOutputContent:
+          'restart-service: refused: app.service is already active\nresult=already-ok reason=active',
+      }),
+      Notify: notified,
+    });
+    const notifyState = (
+      (calls.at(-1)?.input ?? {}) as unknown as {
+        state: { actions: { command: { invocation: { Status: string } } }[] };
+      }
+    ).state;
+    expect(notifyState.actions[0]?.command.invocation.Status).toBe('Failed');
+  });
+
+  it('still notifies, saying which stage failed, when the analysis fails', async () => {
+    const { states, calls } = await run(diagnoseOnly, INPUT, {
+      'Diagnostics: send command': sent,
+      'Diagnostics: get command invocation': invocation('Success'),
+      Analyze: async () => {
+        throw sdkError('IncidentNotFoundError', 'incident oom-x is not in the incident store');
+      },
+      Notify: notified,
+    });
+    expect(states.at(-1)).toBe('Notify');
+    expect(
+      ((calls.at(-1)?.input ?? {}) as unknown as { state: { failure: unknown } }).state.failure,
+    ).toMatchObject({
+      stage: 'analyze',
+      error: 'IncidentNotFoundError',
+    });
+  });
+
+  it('ends the execution failed when even the notifier fails, so the failed-execution alarm fires', async () => {
+    await expect(
+      run(
+        diagnoseOnly,
+        { ...INPUT, instanceId: null },
+        {
+          Analyze: analyzed(),
+          Notify: async () => {
+            throw sdkError('Error', 'SNS is down');
+          },
+        },
+      ),
+    ).rejects.toThrow(/The notifier could not report the incident/);
+  });
+});
