@@ -191,6 +191,13 @@ export class OomResponder extends Construct {
       });
       // The detector reads the lines around each kill, only in the groups it is subscribed to.
       logGroup.grant(detect.function, 'logs:GetLogEvents');
+      if (logGroup !== this.kernelLogGroup) {
+        acknowledgeWildcardResource(
+          detect.role,
+          logGroup.logGroupArn,
+          'GetLogEvents on the streams of a subscribed kernel log group: streams are named per instance, so they cannot be listed',
+        );
+      }
     });
     if (config.accountSubscriptionPolicy) {
       const ownGroups = [detect, analyze, notify].map((fn) => fn.logGroup.logGroupName);
@@ -215,19 +222,23 @@ export class OomResponder extends Construct {
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         }),
       });
+      const anyStream = stack.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: '*:log-stream:*',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
       detect.function.addToRolePolicy(
         new PolicyStatement({
           sid: 'ReadContextFromAnySubscribedGroup',
           actions: ['logs:GetLogEvents'],
-          resources: [
-            stack.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: '*:log-stream:*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          ],
+          resources: [anyStream],
         }),
+      );
+      acknowledgeWildcardResource(
+        detect.role,
+        anyStream,
+        'The account-level subscription sends kills from any log group; the detector reads only the stream each kill came from (GetLogEvents, read-only)',
       );
     }
 

@@ -67,19 +67,9 @@ export async function causeContainedOom(options: ContainedOomOptions = {}): Prom
   if (!support.supported) throw new Error(`cannot cause a contained OOM here: ${support.reason}`);
   const comm = options.comm ?? 'oom-demo';
   const limitMiB = options.limitMiB ?? 96;
-  const cgroupPath = `${support.cgroupRoot}/oom-responder-${process.pid}-${Date.now().toString(36)}`;
-  mkdirSync(cgroupPath);
+  const cgroup = createMemoryCgroup(limitMiB, 'oom-responder');
+  const cgroupPath = cgroup.path;
   try {
-    const limit = String(limitMiB * 1024 * 1024);
-    if (support.version === 1) {
-      writeFileSync(`${cgroupPath}/memory.limit_in_bytes`, limit);
-      // With swap, the victim would page out instead of dying: cap memory+swap too where the kernel offers it.
-      if (existsSync(`${cgroupPath}/memory.memsw.limit_in_bytes`))
-        writeFileSync(`${cgroupPath}/memory.memsw.limit_in_bytes`, limit);
-    } else {
-      writeFileSync(`${cgroupPath}/memory.max`, limit);
-      if (existsSync(`${cgroupPath}/memory.swap.max`)) writeFileSync(`${cgroupPath}/memory.swap.max`, '0');
-    }
     const before = readKmsgRecords();
     const lastSequence = before.length > 0 ? kmsgSequence(before[before.length - 1] ?? '') : -1;
     const child = spawn(process.execPath, ['-e', VICTIM, comm], { stdio: ['pipe', 'ignore', 'ignore'] });
@@ -97,8 +87,38 @@ export async function causeContainedOom(options: ContainedOomOptions = {}): Prom
     const kernelRecords = readKmsgRecords().filter((record) => kmsgSequence(record) > lastSequence);
     return { pid, comm: comm.slice(0, 15), limitMiB, cgroupPath, kernelRecords };
   } finally {
-    removeCgroup(cgroupPath);
+    cgroup.remove();
   }
+}
+
+/** A child memory cgroup of this process's own, limited (memory, and memory+swap where offered); never host-wide. */
+export interface MemoryCgroup {
+  path: string;
+  version: 1 | 2;
+  remove(): void;
+}
+
+export function createMemoryCgroup(limitMiB: number, label: string): MemoryCgroup {
+  const support = containedOomSupport();
+  if (!support.supported) throw new Error(`no memory cgroup here: ${support.reason}`);
+  const path = `${support.cgroupRoot}/${label}-${process.pid}-${Date.now().toString(36)}`;
+  mkdirSync(path);
+  const limit = String(limitMiB * 1024 * 1024);
+  try {
+    if (support.version === 1) {
+      writeFileSync(`${path}/memory.limit_in_bytes`, limit);
+      // With swap, a process would page out instead of dying: cap memory+swap too where the kernel offers it.
+      if (existsSync(`${path}/memory.memsw.limit_in_bytes`))
+        writeFileSync(`${path}/memory.memsw.limit_in_bytes`, limit);
+    } else {
+      writeFileSync(`${path}/memory.max`, limit);
+      if (existsSync(`${path}/memory.swap.max`)) writeFileSync(`${path}/memory.swap.max`, '0');
+    }
+  } catch (error) {
+    removeCgroup(path);
+    throw error;
+  }
+  return { path, version: support.version, remove: () => removeCgroup(path) };
 }
 
 /** The kernel frees the cgroup once its last task is reaped, which may take a moment after the kill. */

@@ -75,21 +75,8 @@ export function parseKillLine(body: string): KillLineEvent | null {
   }
   const comm = readComm(body, cursor);
   if (!comm) return null;
-  const event: KillLineEvent = {
-    type: 'killed',
-    pid: pid.value,
-    comm: comm.text,
-    memcg,
-    sharingMemory: false,
-    totalVmKb: null,
-    anonRssKb: null,
-    fileRssKb: null,
-    shmemRssKb: null,
-    pgtablesKb: null,
-    uid,
-    oomScoreAdj: null,
-    hasMemoryFields: false,
-  };
+  const event = killedEvent(pid.value, comm.text, memcg, false);
+  event.uid = uid;
   readMemoryFields(body.slice(comm.end, comm.end + 400), event);
   return event;
 }
@@ -103,23 +90,7 @@ export function parseSelectionLine(body: string): SelectionEvent | KillLineEvent
   const comm = readComm(body, pid.end);
   if (!comm) return null;
   const rest = body.slice(comm.end, comm.end + 80);
-  if (rest.startsWith(' sharing same memory')) {
-    return {
-      type: 'killed',
-      pid: pid.value,
-      comm: comm.text,
-      memcg: null,
-      sharingMemory: true,
-      totalVmKb: null,
-      anonRssKb: null,
-      fileRssKb: null,
-      shmemRssKb: null,
-      pgtablesKb: null,
-      uid: null,
-      oomScoreAdj: null,
-      hasMemoryFields: false,
-    };
-  }
+  if (rest.startsWith(' sharing same memory')) return killedEvent(pid.value, comm.text, null, true);
   const score = /^ score (-?\d{1,20})/.exec(rest);
   return {
     type: 'selected',
@@ -141,6 +112,29 @@ export function parseReapedLine(body: string): ReapedEvent | null {
   if (!comm) return null;
   const anon = /anon-rss:(\d{1,20})kB/.exec(body.slice(comm.end, comm.end + 120));
   return { type: 'reaped', pid: pid.value, comm: comm.text, anonRssKb: anon ? Number(anon[1]) : null };
+}
+
+function killedEvent(
+  pid: number,
+  comm: string,
+  memcg: boolean | null,
+  sharingMemory: boolean,
+): KillLineEvent {
+  return {
+    type: 'killed',
+    pid,
+    comm,
+    memcg,
+    sharingMemory,
+    totalVmKb: null,
+    anonRssKb: null,
+    fileRssKb: null,
+    shmemRssKb: null,
+    pgtablesKb: null,
+    uid: null,
+    oomScoreAdj: null,
+    hasMemoryFields: false,
+  };
 }
 
 function memcgFromPrefix(prefix: string): boolean | null {

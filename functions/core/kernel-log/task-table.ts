@@ -49,21 +49,7 @@ export function parseTaskRowStart(body: string): boolean {
 export function parseTaskRow(body: string, columns: readonly string[]): TaskRow | null {
   const start = ROW_START.exec(body);
   if (!start) return null;
-  const row: TaskRow = {
-    pid: Number(start[1]),
-    uid: null,
-    tgid: null,
-    totalVmPages: null,
-    rssPages: null,
-    rssAnonPages: null,
-    rssFilePages: null,
-    rssShmemPages: null,
-    pgtablesBytes: null,
-    nrPtes: null,
-    swapents: null,
-    oomScoreAdj: null,
-    name: '',
-  };
+  const row = emptyRow(Number(start[1]));
   let at = start[0].length;
   const numericColumns = columns.length - 1;
   for (let column = 0; column < numericColumns; column++) {
@@ -103,11 +89,22 @@ export function parseTaskRowWithoutHeader(body: string): TaskRow | null {
   if (numbers.length < 5 || body.charCodeAt(at) !== 32) return null;
   const [uid, tgid, totalVm, rss] = numbers;
   return {
-    pid: Number(start[1]),
+    ...emptyRow(Number(start[1])),
     uid: uid ?? null,
     tgid: tgid ?? null,
     totalVmPages: totalVm ?? null,
     rssPages: rss ?? null,
+    name: body.slice(at + 1).replace(/\r$/, ''),
+  };
+}
+
+function emptyRow(pid: number): TaskRow {
+  return {
+    pid,
+    uid: null,
+    tgid: null,
+    totalVmPages: null,
+    rssPages: null,
     rssAnonPages: null,
     rssFilePages: null,
     rssShmemPages: null,
@@ -115,6 +112,6 @@ export function parseTaskRowWithoutHeader(body: string): TaskRow | null {
     nrPtes: null,
     swapents: null,
     oomScoreAdj: null,
-    name: body.slice(at + 1).replace(/\r$/, ''),
+    name: '',
   };
 }

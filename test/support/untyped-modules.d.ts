@@ -7,3 +7,8 @@ declare module 'dynalite' {
     updateTableMs?: number;
   }): Server;
 }
+
+// asl-validator 4 ships no types; this is the part the tests use.
+declare module 'asl-validator' {
+  export default function validator(definition: unknown): { isValid: boolean; errors: unknown[] };
+}
