@@ -82,14 +82,15 @@ export function parseBatch(batch: SubscriptionBatch): ObservedKill[] {
     }
   };
   for (const event of batch.logEvents) {
-    received.set(event.id, event.timestamp);
+    const message = event.message;
+    // Only events that can hold a kill line are worth remembering by id.
+    if (message.includes('ill') || message.includes('oom')) received.set(event.id, event.timestamp);
     const source = {
       logGroup: batch.logGroup,
       logStream: batch.logStream,
       eventId: event.id,
       timestampMs: event.timestamp,
     };
-    const message = event.message;
     if (message.indexOf('\n') < 0) observe(parser.pushLine(message, source));
     else for (const line of message.split('\n')) observe(parser.pushLine(line, source));
   }

@@ -182,45 +182,35 @@ function readComm(text: string, start: number): { text: string; end: number } | 
 
 /** `total-vm:123kB, anon-rss:45kB, ...`, `UID:0 pgtables:120kB oom_score_adj:0`, RHEL 7's `, UID 0,`. */
 function readMemoryFields(rest: string, event: KillLineEvent): void {
-  const tokens = rest.split(/[\s,]+/);
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i] ?? '';
-    if (token === 'UID') {
-      const next = tokens[i + 1];
-      if (next && /^\d{1,10}$/.test(next)) event.uid = Number(next);
-      continue;
-    }
-    const colon = token.indexOf(':');
-    if (colon < 0) continue;
-    const key = token.slice(0, colon);
-    const match = /^(-?\d{1,20})/.exec(token.slice(colon + 1));
-    if (!match) continue;
-    const value = Number(match[1]);
-    switch (key) {
-      case 'total-vm':
-      case 'vsz':
-        event.totalVmKb = value;
-        event.hasMemoryFields = true;
-        break;
-      case 'anon-rss':
-        event.anonRssKb = value;
-        event.hasMemoryFields = true;
-        break;
-      case 'file-rss':
-        event.fileRssKb = value;
-        break;
-      case 'shmem-rss':
-        event.shmemRssKb = value;
-        break;
-      case 'pgtables':
-        event.pgtablesKb = value;
-        break;
-      case 'UID':
-        event.uid = value;
-        break;
-      case 'oom_score_adj':
-        event.oomScoreAdj = value;
-        break;
-    }
+  // A scan for the few keys the kernel prints, each a word of its own: no splitting, no regex per token.
+  event.totalVmKb = numberAfter(rest, 'total-vm:') ?? numberAfter(rest, 'vsz:');
+  event.anonRssKb = numberAfter(rest, 'anon-rss:');
+  event.fileRssKb = numberAfter(rest, 'file-rss:');
+  event.shmemRssKb = numberAfter(rest, 'shmem-rss:');
+  event.pgtablesKb = numberAfter(rest, 'pgtables:');
+  event.oomScoreAdj = numberAfter(rest, 'oom_score_adj:');
+  const uid = numberAfter(rest, 'UID:') ?? numberAfter(rest, 'UID ');
+  if (uid !== null) event.uid = uid;
+  event.hasMemoryFields = event.totalVmKb !== null || event.anonRssKb !== null;
+}
+
+/** The integer right after `key`, where `key` starts a word (after a space, a comma or the start). */
+function numberAfter(text: string, key: string): number | null {
+  let at = text.indexOf(key);
+  while (at > 0) {
+    const before = text.charCodeAt(at - 1);
+    if (before === 32 || before === 44 || before === 9) break;
+    at = text.indexOf(key, at + 1);
   }
+  if (at < 0) return null;
+  let i = at + key.length;
+  const start = i;
+  if (text.charCodeAt(i) === 45 /* - */) i++;
+  const digits = i;
+  while (i < text.length && i - digits < 20) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    i++;
+  }
+  return i > digits ? Number(text.slice(start, i)) : null;
 }

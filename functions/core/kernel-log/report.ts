@@ -96,7 +96,10 @@ export class Report {
 
   /** Copy the report-wide facts into every kill of this report. */
   complete(): void {
-    const sortedTasks = [...this.tasks].sort((a, b) => (b.rssPages ?? -1) - (a.rssPages ?? -1));
+    const sortedTasks =
+      this.tasks.length === 0
+        ? NO_TASKS
+        : [...this.tasks].sort((a, b) => (b.rssPages ?? -1) - (a.rssPages ?? -1));
     for (const kill of this.kills) this.completeKill(kill, sortedTasks);
   }
 
@@ -150,12 +153,13 @@ export function killFromOomd(event: OomdKillEvent, envelope: Envelope, source: L
   return kill;
 }
 
+/** Kills without a task table share one empty list: a batch of thousands of kill lines allocates no arrays. */
+const NO_TASKS = Object.freeze([]) as unknown as TaskRow[];
+
 function baseKill(envelope: Envelope, source: LineSource | undefined): Kill {
   let time = envelope.time;
   const fullDate = envelope.transport !== 'rfc3164' && envelope.transport !== 'dmesg-human';
-  if ((!time || !fullDate) && source?.timestampMs !== undefined) {
-    time = new Date(source.timestampMs).toISOString();
-  }
+  if ((!time || !fullDate) && source?.timestampMs !== undefined) time = isoOfMillis(source.timestampMs);
   return {
     kind: 'kernel',
     pid: null,
@@ -185,7 +189,7 @@ function baseKill(envelope: Envelope, source: LineSource | undefined): Kill {
     swapTotalKb: null,
     swapFreeKb: null,
     ramPages: null,
-    tasks: [],
+    tasks: NO_TASKS,
     systemdUnit: null,
     container: null,
     kernelVersion: null,
@@ -196,4 +200,16 @@ function baseKill(envelope: Envelope, source: LineSource | undefined): Kill {
     logStream: source?.logStream ?? null,
     eventId: source?.eventId ?? null,
   };
+}
+
+let lastMillis = Number.NaN;
+let lastIso = '';
+
+/** Events of one batch often share a timestamp: format each once. */
+function isoOfMillis(ms: number): string {
+  if (ms !== lastMillis) {
+    lastMillis = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
