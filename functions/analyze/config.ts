@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parsePolicy } from '../core/policy/policy';
+import { InvalidPolicyError, type Policy, parsePolicy } from '../core/policy/policy';
 import type { AnalyzeIncidentConfig } from '../core/respond/analyze-incident';
 
 const EnvSchema = z.object({
@@ -15,19 +15,20 @@ export interface AnalyzeFunctionConfig {
   analyze: AnalyzeIncidentConfig;
 }
 
-/** Read once at cold start; a policy the construct validated is validated again here, with the same schema. */
+/**
+ * Read once at cold start; a policy the construct validated is validated again here, with the same schema. Every
+ * problem, of the environment and of the policy, is listed in one error.
+ */
 export function readAnalyzeFunctionConfig(env: Record<string, string | undefined>): AnalyzeFunctionConfig {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(
-      `analyze function misconfigured: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const policy = readPolicy(env.REMEDIATION_POLICY ?? '{}', problems);
+  if (!parsed.success || !policy) throw new Error(`analyze function misconfigured: ${problems.join('; ')}`);
   const e = parsed.data;
   return {
     tableName: e.INCIDENT_TABLE_NAME,
     analyze: {
-      policy: parsePolicy(JSON.parse(e.REMEDIATION_POLICY)),
+      policy,
       outputBucket: e.DIAGNOSTICS_BUCKET ?? null,
       documents: {
         ...(e.ADD_SWAP_DOCUMENT ? { addSwap: e.ADD_SWAP_DOCUMENT } : {}),
@@ -35,4 +36,21 @@ export function readAnalyzeFunctionConfig(env: Record<string, string | undefined
       },
     },
   };
+}
+
+function readPolicy(text: string, problems: string[]): Policy | null {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    problems.push('REMEDIATION_POLICY: not JSON');
+    return null;
+  }
+  try {
+    return parsePolicy(input);
+  } catch (error) {
+    if (!(error instanceof InvalidPolicyError)) throw error;
+    problems.push(...error.problems.map((problem) => `REMEDIATION_POLICY: ${problem}`));
+    return null;
+  }
 }

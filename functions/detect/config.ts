@@ -18,7 +18,6 @@ const EnvSchema = z.object({
     .min(1)
     .max(24 * 60)
     .optional(),
-  HISTORY_DAYS: z.coerce.number().int().min(1).max(90).optional(),
   STORM_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).optional(),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   MAX_DECODED_BYTES: z.coerce.number().int().min(1024).optional(),
@@ -52,7 +51,6 @@ export function readDetectFunctionConfig(env: Record<string, string | undefined>
       contextAfterMs:
         e.CONTEXT_AFTER_SECONDS === undefined ? d.contextAfterMs : e.CONTEXT_AFTER_SECONDS * 1000,
       cooldownMs: e.COOLDOWN_MINUTES === undefined ? d.cooldownMs : e.COOLDOWN_MINUTES * 60_000,
-      historyMs: e.HISTORY_DAYS === undefined ? d.historyMs : e.HISTORY_DAYS * 86_400_000,
       stormWindowMs: e.STORM_WINDOW_SECONDS === undefined ? d.stormWindowMs : e.STORM_WINDOW_SECONDS * 1000,
       retentionMs: e.RETENTION_DAYS === undefined ? d.retentionMs : e.RETENTION_DAYS * 86_400_000,
     },

@@ -1,11 +1,21 @@
 import { z } from 'zod';
 import type { NotifyIncidentConfig } from '../core/respond/notify-incident';
 
+/** A webhook URL, with or without its scheme: a leaked secret where a secret's name belongs. */
+const WEBHOOK_URL = /^\s*https?:\/\/|hooks\.slack(?:-gov)?\.com/i;
+
 const EnvSchema = z.object({
   INCIDENT_TABLE_NAME: z.string().min(3),
   TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/),
-  /** The Slack webhook secret's ARN or name: never the URL. */
-  SLACK_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** The Slack webhook secret's ARN or name: never the URL (refused, and never echoed, so it is listed with the rest). */
+  SLACK_WEBHOOK_SECRET: z
+    .string()
+    .min(1)
+    .refine(
+      (value) => !WEBHOOK_URL.test(value),
+      'must name a Secrets Manager secret (its ARN or name), not hold the webhook URL',
+    )
+    .optional(),
   DIAGNOSTICS_BUCKET: z.string().min(3).optional(),
   STORM_THRESHOLD: z.coerce.number().int().min(1).default(5),
   STORM_WINDOW_SECONDS: z.coerce.number().int().min(10).default(300),
@@ -28,12 +38,6 @@ export function readNotifyFunctionConfig(env: Record<string, string | undefined>
     );
   }
   const e = parsed.data;
-  if (/^https?:\/\//i.test(e.SLACK_WEBHOOK_SECRET ?? '')) {
-    // A URL here would be a leaked secret: refuse rather than use it.
-    throw new Error(
-      'notify function misconfigured: SLACK_WEBHOOK_SECRET must name a Secrets Manager secret, not hold a URL',
-    );
-  }
   return {
     tableName: e.INCIDENT_TABLE_NAME,
     topicArn: e.TOPIC_ARN,

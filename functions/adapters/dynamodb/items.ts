@@ -1,4 +1,4 @@
-import type { Incident, KillDigest } from '../../core/incident/model';
+import type { Incident, KillDigest, NotificationRecord } from '../../core/incident/model';
 
 /**
  * The single-table layout. Every item has `pk`, `sk` and `expiresAt` (epoch seconds, the table's TTL attribute).
@@ -6,7 +6,7 @@ import type { Incident, KillDigest } from '../../core/incident/model';
  * |---|---|---|---|---|
  * | a kill (its dedupe key) | `KILL#<kill key>` | `KILL` | `HISTORY#<instance key>#<process>` | `<ISO time>#<kill key>` |
  * | an instance's open incident (cooldown) | `INSTANCE#<instance key>` | `OPEN` | | |
- * | an incident | `INCIDENT#<id>` | `INCIDENT` | `STORM#<ISO window start>` | `<opened at>#<id>` |
+ * | an incident | `INCIDENT#<id>` | `INCIDENT` | `STORM#<ISO window start>` | `<observed at>#<id>` |
  * | a remediation sent to an instance | `ACTIONS#<instance key>` | `<ISO time>#<action>#<incident id>` | | |
  * GSI1 answers "kills of this process on this instance since T" (the leak signal) and "incidents opened in this
  * storm window"; it projects only the attributes those answers need (`GSI1_ATTRIBUTES`).
@@ -60,5 +60,8 @@ export function incidentFromItem(item: Record<string, unknown>): Incident {
     killCount: typeof item.killCount === 'number' ? item.killCount : kills.length,
     status: (item.status as Incident['status']) ?? 'open',
     updatedAt: typeof item.updatedAt === 'string' ? item.updatedAt : document.updatedAt,
+    ...(typeof item.notification === 'string'
+      ? { notification: JSON.parse(item.notification) as NotificationRecord }
+      : {}),
   };
 }

@@ -133,7 +133,9 @@ export class DynamoKillRecorder implements KillRecorder {
         TableName: this.table,
         Item: {
           ...incidentItem(incident, request.instanceKey, request.expiresAt),
-          ...keys.stormIndex(request.stormWindow, `${incident.openedAt}#${incident.id}`),
+          // Sorted by when CloudWatch received the kill (UTC, the clock the window is cut by), not by the time
+          // the host printed, which may be its local time: the window lists incidents in the order they opened.
+          ...keys.stormIndex(request.stormWindow, `${incident.observedAt}#${incident.id}`),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),

@@ -105,7 +105,7 @@ export class MemoryIncidentStore implements IncidentStore {
   async recordNotification(incidentId: string, notification: NotificationRecord): Promise<void> {
     this.notifications.set(incidentId, notification);
     const entry = this.incidents.get(incidentId);
-    if (entry) entry.incident = { ...entry.incident, status: 'notified' };
+    if (entry) entry.incident = { ...entry.incident, status: 'notified', notification };
   }
 
   async stormWindow(window: string): Promise<StormWindowStats> {

@@ -7,14 +7,17 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 export function cachedSecretString(client: SecretsManagerClient, secretId: string): () => Promise<string> {
   let value: Promise<string> | null = null;
   return () => {
-    value ??= client.send(new GetSecretValueCommand({ SecretId: secretId })).then((result) => {
+    if (value) return value;
+    const read = client.send(new GetSecretValueCommand({ SecretId: secretId })).then((result) => {
       const text = result.SecretString?.trim();
       if (!text) throw new Error(`secret ${secretId} holds no string value`);
       return text;
     });
-    value.catch(() => {
-      value = null;
+    value = read;
+    // A failed read is not kept, so the next call tries again; a later good read is never dropped by it.
+    read.catch(() => {
+      if (value === read) value = null;
     });
-    return value;
+    return read;
   };
 }

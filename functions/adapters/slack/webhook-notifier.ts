@@ -49,6 +49,10 @@ export class WebhookSlackNotifier implements SlackNotifier {
         detail: `could not read the webhook secret: ${(error as Error).name}`,
       };
     }
+    if (!URL.canParse(url)) {
+      // A misconfigured secret (a name, a JSON document): no attempt can succeed, and its value stays out.
+      return { ok: false, retryable: false, detail: 'the webhook secret does not hold a URL' };
+    }
     const body = JSON.stringify(message);
     let last = 'not attempted';
     for (let attempt = 1; attempt <= this.props.maxAttempts; attempt++) {
@@ -94,7 +98,12 @@ export class WebhookSlackNotifier implements SlackNotifier {
       }
       const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
       // The request never reached Slack: safe to try again.
-      return { kind: 'retry', detail: `could not connect (${code})` };
+      if (CONNECT_ERRORS.has(code)) return { kind: 'retry', detail: `could not connect (${code})` };
+      // The connection broke once it was open (reset, closed mid-answer): Slack may have the message already.
+      return {
+        kind: 'final',
+        detail: `the connection failed (${code}); the message may or may not have been posted`,
+      };
     }
     let text = '';
     try {
@@ -118,6 +127,16 @@ export class WebhookSlackNotifier implements SlackNotifier {
     return { kind: 'final', detail };
   }
 }
+
+/** Errors of opening a connection (DNS, TCP, undici's connect timeout): nothing was sent, so a retry is safe. */
+const CONNECT_ERRORS: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** Remove the webhook URL, and its secret path alone, from anything that may be logged. */
 function scrub(text: string, url: string): string {

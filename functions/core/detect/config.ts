@@ -6,8 +6,6 @@ export interface DetectConfig {
   contextAfterMs: number;
   /** Kills on an instance within this time of its incident opening join that incident. @default 15 min */
   cooldownMs: number;
-  /** How far back the history of the same process on the same instance goes. @default 7 days */
-  historyMs: number;
   /** Incidents are counted per window of this length, so the notifier can roll up a storm. @default 5 min */
   stormWindowMs: number;
   /** Items expire from the incident table after this. @default 30 days */
@@ -20,7 +18,6 @@ export const DEFAULT_DETECT_CONFIG: DetectConfig = {
   contextBeforeMs: 15_000,
   contextAfterMs: 5_000,
   cooldownMs: 15 * 60_000,
-  historyMs: 7 * 24 * 3_600_000,
   stormWindowMs: 5 * 60_000,
   retentionMs: 30 * 24 * 3_600_000,
   concurrency: 8,

@@ -1,4 +1,4 @@
-import type { Incident, InstanceRef, KillDigest, PriorKill } from '../incident/model';
+import type { Incident, InstanceRef, KillDigest, NotificationRecord, PriorKill } from '../incident/model';
 import type { StormWindowStats } from '../incident/storm-stats';
 import type { Kill } from '../kernel-log';
 
@@ -113,12 +113,7 @@ export interface RecordedAction {
   at: string;
 }
 
-/** What the notifier sent for an incident, and where: the incident record's answer to "who was told?". */
-export interface NotificationRecord {
-  at: string;
-  slack: { status: 'sent' | 'failed' | 'skipped' | 'rolled-up'; detail: string | null };
-  sns: { status: 'sent' | 'failed'; messageId: string | null; detail: string | null };
-}
+export type { NotificationRecord } from '../incident/model';
 
 /** What the response workflow is started with: small, and enough for its first SSM call. */
 export interface WorkflowInput {

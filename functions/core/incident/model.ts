@@ -66,6 +66,13 @@ export interface IncidentSource {
   region: string | null;
 }
 
+/** What the notifier sent for an incident, and where: the incident record's answer to "who was told?". */
+export interface NotificationRecord {
+  at: string;
+  slack: { status: 'sent' | 'failed' | 'skipped' | 'rolled-up'; detail: string | null };
+  sns: { status: 'sent' | 'failed' | 'rolled-up'; messageId: string | null; detail: string | null };
+}
+
 export interface Incident {
   id: string;
   status: IncidentStatus;
@@ -84,6 +91,8 @@ export interface Incident {
   history: PriorKill[];
   source: IncidentSource;
   storm: StormContext | null;
+  /** Set once the notifier has told people: a retried notify step then sends nothing twice. */
+  notification?: NotificationRecord;
 }
 
 /**

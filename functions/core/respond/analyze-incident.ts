@@ -55,13 +55,16 @@ export async function analyzeIncident(
     now.getTime() - (config.historyMs ?? 7 * 86_400_000),
   );
   const diagnostics = diagnosticsOutcome(state, config.outputBucket);
-  const recent = stored.instance.instanceId
-    ? (await store.recentActions(instanceKey, now.getTime() - 3_600_000)).map((a) => ({
-        action: a.action,
-        instanceId: stored.instance.instanceId ?? '',
-        at: a.at,
-      }))
+  const sent = stored.instance.instanceId
+    ? await store.recentActions(instanceKey, now.getTime() - 3_600_000)
     : [];
+  // What an earlier try of this same step recorded (the workflow retries it) is not another remediation: counting
+  // it would refuse this incident's own step as over the limit.
+  const ours = (action: string): boolean =>
+    sent.some((a) => a.incidentId === stored.id && a.action === action);
+  const recent = sent
+    .filter((a) => a.incidentId !== stored.id)
+    .map((a) => ({ action: a.action, instanceId: stored.instance.instanceId ?? '', at: a.at }));
   const analysis = analyze({
     incident,
     diagnostics: diagnostics.summary,
@@ -77,7 +80,7 @@ export async function analyzeIncident(
       continue;
     }
     steps.push(planned);
-    if (!planned.dryRun) {
+    if (!planned.dryRun && !ours(step.action)) {
       const expiresAt = Math.floor((now.getTime() + (config.retentionMs ?? 30 * 86_400_000)) / 1000);
       await store.recordAction(
         instanceKey,
@@ -99,8 +102,11 @@ async function withHistory(
 ): Promise<Incident> {
   const process = incident.firstKill.process;
   if (!process) return incident;
+  // Only kills before this one: an analysis that runs late (a retry, a replay of a whole log) must not read the
+  // kills of later incidents as earlier ones.
+  const openedMs = Date.parse(incident.observedAt);
   const history = (await store.history(instanceKey, process, sinceMs)).filter(
-    (kill) => kill.incidentId !== incident.id,
+    (kill) => kill.incidentId !== incident.id && !(Date.parse(kill.time) > openedMs),
   );
   return { ...incident, history };
 }

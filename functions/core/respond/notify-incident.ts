@@ -51,6 +51,11 @@ export async function notifyIncident(
   const { state, executionArn } = parseEvent(event);
   const stored = await ports.store.getIncident(state.incidentId);
   if (!stored) throw new IncidentNotFoundError(state.incidentId);
+  if (stored.notification) {
+    // A retried step (the Lambda's answer was lost, or the step timed out after recording): tell no one twice.
+    ports.telemetry.info('already notified', { incidentId: stored.id, at: stored.notification.at });
+    return { incidentId: stored.id, ...stored.notification };
+  }
   const windowStart = new Date(
     Math.floor(Date.parse(stored.observedAt) / config.stormWindowMs) * config.stormWindowMs,
   ).toISOString();
@@ -84,7 +89,8 @@ export async function notifyIncident(
   const record: NotificationRecord = {
     at: ports.now().toISOString(),
     slack: { status: 'skipped', detail: slackSkipped },
-    sns: { status: 'sent', messageId: null, detail: sns ? null : slackSkipped },
+    // Replaced below once SNS took the message; left as is only for an incident rolled up without one.
+    sns: { status: 'rolled-up', messageId: null, detail: slackSkipped },
   };
   if (sns) {
     const published = await ports.sns.publish(withFormat(sns, 'text'));

@@ -157,6 +157,100 @@ describe.each([
     expect(Object.keys(stats.byInstance)).toHaveLength(5);
   });
 
+  it('lists a storm window’s incidents in the order they opened, whatever time their hosts printed', async () => {
+    // Host clocks disagree (local time without an offset, a clock off by hours): the order is the pipeline's.
+    const printed = ['2026-11-25T19:58:01', '2026-11-25T16:58:03', '2026-11-25T11:58:02', null];
+    const ids: string[] = [];
+    for (const [i, time] of printed.entries()) {
+      const request = recordRequest(`i-0${String(i + 1).repeat(16)}`, [
+        { kill: realKill({ pid: 100 + i, kernelTime: 10 + i, time }), observedAtMs: T0 + i * 1000 },
+      ]);
+      await store.recordKills(request);
+      ids.push(request.incident.id);
+    }
+    const window = recordRequest('i-0000000000000000', [{ kill: kill(1, 1), observedAtMs: T0 }]).stormWindow;
+    const stats = await store.stormWindow(window);
+    expect(stats.incidentIds).toEqual(ids);
+    expect(stats.incidents).toBe(4);
+  });
+
+  it('answers an empty storm window with no incidents', async () => {
+    expect(await store.stormWindow('2026-11-25T16:55:00.000Z')).toEqual({
+      window: '2026-11-25T16:55:00.000Z',
+      incidents: 0,
+      byProcess: {},
+      byInstance: {},
+      incidentIds: [],
+    });
+  });
+
+  it('counts a kill that joined an open incident in no storm window', async () => {
+    const first = recordRequest('i-0123456789abcdef0', [{ kill: kill(100, 10), observedAtMs: T0 }]);
+    await store.recordKills(first);
+    await store.recordKills(
+      recordRequest('i-0123456789abcdef0', [{ kill: kill(101, 11), observedAtMs: T0 + 1000 }]),
+    );
+    const stats = await store.stormWindow(first.stormWindow);
+    expect(stats.incidentIds).toEqual([first.incident.id]);
+  });
+
+  it('answers the remediations sent to an instance since a time, oldest first', async () => {
+    const at = (ms: number) => new Date(ms).toISOString();
+    const expiresAt = Math.floor(T0 / 1000) + 30 * 86_400;
+    await store.recordAction(
+      'i-0123456789abcdef0',
+      { action: 'add-swap', incidentId: 'oom-a', at: at(T0 - 90 * MINUTE) },
+      expiresAt,
+    );
+    await store.recordAction(
+      'i-0123456789abcdef0',
+      { action: 'restart-service', incidentId: 'oom-b', at: at(T0 - 30 * MINUTE) },
+      expiresAt,
+    );
+    await store.recordAction(
+      'i-0123456789abcdef0',
+      { action: 'add-swap', incidentId: 'oom-c', at: at(T0 - 10 * MINUTE) },
+      expiresAt,
+    );
+    await store.recordAction(
+      'i-0999999999abcdef0',
+      { action: 'add-swap', incidentId: 'oom-d', at: at(T0 - 5 * MINUTE) },
+      expiresAt,
+    );
+    expect(await store.recentActions('i-0123456789abcdef0', T0 - 60 * MINUTE)).toEqual([
+      { action: 'restart-service', incidentId: 'oom-b', at: at(T0 - 30 * MINUTE) },
+      { action: 'add-swap', incidentId: 'oom-c', at: at(T0 - 10 * MINUTE) },
+    ]);
+    expect(await store.recentActions('i-0123456789abcdef0', T0 - 10 * MINUTE)).toHaveLength(1);
+    expect(await store.recentActions('i-0123456789abcdef0', T0)).toEqual([]);
+    expect(await store.recentActions('i-0aaaaaaaaaaaaaaaa', 0)).toEqual([]);
+  });
+
+  it('keeps two remediations sent at the same moment for different incidents apart', async () => {
+    const at = new Date(T0).toISOString();
+    await store.recordAction('i-0123456789abcdef0', { action: 'add-swap', incidentId: 'oom-a', at }, 1);
+    await store.recordAction('i-0123456789abcdef0', { action: 'add-swap', incidentId: 'oom-b', at }, 1);
+    const recent = await store.recentActions('i-0123456789abcdef0', T0 - MINUTE);
+    expect(recent.map((a) => a.incidentId).sort()).toEqual(['oom-a', 'oom-b']);
+  });
+
+  it('records what was sent where, and marks the incident notified', async () => {
+    const request = recordRequest('i-0123456789abcdef0', [{ kill: kill(100, 10), observedAtMs: T0 }]);
+    await store.recordKills(request);
+    const record = {
+      at: new Date(T0 + 5 * MINUTE).toISOString(),
+      slack: { status: 'failed' as const, detail: 'Slack answered 400 invalid_blocks' },
+      sns: { status: 'sent' as const, messageId: 'm-1', detail: null },
+    };
+    await store.recordNotification(request.incident.id, record);
+    const incident = await store.getIncident(request.incident.id);
+    expect(incident?.status).toBe('notified');
+    // A retried notify step reads it back and tells no one twice.
+    expect(incident?.notification).toEqual(record);
+    expect(incident?.killCount).toBe(1);
+    expect(incident?.firstKill.process).toBe('(sd-pam)');
+  });
+
   it('keeps the list of kills bounded while the count stays exact', async () => {
     const first = recordRequest('i-0123456789abcdef0', [{ kill: kill(1, 1), observedAtMs: T0 }]);
     await store.recordKills(first);
@@ -184,5 +278,36 @@ describe('the DynamoDB incident store', () => {
       'KILL',
     ]);
     for (const item of items) expect(item.expiresAt).toBe(request.expiresAt);
+  });
+
+  it('keeps the notification record on the incident item, as JSON', async () => {
+    const tableName = await dynamo.createTable();
+    const store = new DynamoIncidentStore({ client: dynamo.client, tableName });
+    const request = recordRequest('i-0123456789abcdef0', [{ kill: kill(100, 10), observedAtMs: T0 }]);
+    await store.recordKills(request);
+    const record = {
+      at: new Date(T0 + 5 * MINUTE).toISOString(),
+      slack: { status: 'sent' as const, detail: null },
+      sns: { status: 'sent' as const, messageId: 'm-1', detail: null },
+    };
+    await store.recordNotification(request.incident.id, record);
+    const items = (await dynamo.client.send(new ScanCommand({ TableName: tableName }))).Items ?? [];
+    const item = items.find((i) => String(i.pk).startsWith('INCIDENT#'));
+    expect(JSON.parse(String(item?.notification))).toEqual(record);
+    expect(item?.updatedAt).toBe(record.at);
+  });
+
+  it('puts a TTL attribute on each remediation it records', async () => {
+    const tableName = await dynamo.createTable();
+    const store = new DynamoIncidentStore({ client: dynamo.client, tableName });
+    await store.recordAction(
+      'i-0123456789abcdef0',
+      { action: 'add-swap', incidentId: 'oom-a', at: new Date(T0).toISOString() },
+      1_800_000_000,
+    );
+    const items = (await dynamo.client.send(new ScanCommand({ TableName: tableName }))).Items ?? [];
+    expect(items).toEqual([
+      expect.objectContaining({ pk: 'ACTIONS#i-0123456789abcdef0', expiresAt: 1_800_000_000 }),
+    ]);
   });
 });

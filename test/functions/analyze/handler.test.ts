@@ -1,0 +1,113 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DynamoIncidentStore } from '../../../functions/adapters/dynamodb/incident-store';
+import type { AnalyzeIncidentResult } from '../../../functions/core/respond/analyze-incident';
+import { type LocalDynamo, startLocalDynamo } from '../../support/dynalite';
+import { realKill, recordRequest } from '../../support/kills';
+import { command, DIAGNOSTICS_STDOUT } from '../core/respond/workflow-states';
+
+const INSTANCE = 'i-0a1b2c3d4e5f60789';
+const ADD_SWAP = 'OomResponder-AddSwap-1A2B3C4D5E6F';
+
+let dynamo: LocalDynamo;
+let tableName: string;
+let logged: string[];
+let handler: (event: unknown, context: Context) => Promise<AnalyzeIncidentResult>;
+
+const context = {
+  functionName: 'OomResponder-Analyze',
+  awsRequestId: '3f1a2b4c-0000-4000-8000-000000000002',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:OomResponder-Analyze',
+  memoryLimitInMB: '256',
+  functionVersion: '$LATEST',
+} as Context;
+
+// The Lambda as deployed: its module reads the environment at cold start; DynamoDB is a real DynamoDB-protocol
+// server on loopback, reached through the SDK's service endpoint variable.
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+  tableName = await dynamo.createTable();
+  const port = (await dynamo.client.config.endpoint?.())?.port;
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', `http://127.0.0.1:${port}`);
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+  vi.stubEnv('POWERTOOLS_DEV', 'true');
+  vi.stubEnv('INCIDENT_TABLE_NAME', tableName);
+  vi.stubEnv('REMEDIATION_POLICY', JSON.stringify({ addSwap: { enabled: true } }));
+  vi.stubEnv('DIAGNOSTICS_BUCKET', 'oomresponder-diagnostics-123456789012');
+  vi.stubEnv('ADD_SWAP_DOCUMENT', ADD_SWAP);
+  logged = [];
+  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      logged.push(args.map(String).join(' '));
+    });
+  }
+  ({ handler } = await import('../../../functions/analyze/index'));
+});
+
+afterAll(async () => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  await dynamo.close();
+});
+
+describe('the analyze Lambda', () => {
+  it('analyzes the workflow state, records the planned step in DynamoDB and returns it ready to send', async () => {
+    const store = new DynamoIncidentStore({ client: dynamo.client, tableName });
+    const request = recordRequest(INSTANCE, [{ kill: realKill(), observedAtMs: Date.now() - 60_000 }]);
+    await store.recordKills(request);
+    const state = {
+      incidentId: request.incident.id,
+      instanceId: INSTANCE,
+      killTime: request.incident.observedAt,
+      pid: '3359',
+      process: '(sd-pam)',
+      unit: '',
+      memcgPath: '',
+      diagnostics: command({ Status: 'Success', ResponseCode: 0, stdout: DIAGNOSTICS_STDOUT }),
+    };
+
+    const result = await handler(state, context);
+    expect(result.diagnostics.status).toBe('collected');
+    expect(result.steps).toMatchObject([
+      { action: 'add-swap', documentName: ADD_SWAP, dryRun: false, parameters: { sizeMiB: ['2048'] } },
+    ]);
+    const items = (await dynamo.client.send(new ScanCommand({ TableName: tableName }))).Items ?? [];
+    expect(items.filter((item) => item.pk === `ACTIONS#${INSTANCE}`)).toEqual([
+      expect.objectContaining({ action: 'add-swap', incidentId: request.incident.id }),
+    ]);
+    // A retry of the same step plans the same remediation, and records it no second time.
+    const retried = await handler(state, context);
+    expect(retried.steps.map((step) => step.action)).toEqual(['add-swap']);
+    const after = (await dynamo.client.send(new ScanCommand({ TableName: tableName }))).Items ?? [];
+    expect(after.filter((item) => item.pk === `ACTIONS#${INSTANCE}`)).toHaveLength(1);
+
+    const line = logged.find((text) => text.includes('"analyzed"'));
+    expect(line).toBeDefined();
+    expect(JSON.parse(line ?? '{}')).toMatchObject({
+      message: 'analyzed',
+      incidentId: request.incident.id,
+      diagnostics: 'collected',
+      planned: ['add-swap'],
+    });
+  });
+
+  it('fails for an incident the table does not hold, for the workflow to catch', async () => {
+    await expect(
+      handler(
+        {
+          incidentId: 'oom-20261125T182815-ffffffffffffffff',
+          instanceId: INSTANCE,
+          killTime: '',
+          pid: '',
+          process: '',
+          unit: '',
+          memcgPath: '',
+        },
+        context,
+      ),
+    ).rejects.toThrow('incident oom-20261125T182815-ffffffffffffffff is not in the incident store');
+  });
+});
