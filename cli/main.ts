@@ -1,6 +1,8 @@
 import type { Writable } from 'node:stream';
+import { DEMO_HELP, demoCommand } from './commands/demo';
 import { PARSE_HELP, parseCommand } from './commands/parse';
 import { PREVIEW_HELP, previewCommand } from './commands/preview';
+import { REPLAY_HELP, replayCommand } from './commands/replay';
 import { write } from './io/output';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
 
@@ -22,6 +24,16 @@ const COMMANDS: Record<string, { run: Command; summary: string; help: string }> 
     run: previewCommand,
     summary: 'print the Slack message for the OOM kills in kernel logs, built from the log alone',
     help: PREVIEW_HELP,
+  },
+  replay: {
+    run: replayCommand,
+    summary: 'run the whole pipeline locally over kernel logs: detect, diagnose, analyze, remediate, notify',
+    help: REPLAY_HELP,
+  },
+  demo: {
+    run: demoCommand,
+    summary: 'cause a real, contained OOM kill (as root) and watch the pipeline respond to it',
+    help: DEMO_HELP,
   },
 };
 

@@ -54,11 +54,15 @@ export function containedOomSupport(): ContainedOomSupport {
   return { supported: false, reason: 'no memory cgroup controller found in /proc/self/cgroup' };
 }
 
+// The victim grows 1 MiB at a time, up to a bound: should the cgroup limit somehow not hold, it stops and exits
+// rather than grow until the whole host runs out.
 const VICTIM = `
 process.title = process.argv[1];
+const maxMiB = Number(process.argv[2]);
 process.stdin.once('data', () => {
   const hold = [];
-  for (;;) hold.push(Buffer.alloc(1024 * 1024, 1));
+  for (let i = 0; i < maxMiB; i++) hold.push(Buffer.alloc(1024 * 1024, 1));
+  process.exit(3);
 });
 `;
 
@@ -72,7 +76,9 @@ export async function causeContainedOom(options: ContainedOomOptions = {}): Prom
   try {
     const before = readKmsgRecords();
     const lastSequence = before.length > 0 ? kmsgSequence(before[before.length - 1] ?? '') : -1;
-    const child = spawn(process.execPath, ['-e', VICTIM, comm], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = spawn(process.execPath, ['-e', VICTIM, comm, String(limitMiB * 4)], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     const exited = new Promise<NodeJS.Signals | null>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (_code, signal) => resolve(signal));
@@ -80,6 +86,10 @@ export async function causeContainedOom(options: ContainedOomOptions = {}): Prom
     const pid = child.pid;
     if (pid === undefined) throw new Error('could not start the victim process');
     writeFileSync(`${cgroupPath}/cgroup.procs`, String(pid));
+    if (!inCgroup(pid, cgroupPath)) {
+      child.kill('SIGKILL');
+      throw new Error(`the victim did not enter ${cgroupPath}; not letting it allocate`);
+    }
     child.stdin.write('go\n');
     const signal = await exited;
     if (signal !== 'SIGKILL')
@@ -89,6 +99,17 @@ export async function causeContainedOom(options: ContainedOomOptions = {}): Prom
   } finally {
     cgroup.remove();
   }
+}
+
+/** Whether the process's memory cgroup (v1 `memory` line, or v2 `0::`) is the given cgroup directory. */
+function inCgroup(pid: number, cgroupPath: string): boolean {
+  const name = cgroupPath.slice(cgroupPath.lastIndexOf('/'));
+  return readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+    .split('\n')
+    .some(
+      (line) =>
+        (/^\d+:(?:[^:]*,)?memory(?:,[^:]*)?:/.test(line) || line.startsWith('0::')) && line.endsWith(name),
+    );
 }
 
 /** A child memory cgroup of this process's own, limited (memory, and memory+swap where offered); never host-wide. */

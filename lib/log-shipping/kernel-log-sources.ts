@@ -50,8 +50,10 @@ export const FLUENT_BIT_AL2023 = (logGroupName: string): string =>
     '[OUTPUT]',
     '    Name               cloudwatch_logs',
     '    Match              kernel',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Fluent Bit expands ${AWS_REGION} from its environment.
     '    region             ${AWS_REGION}',
     `    log_group_name     ${logGroupName}`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the unit running Fluent Bit sets ${INSTANCE_ID}.
     '    log_stream_name    ${INSTANCE_ID}',
     '    auto_create_group  false',
     '',

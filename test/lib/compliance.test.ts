@@ -10,7 +10,10 @@ const EVERYTHING = {
     accountSubscriptionPolicy: true,
     applyAgentConfiguration: true,
     earlyWarning: { memUsedPercent: 90, swapUsedPercent: 50 },
-    remediationPolicy: { addSwap: { enabled: true }, restartService: { enabled: true, allowedUnits: ['app.service'] } },
+    remediationPolicy: {
+      addSwap: { enabled: true },
+      restartService: { enabled: true, allowedUnits: ['app.service'] },
+    },
   },
 };
 
@@ -49,6 +52,8 @@ describe('the template', () => {
         return value;
       }).replace(/[0-9a-f]{64}(\.zip|\.json)?/g, '<asset hash>'),
     );
-    await expect(JSON.stringify(stable, null, 2)).toMatchFileSnapshot('__snapshots__/oom-responder-stack.template.json');
+    await expect(JSON.stringify(stable, null, 2)).toMatchFileSnapshot(
+      '__snapshots__/oom-responder-stack.template.json',
+    );
   });
 });

@@ -38,7 +38,9 @@ describe('the construct props', () => {
     expect(problems).toHaveLength(7);
     expect(problems.join('\n')).toMatch(/instanceTag\.key/);
     expect(problems.join('\n')).toMatch(/instanceTag\.value/);
-    expect(problems.join('\n')).toMatch(/slackWebhookSecret must be a Secrets Manager secret name or ARN.*create-secret/);
+    expect(problems.join('\n')).toMatch(
+      /slackWebhookSecret must be a Secrets Manager secret name or ARN.*create-secret/,
+    );
     expect(problems.join('\n')).toMatch(/cooldown is 0\.1\S* minutes; use 1 to 1440 minutes/);
     expect(problems.join('\n')).toMatch(/stormThreshold is 0 incidents/);
     expect(problems.join('\n')).toMatch(/remediationPolicy\.addSwap\.sizeMiB/);
@@ -52,7 +54,10 @@ describe('the app configuration', () => {
   it('takes a config file and lets -c flags win, ignoring CDK feature flags', () => {
     const dir = mkdtempSync(join(tmpdir(), 'oom-config-'));
     const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ cooldownMinutes: 30, stormThreshold: 3, slackWebhookSecret: 'from-file' }));
+    writeFileSync(
+      file,
+      JSON.stringify({ cooldownMinutes: 30, stormThreshold: 3, slackWebhookSecret: 'from-file' }),
+    );
     const config = readAppConfig({
       configFile: file,
       cooldownMinutes: '45',
@@ -74,38 +79,50 @@ describe('the app configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'oom-policy-'));
     const file = join(dir, 'policy.json');
     writeFileSync(file, JSON.stringify({ addSwap: { enabled: true, dryRun: true } }));
-    expect(responderProps({ remediationPolicy: file }).remediationPolicy).toEqual({ addSwap: { enabled: true, dryRun: true } });
-    expect(responderProps({ remediationPolicy: '{"restartService":{"enabled":true}}' }).remediationPolicy).toEqual({
+    expect(responderProps({ remediationPolicy: file }).remediationPolicy).toEqual({
+      addSwap: { enabled: true, dryRun: true },
+    });
+    expect(
+      responderProps({ remediationPolicy: '{"restartService":{"enabled":true}}' }).remediationPolicy,
+    ).toEqual({
       restartService: { enabled: true },
     });
   });
 
   it('lists every problem of the configuration at once', () => {
-    expect(() => readAppConfig({ cooldownMinutes: 'soon', stackName: '1bad', colldown: 3 })).toThrowError(InvalidAppConfigError);
+    expect(() => readAppConfig({ cooldownMinutes: 'soon', stackName: '1bad', colldown: 3 })).toThrowError(
+      InvalidAppConfigError,
+    );
     try {
       readAppConfig({ cooldownMinutes: 'soon', stackName: '1bad', configFile: '/no/such/file.json' });
     } catch (error) {
-      expect((error as InvalidAppConfigError).problems.join('\n')).toMatch(/configFile: \/no\/such\/file\.json does not exist/);
+      expect((error as InvalidAppConfigError).problems.join('\n')).toMatch(
+        /configFile: \/no\/such\/file\.json does not exist/,
+      );
     }
   });
 
   it('makes `cdk synth` fail with one message listing every problem, not a stack trace', () => {
-    const result = spawnSync(
-      process.execPath,
-      [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/app.ts'],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          CDK_CONTEXT_JSON: JSON.stringify({ cooldownMinutes: 0, stormThreshold: 0, slackWebhookSecret: 'https://hooks.slack.com/x' }),
-          CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'oom-cdk-out-')),
-        },
+    const result = spawnSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/app.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify({
+          cooldownMinutes: 0,
+          stormThreshold: 0,
+          slackWebhookSecret: 'https://hooks.slack.com/x',
+        }),
+        CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'oom-cdk-out-')),
       },
-    );
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^OOM Responder: the configuration has 3 problems:\n/);
-    for (const problem of ['slackWebhookSecret must be a Secrets Manager secret', 'cooldown is 0 minutes', 'stormThreshold is 0 incidents']) {
+    for (const problem of [
+      'slackWebhookSecret must be a Secrets Manager secret',
+      'cooldown is 0 minutes',
+      'stormThreshold is 0 incidents',
+    ]) {
       expect(result.stderr).toContain(problem);
     }
     expect(result.stderr).not.toMatch(/\n\s+at /);

@@ -96,7 +96,11 @@ export class WebhookSlackNotifier implements SlackNotifier {
           detail: `no answer within ${this.props.timeoutMs} ms (the message may or may not have been posted)`,
         };
       }
-      const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      // fetch refused to make the request at all (a forbidden port, a malformed URL): nothing was sent.
+      if (cause === undefined)
+        return { kind: 'final', detail: `the request could not be made (${(error as Error).name})` };
+      const code = cause;
       // The request never reached Slack: safe to try again.
       if (CONNECT_ERRORS.has(code)) return { kind: 'retry', detail: `could not connect (${code})` };
       // The connection broke once it was open (reset, closed mid-answer): Slack may have the message already.

@@ -44,7 +44,7 @@ const PARTS: readonly Part[] = [
   { render: actionsText, max: 1500, min: 500, shrinkOrder: 5 },
   { render: stateText, max: 800, min: 300, shrinkOrder: 4 },
   { render: processesText, max: 2500, min: 300, shrinkOrder: 1 },
-  { render: recurrenceText, max: 1200, min: 300, shrinkOrder: 2 },
+  { render: recurrenceText, max: 2900, min: 300, shrinkOrder: 2 },
   { render: linksText, max: 3000, min: 3000, divider: true },
 ];
 

@@ -8,7 +8,6 @@ import {
   kernelFinding,
   killFacts,
   placeLabel,
-  timeLabel,
   victimLabel,
 } from './kill-facts';
 import { describeNotices, nextSteps, nothingDoneLine } from './notices';
@@ -118,18 +117,30 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
 function killList(outcome: ResponseOutcome): OutcomeView['kills'] {
   const { incident } = outcome;
   if (incident.killCount <= 1) return null;
+  // Every kill named with its pid, in few characters: the place is said only where it differs from the first
+  // kill's, and the time is short, so a crash loop of dozens of kills fits the message whole.
+  const firstPlace = incident.kills[0] ? placeLabel(incident.kills[0]) : null;
   const lines = incident.kills.map((kill) => {
     const who =
       kill.kind === 'systemd-oomd'
         ? `${kill.systemdUnit ?? '?'} (systemd-oomd)`
         : `${kill.process ?? '?'} (pid ${kill.pid ?? '?'})`;
-    const rss = kill.rssKb === null ? '' : `, RSS ${formatKiB(kill.rssKb)}`;
+    const rss = kill.rssKb === null ? '' : ` ${formatKiB(kill.rssKb)}`;
+    const time = shortTime(kill.time, kill.kernelTime);
     const place = placeLabel(kill);
-    return oneLine(`${timeLabel(kill.time, kill.kernelTime)}: ${who}${rss}${place ? ` in ${place}` : ''}`);
+    return oneLine(
+      `${who}${rss}${time ? ` at ${time}` : ''}${place && place !== firstPlace ? ` in ${place}` : ''}`,
+    );
   });
   return {
     total: incident.killCount,
     lines,
     unlisted: Math.max(0, incident.killCount - incident.kills.length),
   };
+}
+
+/** `17:30:50` of an ISO time, or seconds after boot: enough to tell kills of one incident apart. */
+function shortTime(time: string | null, kernelTime: number | null): string | null {
+  if (time && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?/.test(time)) return time.slice(11, 19);
+  return kernelTime === null ? null : `${kernelTime.toFixed(1)}s`;
 }

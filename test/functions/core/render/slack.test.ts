@@ -259,7 +259,19 @@ describe('renderSlackMessage', () => {
       ':rotating_light: OOM kill: apache2 (pid 15575) on web-1 (i-0a1b2c3d4e5f60789) + 239 more kills',
     );
     expect(allText(message)).toContain('*240 kills in this incident* (234 not listed)');
-    expect(allText(message)).toContain('• 505687.2 s after boot: apache2 (pid 15573), RSS 20 MiB');
+    expect(allText(message)).toContain('• apache2 (pid 15573) 20 MiB at 505687.2s');
+  });
+
+  it('names every listed kill with its pid, even a crash loop of fifty', async () => {
+    const first = await corpusKill('legacy/ubuntu1004-2.6.32-vps-console-vsz-six-kills.log', 0);
+    const rest = Array.from({ length: 49 }, (_, i) => ({
+      ...first,
+      pid: 20_000 + i,
+      kernelTime: (first.kernelTime ?? 0) + i,
+    }));
+    const message = render(fullOutcome(withJoinedKills(incidentFor(first), rest, 50)));
+    expect(validateSlackMessage(message)).toEqual([]);
+    for (const kill of rest) expect(allText(message)).toContain(`apache2 (pid ${kill.pid})`);
   });
 
   it('stays within limits with 200 stored kills, a huge task table and megabyte command lines', async () => {
