@@ -2,14 +2,7 @@ import { formatKiB } from '../format/bytes';
 import type { Severity } from '../incident/model';
 import type { ResponseOutcome } from '../incident/outcome';
 import { incidentLinks, type LinkView } from './incident-links';
-import {
-  type Fact,
-  hostLabel,
-  kernelFinding,
-  killFacts,
-  placeLabel,
-  victimLabel,
-} from './kill-facts';
+import { type Fact, hostLabel, kernelFinding, killFacts, placeLabel, victimLabel } from './kill-facts';
 import { describeNotices, nextSteps, nothingDoneLine } from './notices';
 import { describeRecurrence } from './recurrence';
 import { mapStrings, redact } from './redaction/redact';
