@@ -57,18 +57,40 @@ const TRANSPORTS: ((message: string, host: string, i: number) => string)[] = [
 
 function kernelNoise(): string[] {
   try {
-    const all = execFileSync('dmesg', ['--notime'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).split('\n');
-    // Only what the kernel printed before its first OOM report: the noise must hold no report of its own.
-    const firstReport = all.findIndex((line) => line.includes('invoked oom-killer'));
-    const lines = all.slice(0, firstReport < 0 ? all.length : firstReport).filter((line) => line.length > 0);
-    if (lines.length >= 200) return lines;
+    const host = ordinaryKernelLines(
+      execFileSync('dmesg', ['--notime'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(
+        '\n',
+      ),
+    );
+    if (host.length >= 200) return host;
   } catch {
     // dmesg is not readable here: fall back to the corpus below.
   }
-  return corpusSamples()
-    .flatMap((sample) => readFileSync(sample.logPath, 'utf8').split('\n'))
-    .filter((line) => line.length > 0 && !/oom|Killed process|Kill process|invoked|pid \]/i.test(line));
+  return ordinaryKernelLines(
+    corpusSamples().flatMap((sample) => readFileSync(sample.logPath, 'utf8').split('\n')),
+  );
+}
+
+/**
+ * The lines of a kernel log that belong to no OOM report: everything from a report's first line (`invoked
+ * oom-killer`, or its memory dump and task table) to its victim line is left out, and so is any line naming a kill.
+ * (On a machine whose ring buffer holds only the tests' own contained OOM kills, little is left.)
+ */
+export function ordinaryKernelLines(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  let inReport = false;
+  for (const line of lines) {
+    if (/invoked oom-killer|Mem-Info|Tasks state|\[ {0,2}pid {0,2}\]/.test(line)) inReport = true;
+    if (inReport) {
+      if (/Killed process|oom_reaper|oom-kill:/.test(line)) inReport = false;
+      continue;
+    }
+    if (
+      line.trim().length === 0 ||
+      /oom|ill(?:ed)? process|memory: usage|Task in|pages RAM|swap {1,2}=/.test(line)
+    )
+      continue;
+    out.push(line);
+  }
+  return out;
 }
