@@ -18,6 +18,7 @@ import type { ActionState, NotifyEvent } from '../../functions/core/workflow/sta
 import { snsText } from '../format/replay-summary';
 import type { QueuedResponse } from './detect-ports';
 import { type CommandRunner, LOCAL_DOCUMENTS, SendCommandError } from './local-ssm';
+import { PrintingSlackNotifier } from './notify-ports';
 import { type StageName, type StageReporter, timed } from './stages';
 
 /** How the Remediate step of the state machine exists in this replay. */
@@ -165,7 +166,12 @@ async function notifyStage(
     const slackFailed = record.slack.status === 'failed';
     if (slackFailed)
       failed('notify', `Slack did not take the message: ${record.slack.detail ?? 'no detail'}`);
-    return { value: { outcome, notification: record }, text: notifyText(record), failed: slackFailed };
+    const printed = deps.notify.slack instanceof PrintingSlackNotifier;
+    return {
+      value: { outcome, notification: record },
+      text: notifyText(record, printed),
+      failed: slackFailed,
+    };
   } catch (error) {
     const text = `${(error as Error).name}: ${(error as Error).message}`;
     failed('notify', text);
@@ -248,10 +254,12 @@ function actionText(result: ActionResult): string {
   return `${result.action}: ${result.status}${exit}: ${result.summary}`;
 }
 
-function notifyText(record: NotificationRecord): string {
+function notifyText(record: NotificationRecord, printed: boolean): string {
+  const status =
+    printed && record.slack.status === 'sent' ? 'message printed (no --slack-webhook)' : record.slack.status;
   const slack =
     record.slack.status === 'failed'
       ? `Slack FAILED: ${record.slack.detail ?? 'no detail'}`
-      : `Slack ${record.slack.status}${record.slack.detail ? ` (${record.slack.detail})` : ''}`;
+      : `Slack ${status}${record.slack.detail ? ` (${record.slack.detail})` : ''}`;
   return `${slack}; ${snsText(record.sns.status)}`;
 }

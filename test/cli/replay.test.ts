@@ -134,7 +134,7 @@ describe('oom-responder replay without --host-exec (captured diagnostics)', () =
       ),
       expect.stringMatching(/^✓ remediate {3}\[1\/1\] nothing to run: the policy enables no remediation/),
       expect.stringMatching(
-        /^✓ notify {6}\[1\/1\] Slack sent; SNS: kept locally, not published \([\d.]+ ms\)$/,
+        /^✓ notify {6}\[1\/1\] Slack message printed \(no --slack-webhook\); SNS: kept locally, not published \([\d.]+ ms\)$/,
       ),
     ]);
     const [payload, ...summary] = result.stdout.trimEnd().split('\n');
