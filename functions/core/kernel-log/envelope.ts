@@ -29,6 +29,8 @@ export interface EnvelopeContext {
 const KERNEL_TIME = /^\[\s*(\d{1,10})\.(\d{1,9})\]/;
 const KERNEL_TIME_ANYWHERE = /\[\s*\d{1,10}\.\d{6}\]/y;
 const MONOTONIC_JOURNAL = /^(?:([^\s:]{1,64}) )?(kernel|systemd-oomd(?:\[\d{1,10}\])?): /;
+/** Names of syslog files without a dot or slash, as `grep -r` from /var/log prints them. */
+const SYSLOG_FILE = /^(?:messages|syslog|kern|daemon|dmesg|debug|user|warn)(?:-\d{8})?$/;
 const CALLER_ID = /^ ?\[\s*[TC]\d{1,10}\]/;
 const PRIORITY = /^<(\d{1,3})>/;
 const KMSG = /^(\d{1,3}),(\d{1,20}),(\d{1,20}),[^;]{0,200};/;
@@ -258,18 +260,27 @@ function parseHostAndTag(rest: string): Envelope | null {
   return withKernelStamp(envelope, envelope.body);
 }
 
-/** A grep over several files prefixes `path:`, `path:123:` or `path-123-`; strip it and parse what follows. */
+/**
+ * A grep over several files prefixes `path:`, `path:123:` or `path-123-`; strip it and parse what follows. The
+ * prefix must look like a file name (a `/` or a `.` in it, or a syslog file's name), and only the first few
+ * separators are tried: kernel text such as `oom-kill:constraint=...` is full of `:` and `-` and is no grep output.
+ */
 function parseAfterGrepPrefix(line: string, context: EnvelopeContext): Envelope | null {
   const limit = Math.min(line.length, 512);
-  for (let i = 1; i < limit; i++) {
+  let attempts = 0;
+  let fileLike = false;
+  for (let i = 1; i < limit && attempts < 3; i++) {
     const c = line.charCodeAt(i);
     if (c === 32 || c === 9) return null;
+    if (c === 47 /* / */ || c === 46 /* . */) fileLike = true;
     if (c !== 58 /* : */ && c !== 45 /* - */) continue;
     let next = i + 1;
     let digits = next;
     while (isDigit(line.charCodeAt(digits))) digits++;
     if (digits > next && line.charCodeAt(digits) === c) next = digits + 1;
     else if (c === 45) continue;
+    if (!fileLike && !SYSLOG_FILE.test(line.slice(0, i))) continue;
+    attempts++;
     const parsed = parseAt(line.slice(next), context);
     if (parsed) return parsed;
   }

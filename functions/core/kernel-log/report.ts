@@ -161,7 +161,7 @@ function baseKill(envelope: Envelope, source: LineSource | undefined): Kill {
   const fullDate = envelope.transport !== 'rfc3164' && envelope.transport !== 'dmesg-human';
   if ((!time || !fullDate) && source?.timestampMs !== undefined) time = isoOfMillis(source.timestampMs);
   return {
-    kind: 'kernel',
+    kind: 'kernel' as const,
     pid: null,
     process: null,
     totalVmKb: null,
