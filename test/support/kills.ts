@@ -3,6 +3,7 @@ import type { KillToRecord, RecordKillsRequest } from '../../functions/core/dete
 import { newIncident } from '../../functions/core/incident/build';
 import { digestKill } from '../../functions/core/incident/kill-digest';
 import type { InstanceRef } from '../../functions/core/incident/model';
+import { stormWindowOf } from '../../functions/core/incident/storm-stats';
 import { type Kill, parseKernelLog } from '../../functions/core/kernel-log';
 import { CORPUS_REFERENCE_DATE, KERNEL_CORPUS } from './corpus';
 
@@ -62,6 +63,6 @@ export function recordRequest(
     }),
     cooldownMs,
     expiresAt: Math.floor(first.observedAtMs / 1000) + 30 * 86_400,
-    stormWindow: new Date(Math.floor(first.observedAtMs / 300_000) * 300_000).toISOString(),
+    stormWindow: stormWindowOf(first.observedAtMs, 300_000),
   };
 }

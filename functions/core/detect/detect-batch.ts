@@ -2,6 +2,7 @@ import type { SubscriptionBatch } from '../cloudwatch/subscription-payload';
 import { newIncident } from '../incident/build';
 import { digestKill } from '../incident/kill-digest';
 import { type Incident, type InstanceRef, instanceKeyOf } from '../incident/model';
+import { stormWindowOf } from '../incident/storm-stats';
 import { KernelLogParser, type Kill } from '../kernel-log';
 import { matchesParameterPattern } from '../ssm/parameters';
 import { DEFAULT_DETECT_CONFIG, type DetectConfig } from './config';
@@ -251,11 +252,6 @@ export function workflowInputFor(incident: Incident): WorkflowInput {
     unit: safe('unit', kill.systemdUnit ?? ''),
     memcgPath: safe('memcgPath', kill.taskMemcg ?? kill.oomMemcg ?? ''),
   };
-}
-
-/** The ISO start of the storm window `ms` falls in. */
-export function stormWindowOf(ms: number, windowMs: number): string {
-  return new Date(Math.floor(ms / windowMs) * windowMs).toISOString();
 }
 
 async function mapWithConcurrency<T, R>(

@@ -11,3 +11,11 @@ export interface StormWindowStats {
   /** The window's incident ids in the order they opened. */
   incidentIds: string[];
 }
+
+/**
+ * The ISO start of the storm window `ms` falls in. The detector files an incident under it and the notifier looks
+ * the incident up by it: one function, so the two can never disagree on a boundary.
+ */
+export function stormWindowOf(ms: number, windowMs: number): string {
+  return new Date(Math.floor(ms / windowMs) * windowMs).toISOString();
+}

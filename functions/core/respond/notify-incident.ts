@@ -2,6 +2,7 @@ import type { Analysis } from '../analysis/model';
 import type { NotificationRecord, NotificationStore } from '../detect/ports';
 import type { Incident } from '../incident/model';
 import type { ResponseContext, ResponseOutcome } from '../incident/outcome';
+import { stormWindowOf } from '../incident/storm-stats';
 import { renderQNotification } from '../render/q-notification';
 import { renderSlackMessage } from '../render/slack';
 import type { SlackMessage } from '../render/slack-blocks';
@@ -56,9 +57,7 @@ export async function notifyIncident(
     ports.telemetry.info('already notified', { incidentId: stored.id, at: stored.notification.at });
     return { incidentId: stored.id, ...stored.notification };
   }
-  const windowStart = new Date(
-    Math.floor(Date.parse(stored.observedAt) / config.stormWindowMs) * config.stormWindowMs,
-  ).toISOString();
+  const windowStart = stormWindowOf(Date.parse(stored.observedAt), config.stormWindowMs);
   const storm = await ports.store.stormWindow(windowStart);
   const position = storm.incidentIds.indexOf(stored.id) + 1;
   const incident: Incident = {
