@@ -7,7 +7,7 @@ import { write } from '../io/output';
 import type { CommandIo } from '../main';
 import type { ReplayInput } from '../replay/feed';
 import { runReplay } from '../replay/run';
-import { scrubber } from '../replay/scrub';
+import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import { EXIT_OK, UsageError } from '../usage-error';
 import { referenceDateOption } from './options';
 

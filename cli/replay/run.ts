@@ -14,7 +14,7 @@ import { HostScriptRunner, SampleDiagnosticsRunner } from './local-ssm';
 import { PrintingSlackNotifier } from './notify-ports';
 import { runReplayPipeline } from './pipeline';
 import { SAMPLE_DIAGNOSTICS } from './samples';
-import { scrubber } from './scrub';
+import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import { formatStageLine } from './stages';
 
 /** Everything a replay is told, after its command has read and checked its flags. */

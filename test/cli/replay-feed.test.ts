@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ReplayInstanceDirectory, ReplayLogContext } from '../../cli/replay/detect-ports';
 import { REPLAY_LOG_GROUP, replayFeed } from '../../cli/replay/feed';
-import { scrubber } from '../../cli/replay/scrub';
+import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import { lineTimes } from '../../cli/replay/timeline';
 import { encodeSubscriptionEvent } from '../../functions/core/cloudwatch/subscription-payload';
 import { KERNEL_CORPUS } from '../support/corpus';

@@ -1,3 +1,4 @@
+import { secretScrubber } from '../../core/render/redaction/secret-scrubber';
 import type { SlackMessage } from '../../core/render/slack-blocks';
 import type { SlackNotifier } from '../../core/respond/notify-ports';
 
@@ -60,14 +61,14 @@ export class WebhookSlackNotifier implements SlackNotifier {
       if (outcome.kind === 'ok') return { ok: true };
       last = outcome.detail;
       if (outcome.kind === 'final')
-        return { ok: false, retryable: false, detail: scrub(outcome.detail, url) };
+        return { ok: false, retryable: false, detail: secretScrubber(url)(outcome.detail) };
       if (attempt < this.props.maxAttempts)
         await this.props.sleep(outcome.waitMs ?? 1000 * 2 ** (attempt - 1));
     }
     return {
       ok: false,
       retryable: true,
-      detail: scrub(`gave up after ${this.props.maxAttempts} attempts: ${last}`, url),
+      detail: secretScrubber(url)(`gave up after ${this.props.maxAttempts} attempts: ${last}`),
     };
   }
 
@@ -141,15 +142,3 @@ const CONNECT_ERRORS: ReadonlySet<string> = new Set([
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
-
-/** Remove the webhook URL, and its secret path alone, from anything that may be logged. */
-function scrub(text: string, url: string): string {
-  let out = text.split(url).join('<slack webhook>');
-  try {
-    const path = new URL(url).pathname;
-    if (path.length > 1) out = out.split(path).join('<slack webhook path>');
-  } catch {
-    // Not a URL: nothing more to remove.
-  }
-  return out.replace(/https:\/\/hooks\.slack\.com\/\S+/g, '<slack webhook>');
-}
