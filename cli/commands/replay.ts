@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidPolicyError, type Policy, parsePolicy } from '../../functions/core/policy/policy';
+import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import { resolveInputs } from '../io/inputs';
 import { write } from '../io/output';
 import type { CommandIo } from '../main';
 import type { ReplayInput } from '../replay/feed';
 import { runReplay } from '../replay/run';
-import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import { EXIT_OK, UsageError } from '../usage-error';
 import { referenceDateOption } from './options';
 

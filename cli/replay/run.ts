@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { WebhookSlackNotifier } from '../../functions/adapters/slack/webhook-notifier';
 import type { Policy } from '../../functions/core/policy/policy';
+import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import type { SlackMessage } from '../../functions/core/render/slack-blocks';
 import { formatReplaySummary } from '../format/replay-summary';
 import { slackMessageForTerminal } from '../format/slack-terminal';
@@ -14,7 +15,6 @@ import { HostScriptRunner, SampleDiagnosticsRunner } from './local-ssm';
 import { PrintingSlackNotifier } from './notify-ports';
 import { runReplayPipeline } from './pipeline';
 import { SAMPLE_DIAGNOSTICS } from './samples';
-import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import { formatStageLine } from './stages';
 
 /** Everything a replay is told, after its command has read and checked its flags. */

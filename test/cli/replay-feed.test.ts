@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ReplayInstanceDirectory, ReplayLogContext } from '../../cli/replay/detect-ports';
 import { REPLAY_LOG_GROUP, replayFeed } from '../../cli/replay/feed';
-import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import { lineTimes } from '../../cli/replay/timeline';
 import { encodeSubscriptionEvent } from '../../functions/core/cloudwatch/subscription-payload';
+import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import { KERNEL_CORPUS } from '../support/corpus';
 
 const NOW = Date.parse('2026-11-25T18:00:00Z');
