@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeSubscriptionEvent,
   encodeSubscriptionEvent,
+  parseSubscriptionBatch,
   type SubscriptionBatch,
 } from '../../../../functions/core/cloudwatch/subscription-payload';
 import { MalformedPayloadError } from '../../../../functions/core/errors';
@@ -36,10 +37,37 @@ describe('decodeSubscriptionEvent', () => {
     ['gzip that is not JSON', wrap(gzipSync('not json')), 'json'],
     ['JSON of the wrong shape', wrap(gzipSync(JSON.stringify({ ...batch, logEvents: 'x' }))), 'schema'],
     ['an unknown message type', wrap(gzipSync(JSON.stringify({ ...batch, messageType: 'OTHER' }))), 'schema'],
+    [
+      'base64 with a space in it',
+      { awslogs: { data: `${wrap(gzipSync('{}')).awslogs.data.slice(0, 8)} x` } },
+      'base64',
+    ],
+    ['base64 with a character outside its alphabet', { awslogs: { data: 'H4sI*AAA' } }, 'base64'],
+    [
+      'a timestamp past the dates JavaScript holds',
+      wrap(gzipSync(JSON.stringify({ ...batch, logEvents: [{ id: '1', timestamp: 9e15, message: 'x' }] }))),
+      'schema',
+    ],
   ])('classifies %s', (_, event, problem) => {
     expect(() => decodeSubscriptionEvent(event)).toThrowError(
       expect.objectContaining({ problem, retryable: false }),
     );
+  });
+
+  it('says where the batch departs from the schema', () => {
+    const events = [...batch.logEvents, { id: '', timestamp: 1, message: 'x' }];
+    expect(() =>
+      decodeSubscriptionEvent(wrap(gzipSync(JSON.stringify({ ...batch, logEvents: events })))),
+    ).toThrowError(/at logEvents\.1\.id/);
+    expect(() => parseSubscriptionBatch({ ...batch, subscriptionFilters: ['a', 2] })).toThrowError(
+      /at subscriptionFilters\.1/,
+    );
+    expect(() => parseSubscriptionBatch([])).toThrowError(/at \(root\)/);
+  });
+
+  it('validates a decoded batch in place rather than copying its events', () => {
+    const decoded = JSON.parse(JSON.stringify(batch)) as unknown;
+    expect(parseSubscriptionBatch(decoded)).toBe(decoded);
   });
 
   it('stops inflating at the bound, so a gzip bomb cannot exhaust memory', () => {
