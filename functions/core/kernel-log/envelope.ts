@@ -1,4 +1,5 @@
 import { monthNumber } from './months';
+import { digitsEnd, isWhitespace } from './scan';
 import { inferYear, isoFromMicros, localIso, localMs } from './time';
 import type { Transport } from './types';
 
@@ -24,9 +25,15 @@ export interface EnvelopeContext {
   referenceDate: Date;
   /** The last absolute `dmesg -H` time seen, as `[iso, ms]`. */
   humanClock?: [string, number];
+  /**
+   * The last syslog or `dmesg -T` stamp read, with its time: the lines of one report share their second, so
+   * most lines reuse it instead of reading month, day and clock again.
+   */
+  lastStamp?: { text: string; time: string; timeMs: number };
+  /** The last host name read: lines of one host reuse one string, which also keeps host lookups cheap. */
+  lastHost?: string;
 }
 
-const KERNEL_TIME = /^\[\s*(\d{1,10})\.(\d{1,9})\]/;
 const KERNEL_TIME_ANYWHERE = /\[\s*\d{1,10}\.\d{6}\]/y;
 const MONOTONIC_JOURNAL = /^(?:([^\s:]{1,64}) )?(kernel|systemd-oomd(?:\[\d{1,10}\])?): /;
 /** Names of syslog files without a dot or slash, as `grep -r` from /var/log prints them. */
@@ -38,7 +45,6 @@ const DMESG_DECODED = /^[a-z0-9]{2,8}\s*:[a-z]{3,6}\s*: /;
 const ISO_STAMP = /^(\d{4})-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d)([.,]\d{1,9})?(Z|[+-]\d\d:?\d\d)?(?= )/;
 const CLOCK = /^\d\d:\d\d:\d\d$/;
 const HUMAN_DELTA = /^\[\s*\+(\d{1,10})[.,](\d{1,9})\]/;
-const SYSLOG_TAG = /^([^\s[\]:]{1,64})(\[\d{1,10}\])?: ?/;
 
 /** Parse the transport of one line. Never throws; a line of no known transport is `plain`. */
 export function parseEnvelope(line: string, context: EnvelopeContext): Envelope {
@@ -93,7 +99,7 @@ function parseAt(line: string, context: EnvelopeContext): Envelope | null {
     return null;
   }
   if (first === 91 /* [ */) return parseBracketed(line, context);
-  if (first >= 48 && first <= 57) return parseNumeric(line);
+  if (first >= 48 && first <= 57) return parseNumeric(line, context);
   if (first === 123 /* { */) return null; // JSON lines are handled by the caller, which parses them once.
   const decoded = DMESG_DECODED.exec(line);
   if (decoded) return parseBracketed(line.slice(decoded[0].length), context);
@@ -102,10 +108,10 @@ function parseAt(line: string, context: EnvelopeContext): Envelope | null {
 
 /** `[  123.456] msg`, `[Wed Nov 25 16:58:01 2026] msg`, `[Nov25 16:58] msg`, `[  +0.000123] msg`. */
 function parseBracketed(line: string, context: EnvelopeContext): Envelope | null {
-  if (KERNEL_TIME.test(line)) {
+  if (kernelStampEnd(line) > 0) {
     const envelope = withKernelStamp(emptyEnvelope('dmesg', line), line);
     // `journalctl -o short-monotonic` (`[  321.765330] host kernel: msg`) and journald's console forwarding.
-    const tagged = MONOTONIC_JOURNAL.exec(envelope.body);
+    const tagged = mayNameProgram(envelope.body) ? MONOTONIC_JOURNAL.exec(envelope.body) : null;
     if (tagged) {
       envelope.host = tagged[1] ?? null;
       envelope.program = (tagged[2] ?? '').replace(/\[\d+\]$/, '');
@@ -125,6 +131,13 @@ function parseBracketed(line: string, context: EnvelopeContext): Envelope | null
   }
   const close = indexWithin(line, 93 /* ] */, 64);
   if (close < 0) return null;
+  const cached = context.lastStamp;
+  if (cached && line.startsWith(cached.text) && cached.text.length === close + 1) {
+    const envelope = emptyEnvelope('dmesg-ctime', stripCaller(line.slice(close + 1)));
+    envelope.time = cached.time;
+    envelope.timeMs = cached.timeMs;
+    return envelope;
+  }
   const stamp = line.slice(1, close).trim().split(/\s+/);
   const body = stripCaller(line.slice(close + 1));
   if (stamp.length >= 4) {
@@ -141,11 +154,26 @@ function parseBracketed(line: string, context: EnvelopeContext): Envelope | null
       const envelope = emptyEnvelope('dmesg-ctime', body);
       envelope.time = localIso(year, month, day, clock);
       envelope.timeMs = localMs(year, month, day, clock);
+      context.lastStamp = { text: line.slice(0, close + 1), time: envelope.time, timeMs: envelope.timeMs };
       return envelope;
     }
   }
   if (stamp.length === 2) return parseHumanAbsolute(stamp, body, context);
   return null;
+}
+
+/**
+ * Whether `journalctl -o short-monotonic`'s `host kernel: ` could open this message: the first colon must follow
+ * the program's name. A cheap test that spares the full pattern on the many messages that have no such prefix.
+ */
+function mayNameProgram(body: string): boolean {
+  const colon = body.indexOf(':');
+  if (colon <= 0 || body.charCodeAt(colon + 1) !== 32) return false;
+  return (
+    body.endsWith('kernel', colon) ||
+    body.endsWith('systemd-oomd', colon) ||
+    body.charCodeAt(colon - 1) === 93
+  );
 }
 
 /** `dmesg -H` / `--time-format reltime` absolute stamp: `[Nov25 16:58]` (minute precision, no year). */
@@ -169,7 +197,7 @@ function parseHumanAbsolute(stamp: string[], body: string, context: EnvelopeCont
 }
 
 /** RFC 3339 syslog, `journalctl -o short-iso`, `dmesg --time-format iso`, and /dev/kmsg records. */
-function parseNumeric(line: string): Envelope | null {
+function parseNumeric(line: string, context: EnvelopeContext): Envelope | null {
   const kmsg = KMSG.exec(line);
   if (kmsg) {
     const envelope = emptyEnvelope('kmsg', stripPriorityAndCaller(line.slice(kmsg[0].length)));
@@ -177,7 +205,7 @@ function parseNumeric(line: string): Envelope | null {
     return envelope;
   }
   const iso = ISO_STAMP.exec(line);
-  if (!iso) return parseUnixStamp(line);
+  if (!iso) return parseUnixStamp(line, context);
   const [stamp, , , , , fraction, offset] = iso;
   const rest = line.slice(stamp.length + 1);
   const timeMs = Date.parse(
@@ -191,7 +219,7 @@ function parseNumeric(line: string): Envelope | null {
     envelope.timeMs = ms;
     return envelope;
   }
-  const envelope = parseHostAndTag(rest);
+  const envelope = parseHostAndTag(line, stamp.length + 1, context);
   if (!envelope) return null;
   envelope.transport = offset && offset.length === 5 ? 'journal-short-iso' : 'rfc3339';
   envelope.time = stamp;
@@ -200,10 +228,10 @@ function parseNumeric(line: string): Envelope | null {
 }
 
 /** `journalctl -o short-unix`: `1795627850.077199 host kernel: msg`. */
-function parseUnixStamp(line: string): Envelope | null {
+function parseUnixStamp(line: string, context: EnvelopeContext): Envelope | null {
   const unix = /^(\d{9,11})\.(\d{6}) /.exec(line);
   if (!unix) return null;
-  const envelope = parseHostAndTag(line.slice(unix[0].length));
+  const envelope = parseHostAndTag(line, unix[0].length, context);
   if (!envelope) return null;
   envelope.transport = 'journal-short-iso';
   envelope.time = isoFromMicros(`${unix[1]}${unix[2]}`);
@@ -213,6 +241,10 @@ function parseUnixStamp(line: string): Envelope | null {
 
 /** RFC 3164 / `journalctl` short: `Nov 25 16:58:01[.frac] host tag[pid]: msg`, month possibly localized. */
 function parseSyslog3164(line: string, context: EnvelopeContext): Envelope | null {
+  const cached = context.lastStamp;
+  if (cached && line.startsWith(cached.text) && line.charCodeAt(cached.text.length) === 32) {
+    return syslogEnvelope(line, cached.text.length + 1, cached.time, cached.timeMs, context);
+  }
   const monthEnd = indexWithin(line, 32 /* space */, 12);
   if (monthEnd < 2) return null;
   const month = monthNumber(line.slice(0, monthEnd));
@@ -235,29 +267,77 @@ function parseSyslog3164(line: string, context: EnvelopeContext): Envelope | nul
     fraction = line.slice(fractionStart, at);
   }
   if (line.charCodeAt(at) !== 32) return null;
-  const envelope = parseHostAndTag(line.slice(at + 1));
-  if (!envelope) return null;
   const year = inferYear(month, day, context.referenceDate);
-  envelope.transport = 'rfc3164';
-  envelope.time = localIso(year, month, day, clock, fraction);
-  envelope.timeMs = localMs(year, month, day, clock);
+  const time = localIso(year, month, day, clock, fraction);
+  const timeMs = localMs(year, month, day, clock);
+  const envelope = syslogEnvelope(line, at + 1, time, timeMs, context);
+  if (envelope) context.lastStamp = { text: line.slice(0, at), time, timeMs };
   return envelope;
 }
 
-/** `host tag[pid]: msg` after a syslog time; the kernel's own `[ 123.456]` stamp may follow the tag. */
-function parseHostAndTag(rest: string): Envelope | null {
-  const hostEnd = rest.indexOf(' ');
-  if (hostEnd < 1) return null;
-  const host = rest.slice(0, hostEnd);
-  const afterHost = rest.slice(hostEnd + 1);
-  const tag = SYSLOG_TAG.exec(afterHost);
-  const envelope = emptyEnvelope('rfc3164', afterHost);
-  envelope.host = host;
-  if (tag) {
-    envelope.program = tag[1] ?? null;
-    envelope.body = afterHost.slice(tag[0].length);
+function syslogEnvelope(
+  line: string,
+  at: number,
+  time: string,
+  timeMs: number,
+  context: EnvelopeContext,
+): Envelope | null {
+  const envelope = parseHostAndTag(line, at, context);
+  if (!envelope) return null;
+  envelope.transport = 'rfc3164';
+  envelope.time = time;
+  envelope.timeMs = timeMs;
+  return envelope;
+}
+
+/** What ends a syslog tag: a colon, a bracket, or whitespace (as a regex's `\s` reads it). */
+function isTagEnd(c: number): boolean {
+  return c === 58 /* : */ || c === 91 /* [ */ || c === 93 /* ] */ || isWhitespace(c) || Number.isNaN(c);
+}
+
+/** `host tag[pid]: msg` from `start` on, after a syslog time; the kernel's own `[ 123.456]` stamp may follow the tag. */
+function parseHostAndTag(line: string, start: number, context: EnvelopeContext): Envelope | null {
+  const hostEnd = line.indexOf(' ', start);
+  if (hostEnd <= start) return null;
+  const envelope = emptyEnvelope('rfc3164', '');
+  envelope.host = hostAt(line, start, hostEnd, context);
+  const bodyStart = hostEnd + 1;
+  const tagEnd = syslogTagEnd(line, bodyStart);
+  if (tagEnd < 0) return withKernelStamp(envelope, line.slice(bodyStart));
+  let nameEnd = bodyStart;
+  while (!isTagEnd(line.charCodeAt(nameEnd))) nameEnd++;
+  envelope.program =
+    nameEnd - bodyStart === 6 && line.startsWith('kernel', bodyStart)
+      ? 'kernel'
+      : line.slice(bodyStart, nameEnd);
+  return withKernelStamp(envelope, line.slice(tagEnd));
+}
+
+/** The host name `line[start, end)`, as the same string as the last one when it repeats. */
+function hostAt(line: string, start: number, end: number, context: EnvelopeContext): string {
+  const last = context.lastHost;
+  if (last !== undefined && last.length === end - start && line.startsWith(last, start)) return last;
+  const host = line.slice(start, end);
+  context.lastHost = host;
+  return host;
+}
+
+/**
+ * Where the message starts after a syslog tag at `start` (`tag: `, `tag[pid]: `, `tag:`), or -1 when there is
+ * none: the tag is 1-64 characters other than whitespace, brackets and colons.
+ */
+function syslogTagEnd(line: string, start: number): number {
+  const limit = Math.min(line.length, start + 64);
+  let at = start;
+  while (at < limit && !isTagEnd(line.charCodeAt(at))) at++;
+  if (at === start) return -1;
+  if (line.charCodeAt(at) === 91 /* [ */) {
+    const pidEnd = digitsEnd(line, at + 1, 10);
+    if (pidEnd === at + 1 || line.charCodeAt(pidEnd) !== 93) return -1;
+    at = pidEnd + 1;
   }
-  return withKernelStamp(envelope, envelope.body);
+  if (line.charCodeAt(at) !== 58 /* : */) return -1;
+  return line.charCodeAt(at + 1) === 32 ? at + 2 : at + 1;
 }
 
 /**
@@ -290,23 +370,48 @@ function parseAfterGrepPrefix(line: string, context: EnvelopeContext): Envelope 
 /** Strip the kernel's `[ 123.456]` stamp, printk caller id and priority marker from a message. */
 function withKernelStamp(envelope: Envelope, body: string): Envelope {
   let text = stripPriorityAndCaller(body);
-  const stamp = KERNEL_TIME.exec(text);
-  if (stamp) {
-    envelope.kernelTime = Number(`${stamp[1]}.${stamp[2]}`);
-    text = stripCaller(text.slice(stamp[0].length));
+  const stampEnd = kernelStampEnd(text);
+  if (stampEnd > 0) {
+    envelope.kernelTime = kernelTimeIn(text, stampEnd);
+    text = stripCaller(text.slice(stampEnd));
   }
   envelope.body = text;
   return envelope;
 }
 
+/** The index after a leading `[  123.456789]` (1-10 digits, a dot, 1-9 digits), or -1. */
+function kernelStampEnd(text: string): number {
+  if (text.charCodeAt(0) !== 91 /* [ */) return -1;
+  let at = 1;
+  while (isWhitespace(text.charCodeAt(at))) at++;
+  const seconds = digitsEnd(text, at, 10);
+  if (seconds === at || text.charCodeAt(seconds) !== 46 /* . */) return -1;
+  const fraction = digitsEnd(text, seconds + 1, 9);
+  if (fraction === seconds + 1 || text.charCodeAt(fraction) !== 93 /* ] */) return -1;
+  return fraction + 1;
+}
+
+/** The seconds of the stamp `kernelStampEnd` found, read as the number its text spells. */
+function kernelTimeIn(text: string, stampEnd: number): number {
+  let start = 1;
+  while (isWhitespace(text.charCodeAt(start))) start++;
+  return Number(text.slice(start, stampEnd - 1));
+}
+
 function stripPriorityAndCaller(text: string): string {
+  if (text.charCodeAt(0) !== 60 /* < */) return stripCaller(text);
   const priority = PRIORITY.exec(text);
   return stripCaller(priority ? text.slice(priority[0].length) : text);
 }
 
 function stripCaller(text: string): string {
-  const caller = CALLER_ID.exec(text);
-  const rest = caller ? text.slice(caller[0].length) : text;
+  const first = text.charCodeAt(0);
+  let rest = text;
+  // A caller id (`[T1234]`, `[C2]`) is rare: look for it only where a bracket opens the text.
+  if (first === 91 /* [ */ || (first === 32 && text.charCodeAt(1) === 91)) {
+    const caller = CALLER_ID.exec(text);
+    if (caller) rest = text.slice(caller[0].length);
+  }
   return rest.charCodeAt(0) === 32 ? rest.slice(1) : rest;
 }
 

@@ -1,3 +1,5 @@
+import { digitsEnd, endsWithIgnoringCase, integerIn, numberAfter } from './scan';
+
 /**
  * The victim lines of an OOM report, in every kernel era:
  * - `Out of memory: Killed process 4242 (java) total-vm:..kB, anon-rss:..kB, file-rss:..kB, shmem-rss:..kB, UID:0 pgtables:..kB oom_score_adj:0` (5.x+)
@@ -62,22 +64,25 @@ const COMM_WINDOW = 64;
 export function parseKillLine(body: string): KillLineEvent | null {
   const at = body.indexOf(KILLED);
   if (at < 0) return null;
-  const memcg = memcgFromPrefix(body.slice(0, at));
   let cursor = at + KILLED.length;
-  const pid = readInt(body, cursor);
-  if (!pid) return null;
-  cursor = pid.end;
+  const pidEnd = digitsEnd(body, cursor, 11);
+  if (pidEnd === cursor) return null;
+  const pid = integerIn(body, cursor, pidEnd);
+  cursor = pidEnd;
   let uid: number | null = null;
-  const rhel6Uid = /^, UID (\d{1,10}),/.exec(body.slice(cursor, cursor + 24));
-  if (rhel6Uid) {
-    uid = Number(rhel6Uid[1]);
-    cursor += rhel6Uid[0].length;
+  if (body.startsWith(', UID ', cursor)) {
+    // RHEL 6: `Killed process 4242, UID 0, (java) ...`.
+    const uidEnd = digitsEnd(body, cursor + 6, 10);
+    if (uidEnd > cursor + 6 && body.charCodeAt(uidEnd) === 44 /* , */) {
+      uid = integerIn(body, cursor + 6, uidEnd);
+      cursor = uidEnd + 1;
+    }
   }
-  const comm = readComm(body, cursor);
-  if (!comm) return null;
-  const event = killedEvent(pid.value, comm.text, memcg, false);
+  const commClose = commCloseAt(body, cursor);
+  if (commClose < 0) return null;
+  const event = killedEvent(pid, commText(body, cursor, commClose), memcgBefore(body, at), false);
   event.uid = uid;
-  readMemoryFields(body.slice(comm.end, comm.end + 400), event);
+  readMemoryFields(body, commClose + 1, Math.min(body.length, commClose + 401), event);
   return event;
 }
 
@@ -85,19 +90,21 @@ export function parseSelectionLine(body: string): SelectionEvent | KillLineEvent
   let at = body.indexOf('Kill process ');
   if (at < 0) at = body.indexOf('kill process ');
   if (at < 0) return null;
-  const pid = readInt(body, at + 13);
-  if (!pid) return null;
-  const comm = readComm(body, pid.end);
-  if (!comm) return null;
-  const rest = body.slice(comm.end, comm.end + 80);
-  if (rest.startsWith(' sharing same memory')) return killedEvent(pid.value, comm.text, null, true);
-  const score = /^ score (-?\d{1,20})/.exec(rest);
+  const pidEnd = digitsEnd(body, at + 13, 11);
+  if (pidEnd === at + 13) return null;
+  const pid = integerIn(body, at + 13, pidEnd);
+  const commClose = commCloseAt(body, pidEnd);
+  if (commClose < 0) return null;
+  const comm = commText(body, pidEnd, commClose);
+  if (body.startsWith(' sharing same memory', commClose + 1)) return killedEvent(pid, comm, null, true);
   return {
     type: 'selected',
-    pid: pid.value,
-    comm: comm.text,
-    score: score ? Number(score[1]) : null,
-    memcg: memcgFromPrefix(body.slice(0, at)),
+    pid,
+    comm,
+    score: body.startsWith(' score ', commClose + 1)
+      ? numberAfter(body, 'score ', commClose + 2, commClose + 29)
+      : null,
+    memcg: memcgBefore(body, at),
   };
 }
 
@@ -106,12 +113,18 @@ export function parseReapedLine(body: string): ReapedEvent | null {
   const marker = 'oom_reaper: reaped process ';
   const at = body.indexOf(marker);
   if (at < 0) return null;
-  const pid = readInt(body, at + marker.length);
-  if (!pid) return null;
-  const comm = readComm(body, pid.end);
-  if (!comm) return null;
-  const anon = /anon-rss:(\d{1,20})kB/.exec(body.slice(comm.end, comm.end + 120));
-  return { type: 'reaped', pid: pid.value, comm: comm.text, anonRssKb: anon ? Number(anon[1]) : null };
+  const pidStart = at + marker.length;
+  const pidEnd = digitsEnd(body, pidStart, 11);
+  if (pidEnd === pidStart) return null;
+  const commClose = commCloseAt(body, pidEnd);
+  if (commClose < 0) return null;
+  const anon = /anon-rss:(\d{1,20})kB/.exec(body.slice(commClose + 1, commClose + 121));
+  return {
+    type: 'reaped',
+    pid: integerIn(body, pidStart, pidEnd),
+    comm: commText(body, pidEnd, commClose),
+    anonRssKb: anon ? Number(anon[1]) : null,
+  };
 }
 
 function killedEvent(
@@ -137,80 +150,60 @@ function killedEvent(
   };
 }
 
-function memcgFromPrefix(prefix: string): boolean | null {
-  if (prefix.endsWith('Memory cgroup out of memory: ')) return true;
-  const lower = prefix.toLowerCase();
-  if (lower.endsWith('out of memory: ') || lower.endsWith('(oom_kill_allocating_task): ')) return false;
+/** What precedes the victim phrase at `at`: a memcg OOM, a global one, or no prefix at all. */
+function memcgBefore(body: string, at: number): boolean | null {
+  if (body.endsWith('Memory cgroup out of memory: ', at)) return true;
+  if (endsWithIgnoringCase(body, 'out of memory: ', at)) return false;
+  if (endsWithIgnoringCase(body, '(oom_kill_allocating_task): ', at)) return false;
   return null;
 }
 
-function readInt(text: string, start: number): { value: number; end: number } | null {
-  let end = start;
-  while (end < text.length && end - start < 11) {
-    const c = text.charCodeAt(end);
-    if (c < 48 || c > 57) break;
-    end++;
-  }
-  if (end === start) return null;
-  return { value: Number(text.slice(start, end)), end };
-}
-
 /**
- * Read `(comm)` starting at `start` (which may point at the space before it). The comm may itself hold
- * parentheses and spaces (`(sd-pam)`, `Web Content`), so the closing parenthesis is the first one followed by
- * what the kernel prints after a comm; failing that, the first followed by the end, a comma, a dot or a space.
+ * Where `(comm)` starting at `start` (which may point at the space before it) closes, or -1. The comm may itself
+ * hold parentheses and spaces (`(sd-pam)`, `Web Content`), so the closing parenthesis is the first one followed
+ * by what the kernel prints after a comm; failing that, the first followed by the end, a comma, a dot or a space.
  */
-function readComm(text: string, start: number): { text: string; end: number } | null {
-  let open = start;
-  if (text.charCodeAt(open) === 32) open++;
-  if (text.charCodeAt(open) !== 40 /* ( */) return null;
+function commCloseAt(text: string, start: number): number {
+  const open = commOpenAt(text, start);
+  if (open < 0) return -1;
   const limit = Math.min(text.length, open + 1 + COMM_WINDOW);
   let fallback = -1;
   for (let i = open + 1; i < limit; i++) {
     if (text.charCodeAt(i) !== 41 /* ) */) continue;
-    if (COMM_FOLLOWERS.some((follower) => text.startsWith(follower, i + 1))) {
-      return { text: text.slice(open + 1, i), end: i + 1 };
-    }
+    if (isCommFollower(text, i + 1)) return i;
     if (fallback < 0) {
       const next = text.charCodeAt(i + 1);
       if (Number.isNaN(next) || next === 44 || next === 46 || next === 32 || next === 13) fallback = i;
     }
   }
-  if (fallback < 0) return null;
-  return { text: text.slice(open + 1, fallback), end: fallback + 1 };
+  return fallback;
+}
+
+/** The comm between the parenthesis opening at (or one space after) `start` and `close`. */
+function commText(text: string, start: number, close: number): string {
+  return text.slice(commOpenAt(text, start) + 1, close);
+}
+
+function commOpenAt(text: string, start: number): number {
+  const open = text.charCodeAt(start) === 32 ? start + 1 : start;
+  return text.charCodeAt(open) === 40 /* ( */ ? open : -1;
+}
+
+function isCommFollower(text: string, at: number): boolean {
+  for (const follower of COMM_FOLLOWERS) if (text.startsWith(follower, at)) return true;
+  return false;
 }
 
 /** `total-vm:123kB, anon-rss:45kB, ...`, `UID:0 pgtables:120kB oom_score_adj:0`, RHEL 7's `, UID 0,`. */
-function readMemoryFields(rest: string, event: KillLineEvent): void {
+function readMemoryFields(body: string, from: number, limit: number, event: KillLineEvent): void {
   // A scan for the few keys the kernel prints, each a word of its own: no splitting, no regex per token.
-  event.totalVmKb = numberAfter(rest, 'total-vm:') ?? numberAfter(rest, 'vsz:');
-  event.anonRssKb = numberAfter(rest, 'anon-rss:');
-  event.fileRssKb = numberAfter(rest, 'file-rss:');
-  event.shmemRssKb = numberAfter(rest, 'shmem-rss:');
-  event.pgtablesKb = numberAfter(rest, 'pgtables:');
-  event.oomScoreAdj = numberAfter(rest, 'oom_score_adj:');
-  const uid = numberAfter(rest, 'UID:') ?? numberAfter(rest, 'UID ');
+  event.totalVmKb = numberAfter(body, 'total-vm:', from, limit) ?? numberAfter(body, 'vsz:', from, limit);
+  event.anonRssKb = numberAfter(body, 'anon-rss:', from, limit);
+  event.fileRssKb = numberAfter(body, 'file-rss:', from, limit);
+  event.shmemRssKb = numberAfter(body, 'shmem-rss:', from, limit);
+  event.pgtablesKb = numberAfter(body, 'pgtables:', from, limit);
+  event.oomScoreAdj = numberAfter(body, 'oom_score_adj:', from, limit);
+  const uid = numberAfter(body, 'UID:', from, limit) ?? numberAfter(body, 'UID ', from, limit);
   if (uid !== null) event.uid = uid;
   event.hasMemoryFields = event.totalVmKb !== null || event.anonRssKb !== null;
-}
-
-/** The integer right after `key`, where `key` starts a word (after a space, a comma or the start). */
-function numberAfter(text: string, key: string): number | null {
-  let at = text.indexOf(key);
-  while (at > 0) {
-    const before = text.charCodeAt(at - 1);
-    if (before === 32 || before === 44 || before === 9) break;
-    at = text.indexOf(key, at + 1);
-  }
-  if (at < 0) return null;
-  let i = at + key.length;
-  const start = i;
-  if (text.charCodeAt(i) === 45 /* - */) i++;
-  const digits = i;
-  while (i < text.length && i - digits < 20) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) break;
-    i++;
-  }
-  return i > digits ? Number(text.slice(start, i)) : null;
 }

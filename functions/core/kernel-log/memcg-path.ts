@@ -57,3 +57,28 @@ export function containerOf(path: string | null): ContainerRef | null {
   if (!id && !podUid) return null;
   return { runtime, id, podUid };
 }
+
+export interface CgroupFacts {
+  systemdUnit: string | null;
+  container: Readonly<ContainerRef> | null;
+}
+
+const NO_FACTS: CgroupFacts = Object.freeze({ systemdUnit: null, container: null });
+/** Facts by path: a batch repeats a few cgroup paths thousands of times. Bounded, as a Lambda container lives long. */
+const factsByPath = new Map<string, CgroupFacts>();
+const MAX_CACHED_PATHS = 1024;
+
+/** The unit and container a victim's cgroup path names; the result is shared and frozen. */
+export function cgroupFactsOf(path: string | null): CgroupFacts {
+  if (!path) return NO_FACTS;
+  let facts = factsByPath.get(path);
+  if (facts) return facts;
+  const container = containerOf(path);
+  facts = Object.freeze({
+    systemdUnit: systemdUnitOf(path),
+    container: container && Object.freeze(container),
+  });
+  if (factsByPath.size >= MAX_CACHED_PATHS) factsByPath.clear();
+  factsByPath.set(path, facts);
+  return facts;
+}

@@ -7,6 +7,7 @@ import {
   type SelectionEvent,
 } from './kill-line';
 import { type OomKillSummaryEvent, parseOomKillSummary } from './oom-kill-summary';
+import { digitsEnd, integerIn } from './scan';
 import { parseTaskHeader, parseTaskRowStart, type TaskHeaderEvent } from './task-table';
 
 /**
@@ -157,16 +158,28 @@ function parseInvoked(body: string, at: number, strict: boolean): InvokedEvent |
     comm = comm.slice(comm.lastIndexOf(' ') + 1);
   }
   const event: InvokedEvent = { type: 'invoked', comm, gfpMask: null, order: null };
-  const fields = body.slice(at + INVOKED.length, at + INVOKED.length + 400).split(', ');
-  for (const field of fields) {
-    const eq = field.indexOf('=');
-    if (eq < 0) continue;
-    const key = field.slice(0, eq);
-    const value = field.slice(eq + 1);
-    if (key === 'gfp_mask') event.gfpMask = value;
-    else if (key === 'order' && /^-?\d{1,4}$/.test(value)) event.order = Number(value);
+  // The fields are `key=value` separated by `, `; a later field of the same key wins.
+  const fieldsStart = at + INVOKED.length;
+  const fieldsEnd = Math.min(body.length, fieldsStart + 400);
+  for (let start = fieldsStart; start < fieldsEnd; ) {
+    const separator = body.indexOf(', ', start);
+    const end = separator < 0 || separator + 2 > fieldsEnd ? fieldsEnd : separator;
+    if (body.startsWith('gfp_mask=', start) && start + 9 <= end) event.gfpMask = body.slice(start + 9, end);
+    else if (body.startsWith('order=', start) && start + 6 <= end) {
+      const order = smallIntegerIn(body, start + 6, end);
+      if (order !== null) event.order = order;
+    }
+    start = end + 2;
   }
   return event;
+}
+
+/** `text[start, end)` as an integer of 1-4 digits, optionally negative; null when it is anything else. */
+function smallIntegerIn(text: string, start: number, end: number): number | null {
+  const digits = text.charCodeAt(start) === 45 /* - */ ? start + 1 : start;
+  if (end - digits < 1 || end - digits > 4 || digitsEnd(text, digits, 4) !== end) return null;
+  const value = integerIn(text, digits, end);
+  return digits > start ? -value : value;
 }
 
 /**

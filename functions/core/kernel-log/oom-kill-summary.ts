@@ -1,3 +1,5 @@
+import { digitsEnd, integerIn } from './scan';
+
 /**
  * The one-line summary kernels 4.19+ print before the kill (mm/oom_kill.c `dump_oom_summary`):
  * `oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/a,task_memcg=/a/b,task=java,pid=4242,uid=0`
@@ -23,43 +25,66 @@ const KEYS = [
   ',oom_memcg=',
   ',task_memcg=',
 ] as const;
+const CONSTRAINT = 0;
+const OOM_MEMCG = 4;
+const TASK_MEMCG = 5;
+/** Where each key starts in the line being parsed (-1: absent); reused, as parsing is synchronous. */
+const keyStarts = new Int32Array(KEYS.length);
 
 export function parseOomKillSummary(body: string): OomKillSummaryEvent | null {
-  const start = body.indexOf('oom-kill:');
-  if (start < 0) return null;
-  const text = body.slice(start + 9).trimEnd();
-  const pidAt = text.lastIndexOf(',pid=');
-  const taskAt = pidAt < 0 ? -1 : text.lastIndexOf(',task=', pidAt);
-  if (taskAt < 0) return null;
-  const pidMatch = /^,pid=(\d{1,10})(?:,uid=(\d{1,10}))?/.exec(text.slice(pidAt));
-  if (!pidMatch) return null;
-  const head = text.slice(0, taskAt);
-  const positions: { key: string; at: number }[] = [];
-  let from = 0;
-  for (const key of KEYS) {
-    const at = head.indexOf(key, from);
-    if (at < 0) continue;
-    positions.push({ key, at });
-    from = at + key.length;
+  const marker = body.indexOf('oom-kill:');
+  if (marker < 0) return null;
+  const start = marker + 9;
+  const end = body.trimEnd().length;
+  const pidAt = body.lastIndexOf(',pid=', end - 5);
+  if (pidAt < start) return null;
+  const taskAt = body.lastIndexOf(',task=', pidAt);
+  if (taskAt < start) return null;
+  const pidEnd = digitsEnd(body, pidAt + 5, 10);
+  if (pidEnd === pidAt + 5) return null;
+  let uid: number | null = null;
+  if (body.startsWith(',uid=', pidEnd)) {
+    const uidEnd = digitsEnd(body, pidEnd + 5, 10);
+    if (uidEnd > pidEnd + 5) uid = integerIn(body, pidEnd + 5, uidEnd);
   }
-  const globalAt = head.indexOf(',global_oom');
-  const value = (key: string): string | null => {
-    const index = positions.findIndex((p) => p.key === key);
-    const entry = positions[index];
-    if (!entry) return null;
-    const next = positions[index + 1];
-    let end = next ? next.at : head.length;
-    if (globalAt > entry.at && globalAt < end) end = globalAt;
-    return head.slice(entry.at + key.length, end);
-  };
+  // Everything before `,task=` holds the keys, in the kernel's order.
+  let from = start;
+  for (let k = 0; k < KEYS.length; k++) {
+    const key = KEYS[k] as string;
+    const at = body.indexOf(key, from);
+    if (at >= 0 && at + key.length <= taskAt) {
+      keyStarts[k] = at;
+      from = at + key.length;
+    } else {
+      keyStarts[k] = -1;
+    }
+  }
+  const global = body.indexOf(',global_oom', start);
+  const globalAt = global >= 0 && global + 11 <= taskAt ? global : -1;
   return {
     type: 'summary',
-    constraint: value('constraint='),
-    oomMemcg: value(',oom_memcg='),
-    taskMemcg: value(',task_memcg='),
+    constraint: summaryValue(body, CONSTRAINT, taskAt, globalAt),
+    oomMemcg: summaryValue(body, OOM_MEMCG, taskAt, globalAt),
+    taskMemcg: summaryValue(body, TASK_MEMCG, taskAt, globalAt),
     globalOom: globalAt >= 0,
-    task: text.slice(taskAt + 6, pidAt),
-    pid: Number(pidMatch[1]),
-    uid: pidMatch[2] === undefined ? null : Number(pidMatch[2]),
+    task: body.slice(taskAt + 6, pidAt),
+    pid: integerIn(body, pidAt + 5, pidEnd),
+    uid,
   };
+}
+
+/** A key's value runs to the next key present (or `,task=`), and stops short of `,global_oom`. */
+function summaryValue(body: string, k: number, taskAt: number, globalAt: number): string | null {
+  const at = keyStarts[k] as number;
+  if (at < 0) return null;
+  let end = taskAt;
+  for (let next = k + 1; next < KEYS.length; next++) {
+    const nextAt = keyStarts[next] as number;
+    if (nextAt >= 0) {
+      end = nextAt;
+      break;
+    }
+  }
+  if (globalAt > at && globalAt < end) end = globalAt;
+  return body.slice(at + (KEYS[k] as string).length, end);
 }

@@ -52,26 +52,29 @@ export class KernelLogParser {
   private readonly context: EnvelopeContext;
   private readonly maxDecodedBytes: number | undefined;
   private readonly hosts = new Map<string, HostState>();
-  private readonly pending: Report[] = [];
+  private readonly pending: (Report | null)[] = [];
   private pendingHead = 0;
-  private readonly closed = new WeakSet<Report>();
-  /** Open reports still waiting for their victim: while any is open, every line must be read. */
-  private readonly awaitingVictim = new Set<Report>();
+  /** How many open reports still wait for their victim: while any does, every line must be read. */
+  private awaitingReports = 0;
   private lineNumber = 0;
+  /** Where the current line's finished kills collect; handed to the caller when there are any. */
+  private emitted: Kill[] = [];
 
   constructor(options: KernelLogParserOptions = {}) {
     this.context = { referenceDate: options.referenceDate ?? new Date() };
     this.maxDecodedBytes = options.maxDecodedBytes;
   }
 
-  pushLine(rawLine: string, source?: LineSource): Kill[] {
-    const line = rawLine.charCodeAt(rawLine.length - 1) === 13 ? rawLine.slice(0, -1) : rawLine;
-    this.lineNumber++;
-    const out: Kill[] = [];
-    if ((this.lineNumber & 255) === 0) this.closeStale(out);
-    if (this.awaitingVictim.size === 0 && !RELEVANT.test(line) && !isHumanClockLine(line)) return out;
-    if (line.charCodeAt(0) === 123 /* { */) this.pushJson(line, source, out);
-    else this.pushEnvelope(parseEnvelope(line, this.context), source, out);
+  /**
+   * Feed one line; `source` says where it came from. Only copies of `source`'s fields are kept, so a caller may
+   * reuse one object for many lines.
+   */
+  pushLine(rawLine: string, source?: LineSource): readonly Kill[] {
+    const out = this.emitted;
+    this.pushLineInto(rawLine, source, out);
+    // Most lines finish no kill: they all return one shared empty array rather than a new one each.
+    if (out.length === 0) return NO_KILLS;
+    this.emitted = [];
     return out;
   }
 
@@ -80,6 +83,15 @@ export class KernelLogParser {
     const out: Kill[] = [];
     this.pushDocumentInto(document, undefined, out);
     return out;
+  }
+
+  private pushLineInto(rawLine: string, source: LineSource | undefined, out: Kill[]): void {
+    const line = rawLine.charCodeAt(rawLine.length - 1) === 13 ? rawLine.slice(0, -1) : rawLine;
+    this.lineNumber++;
+    if ((this.lineNumber & 255) === 0) this.closeStale(out);
+    if (this.awaitingReports === 0 && !RELEVANT.test(line) && !isHumanClockLine(line)) return;
+    if (line.charCodeAt(0) === 123 /* { */) this.pushJson(line, source, out);
+    else this.pushEnvelope(parseEnvelope(line, this.context), source, out);
   }
 
   end(): Kill[] {
@@ -132,7 +144,7 @@ export class KernelLogParser {
           eventId: event.id,
           timestampMs: event.timestamp,
         };
-        for (const line of event.message.split('\n')) out.push(...this.pushLine(line, eventSource));
+        for (const line of event.message.split('\n')) this.pushLineInto(line, eventSource, out);
       }
       return true;
     }
@@ -146,7 +158,7 @@ export class KernelLogParser {
           ...(typeof event.eventId === 'string' ? { eventId: event.eventId } : {}),
           ...(typeof event.timestamp === 'number' ? { timestampMs: event.timestamp } : {}),
         };
-        for (const line of event.message.split('\n')) out.push(...this.pushLine(line, eventSource));
+        for (const line of event.message.split('\n')) this.pushLineInto(line, eventSource, out);
       }
       return true;
     }
@@ -192,7 +204,7 @@ export class KernelLogParser {
     const report = state.report;
     if (report) {
       report.touch(envelope, this.lineNumber);
-      if (report.consumed) this.awaitingVictim.delete(report);
+      if (report.consumed) this.stopAwaiting(report);
     }
     this.flush(out);
   }
@@ -242,7 +254,7 @@ export class KernelLogParser {
         const row = state.taskColumns
           ? parseTaskRow(event.body, state.taskColumns)
           : parseTaskRowWithoutHeader(event.body);
-        if (row) this.reportFor(state, out).tasks.push(row);
+        if (row) this.reportFor(state, out).addTask(row);
         return;
       }
       case 'task-header': {
@@ -252,7 +264,8 @@ export class KernelLogParser {
       }
       case 'summary': {
         const report = this.reportFor(state, out);
-        report.summary = { event, envelope, source };
+        // The caller may reuse its source object for the next line: keep a copy.
+        report.summary = { event, envelope, source: source && { ...source } };
         this.enqueue(report);
         return;
       }
@@ -296,9 +309,9 @@ export class KernelLogParser {
     const event = parseOomdKill(body);
     if (!event) return;
     const report = new Report();
-    report.kills.push(killFromOomd(event, envelope, source));
+    report.addKillRecord(killFromOomd(event, envelope, source));
     this.enqueue(report);
-    this.closed.add(report);
+    report.closed = true;
     this.flush(out);
   }
 
@@ -310,9 +323,17 @@ export class KernelLogParser {
 
   private open(state: HostState, out: Kill[]): Report {
     if (state.report) this.close(state, out);
-    state.report = new Report(this.lineNumber);
-    this.awaitingVictim.add(state.report);
-    return state.report;
+    const report = new Report(this.lineNumber);
+    state.report = report;
+    report.awaitingVictim = true;
+    this.awaitingReports++;
+    return report;
+  }
+
+  private stopAwaiting(report: Report): void {
+    if (!report.awaitingVictim) return;
+    report.awaitingVictim = false;
+    this.awaitingReports--;
   }
 
   private enqueue(report: Report): void {
@@ -325,10 +346,10 @@ export class KernelLogParser {
     const report = state.report;
     if (!report) return;
     state.report = null;
-    this.awaitingVictim.delete(report);
+    this.stopAwaiting(report);
     if (report.killFromLoneSummary()) this.enqueue(report);
     report.complete();
-    this.closed.add(report);
+    report.closed = true;
     this.flush(out);
   }
 
@@ -348,21 +369,29 @@ export class KernelLogParser {
 
   /** Emit the kills of closed reports, oldest first, stopping at the first report still open. */
   private flush(out: Kill[]): void {
+    const pending = this.pending;
     let head = this.pendingHead;
-    while (head < this.pending.length) {
-      const report = this.pending[head];
-      if (!report || !this.closed.has(report)) break;
+    while (head < pending.length) {
+      const report = pending[head];
+      if (!report?.closed) break;
       for (const kill of report.kills) out.push(kill);
+      // Let go of the report at once: most live a few lines, and objects that die young cost the GC nothing.
+      pending[head] = null;
       head++;
     }
-    // Drop emitted reports now and then rather than shifting one by one (which is linear each time).
-    if (head > 1024 && head * 2 > this.pending.length) {
-      this.pending.splice(0, head);
+    if (head === pending.length) {
+      pending.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > pending.length) {
+      // Drop emitted reports now and then rather than shifting one by one (which is linear each time).
+      pending.splice(0, head);
       head = 0;
     }
     this.pendingHead = head;
   }
 }
+
+const NO_KILLS: readonly Kill[] = Object.freeze([]);
 
 /** `dmesg -H` prints its absolute clock only now and then; such lines must be read to keep the clock. */
 function isHumanClockLine(line: string): boolean {

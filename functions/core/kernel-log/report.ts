@@ -1,8 +1,9 @@
 import type { Envelope } from './envelope';
 import type { KillLineEvent, SelectionEvent } from './kill-line';
-import { containerOf, systemdUnitOf } from './memcg-path';
+import { cgroupFactsOf } from './memcg-path';
 import type { CpuEvent, InvokedEvent, MemcgUsageEvent, OomdKillEvent, TaskInEvent } from './messages';
 import type { OomKillSummaryEvent } from './oom-kill-summary';
+import { isoFromMillis } from './time';
 import type { Kill, TaskRow } from './types';
 
 /** Where a line came from beyond its own text: set for CloudWatch Logs events. */
@@ -30,12 +31,17 @@ export class Report {
   swapTotalKb: number | null = null;
   swapFreeKb: number | null = null;
   ramPages: number | null = null;
-  tasks: TaskRow[] = [];
-  readonly kills: Kill[] = [];
+  /** The task table's rows, once a header or row was read (most batches carry none). */
+  tasks: TaskRow[] | null = null;
+  kills: Kill[] = [];
   /** Set once a victim line arrived: a later report line starts a new report. */
   consumed = false;
   /** In the parser's output queue (kills are emitted in input order). */
   queued = false;
+  /** Closed: no later line can change its kills, so they may be emitted. */
+  closed = false;
+  /** Open and still waiting for its victim line (the parser reads every line while any report is). */
+  awaitingVictim = false;
   /** `memory.oom.group` is set: the kernel kills every task of the cgroup, so more victim lines follow. */
   groupKill = false;
   lastTimeMs: number | null = null;
@@ -77,7 +83,7 @@ export class Report {
     kill.uid = event.uid;
     kill.oomScoreAdj = event.oomScoreAdj;
     if (event.memcg === true) kill.cgroup = true;
-    this.kills.push(kill);
+    this.addKillRecord(kill);
     if (!event.sharingMemory) this.consumed = true;
     return kill;
   }
@@ -90,14 +96,25 @@ export class Report {
     kill.pid = event.pid;
     kill.process = event.task;
     kill.uid = event.uid;
-    this.kills.push(kill);
+    this.addKillRecord(kill);
     return kill;
+  }
+
+  addTask(row: TaskRow): void {
+    if (this.tasks === null) this.tasks = [row];
+    else this.tasks.push(row);
+  }
+
+  /** Most reports hold one kill: give them a one-slot list rather than a grown one. */
+  addKillRecord(kill: Kill): void {
+    if (this.kills.length === 0) this.kills = [kill];
+    else this.kills.push(kill);
   }
 
   /** Copy the report-wide facts into every kill of this report. */
   complete(): void {
     const sortedTasks =
-      this.tasks.length === 0
+      this.tasks === null || this.tasks.length === 0
         ? NO_TASKS
         : [...this.tasks].sort((a, b) => (b.rssPages ?? -1) - (a.rssPages ?? -1));
     for (const kill of this.kills) this.completeKill(kill, sortedTasks);
@@ -124,9 +141,9 @@ export class Report {
     kill.swapFreeKb = this.swapFreeKb;
     kill.ramPages = this.ramPages;
     kill.tasks = tasks;
-    const victimPath = kill.taskMemcg ?? kill.oomMemcg;
-    kill.systemdUnit = systemdUnitOf(victimPath);
-    kill.container = containerOf(victimPath);
+    const facts = cgroupFactsOf(kill.taskMemcg ?? kill.oomMemcg);
+    kill.systemdUnit = facts.systemdUnit;
+    kill.container = facts.container;
   }
 
   /** Confined to a memory cgroup when any line of the report says so; a kill with no such line was host-wide. */
@@ -146,8 +163,9 @@ export function killFromOomd(event: OomdKillEvent, envelope: Envelope, source: L
   const kill = baseKill(envelope, source);
   kill.kind = 'systemd-oomd';
   kill.taskMemcg = event.cgroupPath;
-  kill.systemdUnit = systemdUnitOf(event.cgroupPath);
-  kill.container = containerOf(event.cgroupPath);
+  const facts = cgroupFactsOf(event.cgroupPath);
+  kill.systemdUnit = facts.systemdUnit;
+  kill.container = facts.container;
   kill.reason = event.reason;
   kill.cgroup = true;
   return kill;
@@ -202,14 +220,26 @@ function baseKill(envelope: Envelope, source: LineSource | undefined): Kill {
   };
 }
 
-let lastMillis = Number.NaN;
-let lastIso = '';
+/** The largest distance from the epoch a JavaScript `Date` holds (ECMA-262 21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
+let minuteStart = Number.NaN;
+let minutePrefix = '';
 
-/** Events of one batch often share a timestamp: format each once. */
-function isoOfMillis(ms: number): string {
-  if (ms !== lastMillis) {
-    lastMillis = ms;
-    lastIso = new Date(ms).toISOString();
+/**
+ * Epoch milliseconds as UTC ISO 8601, or null outside the dates JavaScript can hold. The events of a batch fall
+ * within a few minutes: the `YYYY-MM-DDTHH:MM:` prefix is formatted once per minute, the rest by hand.
+ */
+function isoOfMillis(ms: number): string | null {
+  if (!Number.isInteger(ms) || Math.abs(ms) > MAX_DATE_MS) return isoFromMillis(ms);
+  const offset = ms - minuteStart;
+  if (!(offset >= 0 && offset < 60_000)) {
+    const iso = isoFromMillis(ms);
+    if (iso === null) return null;
+    minuteStart = ms - (((ms % 60_000) + 60_000) % 60_000);
+    minutePrefix = iso.slice(0, -7); // all but `SS.mmmZ`: years past 9999 print six digits and a sign
+    return iso;
   }
-  return lastIso;
+  const seconds = Math.floor(offset / 1000);
+  const millis = offset - seconds * 1000;
+  return `${minutePrefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseKernelLog } from '../../../../functions/core/kernel-log';
+import { KernelLogParser, parseKernelLog } from '../../../../functions/core/kernel-log';
 import { KERNEL_CORPUS } from '../../../support/corpus';
 
 const reference = { referenceDate: new Date('2026-11-25T23:59:59Z') };
@@ -95,5 +95,51 @@ describe('any subset of a real report', () => {
       ['host-a', '(sd-pam)', 1],
       ['host-b', 'other', 1],
     ]);
+  });
+});
+
+describe('lines from CloudWatch Logs events', () => {
+  const syslogKill =
+    'Nov 25 16:58:01 host kernel: Out of memory: Killed process 42 (java) total-vm:1kB, anon-rss:2kB, file-rss:0kB';
+
+  it('take their time from the event when the line has no year, as Date#toISOString would print it', () => {
+    // Within the dates JavaScript holds, and beyond them (a corrupt timestamp gives no time, never an error).
+    const timestamp = fc.oneof(
+      fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }),
+      fc.integer({ min: -8.64e15, max: 8.64e15 }),
+      fc.constantFrom(0, -1, 8.64e15, 8.64e15 + 1, -8.64e15 - 1, 253_402_300_800_000, 1.5),
+    );
+    fc.assert(
+      fc.property(fc.array(timestamp, { minLength: 1, maxLength: 8 }), (timestamps) => {
+        const parser = new KernelLogParser(reference);
+        const kills = timestamps.flatMap((timestampMs, i) => [
+          ...parser.pushLine(syslogKill, { logStream: 's', eventId: String(i), timestampMs }),
+        ]);
+        kills.push(...parser.end());
+        expect(kills.map((kill) => kill.time)).toEqual(
+          timestamps.map((ms) => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null)),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('may share one source object: the parser keeps copies, not the object', () => {
+    const parser = new KernelLogParser(reference);
+    const source = { logGroup: 'g', logStream: 's', eventId: 'summary-event', timestampMs: 1 };
+    const summaryOnly = report.find((line) => line.includes('oom-kill:')) ?? '';
+    parser.pushLine(summaryOnly, source);
+    source.eventId = 'next-event';
+    source.timestampMs = 2;
+    parser.pushLine('an unrelated line', source);
+    const [kill] = parser.end();
+    expect(kill?.eventId).toBe('summary-event');
+  });
+
+  it('returns an empty list that cannot be changed for lines that finish no kill', () => {
+    const parser = new KernelLogParser(reference);
+    const none = parser.pushLine('nothing to see');
+    expect(none).toEqual([]);
+    expect(Object.isFrozen(none)).toBe(true);
   });
 });
