@@ -1,9 +1,9 @@
-import type { SubscriptionBatch } from '../cloudwatch/subscription-payload';
+import type { SubscriptionBatch, SubscriptionLogEvent } from '../cloudwatch/subscription-payload';
 import { newIncident } from '../incident/build';
 import { digestKill } from '../incident/kill-digest';
 import { type Incident, type InstanceRef, instanceKeyOf } from '../incident/model';
 import { stormWindowOf } from '../incident/storm-stats';
-import { KernelLogParser, type Kill } from '../kernel-log';
+import { KernelLogParser, type Kill, type LineSource } from '../kernel-log';
 import { matchesParameterPattern } from '../ssm/parameters';
 import { DEFAULT_DETECT_CONFIG, type DetectConfig } from './config';
 import { type ObservedKill, withFullReports } from './full-report';
@@ -71,32 +71,47 @@ export function parseBatch(batch: SubscriptionBatch): ObservedKill[] {
   if (batch.messageType !== 'DATA_MESSAGE') return [];
   const latest = lastTimestamp(batch);
   const parser = new KernelLogParser({ referenceDate: new Date(latest) });
-  const received = new Map<string, number>();
+  const receivedAt = receivedAtLookup(batch, latest);
   const observed: ObservedKill[] = [];
-  // A kill is observed when the event holding its kill line was received.
-  const observe = (kills: Kill[]): void => {
-    for (const kill of kills) {
-      observed.push({
-        kill,
-        observedAtMs: (kill.eventId === null ? undefined : received.get(kill.eventId)) ?? latest,
-      });
-    }
+  const observe = (kills: readonly Kill[]): void => {
+    for (const kill of kills) observed.push({ kill, observedAtMs: receivedAt(kill.eventId) });
   };
+  // One source object for every line: the parser copies what it keeps.
+  const source: LineSource = { logGroup: batch.logGroup, logStream: batch.logStream };
   for (const event of batch.logEvents) {
+    source.eventId = event.id;
+    source.timestampMs = event.timestamp;
     const message = event.message;
-    // Only events that can hold a kill line are worth remembering by id.
-    if (message.includes('ill') || message.includes('oom')) received.set(event.id, event.timestamp);
-    const source = {
-      logGroup: batch.logGroup,
-      logStream: batch.logStream,
-      eventId: event.id,
-      timestampMs: event.timestamp,
-    };
     if (message.indexOf('\n') < 0) observe(parser.pushLine(message, source));
     else for (const line of message.split('\n')) observe(parser.pushLine(line, source));
   }
   observe(parser.end());
   return observed;
+}
+
+/**
+ * When the event holding a kill line was received (a kill is observed then), or `fallback`. The parser emits
+ * kills in the order of their events, so a cursor walking the batch finds each in constant time on average; a
+ * kill out of that order (a stream interleaving hosts) falls back to an index built once.
+ */
+function receivedAtLookup(batch: SubscriptionBatch, fallback: number): (eventId: string | null) => number {
+  const events = batch.logEvents;
+  let cursor = 0;
+  let byId: Map<string, number> | null = null;
+  return (eventId) => {
+    if (eventId === null) return fallback;
+    if (byId) return byId.get(eventId) ?? fallback;
+    for (let i = cursor; i < events.length; i++) {
+      const event = events[i] as SubscriptionLogEvent;
+      if (event.id === eventId) {
+        cursor = i;
+        return event.timestamp;
+      }
+    }
+    byId = new Map();
+    for (const event of events) byId.set(event.id, event.timestamp);
+    return byId.get(eventId) ?? fallback;
+  };
 }
 
 function lastTimestamp(batch: SubscriptionBatch): number {
