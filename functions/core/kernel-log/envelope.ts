@@ -1,5 +1,5 @@
 import { monthNumber } from './months';
-import { digitsEnd, isWhitespace } from './scan';
+import { digitsEnd, isDigit, isWhitespace } from './scan';
 import { inferYear, isoFromMicros, localIso, localMs } from './time';
 import type { Transport } from './types';
 
@@ -420,10 +420,6 @@ function indexWithin(text: string, code: number, max: number): number {
   const end = Math.min(text.length, max + 1);
   for (let i = 0; i < end; i++) if (text.charCodeAt(i) === code) return i;
   return -1;
-}
-
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
 }
 
 /** journald JSON (`journalctl -o json`), also as Fluent Bit writes it (lower-case keys, no underscores). */
