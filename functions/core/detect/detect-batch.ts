@@ -78,7 +78,11 @@ export function parseBatch(batch: SubscriptionBatch): ObservedKill[] {
   };
   // One source object for every line: the parser copies what it keeps.
   const source: LineSource = { logGroup: batch.logGroup, logStream: batch.logStream };
-  for (const event of batch.logEvents) {
+  // Indexed loops: this function runs a few times per container, often in a tier that allocates an iterator
+  // result per step of a for-of.
+  const events = batch.logEvents;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as SubscriptionLogEvent;
     source.eventId = event.id;
     source.timestampMs = event.timestamp;
     const message = event.message;
@@ -116,7 +120,11 @@ function receivedAtLookup(batch: SubscriptionBatch, fallback: number): (eventId:
 
 function lastTimestamp(batch: SubscriptionBatch): number {
   let latest = 0;
-  for (const event of batch.logEvents) if (event.timestamp > latest) latest = event.timestamp;
+  const events = batch.logEvents;
+  for (let i = 0; i < events.length; i++) {
+    const timestamp = (events[i] as SubscriptionLogEvent).timestamp;
+    if (timestamp > latest) latest = timestamp;
+  }
   return latest || Date.now();
 }
 
