@@ -43,6 +43,7 @@ readonly KUBELET_CONFIG=${OOM_RESPONDER_KUBELET_CONFIG:-/var/lib/kubelet/config.
 readonly CGROUP_FS=${OOM_RESPONDER_CGROUP_FS:-/sys/fs/cgroup}
 readonly POD_LOGS=${OOM_RESPONDER_POD_LOGS:-/var/log/containers}
 readonly DOCKER_CONTAINERS=${OOM_RESPONDER_DOCKER_CONTAINERS:-/var/lib/docker/containers}
+readonly PROC_UPTIME=${OOM_RESPONDER_PROC_UPTIME:-/proc/uptime}
 
 refuse_invalid() {
   # The value itself is not echoed: it may hold control characters meant for a terminal.
@@ -216,7 +217,7 @@ kv hostname "$host_name"
 read_first /proc/sys/kernel/osrelease
 kv kernelRelease "$REPLY"
 uptime_seconds='' load=''
-if read -r uptime_seconds _ 2>/dev/null </proc/uptime; then probe uptime ok; else probe uptime error; fi
+if read -r uptime_seconds _ 2>/dev/null <"$PROC_UPTIME"; then probe uptime ok; else probe uptime error; fi
 if read -r l1 l5 l15 _ 2>/dev/null </proc/loadavg; then
   load="$l1 $l5 $l15"
   probe loadavg ok
@@ -656,11 +657,16 @@ readonly OOM_AWK='
     for (i = (count > max ? count - max : 0); i < count; i++) print kept[i % max]
     printf "#meta kills=%d first=%s\n", kills, first
   }'
-since=''
+# since: the window's start in dmesg's seconds since boot; reach: how far back the ring buffer must go to hold
+# the window, which is never before boot (a buffer whose first line is from boot holds all of this boot).
+since='' reach='' kill_before_boot=0
 if [[ -n $kill_epoch && $uptime_seconds =~ ^[0-9]+ ]]; then
   printf -v now '%(%s)T' -1
   boot_epoch=$((now - ${uptime_seconds%.*}))
   since=$((kill_epoch - EVENT_MARGIN_SECONDS - boot_epoch))
+  reach=$((since > 0 ? since : 0))
+  # killTime is when the line was received, never before the kernel printed it: before boot means an earlier boot.
+  ((kill_epoch < boot_epoch)) && kill_before_boot=1
 fi
 dmesg_out='' dmesg_first=-1 dmesg_kills=0
 if have dmesg; then
@@ -678,8 +684,9 @@ else
 fi
 kernel_text='' kernel_source=none kernel_kills=''
 [[ -n $dmesg_out ]] && kernel_text=$dmesg_out kernel_source=dmesg kernel_kills=$dmesg_kills
-# When the ring buffer starts after the event, older lines were overwritten: the journal may still have them.
-if [[ -z $dmesg_out ]] || [[ -n $since && $dmesg_first -gt $since ]]; then
+# When the ring buffer starts after the event, older lines were overwritten, and a kill of an earlier boot was
+# never in it: the journal may still have them.
+if [[ -z $dmesg_out ]] || ((kill_before_boot)) || [[ -n $reach && $dmesg_first -gt $reach ]]; then
   if have journalctl; then
     window=(-b)
     [[ -n $kill_epoch ]] && window=(--since "@$((kill_epoch - EVENT_MARGIN_SECONDS))")

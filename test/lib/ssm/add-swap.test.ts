@@ -8,6 +8,7 @@ import { parseScriptResult } from '../../../functions/core/ssm/script-result';
 import { scriptPath } from '../../../lib/ssm/script-source';
 import {
   makeTemp,
+  readableCopy,
   removeTemp,
   resultLine,
   run,
@@ -171,11 +172,18 @@ describe('add-swap refuses', () => {
 
   it.skipIf(!isRoot || !existsSync('/usr/bin/setpriv'))('to run as anyone but root', async () => {
     const env = { ...process.env, ...parameters(), PATH: `${bin}:${process.env.PATH}` };
-    const result = await run(
-      ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'bash', scriptPath('add-swap')],
-      env,
-    );
-    expectOutcome(result, 8, 'refused', 'not-root');
+    // From a copy that user can read: the checkout may sit in a directory only root can enter (a CI clone under
+    // `mktemp -d`), and then bash, not the script, would refuse.
+    const copy = readableCopy(scriptPath('add-swap'));
+    try {
+      const result = await run(
+        ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'bash', copy.path],
+        env,
+      );
+      expectOutcome(result, 8, 'refused', 'not-root');
+    } finally {
+      removeTemp(copy.dir);
+    }
     unchanged();
   });
 

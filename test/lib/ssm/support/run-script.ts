@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ScriptName, scriptPath } from '../../../../lib/ssm/script-source';
 
@@ -75,6 +75,19 @@ export function stubBin(names: string[]): string {
     chmodSync(join(dir, name), 0o755);
   }
   return dir;
+}
+
+/**
+ * A copy of `file` that any user can read, in a directory any user can enter: for running a script as another
+ * user when the checkout itself sits under a directory only its owner can enter.
+ */
+export function readableCopy(file: string): { dir: string; path: string } {
+  const dir = makeTemp('readable');
+  chmodSync(dir, 0o755);
+  const path = join(dir, basename(file));
+  copyFileSync(file, path);
+  chmodSync(path, 0o644);
+  return { dir, path };
 }
 
 export function stubPath(name: string): string {
