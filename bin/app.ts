@@ -2,23 +2,27 @@
 // The CDK app (`npx cdk synth|deploy`): read and validate the configuration, create the stack, check it with cdk-nag.
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { type AppConfig, InvalidAppConfigError, readAppConfig, responderProps } from '../lib/app-config';
+import { InvalidAppConfigError, readAppConfig, responderProps } from '../lib/app-config';
 import { InvalidOomResponderPropsError, resolveProps } from '../lib/oom-responder-props';
 import { OomResponderStack } from '../lib/oom-responder-stack';
 
 const app = new App();
-const problems: string[] = [];
-let config: AppConfig = {};
 try {
-  config = readAppConfig(app.node.getAllContext());
-  resolveProps(responderProps(config));
+  const config = readAppConfig(app.node.getAllContext());
+  const stackName = config.stackName ?? 'OomResponder';
+  const responder = responderProps(config);
+  resolveProps(responder, { stackName });
+  new OomResponderStack(app, stackName, {
+    description: 'OOM Responder: incident response for Linux out-of-memory kills on EC2',
+    responder,
+    kernelLogGroupNames: config.kernelLogGroups ?? [],
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
 } catch (error) {
   if (!(error instanceof InvalidAppConfigError || error instanceof InvalidOomResponderPropsError))
     throw error;
-  problems.push(...error.problems);
-}
-if (problems.length > 0) {
   // One message with every problem, and how to fix each: not a stack trace.
+  const { problems } = error;
   console.error(
     `OOM Responder: the configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:`,
   );
@@ -28,11 +32,4 @@ if (problems.length > 0) {
   );
   process.exit(1);
 }
-
-new OomResponderStack(app, config.stackName ?? 'OomResponder', {
-  description: 'OOM Responder: incident response for Linux out-of-memory kills on EC2',
-  responder: responderProps(config),
-  kernelLogGroupNames: config.kernelLogGroups ?? [],
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-});
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

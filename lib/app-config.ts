@@ -6,16 +6,32 @@ import type { OomResponderProps } from './oom-responder-props';
 /**
  * The app's configuration: an optional JSON file (`oom-responder.config.json`, or the file `-c configFile=...`
  * names) and `cdk.json` context / `-c key=value` flags, flags winning. Flat keys, so every one can be a flag.
+ * Every key is checked: a misspelt one is an error naming the closest valid key, never silently ignored.
  */
 const Flag = {
-  boolean: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]),
-  number: z.union([
-    z.number(),
-    z
-      .string()
-      .regex(/^\d+(\.\d+)?$/, 'a number')
-      .transform(Number),
-  ]),
+  string: z.string(),
+  boolean: (key: string) =>
+    z.unknown().transform((value, ctx) => {
+      if (value === true || value === 'true') return true;
+      if (value === false || value === 'false') return false;
+      ctx.addIssue({ code: 'custom', message: `${show(value)} is not true or false; e.g. -c ${key}=true` });
+      return z.NEVER;
+    }),
+  number: (key: string, unit: string, example: number) =>
+    z.unknown().transform((value, ctx) => {
+      const number =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim())
+            ? Number(value)
+            : Number.NaN;
+      if (Number.isFinite(number)) return number;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${show(value)} is not a number of ${unit}; e.g. -c ${key}=${example}`,
+      });
+      return z.NEVER;
+    }),
   list: z.union([
     z.array(z.string()),
     z.string().transform((v) =>
@@ -29,27 +45,31 @@ const Flag = {
 
 export const AppConfigSchema = z
   .object({
+    configFile: z.string().optional(),
     stackName: z
       .string()
-      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'letters, digits and -, starting with a letter')
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'letters, digits and -, starting with a letter, at most 128')
       .optional(),
-    slackWebhookSecret: z.string().optional(),
+    slackWebhookSecret: Flag.string.optional(),
+    createKernelLogGroup: Flag.boolean('createKernelLogGroup').optional(),
+    kernelLogGroupName: Flag.string.optional(),
     kernelLogGroups: Flag.list.optional(),
-    createKernelLogGroup: Flag.boolean.optional(),
-    kernelLogGroupName: z.string().optional(),
-    accountSubscriptionPolicy: Flag.boolean.optional(),
-    instanceTagKey: z.string().optional(),
-    instanceTagValue: z.string().optional(),
-    /** The remediation policy, inline (JSON) or as a path to a JSON file. */
+    accountSubscriptionPolicy: Flag.boolean('accountSubscriptionPolicy').optional(),
+    instanceTagKey: Flag.string.optional(),
+    instanceTagValue: Flag.string.optional(),
+    /** The remediation policy, inline (JSON) or as a path to a JSON file; read by `readAppConfig`. */
     remediationPolicy: z.union([z.record(z.string(), z.unknown()), z.string()]).optional(),
-    qDeveloperNotifications: Flag.boolean.optional(),
-    cooldownMinutes: Flag.number.optional(),
-    stormThreshold: Flag.number.optional(),
-    stormWindowMinutes: Flag.number.optional(),
-    retentionDays: Flag.number.optional(),
-    memUsedPercentAlarm: Flag.number.optional(),
-    swapUsedPercentAlarm: Flag.number.optional(),
-    applyAgentConfiguration: Flag.boolean.optional(),
+    cooldownMinutes: Flag.number('cooldownMinutes', 'minutes', 30).optional(),
+    stormThreshold: Flag.number('stormThreshold', 'incidents', 5).optional(),
+    stormWindowMinutes: Flag.number('stormWindowMinutes', 'minutes', 5).optional(),
+    retentionDays: Flag.number('retentionDays', 'days', 30).optional(),
+    qDeveloperNotifications: Flag.boolean('qDeveloperNotifications').optional(),
+    memUsedPercentAlarm: Flag.number('memUsedPercentAlarm', 'percent', 90).optional(),
+    swapUsedPercentAlarm: Flag.number('swapUsedPercentAlarm', 'percent', 50).optional(),
+    applyAgentConfiguration: Flag.boolean('applyAgentConfiguration').optional(),
+    detectReservedConcurrency: Flag.number('detectReservedConcurrency', 'executions', 20).optional(),
+    analyzeReservedConcurrency: Flag.number('analyzeReservedConcurrency', 'executions', 5).optional(),
+    notifyReservedConcurrency: Flag.number('notifyReservedConcurrency', 'executions', 2).optional(),
   })
   .strict();
 
@@ -64,15 +84,26 @@ export class InvalidAppConfigError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(AppConfigSchema.shape));
+/** Every key of the app, in the README's order. */
+export const APP_CONFIG_KEYS: readonly string[] = Object.keys(AppConfigSchema.shape);
 
-/** Merge the file and the context (only keys this app knows: cdk.json also holds CDK's own feature flags). */
+/**
+ * Context keys the CDK itself sets or reads (seen in CDK_CONTEXT_JSON of `cdk synth`): feature flags
+ * (`@aws-cdk/...`), `aws:cdk:*` switches, lookup results (`availability-zones:account=...`) and
+ * `acknowledged-issue-numbers` (`cdk acknowledge`). None is a plain identifier like this app's keys.
+ */
+export function isCdkContextKey(key: string): boolean {
+  return key.startsWith('@') || key.includes(':') || key === 'acknowledged-issue-numbers';
+}
+
+/** Merge the file and the context, check every key and value, and read the policy file; lists every problem. */
 export function readAppConfig(
   context: Record<string, unknown>,
   defaultFile = 'oom-responder.config.json',
 ): AppConfig {
   const problems: string[] = [];
-  const file = typeof context.configFile === 'string' ? context.configFile : defaultFile;
+  const named = typeof context.configFile === 'string' ? context.configFile : undefined;
+  const file = named ?? defaultFile;
   let fromFile: Record<string, unknown> = {};
   if (existsSync(file)) {
     try {
@@ -80,38 +111,55 @@ export function readAppConfig(
     } catch (error) {
       problems.push(`${file}: not valid JSON (${(error as Error).message})`);
     }
-  } else if (typeof context.configFile === 'string') {
+  } else if (named !== undefined) {
     problems.push(`configFile: ${file} does not exist`);
   }
-  const flags = Object.fromEntries(Object.entries(context).filter(([key]) => KNOWN.has(key)));
-  const parsed = AppConfigSchema.safeParse({ ...fromFile, ...flags });
+  const flags = Object.fromEntries(Object.entries(context).filter(([key]) => !isCdkContextKey(key)));
+  const merged: Record<string, unknown> = { ...fromFile, ...flags };
+  for (const key of Object.keys(merged)) {
+    if (APP_CONFIG_KEYS.includes(key)) continue;
+    const closest = closestKey(key);
+    problems.push(
+      `${key}: not a setting of this app${closest ? ` (did you mean ${closest}?)` : ''}; valid keys: ${APP_CONFIG_KEYS.join(', ')}`,
+    );
+    delete merged[key];
+  }
+  const parsed = AppConfigSchema.safeParse(merged);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const key = issue.path.join('.') || (issue as { keys?: string[] }).keys?.join(', ') || '(config)';
-      problems.push(
-        `${key}: ${issue.message}${issue.code === 'unrecognized_keys' ? ` (known keys: ${[...KNOWN].join(', ')})` : ''}`,
-      );
+    for (const issue of parsed.error.issues)
+      problems.push(`${issue.path.join('.') || '(config)'}: ${issue.message}`);
+  }
+  // configFile has done its work: the rest is the configuration.
+  const { configFile: _file, ...config }: AppConfig = parsed.success ? parsed.data : {};
+  // Read even when other values are wrong, so that one run lists every problem.
+  if (typeof merged.remediationPolicy === 'string') {
+    try {
+      config.remediationPolicy = readPolicy(merged.remediationPolicy);
+    } catch (error) {
+      if (!(error instanceof InvalidAppConfigError)) throw error;
+      problems.push(...error.problems);
     }
   }
   if (problems.length > 0) throw new InvalidAppConfigError(problems);
-  return parsed.success ? parsed.data : {};
+  return config;
 }
 
 /** The construct props a configuration asks for; the construct validates them (and names every problem). */
 export function responderProps(config: AppConfig): OomResponderProps {
   const policy =
     typeof config.remediationPolicy === 'string'
-      ? readPolicyFile(config.remediationPolicy)
+      ? readPolicy(config.remediationPolicy)
       : config.remediationPolicy;
+  const optional = <K extends keyof OomResponderProps>(
+    key: K,
+    value: OomResponderProps[K] | undefined,
+  ): Partial<Pick<OomResponderProps, K>> =>
+    value === undefined ? {} : ({ [key]: value } as Partial<Pick<OomResponderProps, K>>);
   return {
-    ...(config.slackWebhookSecret ? { slackWebhookSecret: config.slackWebhookSecret } : {}),
-    ...(config.createKernelLogGroup === undefined
-      ? {}
-      : { createKernelLogGroup: config.createKernelLogGroup }),
-    ...(config.kernelLogGroupName ? { kernelLogGroupName: config.kernelLogGroupName } : {}),
-    ...(config.accountSubscriptionPolicy === undefined
-      ? {}
-      : { accountSubscriptionPolicy: config.accountSubscriptionPolicy }),
+    ...optional('slackWebhookSecret', config.slackWebhookSecret || undefined),
+    ...optional('createKernelLogGroup', config.createKernelLogGroup),
+    ...optional('kernelLogGroupName', config.kernelLogGroupName || undefined),
+    ...optional('accountSubscriptionPolicy', config.accountSubscriptionPolicy),
     ...(config.instanceTagKey || config.instanceTagValue
       ? {
           instanceTag: {
@@ -121,15 +169,14 @@ export function responderProps(config: AppConfig): OomResponderProps {
         }
       : {}),
     ...(policy ? { remediationPolicy: policy } : {}),
-    ...(config.qDeveloperNotifications === undefined
-      ? {}
-      : { qDeveloperNotifications: config.qDeveloperNotifications }),
-    ...(config.cooldownMinutes === undefined ? {} : { cooldown: Duration.minutes(config.cooldownMinutes) }),
-    ...(config.stormThreshold === undefined ? {} : { stormThreshold: config.stormThreshold }),
-    ...(config.stormWindowMinutes === undefined
-      ? {}
-      : { stormWindow: Duration.minutes(config.stormWindowMinutes) }),
-    ...(config.retentionDays === undefined ? {} : { retention: Duration.days(config.retentionDays) }),
+    ...optional('qDeveloperNotifications', config.qDeveloperNotifications),
+    ...optional('cooldown', minutes(config.cooldownMinutes)),
+    ...optional('stormThreshold', config.stormThreshold),
+    ...optional('stormWindow', minutes(config.stormWindowMinutes)),
+    ...optional(
+      'retention',
+      config.retentionDays === undefined ? undefined : Duration.days(config.retentionDays),
+    ),
     ...(config.memUsedPercentAlarm === undefined && config.swapUsedPercentAlarm === undefined
       ? {}
       : {
@@ -142,13 +189,59 @@ export function responderProps(config: AppConfig): OomResponderProps {
               : { swapUsedPercent: config.swapUsedPercentAlarm }),
           },
         }),
-    ...(config.applyAgentConfiguration === undefined
-      ? {}
-      : { applyAgentConfiguration: config.applyAgentConfiguration }),
+    ...optional('applyAgentConfiguration', config.applyAgentConfiguration),
+    ...optional('detectReservedConcurrency', config.detectReservedConcurrency),
+    ...optional('analyzeReservedConcurrency', config.analyzeReservedConcurrency),
+    ...optional('notifyReservedConcurrency', config.notifyReservedConcurrency),
   };
 }
 
-function readPolicyFile(path: string): Record<string, unknown> {
-  const text = path.trimStart().startsWith('{') ? path : readFileSync(path, 'utf8');
-  return JSON.parse(text) as Record<string, unknown>;
+function minutes(value: number | undefined): Duration | undefined {
+  return value === undefined ? undefined : Duration.minutes(value);
+}
+
+/** The policy inline (`{...}`) or from a JSON file; one line per problem, never a stack trace. */
+function readPolicy(source: string): Record<string, unknown> {
+  const inline = source.trimStart().startsWith('{');
+  if (!inline && !existsSync(source)) {
+    throw new InvalidAppConfigError([
+      `remediationPolicy: ${source} does not exist (give the path of a JSON file, or the policy as inline JSON)`,
+    ]);
+  }
+  const text = inline ? source : readFileSync(source, 'utf8');
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new InvalidAppConfigError([
+      `remediationPolicy: ${inline ? 'the inline policy' : source} is not valid JSON (${(error as Error).message})`,
+    ]);
+  }
+}
+
+/** The valid key nearest a misspelt one (case, `-` and `_` ignored), when it is near enough to be meant. */
+function closestKey(key: string): string | undefined {
+  const normal = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of APP_CONFIG_KEYS) {
+    const distance = editDistance(normal(key), normal(candidate));
+    if (!best || distance < best.distance) best = { key: candidate, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(best.key.length / 4)) ? best.key : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
 }

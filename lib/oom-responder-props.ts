@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Token } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ILogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -21,15 +21,22 @@ export interface OomResponderProps {
    */
   readonly kernelLogGroups?: ILogGroup[];
   /**
-   * Create the log group `kernelLogGroupName` that the shipped CloudWatch agent configurations write to, and
-   * subscribe it. @default true
+   * Create the log group `kernelLogGroupName` that the shipped CloudWatch agent configurations write to. With
+   * `false` the group must already exist (for example retained by an earlier deployment of this stack, as it is
+   * by default): it is subscribed without being created. A deploy that finds the group already there fails with
+   * "already exists": deploy again with `createKernelLogGroup: false`. @default true
    */
   readonly createKernelLogGroup?: boolean;
-  /** @default '/oom-responder/kernel' */
+  /**
+   * The kernel log group, named after the stack so two stacks in one account and Region never share one.
+   * @default `/oom-responder/<stack name>/kernel`
+   */
   readonly kernelLogGroupName?: string;
   /**
-   * Also subscribe every log group of the account and Region through an account-level subscription policy
-   * (`AWS::Logs::AccountPolicy`), excluding the pipeline's own log groups. One per account and Region.
+   * Subscribe every log group of the account and Region through an account-level subscription policy
+   * (`AWS::Logs::AccountPolicy`), excluding the pipeline's own log groups, instead of one subscription filter per
+   * kernel log group (both would deliver each line twice). An account has at most one such policy per Region:
+   * the deploy fails when another stack or tool already created one.
    * @default false
    */
   readonly accountSubscriptionPolicy?: boolean;
@@ -83,6 +90,27 @@ export interface OomResponderProps {
   readonly applyAgentConfiguration?: boolean;
   /** For the table and bucket. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Reserved concurrency of the detector, to bound its burst on DynamoDB, EC2 and Step Functions in a fleet-wide
+   * storm (throttled events wait in Lambda's asynchronous queue for up to 6 hours). Reserving leaves less for
+   * every other function of the account, and Lambda refuses any reservation that would leave fewer than 100
+   * unreserved: a new account may have a quota of 10 in all. @default no reservation (the account's pool)
+   */
+  readonly detectReservedConcurrency?: number;
+  /** Reserved concurrency of the analysis function (invoked by the workflow). @default no reservation */
+  readonly analyzeReservedConcurrency?: number;
+  /**
+   * Reserved concurrency of the notifier. The workflow invokes it synchronously, so a reservation below the
+   * number of concurrent incidents throttles it (the workflow retries throttles, with backoff).
+   * @default no reservation
+   */
+  readonly notifyReservedConcurrency?: number;
+}
+
+/** Where the construct is deployed, for the names it derives from the stack. */
+export interface DeploymentContext {
+  /** The CloudFormation stack name. @default 'OomResponder' */
+  readonly stackName?: string;
 }
 
 /** The props with every default applied and the policy parsed. */
@@ -103,6 +131,7 @@ export interface ResolvedOomResponderProps {
   retention: Duration;
   earlyWarning: { memUsedPercent?: number; swapUsedPercent?: number } | undefined;
   applyAgentConfiguration: boolean;
+  reservedConcurrency: { detect?: number; analyze?: number; notify?: number };
 }
 
 /** Thrown at synth with every problem of the props at once, each naming the prop and the fix. */
@@ -121,8 +150,13 @@ const SECRET_REF =
 const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 
 /** Validate early, collect every problem, throw once (aws-solutions-constructs' CheckProps pattern). */
-export function resolveProps(props: OomResponderProps = {}): ResolvedOomResponderProps {
+export function resolveProps(
+  props: OomResponderProps = {},
+  context: DeploymentContext = {},
+): ResolvedOomResponderProps {
   const problems: string[] = [];
+  const stackName = context.stackName ?? 'OomResponder';
+  problems.push(...stackNameProblems(stackName));
   const instanceTag = props.instanceTag ?? { key: 'OomResponder', value: 'enabled' };
   if (!TAG_PART.test(instanceTag.key) || instanceTag.key.startsWith('aws:')) {
     problems.push(
@@ -146,7 +180,7 @@ export function resolveProps(props: OomResponderProps = {}): ResolvedOomResponde
       'slackWebhookSecret must be a Secrets Manager secret name or ARN (never the webhook URL itself): store the URL with `aws secretsmanager create-secret --name oom-responder/slack-webhook --secret-string https://hooks.slack.com/...` and pass the name',
     );
   }
-  const kernelLogGroupName = props.kernelLogGroupName ?? '/oom-responder/kernel';
+  const kernelLogGroupName = props.kernelLogGroupName ?? `/oom-responder/${stackName}/kernel`;
   if (!LOG_GROUP_NAME.test(kernelLogGroupName)) {
     problems.push(
       `kernelLogGroupName '${kernelLogGroupName}' is not a valid log group name (letters, digits, . - _ / #)`,
@@ -154,10 +188,21 @@ export function resolveProps(props: OomResponderProps = {}): ResolvedOomResponde
   }
   const createKernelLogGroup = props.createKernelLogGroup ?? true;
   const kernelLogGroups = props.kernelLogGroups ?? [];
-  if (!createKernelLogGroup && kernelLogGroups.length === 0 && !props.accountSubscriptionPolicy) {
-    problems.push(
-      'nothing would reach the detector: set createKernelLogGroup (the default), pass kernelLogGroups, or enable accountSubscriptionPolicy',
-    );
+  const reservedConcurrency = {
+    detect: props.detectReservedConcurrency,
+    analyze: props.analyzeReservedConcurrency,
+    notify: props.notifyReservedConcurrency,
+  };
+  for (const [fn, value] of Object.entries(reservedConcurrency)) {
+    if (value === undefined) continue;
+    const name = `${fn}ReservedConcurrency`;
+    if (value === 0) {
+      problems.push(`${name} is 0, which stops the function; omit it to use the account's unreserved pool`);
+    } else if (!Number.isInteger(value) || value < 1 || value > MAX_RESERVED_CONCURRENCY) {
+      problems.push(
+        `${name} is ${value}; use a whole number from 1 to ${MAX_RESERVED_CONCURRENCY}, at most your account's concurrency quota minus 100 (Lambda keeps 100 unreserved), or omit it`,
+      );
+    }
   }
   const cooldown = props.cooldown ?? Duration.minutes(15);
   within(problems, 'cooldown', cooldown.toMinutes({ integral: false }), 1, 24 * 60, 'minutes');
@@ -192,7 +237,42 @@ export function resolveProps(props: OomResponderProps = {}): ResolvedOomResponde
     retention,
     earlyWarning: props.earlyWarning,
     applyAgentConfiguration: props.applyAgentConfiguration ?? false,
+    reservedConcurrency,
   };
+}
+
+/** Far above any default quota; the real bound is the account's quota, which synth cannot see. */
+const MAX_RESERVED_CONCURRENCY = 10_000;
+
+/**
+ * The SSM documents are named `<stack name>-<Document>`. SSM reserves document names starting with `aws`,
+ * `amazon` or `amzn` (CreateDocument API reference, `Name`), and allows `[a-zA-Z0-9_.-]{3,128}`.
+ */
+const RESERVED_DOCUMENT_PREFIX = /^(aws|amazon|amzn)/i;
+const DOCUMENT_NAME = /^[a-zA-Z0-9_.-]{3,128}$/;
+/** The longest document name the construct derives from the stack name. */
+const LONGEST_DOCUMENT_SUFFIX = '-CollectDiagnostics';
+
+function stackNameProblems(stackName: string): string[] {
+  if (Token.isUnresolved(stackName)) return [];
+  const problems: string[] = [];
+  const reserved = RESERVED_DOCUMENT_PREFIX.exec(stackName);
+  if (reserved) {
+    problems.push(
+      `stack name '${stackName}' starts with '${reserved[1]?.toLowerCase()}', which SSM reserves for its own SSM document names (the pipeline's documents are named <stack name>-CollectDiagnostics...): choose a name that does not start with aws, amazon or amzn in any case, e.g. -c stackName=OomResponder`,
+    );
+  }
+  const longest = `${stackName}${LONGEST_DOCUMENT_SUFFIX}`;
+  if (longest.length > 128) {
+    problems.push(
+      `the SSM document name ${stackName.slice(0, 12)}...${LONGEST_DOCUMENT_SUFFIX} is ${longest.length} characters; SSM allows 128: use a stack name of at most ${128 - LONGEST_DOCUMENT_SUFFIX.length} characters`,
+    );
+  } else if (!DOCUMENT_NAME.test(longest)) {
+    problems.push(
+      `stack name '${stackName}' cannot name SSM documents (letters, digits, _ . - only): use letters, digits and -`,
+    );
+  }
+  return problems;
 }
 
 function within(

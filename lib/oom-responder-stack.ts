@@ -43,7 +43,7 @@ export class OomResponderStack extends Stack {
       new CfnOutput(this, 'KernelLogGroup', {
         value: this.responder.kernelLogGroup.logGroupName,
         description:
-          'Ship kernel logs here (see the CloudWatch agent configurations under /oom-responder/ in Parameter Store)',
+          'Ship kernel logs here: the CloudWatch agent configurations are the Parameter Store parameters AmazonCloudWatch-<stack name>-* (append them with amazon-cloudwatch-agent-ctl -a append-config)',
       });
     }
     for (const prefix of ['diagnostics', 'remediation']) {

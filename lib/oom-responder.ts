@@ -1,6 +1,5 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import {
   CfnAccountPolicy,
   FilterPattern,
@@ -43,10 +42,10 @@ export class OomResponder extends Construct {
 
   constructor(scope: Construct, id: string, props: OomResponderProps = {}) {
     super(scope, id);
-    const config = resolveProps(props);
+    const stack = Stack.of(this);
+    const config = resolveProps(props, { stackName: stack.stackName });
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
-    const stack = Stack.of(this);
     const policy = config.remediationPolicy;
 
     const storage = new Storage(this, 'Storage', { retention: config.retention, removalPolicy });
@@ -70,6 +69,10 @@ export class OomResponder extends Construct {
       description: 'OOM Responder: read diagnostics, find the likely cause, plan remediation by policy',
       memorySizeMiB: 512,
       timeout: Duration.seconds(30),
+      reservedConcurrency: config.reservedConcurrency.analyze,
+      // The policy travels in the environment, which Lambda caps at 4 KB: a long allow-list is refused at synth.
+      environmentTooLarge:
+        'the remediation policy (REMEDIATION_POLICY) takes most of it: shorten remediationPolicy.restartService.allowedUnits, using patterns with one * (myapp-*.service) for families of units',
       environment: {
         INCIDENT_TABLE_NAME: storage.table.tableName,
         REMEDIATION_POLICY: JSON.stringify(policy),
@@ -88,8 +91,8 @@ export class OomResponder extends Construct {
       entry: 'notify/index.ts',
       description: 'OOM Responder: post the incident summary to Slack and SNS',
       timeout: Duration.seconds(60),
-      // Slack accepts about one message a second per webhook: a storm queues rather than hammers it.
-      reservedConcurrency: 2,
+      // Unreserved by default: the workflow invokes it synchronously, and a reservation throttles it in a storm.
+      reservedConcurrency: config.reservedConcurrency.notify,
       environment: {
         INCIDENT_TABLE_NAME: storage.table.tableName,
         TOPIC_ARN: this.topic.topicArn,
@@ -130,6 +133,7 @@ export class OomResponder extends Construct {
       remediationDocumentArns,
       instanceStatement,
       outputBucket: storage.bucket,
+      deadLetters: { queue: notifications.deadLetters, destination: notifications.deadLetterDestination() },
     });
     this.stateMachine = workflow.stateMachine;
 
@@ -139,8 +143,8 @@ export class OomResponder extends Construct {
       description: 'OOM Responder: turn kernel OOM lines into incidents and start one response each',
       memorySizeMiB: 512,
       timeout: Duration.seconds(60),
-      // Bounds the burst on DynamoDB, EC2 and Step Functions in a fleet-wide storm; the rest waits in the queue.
-      reservedConcurrency: 20,
+      // Unreserved by default: a reservation fails the deploy in accounts with a low concurrency quota.
+      reservedConcurrency: config.reservedConcurrency.detect,
       environment: {
         INCIDENT_TABLE_NAME: storage.table.tableName,
         STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
@@ -154,7 +158,7 @@ export class OomResponder extends Construct {
     detect.function.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(notifications.deadLetters),
+      onFailure: notifications.deadLetterDestination(),
     });
     // recordKills (conditional puts, updates, reads), markExecutionStarted, getIncident.
     grantTable(storage.table, detect.function, [
@@ -172,26 +176,31 @@ export class OomResponder extends Construct {
       }),
     );
 
-    const logGroups = [...config.kernelLogGroups];
-    if (config.createKernelLogGroup) {
-      this.kernelLogGroup = new LogGroup(this, 'KernelLogs', {
-        logGroupName: config.kernelLogGroupName,
-        retention: logRetention,
-        removalPolicy,
-      });
-      logGroups.push(this.kernelLogGroup);
-    }
+    // Retained by default, so a redeploy after `cdk destroy` finds it: then it is imported (createKernelLogGroup false).
+    this.kernelLogGroup = config.createKernelLogGroup
+      ? new LogGroup(this, 'KernelLogs', {
+          logGroupName: config.kernelLogGroupName,
+          retention: logRetention,
+          removalPolicy,
+        })
+      : LogGroup.fromLogGroupName(this, 'KernelLogs', config.kernelLogGroupName);
+    // With the account-level policy every group is already subscribed: a filter too would deliver each line twice.
+    const logGroups = config.accountSubscriptionPolicy
+      ? []
+      : [this.kernelLogGroup, ...config.kernelLogGroups];
     const filterPattern = FilterPattern.anyTerm(...SUBSCRIPTION_FILTER_TERMS);
     logGroups.forEach((logGroup, index) => {
+      // A log group takes two subscription filters: a third fails the deploy (LimitExceededException).
       new SubscriptionFilter(this, `OomFilter${index}`, {
         logGroup,
         destination: new LambdaDestination(detect.function),
         filterPattern,
-        filterName: 'oom-responder',
+        // Named after the stack: a second stack subscribing the same group adds its filter, never replaces ours.
+        filterName: `${stack.stackName}-oom-responder`,
       });
       // The detector reads the lines around each kill, only in the groups it is subscribed to.
       logGroup.grant(detect.function, 'logs:GetLogEvents');
-      if (logGroup !== this.kernelLogGroup) {
+      if (!(config.createKernelLogGroup && logGroup === this.kernelLogGroup)) {
         acknowledgeWildcardResource(
           detect.role,
           logGroup.logGroupArn,
@@ -201,17 +210,22 @@ export class OomResponder extends Construct {
     });
     if (config.accountSubscriptionPolicy) {
       const ownGroups = [detect, analyze, notify].map((fn) => fn.logGroup.logGroupName);
-      new CfnAccountPolicy(this, 'AccountSubscription', {
+      const accountPolicy = new CfnAccountPolicy(this, 'AccountSubscription', {
         policyName: `${stack.stackName}-oom-responder`,
         policyType: 'SUBSCRIPTION_FILTER_POLICY',
         scope: 'ALL',
         selectionCriteria: `LogGroupName NOT IN ${JSON.stringify([...ownGroups, workflow.logGroup.logGroupName])}`,
         policyDocument: stack.toJsonString({
           DestinationArn: detect.function.functionArn,
+          // No Distribution: it applies only to Kinesis Data Streams destinations (PutAccountPolicy reference).
           FilterPattern: filterPattern.logPatternString,
-          Distribution: 'Random',
         }),
       });
+      // Seen in the template when CREATE fails: the account and Region may already have one (another stack, a tool).
+      accountPolicy.addMetadata(
+        'OomResponder',
+        'One subscription filter policy per account and Region: if creating it fails, the account already has one (aws logs describe-account-policies --policy-type SUBSCRIPTION_FILTER_POLICY); remove it or deploy without accountSubscriptionPolicy and list the groups in kernelLogGroups',
+      );
       detect.function.addPermission('AccountSubscriptionInvoke', {
         principal: new ServicePrincipal('logs.amazonaws.com'),
         sourceAccount: stack.account,
@@ -242,16 +256,7 @@ export class OomResponder extends Construct {
       );
     }
 
-    this.instancePolicyStatements = [
-      new PolicyStatement({
-        sid: 'OomResponderCommandOutput',
-        actions: ['s3:PutObject'],
-        resources: [
-          storage.bucket.arnForObjects('diagnostics/*'),
-          storage.bucket.arnForObjects('remediation/*'),
-        ],
-      }),
-    ];
+    this.instancePolicyStatements = storage.commandOutputStatements();
     new AgentConfigurations(this, 'AgentConfigurations', {
       logGroupName: config.kernelLogGroupName,
       instanceTag: config.instanceTag,
@@ -303,10 +308,11 @@ function acknowledgeFindings(parts: {
     'AwsSolutions-IAM5[Resource::*]',
     `${xray}; nor does ec2:DescribeInstances, used read-only to resolve host names to instances`,
   );
-  const kms = 'Granted by CDK for the KMS-encrypted topic and dead-letter queue; limited to the pipeline key';
-  acknowledge(parts.detect.role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', kms);
-  acknowledge(parts.detect.role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', kms);
-  acknowledge(parts.notify.role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', kms);
+  acknowledge(
+    parts.notify.role,
+    'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+    'Granted by CDK (grantPublish) for the KMS-encrypted topic; limited to the topic key',
+  );
   const machine = parts.workflow.stateMachine.role;
   acknowledge(
     machine,

@@ -10,6 +10,7 @@ import { cachedSecretString } from '../adapters/secrets/cached-secret';
 import { WebhookSlackNotifier } from '../adapters/slack/webhook-notifier';
 import { TopicPublisher } from '../adapters/sns/topic-publisher';
 import { notifyIncident } from '../core/respond/notify-incident';
+import { isExecutionEndedEvent, notifyInvocationFromExecutionEnded } from '../core/workflow/execution-ended';
 import { readNotifyFunctionConfig } from './config';
 
 // Composition root: configuration and clients once per container; the webhook URL is read on first use.
@@ -35,10 +36,22 @@ const ports = {
   now: () => new Date(),
 };
 
-/** The workflow's last step: tell people, whatever happened before. */
+/**
+ * The workflow's last step: tell people, whatever happened before. Also the target of the rule on executions that
+ * ended (failed, timed out, stopped) before this step completed: the same use case, which tells no one twice.
+ */
 export async function handler(event: unknown, context: Context) {
   logger.addContext(context);
   try {
+    if (isExecutionEndedEvent(event)) {
+      const invocation = notifyInvocationFromExecutionEnded(event);
+      logger.warn('the response ended before it notified', {
+        executionArn: invocation.executionArn,
+        incidentId: invocation.state.incidentId,
+        failure: invocation.state.failure,
+      });
+      return await notifyIncident(invocation, ports, config.notify);
+    }
     return await notifyIncident(event, ports, config.notify);
   } finally {
     metrics.publishStoredMetrics();

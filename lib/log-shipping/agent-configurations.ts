@@ -1,68 +1,101 @@
+import { Stack } from 'aws-cdk-lib';
 import { CfnAssociation, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { InstanceTag } from '../oom-responder-props';
-import { agentConfiguration, FLUENT_BIT_AL2023, KERNEL_LOG_FILES } from './kernel-log-sources';
+import {
+  agentConfiguration,
+  fluentBitConfiguration,
+  KERNEL_LOG_FILES,
+  OOMD_EXPRESSION,
+  type ShippedFile,
+} from './kernel-log-sources';
 
 export interface AgentConfigurationsProps {
   readonly logGroupName: string;
   readonly instanceTag: InstanceTag;
-  /** Install the CloudWatch agent and apply `all` to tagged instances through State Manager. */
+  /** Install the CloudWatch agent and append `all` to tagged instances' configuration through State Manager. */
   readonly applyWithAssociation: boolean;
 }
+
+const OOMD_FROM = (path: string): ShippedFile => ({ path, onlyMatching: OOMD_EXPRESSION });
+
+/** The agent configurations, per distribution: the kernel's lines, and systemd-oomd's where rsyslog puts them. */
+const FLAVORS: Record<string, readonly ShippedFile[]> = {
+  'amazon-linux-2': [{ path: KERNEL_LOG_FILES.messages }],
+  'amazon-linux-2023': [{ path: KERNEL_LOG_FILES.kernLog }, OOMD_FROM(KERNEL_LOG_FILES.messages)],
+  ubuntu: [{ path: KERNEL_LOG_FILES.kernLog }, OOMD_FROM(KERNEL_LOG_FILES.syslog)],
+  all: [
+    { path: KERNEL_LOG_FILES.kernLog },
+    { path: KERNEL_LOG_FILES.messages },
+    OOMD_FROM(KERNEL_LOG_FILES.syslog),
+  ],
+};
 
 /**
  * How kernel logs reach the pipeline: CloudWatch agent configurations in Parameter Store, one per distribution
  * (each names streams `{instance_id}`, so the detector knows the instance without an EC2 call) and one that
  * collects every known kernel log file, plus a Fluent Bit configuration for journald-only Amazon Linux 2023.
- * Optionally, State Manager installs the agent and applies the configuration to tagged instances.
+ * Optionally, State Manager installs the agent and appends the configuration on tagged instances.
+ *
+ * The parameters are named `AmazonCloudWatch-<stack name>-...`: unique per stack, and readable by instances with
+ * only the AWS managed CloudWatchAgentServerPolicy, which allows `ssm:GetParameter` on
+ * `parameter/AmazonCloudWatch-*` alone.
  */
 export class AgentConfigurations extends Construct {
+  /** Parameter names by flavor (`ubuntu`, `all`, ..., and `fluent-bit-amazon-linux-2023`). */
   readonly parameterNames: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: AgentConfigurationsProps) {
     super(scope, id);
+    const stack = Stack.of(this);
+    const prefix = `AmazonCloudWatch-${stack.stackName}`;
     this.parameterNames = {};
-    const flavors: Record<string, string[]> = {
-      'amazon-linux-2': [KERNEL_LOG_FILES.messages],
-      'amazon-linux-2023': [KERNEL_LOG_FILES.kernLog],
-      ubuntu: [KERNEL_LOG_FILES.kernLog],
-      all: [KERNEL_LOG_FILES.kernLog, KERNEL_LOG_FILES.messages],
-    };
-    for (const [flavor, files] of Object.entries(flavors)) {
-      const name = `/oom-responder/cloudwatch-agent/${flavor}`;
+    for (const [flavor, files] of Object.entries(FLAVORS)) {
+      const name = `${prefix}-${flavor}`;
       new StringParameter(this, `Agent-${flavor}`, {
         parameterName: name,
-        description: `OOM Responder: CloudWatch agent configuration shipping kernel logs (${files.join(', ')})`,
+        description: `OOM Responder: CloudWatch agent configuration (append-config) shipping kernel logs (${files.map((f) => f.path).join(', ')})`,
         stringValue: JSON.stringify(agentConfiguration(files, props.logGroupName)),
       });
       this.parameterNames[flavor] = name;
     }
+    const fluentBit = `${prefix}-fluent-bit-amazon-linux-2023`;
     new StringParameter(this, 'FluentBitAl2023', {
-      parameterName: '/oom-responder/fluent-bit/amazon-linux-2023',
+      parameterName: fluentBit,
       description:
-        'OOM Responder: Fluent Bit configuration shipping journald kernel messages (Amazon Linux 2023)',
-      stringValue: FLUENT_BIT_AL2023(props.logGroupName),
+        'OOM Responder: Fluent Bit configuration shipping journald kernel and systemd-oomd messages (Amazon Linux 2023)',
+      stringValue: fluentBitConfiguration(props.logGroupName, stack.region),
     });
+    this.parameterNames['fluent-bit-amazon-linux-2023'] = fluentBit;
     if (!props.applyWithAssociation) return;
     const targets = [{ key: `tag:${props.instanceTag.key}`, values: [props.instanceTag.value] }];
+    // Associations run at creation and on every instance that later matches the targets, then on their schedule.
     const install = new CfnAssociation(this, 'InstallAgent', {
       name: 'AWS-ConfigureAWSPackage',
-      associationName: 'oom-responder-install-cloudwatch-agent',
+      associationName: `${stack.stackName}-install-cloudwatch-agent`,
       targets,
       parameters: { action: ['Install'], name: ['AmazonCloudWatchAgent'] },
+      // Retries an install that failed (an instance still booting); installing again is a no-op.
+      scheduleExpression: 'rate(1 day)',
+      applyOnlyAtCronInterval: false,
     });
     const configure = new CfnAssociation(this, 'ConfigureAgent', {
       name: 'AmazonCloudWatch-ManageAgent',
-      associationName: 'oom-responder-configure-cloudwatch-agent',
+      associationName: `${stack.stackName}-configure-cloudwatch-agent`,
       targets,
       parameters: {
-        action: ['configure'],
+        // Appends to the agent's configuration (`append-config`): `configure` would replace the user's own.
+        action: ['configure (append)'],
         mode: ['ec2'],
         optionalConfigurationSource: ['ssm'],
         optionalConfigurationLocation: [this.parameterNames.all ?? ''],
         optionalRestart: ['yes'],
       },
+      // Both associations start together on a new instance, so the first configure may run before the agent
+      // is installed and fail: the schedule retries it (30 minutes is State Manager's shortest rate).
+      scheduleExpression: 'rate(30 minutes)',
+      applyOnlyAtCronInterval: false,
     });
-    configure.addDependency(install);
+    configure.addResourceDependency(install);
   }
 }

@@ -32,9 +32,12 @@ export class SsmDocuments extends Construct {
   }
 
   private document(id: string, content: SsmCommandDocument): DocumentRef {
-    const name = `${Stack.of(this).stackName}-${id}`.slice(0, 128);
+    // The stack name was checked by resolveProps (no reserved aws/amazon/amzn prefix, at most 128 characters).
+    const name = `${Stack.of(this).stackName}-${id}`;
     new CfnDocument(this, id, {
       documentType: 'Command',
+      // Run Command may send them to EC2 instances only (the pipeline never targets managed on-premises nodes).
+      targetType: '/AWS::EC2::Instance',
       documentFormat: 'JSON',
       name,
       content,

@@ -1,5 +1,6 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { GSI1, GSI1_ATTRIBUTES } from '../../functions/adapters/dynamodb/items';
@@ -47,5 +48,29 @@ export class Storage extends Construct {
       ],
       removalPolicy: props.removalPolicy,
     });
+  }
+
+  /**
+   * What the SSM agent on a managed instance needs to write full command output here: it uploads the object,
+   * then sets the `bucket-owner-full-control` ACL in a second call, ignoring (logging at debug level) a failure
+   * of that one (amazon-ssm-agent `agent/s3util/s3util.go`, `S3Upload`); it reads the bucket's encryption with
+   * `GetBucketEncryption` when output must be encrypted (`IsBucketEncrypted`). AWS's instance-profile policy for
+   * an output bucket of your own grants exactly these three, the last on the bucket itself (Systems Manager User
+   * Guide, "Create an IAM instance profile", custom S3 policy). The bucket keeps `BucketOwnerEnforced` ownership
+   * (ACLs off; S3 still accepts `bucket-owner-full-control`) and SSE-S3, so no key grant is needed.
+   */
+  commandOutputStatements(): PolicyStatement[] {
+    return [
+      new PolicyStatement({
+        sid: 'OomResponderCommandOutput',
+        actions: ['s3:PutObject', 's3:PutObjectAcl'],
+        resources: [this.bucket.arnForObjects('diagnostics/*'), this.bucket.arnForObjects('remediation/*')],
+      }),
+      new PolicyStatement({
+        sid: 'OomResponderOutputBucketEncryption',
+        actions: ['s3:GetEncryptionConfiguration'],
+        resources: [this.bucket.bucketArn],
+      }),
+    ];
   }
 }

@@ -1,6 +1,6 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Names, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { type IFunction, Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import {
@@ -10,6 +10,7 @@ import {
   DefinitionBody,
   Errors,
   Fail,
+  JitterType,
   JsonPath,
   LogLevel,
   Map as MapState,
@@ -19,10 +20,31 @@ import {
   StateMachineType,
   Succeed,
   TaskInput,
+  Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { WorkflowInputSchema } from '../../functions/core/workflow/state';
+import { addSwapDocument, collectDiagnosticsDocument, restartServiceDocument } from '../ssm/documents';
+import { type EndedUnnotifiedProps, notifyWhenEndedUnnotified } from './ended-unnotified';
+import { DELIVERY_TIMEOUT_SECONDS, executionTimeoutOf, maxPollsFor } from './poll-budget';
 import { SsmCommand } from './ssm-command';
+
+/** Diagnostics are waited on closely (on-call waits for them); remediations may run for many minutes. */
+const DIAGNOSTICS_POLL_INTERVAL = Duration.seconds(5);
+const REMEDIATION_POLL_INTERVAL = Duration.seconds(10);
+
+/**
+ * Throttled or failed Lambda invocations (not the function's own errors), as Step Functions names them; a
+ * throttle (`TooManyRequestsException`) is not in CDK's `retryOnServiceExceptions` set. Retried with full jitter so
+ * a storm of executions does not retry in lockstep.
+ */
+export const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.TooManyRequestsException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+];
 
 export interface ResponseWorkflowProps {
   readonly analyzeFunction: IFunction;
@@ -34,9 +56,15 @@ export interface ResponseWorkflowProps {
   /** SendCommand on instances, limited by the instance tag condition. */
   readonly instanceStatement: PolicyStatement;
   readonly outputBucket: IBucket;
+  /** Where an execution-ended event goes when even its notification could not be made (alarmed). */
+  readonly deadLetters: EndedUnnotifiedProps['deadLetters'];
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
-  /** The whole response must finish within this; notify still runs on the way out. @default 30 min */
+  /**
+   * The execution's own timeout, a backstop only: every state has a timeout or bounded retries, and the graph test
+   * proves the worst case of every path is below this. An execution that still ends TIMED_OUT (or FAILED, or is
+   * stopped) before it notified is reported by the execution-ended rule. @default 3 hours
+   */
   readonly timeout?: Duration;
 }
 
@@ -58,12 +86,24 @@ export class ResponseWorkflow extends Construct {
       // No payload: the function receives the whole state.
       payloadResponseOnly: true,
       resultPath: '$.analysis',
-      retryOnServiceExceptions: true,
+      retryOnServiceExceptions: false,
+      taskTimeout: taskTimeoutFor(props.analyzeFunction),
     });
+    retryLambdaServiceErrors(analyze);
     analyze.addCatch(this.recordFailure('AnalysisFailed', 'analyze', notify), {
       errors: [Errors.ALL],
       resultPath: '$.error',
     });
+    // The analysis holds what the diagnostics said: drop the raw command output (up to 24,000 + 8,000 characters)
+    // so that the remediations' outputs, added next, keep the state far below the 256 KiB limit.
+    const analyzed = new Pass(this, 'KeepWhatNotifyReads', {
+      stateName: 'Keep what notify reads',
+      parameters: {
+        ...Object.fromEntries(Object.keys(WorkflowInputSchema.shape).map((key) => [`${key}.$`, `$.${key}`])),
+        'analysis.$': '$.analysis',
+      },
+    });
+    analyze.next(analyzed);
 
     const diagnostics = new SsmCommand(this, 'Diagnostics', {
       comment: 'OOM Responder: collect diagnostics',
@@ -78,7 +118,12 @@ export class ResponseWorkflow extends Construct {
       outputBucketName: props.outputBucket.bucketName,
       outputKeyPrefix: { 'OutputS3KeyPrefix.$': "States.Format('diagnostics/{}/', $.incidentId)" },
       resultPath: '$.diagnostics',
-      maxPolls: 24,
+      pollInterval: DIAGNOSTICS_POLL_INTERVAL,
+      maxPolls: maxPollsFor({
+        deliveryTimeoutSeconds: DELIVERY_TIMEOUT_SECONDS,
+        executionTimeoutSeconds: executionTimeoutOf(collectDiagnosticsDocument()),
+        pollIntervalSeconds: DIAGNOSTICS_POLL_INTERVAL.toSeconds(),
+      }),
       sendIamResources: [props.diagnosticsDocument.arn],
       sendIamStatements: [props.instanceStatement],
     });
@@ -95,7 +140,7 @@ export class ResponseWorkflow extends Construct {
 
     const afterAnalysis =
       props.remediationDocumentArns.length > 0 ? this.remediateStep(props, notify).next(notify) : notify;
-    analyze.next(afterAnalysis);
+    analyzed.next(afterAnalysis);
 
     const definition = Chain.start(
       new Choice(this, 'InstanceKnown?')
@@ -103,16 +148,22 @@ export class ResponseWorkflow extends Construct {
         .otherwise(diagnostics.chain),
     );
     this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: vendedLogGroupName(this),
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(definition),
-      timeout: props.timeout ?? Duration.minutes(30),
+      timeout: props.timeout ?? Duration.hours(3),
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
       comment: 'OOM Responder: collect diagnostics, analyze, remediate by policy, notify',
+    });
+    notifyWhenEndedUnnotified(this, {
+      stateMachine: this.stateMachine,
+      notifyFunction: props.notifyFunction,
+      deadLetters: props.deadLetters,
     });
   }
 
@@ -137,7 +188,15 @@ export class ResponseWorkflow extends Construct {
       outputBucketName: props.outputBucket.bucketName,
       outputKeyPrefix: { 'OutputS3KeyPrefix.$': "States.Format('remediation/{}/', $.incidentId)" },
       resultPath: '$.command',
-      maxPolls: 24,
+      pollInterval: REMEDIATION_POLL_INTERVAL,
+      // Each item runs its own document: its budget follows that document's timeout.
+      maxPolls: {
+        variable: '$.step.action',
+        maxPolls: {
+          'add-swap': remediationPolls(executionTimeoutOf(addSwapDocument())),
+          'restart-service': remediationPolls(executionTimeoutOf(restartServiceDocument())),
+        },
+      },
       sendIamResources: props.remediationDocumentArns,
       sendIamStatements: [props.instanceStatement],
     });
@@ -165,8 +224,10 @@ export class ResponseWorkflow extends Construct {
       payload: TaskInput.fromObject({ 'state.$': '$', 'executionArn.$': '$$.Execution.Id' }),
       payloadResponseOnly: true,
       resultPath: '$.notification',
-      retryOnServiceExceptions: true,
+      retryOnServiceExceptions: false,
+      taskTimeout: taskTimeoutFor(props.notifyFunction),
     });
+    retryLambdaServiceErrors(notify);
     notify.addRetry({
       errors: [Errors.TASKS_FAILED],
       interval: Duration.seconds(10),
@@ -195,4 +256,42 @@ export class ResponseWorkflow extends Construct {
     pass.next(notify);
     return pass;
   }
+}
+
+function remediationPolls(executionTimeoutSeconds: number): number {
+  return maxPollsFor({
+    deliveryTimeoutSeconds: DELIVERY_TIMEOUT_SECONDS,
+    executionTimeoutSeconds,
+    pollIntervalSeconds: REMEDIATION_POLL_INTERVAL.toSeconds(),
+  });
+}
+
+function retryLambdaServiceErrors(task: LambdaInvoke): void {
+  task.addRetry({
+    errors: LAMBDA_SERVICE_ERRORS,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 6,
+    maxDelay: Duration.seconds(30),
+    jitterStrategy: JitterType.FULL,
+  });
+}
+
+/** Above the function's own timeout (plus its init and the invoke), so the function's timeout speaks first. */
+function taskTimeoutFor(fn: IFunction): Timeout {
+  const own = fn instanceof LambdaFn && fn.timeout ? fn.timeout.toSeconds() : 900;
+  return Timeout.duration(Duration.seconds(own + 30));
+}
+
+/**
+ * `/aws/vendedlogs/states/<stack>-<construct hash>-<stack id's first UUID group>`: under the prefix Step Functions
+ * logs to without growing the account's CloudWatch Logs resource policy (its size limit fails later deployments),
+ * and never the name of another stack's group, nor of this stack's group retained by an earlier `cdk destroy`
+ * (a new stack gets a new id).
+ */
+function vendedLogGroupName(scope: Construct): string {
+  const stack = Stack.of(scope);
+  const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
+  const firstGroup = Fn.select(0, Fn.split('-', stackUuid));
+  return `/aws/vendedlogs/states/${stack.stackName}-${Names.uniqueId(scope).slice(-8)}-${firstGroup}`;
 }

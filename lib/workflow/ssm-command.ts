@@ -6,22 +6,38 @@ import {
   Condition,
   Errors,
   type INextable,
+  JitterType,
   JsonPath,
   Pass,
+  Result,
   type State,
+  Timeout,
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { CallAwsService } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { SSM_PENDING_STATUSES } from '../../functions/core/workflow/ssm-invocation';
+import { DELIVERY_TIMEOUT_SECONDS } from './poll-budget';
 
-/** Step Functions names SDK errors `Service.ErrorNameException` (aws-facts §5). */
+/**
+ * Step Functions names SDK errors `Ssm.<ErrorName>Exception` for the errors an API models (aws-facts §5). The SSM
+ * model (@aws-sdk/client-ssm 3.1169, `@throws` of SendCommandCommand and GetCommandInvocationCommand) lists
+ * InternalServerError as the only server fault of both, and no ThrottlingException: a throttled call ("Rate
+ * exceeded") reaches Step Functions as the generic `Ssm.SsmException` (aws-facts §10), which is retried with the
+ * server fault. `Ssm.ThrottlingException` would never match here.
+ */
 export const SSM_ERRORS = {
-  throttling: ['Ssm.ThrottlingException', 'Ssm.TooManyUpdatesException', 'Ssm.InternalServerErrorException'],
+  transient: ['Ssm.SsmException', 'Ssm.InternalServerErrorException'],
   invocationNotYet: ['Ssm.InvocationDoesNotExistException'],
-  unreachable: ['Ssm.InvalidInstanceIdException'],
 };
+
+/** The poll budget per value of a state field (a remediation's action), for a Map whose items run different documents. */
+export interface PollBudgetByValue {
+  /** JSON path of the field, e.g. `$.step.action`. */
+  readonly variable: string;
+  readonly maxPolls: Readonly<Record<string, number>>;
+}
 
 export interface SsmCommandProps {
   /** Document name, or a JSON path to it. */
@@ -37,19 +53,25 @@ export interface SsmCommandProps {
   readonly resultPath: string;
   /** Poll every this long. @default 5 s */
   readonly pollInterval?: Duration;
-  /** Give up polling after this many polls: the invocation is then reported as it stands. */
-  readonly maxPolls: number;
+  /** Stop waiting after this many polls (see `maxPollsFor`): one number, or one per value of a state field. */
+  readonly maxPolls: number | PollBudgetByValue;
   /** IAM for SendCommand: the document ARNs, and the instance statement with its tag condition. */
   readonly sendIamResources: string[];
   readonly sendIamStatements: PolicyStatement[];
   readonly comment: string;
 }
 
+/** Each SDK call is one small request: a call that hangs this long is retried (the poll) or caught (the send). */
+export const SEND_TIMEOUT = Duration.seconds(30);
+export const POLL_TIMEOUT = Duration.seconds(5);
+
 /**
  * Send an SSM command and wait for it the way Step Functions must (there is no `.sync` for SendCommand): send,
- * wait, GetCommandInvocation (retrying while the invocation does not exist yet), and loop while the status is
- * Pending, InProgress or Delayed, up to `maxPolls`. The chain ends with `{commandId, invocation, polls}` at
- * `resultPath`; deciding what a terminal status means is the analysis Lambda's job (`classifyInvocation`).
+ * wait, GetCommandInvocation, and loop while the status is pending (`SSM_PENDING_STATUSES`) and the poll budget
+ * lasts. The chain ends with `{commandId, polls, invocation}` at `resultPath`, plus `pollError` when the status
+ * could not be read, or `timedOutWaiting` when the budget ran out; deciding what a final status means is the
+ * Lambdas' job (`classifyInvocation`). Nothing in it fails the execution: a poll error ends the wait, with what is
+ * known.
  */
 export class SsmCommand extends Construct {
   readonly send: CallAwsService;
@@ -72,7 +94,7 @@ export class SsmCommand extends Construct {
         OutputS3BucketName: props.outputBucketName,
         ...props.outputKeyPrefix,
         // Delivery timeout: a command the agent has not picked up by then never runs.
-        TimeoutSeconds: 120,
+        TimeoutSeconds: DELIVERY_TIMEOUT_SECONDS,
         Comment: props.comment.slice(0, 100),
       },
       iamResources: props.sendIamResources,
@@ -80,12 +102,16 @@ export class SsmCommand extends Construct {
       additionalIamStatements: props.sendIamStatements,
       resultSelector: { 'commandId.$': '$.Command.CommandId', polls: 0 },
       resultPath: at,
+      taskTimeout: Timeout.duration(SEND_TIMEOUT),
     });
+    // Not States.Timeout: a send that timed out may have been delivered, and a second one would run twice.
     this.send.addRetry({
-      errors: SSM_ERRORS.throttling,
+      errors: SSM_ERRORS.transient,
       interval: Duration.seconds(2),
       backoffRate: 2,
-      maxAttempts: 6,
+      maxAttempts: 4,
+      maxDelay: Duration.seconds(20),
+      jitterStrategy: JitterType.FULL,
     });
 
     const wait = new Wait(this, 'Wait', {
@@ -102,8 +128,11 @@ export class SsmCommand extends Construct {
       },
       iamResources: ['*'],
       iamAction: 'ssm:GetCommandInvocation',
-      // The whole response: fields SSM leaves out (no S3 URL, say) must not fail a selector.
+      // The whole response, no ResultSelector: a selector path SSM leaves out fails the execution with
+      // States.Runtime, which no Catch takes. The Lambdas read Status, StatusDetails, ResponseCode and both outputs
+      // in full (summary, result line, last stderr line); the other fields are ids, names and URLs (about 2 KB).
       resultPath: `${at}.invocation`,
+      taskTimeout: Timeout.duration(POLL_TIMEOUT),
     });
     // Right after SendCommand the invocation may not exist for a moment (aws-facts §4).
     poll.addRetry({
@@ -112,11 +141,14 @@ export class SsmCommand extends Construct {
       backoffRate: 1.5,
       maxAttempts: 8,
     });
+    // A read: safe to repeat after a timeout. Jitter spreads a fleet's polls after a throttling burst.
     poll.addRetry({
-      errors: SSM_ERRORS.throttling,
+      errors: [...SSM_ERRORS.transient, Errors.TIMEOUT],
       interval: Duration.seconds(2),
       backoffRate: 2,
-      maxAttempts: 6,
+      maxAttempts: 5,
+      maxDelay: Duration.seconds(30),
+      jitterStrategy: JitterType.FULL,
     });
     const count = new Pass(this, 'Count', {
       stateName: name('count polls'),
@@ -128,11 +160,21 @@ export class SsmCommand extends Construct {
       resultPath: at,
     });
     const done = new Pass(this, 'Done', { stateName: name('finished') });
+    // Retries exhausted, or an error not worth retrying (InvalidCommandId, ...): stop waiting, keep the error.
+    poll.addCatch(done, { errors: [Errors.ALL], resultPath: `${at}.pollError` });
+    const gaveUp = new Pass(this, 'GaveUp', {
+      stateName: name('timed out waiting'),
+      comment: 'Still pending after the document timeout plus delivery: SSM will not finish it now',
+      result: Result.fromBoolean(true),
+      resultPath: `${at}.timedOutWaiting`,
+    });
+    gaveUp.next(done);
     const pending = Condition.or(
       ...SSM_PENDING_STATUSES.map((status) => Condition.stringEquals(`${at}.invocation.Status`, status)),
     );
     const again = new Choice(this, 'Finished?', { stateName: name('still running?') })
-      .when(Condition.and(pending, Condition.numberLessThan(`${at}.polls`, props.maxPolls)), wait)
+      .when(Condition.and(pending, withinBudget(`${at}.polls`, props.maxPolls)), wait)
+      .when(pending, gaveUp)
       .otherwise(done);
     this.send.next(wait);
     wait.next(poll);
@@ -145,4 +187,21 @@ export class SsmCommand extends Construct {
   catchSendErrors(handler: State & INextable, resultPath: string): void {
     this.send.addCatch(handler, { errors: [Errors.ALL], resultPath });
   }
+}
+
+function withinBudget(polls: string, budget: number | PollBudgetByValue): Condition {
+  if (typeof budget === 'number') return Condition.numberLessThan(polls, budget);
+  const entries = Object.entries(budget.maxPolls);
+  if (entries.length === 0) throw new Error('a poll budget by value needs at least one value');
+  const known = entries.map(([value]) => Condition.stringEquals(budget.variable, value));
+  return Condition.or(
+    ...entries.map(([value, max]) =>
+      Condition.and(Condition.stringEquals(budget.variable, value), Condition.numberLessThan(polls, max)),
+    ),
+    // A value without a budget of its own gets the largest: never less than any document may need.
+    Condition.and(
+      Condition.not(Condition.or(...known)),
+      Condition.numberLessThan(polls, Math.max(...entries.map(([, max]) => max))),
+    ),
+  );
 }

@@ -92,9 +92,9 @@ describe('the OomResponder stack, as deployed by default', () => {
     },
   );
 
-  it('caps the detector and the notifier with reserved concurrency, and sends failed detections to a DLQ', () => {
-    expect(lambdaNamed(defaults, 'Detect').ReservedConcurrentExecutions).toBe(20);
-    expect(lambdaNamed(defaults, 'Notify').ReservedConcurrentExecutions).toBe(2);
+  it('reserves no concurrency (a low account quota would refuse it), and sends failed detections to a DLQ', () => {
+    for (const name of FUNCTIONS)
+      expect(lambdaNamed(defaults, name).ReservedConcurrentExecutions).toBeUndefined();
     defaults.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
@@ -104,7 +104,7 @@ describe('the OomResponder stack, as deployed by default', () => {
 
   it('subscribes the kernel log group with the OOM phrases', () => {
     defaults.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: '/oom-responder/kernel',
+      LogGroupName: '/oom-responder/OomResponder/kernel',
       RetentionInDays: 30,
     });
     defaults.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
@@ -199,18 +199,19 @@ describe('the OomResponder stack, as deployed by default', () => {
     const names = parameters.map((p) => p.Name);
     expect(names).toEqual(
       expect.arrayContaining([
-        '/oom-responder/cloudwatch-agent/amazon-linux-2',
-        '/oom-responder/cloudwatch-agent/amazon-linux-2023',
-        '/oom-responder/cloudwatch-agent/ubuntu',
-        '/oom-responder/fluent-bit/amazon-linux-2023',
+        'AmazonCloudWatch-OomResponder-amazon-linux-2',
+        'AmazonCloudWatch-OomResponder-amazon-linux-2023',
+        'AmazonCloudWatch-OomResponder-ubuntu',
+        'AmazonCloudWatch-OomResponder-all',
+        'AmazonCloudWatch-OomResponder-fluent-bit-amazon-linux-2023',
       ]),
     );
-    const al2 = JSON.parse(parameters.find((p) => p.Name.endsWith('/amazon-linux-2')).Value);
+    const al2 = JSON.parse(parameters.find((p) => p.Name.endsWith('-amazon-linux-2')).Value);
     expect(al2.logs.logs_collected.files.collect_list).toEqual([
       expect.objectContaining({
         file_path: '/var/log/messages',
         log_stream_name: '{instance_id}',
-        log_group_name: '/oom-responder/kernel',
+        log_group_name: '/oom-responder/OomResponder/kernel',
       }),
     ]);
     defaults.resourceCountIs('AWS::SSM::Association', 0);
@@ -254,8 +255,8 @@ describe('the OomResponder stack with every option on', () => {
     expect(JSON.stringify(everything.toJSON())).not.toMatch(/hooks\.slack\.com/);
   });
 
-  it('subscribes existing log groups and adds the account-level policy that leaves out its own log groups', () => {
-    everything.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
+  it('covers existing log groups with the account-level policy alone, leaving out its own log groups', () => {
+    everything.resourceCountIs('AWS::Logs::SubscriptionFilter', 0);
     const [policy] = Object.values(everything.findResources('AWS::Logs::AccountPolicy'));
     expect(policy?.Properties).toMatchObject({ PolicyType: 'SUBSCRIPTION_FILTER_POLICY', Scope: 'ALL' });
     const criteria = JSON.stringify(policy?.Properties.SelectionCriteria);

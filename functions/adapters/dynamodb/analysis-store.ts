@@ -16,7 +16,7 @@ export class DynamoAnalysisStore implements AnalysisStore {
   async history(instanceKey: string, process: string, sinceMs: number): Promise<PriorKill[]> {
     const items = await queryIndex(
       this.props,
-      keys.historyIndex(instanceKey, process),
+      keys.historyPartition(instanceKey, process),
       new Date(sinceMs).toISOString(),
     );
     return items.map((item) => ({
@@ -33,7 +33,7 @@ export class DynamoAnalysisStore implements AnalysisStore {
         TableName: this.props.tableName,
         KeyConditionExpression: 'pk = :pk AND sk >= :since',
         ExpressionAttributeValues: {
-          ':pk': keys.actions(instanceKey).pk,
+          ':pk': keys.actionsPartition(instanceKey).pk,
           ':since': new Date(sinceMs).toISOString(),
         },
         ConsistentRead: true,
@@ -51,7 +51,7 @@ export class DynamoAnalysisStore implements AnalysisStore {
       new PutCommand({
         TableName: this.props.tableName,
         Item: {
-          ...keys.actions(instanceKey, `${action.at}#${action.action}#${action.incidentId}`),
+          ...keys.action(instanceKey, action),
           ...action,
           expiresAt,
         },

@@ -1,4 +1,6 @@
+import type { RecordedAction } from '../../core/detect/ports';
 import type { Incident, KillDigest, NotificationRecord } from '../../core/incident/model';
+import { keyPart } from '../key-values';
 
 /**
  * The single-table layout. Every item has `pk`, `sk` and `expiresAt` (epoch seconds, the table's TTL attribute).
@@ -14,16 +16,33 @@ import type { Incident, KillDigest, NotificationRecord } from '../../core/incide
 export const GSI1 = 'gsi1';
 export const GSI1_ATTRIBUTES = ['incidentId', 'time', 'pid', 'rssKb', 'process', 'instanceKey'] as const;
 
+/**
+ * Every key the store reads or writes, built here only. Each builder refuses an empty id (`EmptyKeyValueError`)
+ * and never yields an empty key attribute: DynamoDB rejects those in items and in key conditions alike, which
+ * dynalite does not check. A query that wants a whole partition names the partition alone (`...Partition`),
+ * never a sort key bound of `''`.
+ */
 export const keys = {
-  kill: (killKey: string) => ({ pk: `KILL#${killKey}`, sk: 'KILL' }),
-  open: (instanceKey: string) => ({ pk: `INSTANCE#${instanceKey}`, sk: 'OPEN' }),
-  incident: (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'INCIDENT' }),
-  actions: (instanceKey: string, sk = '') => ({ pk: `ACTIONS#${instanceKey}`, sk }),
-  historyIndex: (instanceKey: string, process: string, sortKey = '') => ({
-    gsi1pk: `HISTORY#${instanceKey}#${process}`,
-    gsi1sk: sortKey,
+  kill: (killKey: string) => ({ pk: `KILL#${keyPart('kill key', killKey)}`, sk: 'KILL' }),
+  open: (instanceKey: string) => ({ pk: `INSTANCE#${keyPart('instance key', instanceKey)}`, sk: 'OPEN' }),
+  incident: (id: string) => ({ pk: `INCIDENT#${keyPart('incident id', id)}`, sk: 'INCIDENT' }),
+  actionsPartition: (instanceKey: string) => ({ pk: `ACTIONS#${keyPart('instance key', instanceKey)}` }),
+  action: (instanceKey: string, action: RecordedAction) => ({
+    ...keys.actionsPartition(instanceKey),
+    sk: `${action.at}#${action.action}#${keyPart('incident id', action.incidentId)}`,
   }),
-  stormIndex: (window: string, sortKey = '') => ({ gsi1pk: `STORM#${window}`, gsi1sk: sortKey }),
+  historyPartition: (instanceKey: string, process: string) => ({
+    gsi1pk: `HISTORY#${keyPart('instance key', instanceKey)}#${process}`,
+  }),
+  history: (instanceKey: string, process: string, time: string, killKey: string) => ({
+    ...keys.historyPartition(instanceKey, process),
+    gsi1sk: `${time}#${keyPart('kill key', killKey)}`,
+  }),
+  stormPartition: (window: string) => ({ gsi1pk: `STORM#${keyPart('storm window', window)}` }),
+  storm: (window: string, observedAt: string, incidentId: string) => ({
+    ...keys.stormPartition(window),
+    gsi1sk: `${observedAt}#${keyPart('incident id', incidentId)}`,
+  }),
 };
 
 /**

@@ -6,6 +6,7 @@ import type {
   RecordKillsResult,
 } from '../../core/detect/ports';
 import { type Incident, type KillDigest, MAX_KILLS_LISTED } from '../../core/incident/model';
+import { checkRecordKillsKeys } from '../key-values';
 import { conditional, type IncidentTableProps, readIncident } from './incident-table';
 import { incidentItem, keys } from './items';
 
@@ -29,6 +30,7 @@ export class DynamoKillRecorder implements KillRecorder {
   }
 
   async recordKills(request: RecordKillsRequest): Promise<RecordKillsResult> {
+    checkRecordKillsKeys(request);
     const [first] = request.kills;
     if (!first) return { incidentId: null, opened: false, executionArn: null, recorded: [], duplicates: [] };
     const ownId = request.incident.id;
@@ -109,7 +111,7 @@ export class DynamoKillRecorder implements KillRecorder {
         TableName: this.table,
         Item: {
           ...keys.kill(kill.digest.key),
-          ...keys.historyIndex(request.instanceKey, kill.digest.process ?? '?', `${time}#${kill.digest.key}`),
+          ...keys.history(request.instanceKey, kill.digest.process ?? '?', time, kill.digest.key),
           incidentId,
           time,
           pid: kill.digest.pid,
@@ -135,7 +137,7 @@ export class DynamoKillRecorder implements KillRecorder {
           ...incidentItem(incident, request.instanceKey, request.expiresAt),
           // Sorted by when CloudWatch received the kill (UTC, the clock the window is cut by), not by the time
           // the host printed, which may be its local time: the window lists incidents in the order they opened.
-          ...keys.stormIndex(request.stormWindow, `${incident.observedAt}#${incident.id}`),
+          ...keys.storm(request.stormWindow, incident.observedAt, incident.id),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),

@@ -16,7 +16,7 @@ export class DynamoNotificationStore implements NotificationStore {
 
   /** The incidents opened in a storm window, in the order they opened, counted by process and by instance. */
   async stormWindow(window: string): Promise<StormWindowStats> {
-    const items = await queryIndex(this.props, keys.stormIndex(window), '');
+    const items = await queryIndex(this.props, keys.stormPartition(window));
     const stats: StormWindowStats = { window, incidents: 0, byProcess: {}, byInstance: {}, incidentIds: [] };
     for (const item of items) {
       const process = typeof item.process === 'string' ? item.process : '?';

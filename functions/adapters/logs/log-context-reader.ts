@@ -43,7 +43,11 @@ export class CloudWatchLogContextReader implements LogContextReader {
         }),
       );
       for (const event of result.events ?? []) {
-        if (typeof event.timestamp === 'number' && typeof event.message === 'string') {
+        if (typeof event.timestamp !== 'number' || typeof event.message !== 'string') continue;
+        // The port's window is half-open, as GetLogEvents' is in AWS ("Events with a timestamp equal to or later
+        // than this time are not included": API Reference, endTime); kept here too, because moto server, and any
+        // other stand-in, may include an event at endTime.
+        if (event.timestamp >= request.startMs && event.timestamp < request.endMs) {
           events.push({ timestamp: event.timestamp, message: event.message });
         }
       }

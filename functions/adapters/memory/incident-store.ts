@@ -7,10 +7,12 @@ import type {
 } from '../../core/detect/ports';
 import { type Incident, type KillDigest, MAX_KILLS_LISTED, type PriorKill } from '../../core/incident/model';
 import type { StormWindowStats } from '../../core/incident/storm-stats';
+import { checkRecordKillsKeys, keyPart } from '../key-values';
 
 /**
  * The incident store in memory, with the same semantics as the DynamoDB one (the shared contract tests run
- * against both): for the CLI's replay and for use-case tests. Not durable, single process.
+ * against both): for the CLI's replay and for use-case tests. Not durable, single process. It refuses an empty id
+ * where the DynamoDB store does (`EmptyKeyValueError`), so it is never kinder than DynamoDB.
  */
 export class MemoryIncidentStore implements IncidentStore {
   private readonly kills = new Map<string, string>();
@@ -23,12 +25,14 @@ export class MemoryIncidentStore implements IncidentStore {
   readonly notifications = new Map<string, NotificationRecord>();
 
   async history(instanceKey: string, process: string, sinceMs: number): Promise<PriorKill[]> {
+    keyPart('instance key', instanceKey);
     return (this.histories.get(`${instanceKey}\n${process}`) ?? []).filter(
       (k) => Date.parse(k.time) >= sinceMs,
     );
   }
 
   async recordKills(request: RecordKillsRequest): Promise<RecordKillsResult> {
+    checkRecordKillsKeys(request);
     const fresh = request.kills.filter((k) => !this.kills.has(k.digest.key));
     const duplicates = request.kills.filter((k) => this.kills.has(k.digest.key)).map((k) => k.digest);
     const [first] = fresh;
@@ -84,6 +88,7 @@ export class MemoryIncidentStore implements IncidentStore {
   }
 
   async markExecutionStarted(incidentId: string, executionArn: string): Promise<void> {
+    keyPart('incident id', incidentId);
     const entry = this.incidents.get(incidentId);
     if (!entry) return;
     entry.executionArn = executionArn;
@@ -91,24 +96,30 @@ export class MemoryIncidentStore implements IncidentStore {
   }
 
   async getIncident(incidentId: string): Promise<Incident | null> {
+    keyPart('incident id', incidentId);
     return this.incidents.get(incidentId)?.incident ?? null;
   }
 
   async recentActions(instanceKey: string, sinceMs: number): Promise<RecordedAction[]> {
+    keyPart('instance key', instanceKey);
     return (this.actions.get(instanceKey) ?? []).filter((action) => Date.parse(action.at) >= sinceMs);
   }
 
   async recordAction(instanceKey: string, action: RecordedAction): Promise<void> {
+    keyPart('instance key', instanceKey);
+    keyPart('incident id', action.incidentId);
     this.actions.set(instanceKey, [...(this.actions.get(instanceKey) ?? []), action]);
   }
 
   async recordNotification(incidentId: string, notification: NotificationRecord): Promise<void> {
+    keyPart('incident id', incidentId);
     this.notifications.set(incidentId, notification);
     const entry = this.incidents.get(incidentId);
     if (entry) entry.incident = { ...entry.incident, status: 'notified', notification };
   }
 
   async stormWindow(window: string): Promise<StormWindowStats> {
+    keyPart('storm window', window);
     return (
       this.storms.get(window) ?? { window, incidents: 0, byProcess: {}, byInstance: {}, incidentIds: [] }
     );

@@ -2,6 +2,7 @@ import type { ActionResult } from '../analysis/model';
 import { parseScriptResult } from '../ssm/script-result';
 import { classifyInvocation } from '../workflow/ssm-invocation';
 import type { ActionState } from '../workflow/state';
+import { pollErrorText } from './diagnostics-outcome';
 
 /**
  * What each remediation did, from the workflow's record of its command: the script's own result line when it
@@ -20,6 +21,16 @@ function actionResult(state: ActionState): ActionResult {
       action,
       status: 'failed',
       summary: `not sent: ${why}`,
+      verification: null,
+      commandId,
+      exitCode: null,
+    };
+  }
+  if (state.command.pollError) {
+    return {
+      action,
+      status: 'failed',
+      summary: `sent, but SSM did not report how it ended (${pollErrorText(state.command.pollError)}); check the command output`,
       verification: null,
       commandId,
       exitCode: null,

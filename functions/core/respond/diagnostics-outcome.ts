@@ -23,6 +23,15 @@ export function diagnosticsOutcome(event: AnalyzeEvent, outputBucket: string | n
   const outputS3Uri = outputBucket
     ? `s3://${outputBucket}/diagnostics/${event.incidentId}/${commandId}/`
     : null;
+  if (diagnostics.pollError) {
+    return {
+      status: 'failed',
+      summary: null,
+      detail: `SSM did not report the command's status (${pollErrorText(diagnostics.pollError)}); it may still have run: see its output in S3`,
+      commandId,
+      outputS3Uri,
+    };
+  }
   const verdict = classifyInvocation(diagnostics.invocation);
   switch (verdict.kind) {
     case 'success': {
@@ -60,6 +69,12 @@ export function diagnosticsOutcome(event: AnalyzeEvent, outputBucket: string | n
     default:
       return { status: 'failed', summary: null, detail: verdict.detail, commandId, outputS3Uri };
   }
+}
+
+/** `Ssm.SsmException: Rate exceeded`, from the error Step Functions caught. */
+export function pollErrorText(error: { Error?: string; Cause?: string }): string {
+  const cause = (error.Cause ?? '').slice(0, 200);
+  return `${error.Error ?? 'unknown error'}${cause ? `: ${cause}` : ''}`;
 }
 
 /** SendCommand itself failed: which way tells whether the instance is unmanaged, offline, or something else. */

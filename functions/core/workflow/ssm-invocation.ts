@@ -1,10 +1,13 @@
 /**
  * How the workflow reads an SSM command invocation (GetCommandInvocation). The state machine's Choice states and
  * the local replay use these same lists and this same classification, so both take the same decisions.
+ *
+ * Not yet final: `Cancelling` is on its way to `Cancelled` (GetCommandInvocation's Status enum: Pending | InProgress |
+ * Delayed | Success | Cancelled | TimedOut | Failed | Cancelling), so it is waited on like the others.
  */
-export const SSM_PENDING_STATUSES = ['Pending', 'InProgress', 'Delayed'] as const;
+export const SSM_PENDING_STATUSES = ['Pending', 'InProgress', 'Delayed', 'Cancelling'] as const;
 
-/** What GetCommandInvocation tells about one command on one instance (the fields the workflow keeps). */
+/** What GetCommandInvocation tells about one command on one instance (the fields the Lambdas read). */
 export interface CommandInvocation {
   Status: string;
   StatusDetails?: string;
@@ -12,7 +15,6 @@ export interface CommandInvocation {
   /** The first 24,000 characters of stdout. */
   StandardOutputContent?: string;
   StandardErrorContent?: string;
-  StandardOutputUrl?: string;
 }
 
 export type InvocationVerdict =

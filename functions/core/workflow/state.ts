@@ -13,7 +13,6 @@ export const InvocationSchema = z
     ResponseCode: z.number().optional(),
     StandardOutputContent: z.string().optional(),
     StandardErrorContent: z.string().optional(),
-    StandardOutputUrl: z.string().optional(),
   })
   .passthrough();
 
@@ -21,6 +20,10 @@ export const CommandStateSchema = z.object({
   commandId: z.string(),
   polls: z.number().optional(),
   invocation: InvocationSchema.optional(),
+  /** GetCommandInvocation itself failed (retries exhausted, or an error not worth retrying). */
+  pollError: SfnError.optional(),
+  /** The command was still pending when its poll budget (its document's timeout plus delivery) ran out. */
+  timedOutWaiting: z.literal(true).optional(),
 });
 
 export const WorkflowInputSchema = z.object({

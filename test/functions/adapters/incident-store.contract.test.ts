@@ -1,12 +1,18 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoIncidentStore } from '../../../functions/adapters/dynamodb/incident-store';
+import { EmptyKeyValueError, type KeyPart } from '../../../functions/adapters/key-values';
 import { MemoryIncidentStore } from '../../../functions/adapters/memory/incident-store';
-import type { IncidentStore } from '../../../functions/core/detect/ports';
+import type { IncidentStore, RecordKillsRequest } from '../../../functions/core/detect/ports';
 import { MAX_KILLS_LISTED } from '../../../functions/core/incident/model';
 import type { StormWindowStats } from '../../../functions/core/incident/storm-stats';
+import { skipped } from '../../support/aws-tools';
 import { type LocalDynamo, startLocalDynamo } from '../../support/dynalite';
+import { emptyKeyAttributes } from '../../support/incident-table';
 import { realKill, recordRequest } from '../../support/kills';
+import { startMotoDynamo } from '../../support/moto-dynamo';
+import { moto } from '../../support/moto-server';
 
 type Store = IncidentStore & { stormWindow(window: string): Promise<StormWindowStats> };
 
@@ -22,7 +28,8 @@ const T0 = Date.parse('2026-11-25T16:58:01Z');
 const MINUTE = 60_000;
 const kill = (pid: number, kernelTime: number) => realKill({ pid, kernelTime });
 
-// One contract, two implementations: what replay does in memory is what the Lambda does in DynamoDB.
+// One contract, three substrates: what replay does in memory is what the Lambda does in DynamoDB. dynalite is the
+// embedded default; moto server is the strict one (it refuses empty key values, as DynamoDB does).
 describe.each([
   ['in memory', async (): Promise<Store> => new MemoryIncidentStore()],
   [
@@ -30,7 +37,48 @@ describe.each([
     async (): Promise<Store> =>
       new DynamoIncidentStore({ client: dynamo.client, tableName: await dynamo.createTable() }),
   ],
-])('the incident store %s', (_, makeStore) => {
+])('the incident store %s', (_, makeStore) => storeContract(makeStore));
+
+describe.skipIf(!moto.path)(`the incident store on DynamoDB (moto server)${skipped(moto)}`, () => {
+  let strict: LocalDynamo;
+  beforeAll(async () => {
+    strict = await startMotoDynamo();
+  });
+  afterAll(async () => {
+    await strict?.close();
+  });
+  storeContract(
+    async () => new DynamoIncidentStore({ client: strict.client, tableName: await strict.createTable() }),
+  );
+
+  it('writes only non-empty keys and sends only queries DynamoDB accepts, whatever the ids', async () => {
+    const tableName = await strict.createTable();
+    const store = new DynamoIncidentStore({ client: strict.client, tableName });
+    const id = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(id, id, fc.integer({ min: 0, max: 86_400_000 }), async (drawn, process, offsetMs) => {
+        // Each run on an instance of its own: fast-check may draw the same ids twice.
+        const instanceKey = `${drawn}#${++run}`;
+        const request = recordRequest(instanceKey, [
+          { kill: realKill({ pid: 100, process }), observedAtMs: T0 + offsetMs },
+        ]);
+        await store.recordKills(request);
+        const at = new Date(T0 + offsetMs).toISOString();
+        await store.recordAction(instanceKey, { action: 'add-swap', incidentId: request.incident.id, at }, 1);
+        expect((await store.stormWindow(request.stormWindow)).incidentIds).toContain(request.incident.id);
+        expect(await store.history(instanceKey, process, T0 - 1)).toHaveLength(1);
+        expect(await store.recentActions(instanceKey, T0 - 1)).toHaveLength(1);
+      }),
+      { numRuns: 12 },
+    );
+    const items = (await strict.client.send(new ScanCommand({ TableName: tableName }))).Items ?? [];
+    expect(items).toHaveLength(12 * 4);
+    expect(items.flatMap(emptyKeyAttributes)).toEqual([]);
+  });
+});
+
+function storeContract(makeStore: () => Promise<Store>): void {
   let store: Store;
   beforeEach(async () => {
     store = await makeStore();
@@ -263,7 +311,56 @@ describe.each([
     expect(incident?.killCount).toBe(MAX_KILLS_LISTED + 11);
     expect(incident?.kills.length).toBeLessThanOrEqual(MAX_KILLS_LISTED);
   });
-});
+
+  // DynamoDB refuses an empty string as a key value; an empty id must fail the same way on every substrate, and
+  // before anything is written (the same kills then record cleanly under a valid request).
+  it.each<[KeyPart, (r: RecordKillsRequest) => RecordKillsRequest]>([
+    ['instance key', (r) => ({ ...r, instanceKey: '' })],
+    ['incident id', (r) => ({ ...r, incident: { ...r.incident, id: '' } })],
+    ['storm window', (r) => ({ ...r, stormWindow: '' })],
+    [
+      'kill key',
+      (r) => ({
+        ...r,
+        kills: r.kills.map((k, i) => (i === 1 ? { ...k, digest: { ...k.digest, key: '' } } : k)),
+      }),
+    ],
+  ])('refuses kills filed under an empty %s before it writes any of them', async (part, spoil) => {
+    const request = recordRequest(
+      'i-0123456789abcdef0',
+      [100, 101].map((pid, i) => ({ kill: kill(pid, 10 + i), observedAtMs: T0 + i * 1000 })),
+    );
+    await expect(store.recordKills(spoil(request))).rejects.toEqual(new EmptyKeyValueError(part));
+    const result = await store.recordKills(request);
+    expect(result).toMatchObject({ incidentId: request.incident.id, opened: true, duplicates: [] });
+    expect(result.recorded).toHaveLength(2);
+  });
+
+  it.each<[string, KeyPart, (s: Store) => Promise<unknown>]>([
+    ['getIncident', 'incident id', (s) => s.getIncident('')],
+    ['markExecutionStarted', 'incident id', (s) => s.markExecutionStarted('', 'arn:x')],
+    ['history', 'instance key', (s) => s.history('', '(sd-pam)', T0)],
+    ['recentActions', 'instance key', (s) => s.recentActions('', T0)],
+    [
+      'recordAction',
+      'incident id',
+      (s) => s.recordAction('i-0123456789abcdef0', { action: 'add-swap', incidentId: '', at: 'x' }, 1),
+    ],
+    ['stormWindow', 'storm window', (s) => s.stormWindow('')],
+    [
+      'recordNotification',
+      'incident id',
+      (s) =>
+        s.recordNotification('', {
+          at: new Date(T0).toISOString(),
+          slack: { status: 'skipped', detail: null },
+          sns: { status: 'sent', messageId: 'm-1', detail: null },
+        }),
+    ],
+  ])('refuses %s with an empty %s', async (_, part, call) => {
+    await expect(call(store)).rejects.toEqual(new EmptyKeyValueError(part));
+  });
+}
 
 describe('the DynamoDB incident store', () => {
   it('puts a TTL attribute on every item it writes', async () => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { collectDiagnosticsDocument } from '../../../lib/ssm/documents';
 import { stateMachineDefinition, synthStack } from '../../support/synth';
 
 /**
@@ -185,16 +186,171 @@ describe.skipIf(major < 22)(`the response workflow's paths${reason}`, () => {
     },
   );
 
-  it('stops polling a command that never finishes after its limit, and reports it as it stands', async () => {
+  it('waits on a command as long as its document may run, then reports it as timed out waiting', async () => {
     const { states, calls } = await run(diagnoseOnly, INPUT, {
       'Diagnostics: send command': sent,
       'Diagnostics: get command invocation': invocation('InProgress'),
       Analyze: analyzed(),
       Notify: notified,
     });
-    expect(states.filter((s) => s === 'Diagnostics: get command invocation')).toHaveLength(24);
+    const polls = states.filter((s) => s === 'Diagnostics: get command invocation').length;
+    // At 5 s a poll, at least the delivery timeout (120 s) plus the document's own timeout (120 s).
+    expect(polls * 5).toBeGreaterThanOrEqual(
+      120 + collectDiagnosticsDocument().mainSteps[0].inputs.timeoutSeconds,
+    );
     expect(calls.find((c) => c.state === 'Analyze')?.input).toMatchObject({
-      diagnostics: { polls: 24, invocation: { Status: 'InProgress' } },
+      diagnostics: { polls, timedOutWaiting: true, invocation: { Status: 'InProgress' } },
+    });
+    expect(states.at(-1)).toBe('Notify');
+  });
+
+  it('keeps waiting while a command is Cancelling, until it ends Cancelled', async () => {
+    const statuses = ['Cancelling', 'Cancelling', 'Cancelled'];
+    const { states, calls } = await run(diagnoseOnly, INPUT, {
+      'Diagnostics: send command': sent,
+      'Diagnostics: get command invocation': async () => ({
+        ...(await invocation(statuses.shift() ?? '')()),
+      }),
+      Analyze: analyzed(),
+      Notify: notified,
+    });
+    expect(states.filter((s) => s === 'Diagnostics: get command invocation')).toHaveLength(3);
+    expect(calls.find((c) => c.state === 'Analyze')?.input).toMatchObject({
+      diagnostics: { polls: 3, invocation: { Status: 'Cancelled' } },
+    });
+  });
+
+  it('still analyzes and notifies, with the error, when the status cannot be read', async () => {
+    const { states, calls } = await run(diagnoseOnly, INPUT, {
+      'Diagnostics: send command': sent,
+      'Diagnostics: get command invocation': async () => {
+        throw sdkError('Ssm.InvalidCommandIdException', 'no such command');
+      },
+      Analyze: analyzed(),
+      Notify: notified,
+    });
+    // Not an error worth retrying: one poll, then on.
+    expect(states).toEqual([
+      'Diagnostics: send command',
+      'Diagnostics: get command invocation',
+      'Analyze',
+      'Notify',
+    ]);
+    expect(calls[2]?.input).toMatchObject({
+      diagnostics: { commandId: 'cmd-1', pollError: { Error: 'Ssm.InvalidCommandIdException' } },
+    });
+  });
+
+  it('retries a throttled poll (Ssm.SsmException) and goes on polling once SSM answers', async () => {
+    let throttles = 2;
+    const { states, calls } = await run(diagnoseOnly, INPUT, {
+      'Diagnostics: send command': sent,
+      'Diagnostics: get command invocation': async () => {
+        if (throttles-- > 0) throw sdkError('Ssm.SsmException', 'Rate exceeded');
+        return invocation('Success')();
+      },
+      Analyze: analyzed(),
+      Notify: notified,
+    });
+    expect(states.filter((s) => s === 'Diagnostics: get command invocation')).toHaveLength(3);
+    expect(calls.find((c) => c.state === 'Analyze')?.input).toMatchObject({
+      diagnostics: { invocation: { Status: 'Success' } },
+    });
+  });
+
+  it('notifies with the throttling error once its retries are spent', async () => {
+    const { states, calls } = await run(diagnoseOnly, INPUT, {
+      'Diagnostics: send command': sent,
+      'Diagnostics: get command invocation': async () => {
+        throw sdkError('Ssm.SsmException', 'Rate exceeded');
+      },
+      Analyze: analyzed(),
+      Notify: notified,
+    });
+    const polls = states.filter((s) => s === 'Diagnostics: get command invocation').length;
+    expect(polls).toBeGreaterThan(1);
+    expect(polls).toBeLessThanOrEqual(11);
+    expect(states.slice(-2)).toEqual(['Analyze', 'Notify']);
+    expect(calls.find((c) => c.state === 'Analyze')?.input).toMatchObject({
+      diagnostics: {
+        pollError: { Error: 'Ssm.SsmException', Cause: expect.stringContaining('Rate exceeded') },
+      },
+    });
+  });
+
+  it('retries a throttled Lambda invocation instead of failing the stage', async () => {
+    let throttled = true;
+    const { states } = await run(
+      diagnoseOnly,
+      { ...INPUT, instanceId: null },
+      {
+        Analyze: async () => {
+          if (throttled) {
+            throttled = false;
+            throw sdkError('Lambda.TooManyRequestsException', 'Rate Exceeded.');
+          }
+          return analyzed()();
+        },
+        Notify: notified,
+      },
+    );
+    expect(states).toEqual(['Analyze', 'Analyze', 'Notify']);
+  });
+
+  it('hands Notify the analysis without the raw command output', async () => {
+    const { calls } = await run(diagnoseOnly, INPUT, {
+      'Diagnostics: send command': sent,
+      'Diagnostics: get command invocation': invocation('Success', {
+        StandardOutputContent: 'x'.repeat(24_000),
+      }),
+      Analyze: analyzed(),
+      Notify: notified,
+    });
+    const state = ((calls.at(-1)?.input ?? {}) as unknown as { state: Record<string, unknown> }).state;
+    expect(Object.keys(state).sort()).toEqual([...Object.keys(INPUT), 'analysis'].sort());
+  });
+
+  it('keeps every remediation result when one of them cannot be followed', async () => {
+    const swap = {
+      action: 'add-swap',
+      documentName: 'OomResponder-AddSwap',
+      parameters: { sizeMiB: ['2048'], dryRun: ['false'] },
+      dryRun: false,
+      reason: 'no swap',
+    };
+    const restart = {
+      action: 'restart-service',
+      documentName: 'OomResponder-RestartService',
+      parameters: { unit: ['app.service'], dryRun: ['false'] },
+      dryRun: false,
+      reason: 'unit down',
+    };
+    const { calls } = await run(withRemediation, INPUT, {
+      'Diagnostics: send command': sent,
+      'Diagnostics: get command invocation': invocation('Success'),
+      Analyze: analyzed([swap, restart]),
+      'Remediation: send command': async (input) => ({
+        Command: { CommandId: input.DocumentName === swap.documentName ? 'cmd-swap' : 'cmd-restart' },
+      }),
+      'Remediation: get command invocation': async (input) => {
+        if (input.CommandId === 'cmd-swap') throw sdkError('Ssm.InternalServerErrorException', 'internal');
+        return invocation('Success', {
+          StandardOutputContent: 'result=done reason=none verification=active',
+        })();
+      },
+      Notify: notified,
+    });
+    const actions = (
+      (calls.at(-1)?.input ?? {}) as unknown as { state: { actions: Record<string, unknown>[] } }
+    ).state.actions;
+    expect(actions).toHaveLength(2);
+    expect(actions[0]).toMatchObject({
+      step: swap,
+      command: { commandId: 'cmd-swap', pollError: { Error: 'Ssm.InternalServerErrorException' } },
+    });
+    expect(actions[1]).toMatchObject({
+      step: restart,
+      command: { commandId: 'cmd-restart', invocation: { Status: 'Success' } },
     });
   });
 

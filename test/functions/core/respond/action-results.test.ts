@@ -200,6 +200,28 @@ describe('actionResults', () => {
     expect(result).toMatchObject({ action: state.step.action, ...expected });
   });
 
+  it('reports a remediation sent but never followed to its end (the poll failed) as failed, without guessing', () => {
+    const [result] = actionResults([
+      {
+        step: ADD_SWAP_STEP,
+        command: {
+          commandId: CMD,
+          polls: 4,
+          pollError: { Error: 'Ssm.InternalServerErrorException', Cause: 'internal' },
+        },
+      },
+    ]);
+    expect(result).toEqual({
+      action: 'add-swap',
+      status: 'failed',
+      summary:
+        'sent, but SSM did not report how it ended (Ssm.InternalServerErrorException: internal); check the command output',
+      verification: null,
+      commandId: CMD,
+      exitCode: null,
+    });
+  });
+
   it('keeps the order of the remediations', () => {
     const results = actionResults([
       ranAction(ADD_SWAP_STEP, ADD_SWAP_OUTPUT.done, 'Success', 0),

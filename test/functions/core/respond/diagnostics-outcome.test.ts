@@ -190,6 +190,27 @@ describe('diagnosticsOutcome', () => {
     });
   });
 
+  it('reports a command whose status SSM would not give (throttled past the retries) as failed, with the error', () => {
+    const outcome = diagnosticsOutcome(
+      event({
+        diagnostics: {
+          commandId: CMD,
+          polls: 2,
+          pollError: { Error: 'Ssm.SsmException', Cause: 'Rate exceeded (Service: Ssm, Status Code: 400)' },
+        },
+      }),
+      BUCKET,
+    );
+    expect(outcome).toEqual({
+      status: 'failed',
+      summary: null,
+      detail:
+        "SSM did not report the command's status (Ssm.SsmException: Rate exceeded (Service: Ssm, Status Code: 400)); it may still have run: see its output in S3",
+      commandId: CMD,
+      outputS3Uri: S3,
+    });
+  });
+
   it('reports a command whose invocation was never read as failed', () => {
     const outcome = diagnosticsOutcome(event({ diagnostics: { commandId: CMD, polls: 0 } }), BUCKET);
     expect(outcome).toMatchObject({ status: 'failed', detail: 'no command invocation was recorded' });

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { type NotifyEvent, WorkflowInputSchema } from './state';
+
+/**
+ * An execution that ended without notifying, as EventBridge delivers it ("Step Functions Execution Status
+ * Change", source `aws.states`; see the EventBridge reference of Step Functions events): the notify Lambda turns it
+ * into a notification that says the response failed before it could notify.
+ */
+export const EXECUTION_ENDED_UNNOTIFIED = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+
+export const ExecutionEndedEventSchema = z.object({
+  source: z.literal('aws.states'),
+  'detail-type': z.literal('Step Functions Execution Status Change'),
+  detail: z.object({
+    executionArn: z.string().min(1),
+    stateMachineArn: z.string().min(1),
+    /** The execution name: the incident id (the detector names each execution after its incident). */
+    name: z.string().min(1),
+    status: z.enum(EXECUTION_ENDED_UNNOTIFIED),
+    /** The execution input as a JSON string, or null when it was too large to include (ours is a few hundred bytes). */
+    input: z.string().nullable(),
+    error: z.string().nullable().optional(),
+    cause: z.string().nullable().optional(),
+  }),
+});
+
+export type ExecutionEndedEvent = z.infer<typeof ExecutionEndedEventSchema>;
+
+/** What the notifier receives from the workflow's Notify state: the state, and the execution to link to. */
+export interface NotifyInvocation {
+  state: NotifyEvent;
+  executionArn: string;
+}
+
+export class ExecutionEndedEventError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ExecutionEndedEventError';
+  }
+}
+
+/** Whether `event` claims to be a Step Functions status-change event (then it must parse as one). */
+export function isExecutionEndedEvent(event: unknown): boolean {
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    (event as { source?: unknown }).source === 'aws.states' &&
+    'detail-type' in event
+  );
+}
+
+const WHAT_HAPPENED: Record<ExecutionEndedEvent['detail']['status'], string> = {
+  FAILED: 'failed',
+  TIMED_OUT: 'timed out',
+  ABORTED: 'was stopped',
+};
+
+/**
+ * The notification for an execution that ended unnotified: the incident from the execution's input, and a
+ * failure that says which way it ended, with Step Functions' error and cause when it gave them.
+ */
+export function notifyInvocationFromExecutionEnded(event: unknown): NotifyInvocation {
+  const parsed = ExecutionEndedEventSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new ExecutionEndedEventError(
+      `not a Step Functions execution status change this notifier handles: ${parsed.error.issues
+        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+        .join('; ')}`,
+      { cause: parsed.error },
+    );
+  }
+  const { detail } = parsed.data;
+  const input = parseInput(detail.input, detail.executionArn);
+  const error = detail.error ? ` (${detail.error})` : '';
+  return {
+    executionArn: detail.executionArn,
+    state: {
+      ...input,
+      failure: {
+        stage: 'workflow',
+        error: `the response ${WHAT_HAPPENED[detail.status]} before it could notify${error}`,
+        ...(detail.cause ? { cause: detail.cause } : {}),
+      },
+    },
+  };
+}
+
+function parseInput(input: string | null, executionArn: string) {
+  if (input === null) {
+    throw new ExecutionEndedEventError(`the event for ${executionArn} carries no execution input`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(input);
+  } catch (cause) {
+    throw new ExecutionEndedEventError(`the execution input of ${executionArn} is not JSON`, { cause });
+  }
+  const parsed = WorkflowInputSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ExecutionEndedEventError(`the execution input of ${executionArn} is not a workflow input`, {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,76 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { PipelineFunction } from '../../../lib/functions/pipeline-function';
+import { InvalidOomResponderPropsError } from '../../../lib/oom-responder-props';
+import { synthStack } from '../../support/synth';
+
+const COMMON = {
+  timeout: Duration.seconds(30),
+  logRetention: RetentionDays.ONE_WEEK,
+  removalPolicy: RemovalPolicy.DESTROY,
+};
+
+function lambdas(template: Template) {
+  return Object.values(template.findResources('AWS::Lambda::Function')).map((f) => f.Properties);
+}
+
+describe('the pipeline functions', () => {
+  it('reserve no concurrency by default, and what each function is given when asked', () => {
+    expect(lambdas(synthStack().template).map((f) => f.ReservedConcurrentExecutions)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const { template } = synthStack({
+      responder: { detectReservedConcurrency: 20, notifyReservedConcurrency: 2 },
+    });
+    expect(
+      lambdas(template)
+        .map((f) => f.ReservedConcurrentExecutions)
+        .sort(),
+    ).toEqual([2, 20, undefined]);
+  });
+
+  it('do not parse source maps at run time (no --enable-source-maps)', () => {
+    for (const fn of lambdas(synthStack().template)) {
+      expect(fn.Environment.Variables.NODE_OPTIONS ?? '').not.toContain('--enable-source-maps');
+    }
+  });
+
+  it('ship a minified bundle that keeps function names for stack traces, and no source map', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Bundle');
+    new PipelineFunction(stack, 'Analyze', { ...COMMON, entry: 'analyze/index.ts', description: 'test' });
+    const assembly = app.synth();
+    const assets = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
+    expect(assets).toHaveLength(1);
+    const dir = join(assembly.directory, assets[0] ?? '');
+    expect(readdirSync(dir)).toEqual(['index.js']);
+    const code = readFileSync(join(dir, 'index.js'), 'utf8');
+    // esbuild's keepNames registers each function's own name (`__name(fn, "parsePolicy")`, the helper minified).
+    expect(code).toMatch(/\w+\(\w+,"parsePolicy"\)/);
+    expect(code).not.toContain('sourceMappingURL');
+    expect(existsSync(join(dir, 'index.js.map'))).toBe(false);
+  }, 120_000);
+
+  it("refuse at synth an environment that could exceed Lambda's 4 KB, naming the function and the fix", () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Env');
+    const build = (size: number) => () =>
+      new PipelineFunction(stack, `Fn${size}`, {
+        ...COMMON,
+        entry: 'analyze/index.ts',
+        description: 'test',
+        environment: { BIG: 'x'.repeat(size) },
+        environmentTooLarge: 'shorten BIG',
+      });
+    expect(build(3900)).not.toThrow();
+    expect(build(4100)).toThrowError(InvalidOomResponderPropsError);
+    expect(build(5000)).toThrowError(
+      /Fn5000's environment could reach \d+ bytes, over Lambda's limit of 4096 .*shorten BIG/,
+    );
+  });
+});
