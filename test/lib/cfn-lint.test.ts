@@ -16,6 +16,7 @@ import {
   readYamlWithCfnLintPython,
   runCfnLint,
 } from '../support/cfn-lint';
+import { EVERYTHING } from '../support/iam-configurations';
 import { synthStack } from '../support/synth';
 
 type CfnTemplate = { Metadata?: Record<string, unknown>; Resources: Record<string, CfnResource> };
@@ -48,15 +49,13 @@ function embeddedWithBroughtInTopicAndKey(): CfnTemplate {
 
 const variants: Record<string, () => CfnTemplate> = {
   defaults: () => synthStack().template.toJSON() as CfnTemplate,
+  // Every option on, with the remediations live and more than one group to subscribe.
   everything: () =>
     synthStack({
+      ...EVERYTHING,
       kernelLogGroupNames: ['/var/log/messages-from-fluent-bit', '/ecs/app/kernel', '/eks/nodes/kernel'],
       responder: {
-        slackWebhookSecret: 'oom-responder/slack-webhook',
-        accountSubscriptionPolicy: true,
-        applyAgentConfiguration: true,
-        qDeveloperNotifications: true,
-        earlyWarning: { memUsedPercent: 90, swapUsedPercent: 50 },
+        ...EVERYTHING.responder,
         remediationPolicy: {
           addSwap: { enabled: true, dryRun: false },
           restartService: { enabled: true, dryRun: false, allowedUnits: ['myapp-*.service'] },

@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SUBSCRIPTION_FILTER_TERMS } from '../../functions/core/detect/filter-terms';
+import { EVERYTHING } from '../support/iam-configurations';
 import { synthStack } from '../support/synth';
 
 let defaults: Template;
@@ -8,20 +9,7 @@ let everything: Template;
 
 beforeAll(() => {
   defaults = synthStack().template;
-  everything = synthStack({
-    kernelLogGroupNames: ['/var/log/messages-from-fluent-bit'],
-    responder: {
-      slackWebhookSecret: 'oom-responder/slack-webhook',
-      accountSubscriptionPolicy: true,
-      applyAgentConfiguration: true,
-      qDeveloperNotifications: true,
-      earlyWarning: { memUsedPercent: 90, swapUsedPercent: 50 },
-      remediationPolicy: {
-        addSwap: { enabled: true },
-        restartService: { enabled: true, allowedUnits: ['myapp-*.service'] },
-      },
-    },
-  }).template;
+  everything = synthStack(EVERYTHING).template;
 }, 60_000);
 
 const FUNCTIONS = ['Detect', 'Analyze', 'Notify'];
@@ -241,7 +229,7 @@ describe('the OomResponder stack with every option on', () => {
     const policy = JSON.parse(lambdaNamed(everything, 'Analyze').Environment.Variables.REMEDIATION_POLICY);
     expect(policy).toMatchObject({
       addSwap: { enabled: true, sizeMiB: 2048 },
-      restartService: { enabled: true, allowedUnits: ['myapp-*.service'] },
+      restartService: { enabled: true, allowedUnits: ['app.service'] },
     });
   });
 

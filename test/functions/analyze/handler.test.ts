@@ -5,6 +5,7 @@ import { DynamoIncidentStore } from '../../../functions/adapters/dynamodb/incide
 import type { AnalyzeIncidentResult } from '../../../functions/core/respond/analyze-incident';
 import { type LocalDynamo, startLocalDynamo } from '../../support/dynalite';
 import { realKill, recordRequest } from '../../support/kills';
+import { captureConsole, stubLambdaEnvironment } from '../../support/lambda-environment';
 import { command, DIAGNOSTICS_STDOUT } from '../core/respond/workflow-states';
 
 const INSTANCE = 'i-0a1b2c3d4e5f60789';
@@ -28,22 +29,13 @@ const context = {
 beforeAll(async () => {
   dynamo = await startLocalDynamo();
   tableName = await dynamo.createTable();
-  const port = (await dynamo.client.config.endpoint?.())?.port;
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', `http://127.0.0.1:${port}`);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('POWERTOOLS_DEV', 'true');
-  vi.stubEnv('INCIDENT_TABLE_NAME', tableName);
-  vi.stubEnv('REMEDIATION_POLICY', JSON.stringify({ addSwap: { enabled: true } }));
-  vi.stubEnv('DIAGNOSTICS_BUCKET', 'oomresponder-diagnostics-123456789012');
-  vi.stubEnv('ADD_SWAP_DOCUMENT', ADD_SWAP);
-  logged = [];
-  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map(String).join(' '));
-    });
-  }
+  await stubLambdaEnvironment(dynamo, {
+    INCIDENT_TABLE_NAME: tableName,
+    REMEDIATION_POLICY: JSON.stringify({ addSwap: { enabled: true } }),
+    DIAGNOSTICS_BUCKET: 'oomresponder-diagnostics-123456789012',
+    ADD_SWAP_DOCUMENT: ADD_SWAP,
+  });
+  logged = captureConsole();
   ({ handler } = await import('../../../functions/analyze/index'));
 });
 

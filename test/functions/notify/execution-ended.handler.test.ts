@@ -4,10 +4,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoIncidentStore } from '../../../functions/adapters/dynamodb/incident-store';
 import { type LocalDynamo, startLocalDynamo } from '../../support/dynalite';
+import { executionArnOf, executionStatusChange } from '../../support/execution-status-change';
 import { realKill, recordRequest } from '../../support/kills';
+import { captureConsole, stubLambdaEnvironment } from '../../support/lambda-environment';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:OomResponderNotifications';
-const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:OomResponderWorkflow';
 const T0 = Date.parse('2026-11-25T18:28:15Z');
 
 const sns = mockClient(SNSClient);
@@ -16,49 +17,12 @@ let tableName: string;
 let handler: (event: unknown, context: Context) => Promise<unknown>;
 const context = { functionName: 'OomResponder-Notify', awsRequestId: 'req-1' } as Context;
 
-/** "Step Functions Execution Status Change" as EventBridge delivers it (Step Functions guide, event examples). */
-function ended(status: string, input: Record<string, string>, executionArn: string) {
-  return {
-    version: '0',
-    id: '315c1398-40ff-a850-213b-158f73e60175',
-    'detail-type': 'Step Functions Execution Status Change',
-    source: 'aws.states',
-    account: '123456789012',
-    time: '2026-11-25T21:28:16Z',
-    region: 'us-east-1',
-    resources: [executionArn],
-    detail: {
-      executionArn,
-      stateMachineArn: MACHINE,
-      name: input.incidentId,
-      status,
-      startDate: T0,
-      stopDate: T0 + 10_800_000,
-      input: JSON.stringify(input),
-      inputDetails: { included: true },
-      output: null,
-      outputDetails: null,
-      error: null,
-      cause: null,
-    },
-  };
-}
-
 beforeAll(async () => {
   dynamo = await startLocalDynamo();
   tableName = await dynamo.createTable();
-  const endpoint = (await dynamo.client.config.endpoint?.())?.port;
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', `http://127.0.0.1:${endpoint}`);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('POWERTOOLS_DEV', 'true');
-  vi.stubEnv('INCIDENT_TABLE_NAME', tableName);
-  vi.stubEnv('TOPIC_ARN', TOPIC);
+  await stubLambdaEnvironment(dynamo, { INCIDENT_TABLE_NAME: tableName, TOPIC_ARN: TOPIC });
   sns.on(PublishCommand).resolves({ MessageId: 'sns-message-1' });
-  vi.spyOn(console, 'info').mockImplementation(() => undefined);
-  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-  vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  captureConsole();
   ({ handler } = await import('../../../functions/notify/index'));
 });
 
@@ -82,16 +46,16 @@ describe('the notify Lambda, for an execution that ended before it notified', ()
       unit: '',
       memcgPath: '',
     };
-    const executionArn = `arn:aws:states:us-east-1:123456789012:execution:OomResponderWorkflow:${input.incidentId}`;
+    const executionArn = executionArnOf(input.incidentId);
 
-    const first = await handler(ended('TIMED_OUT', input, executionArn), context);
+    const first = await handler(executionStatusChange('TIMED_OUT', { input, startDate: T0 }), context);
     expect(first).toMatchObject({ incidentId: input.incidentId, sns: { status: 'sent' } });
     const message = String(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message);
     expect(message).toContain('the response timed out before it could notify');
     expect(message).toContain(`#/v2/executions/details/${executionArn}`);
 
     // EventBridge delivers at least once, and a FAILED event may follow a notification that did go out.
-    await handler(ended('FAILED', input, executionArn), context);
+    await handler(executionStatusChange('FAILED', { input, startDate: T0 }), context);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
   });
 

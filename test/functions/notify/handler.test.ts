@@ -8,6 +8,7 @@ import { DynamoIncidentStore } from '../../../functions/adapters/dynamodb/incide
 import { validateSlackMessage } from '../../../functions/core/render/block-kit-limits';
 import { type LocalDynamo, startLocalDynamo } from '../../support/dynalite';
 import { realKill, recordRequest } from '../../support/kills';
+import { captureConsole, stubLambdaEnvironment } from '../../support/lambda-environment';
 import { type FakeSlack, startFakeSlack, WEBHOOK_PATH } from '../../support/slack-server';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:OomResponderNotifications';
@@ -36,26 +37,17 @@ beforeAll(async () => {
   dynamo = await startLocalDynamo();
   slack = await startFakeSlack();
   tableName = await dynamo.createTable();
-  const endpoint = (await dynamo.client.config.endpoint?.())?.port;
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', `http://127.0.0.1:${endpoint}`);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('POWERTOOLS_DEV', 'true');
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-  vi.stubEnv('INCIDENT_TABLE_NAME', tableName);
-  vi.stubEnv('TOPIC_ARN', TOPIC);
-  vi.stubEnv('SLACK_WEBHOOK_SECRET', SECRET);
-  vi.stubEnv('STORM_THRESHOLD', '5');
-  vi.stubEnv('STORM_WINDOW_SECONDS', '300');
+  await stubLambdaEnvironment(dynamo, {
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    INCIDENT_TABLE_NAME: tableName,
+    TOPIC_ARN: TOPIC,
+    SLACK_WEBHOOK_SECRET: SECRET,
+    STORM_THRESHOLD: '5',
+    STORM_WINDOW_SECONDS: '300',
+  });
   secrets.on(GetSecretValueCommand, { SecretId: SECRET }).resolves({ SecretString: slack.url });
   sns.on(PublishCommand).resolves({ MessageId: 'sns-message-1' });
-  logged = [];
-  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map(String).join(' '));
-    });
-  }
+  logged = captureConsole();
   ({ handler } = await import('../../../functions/notify/index'));
 });
 

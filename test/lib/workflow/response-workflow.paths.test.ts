@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collectDiagnosticsDocument } from '../../../lib/ssm/documents';
+import { WORKFLOW_INPUT } from '../../support/execution-status-change';
 import { stateMachineDefinition, synthStack } from '../../support/synth';
 
 /**
@@ -31,17 +32,30 @@ type Machine = {
 let withRemediation: Machine;
 let diagnoseOnly: Machine;
 
-const INPUT = {
-  incidentId: 'oom-20261125T173050-0123456789abcdef',
-  instanceId: 'i-0abc1234def567890',
-  killTime: '2026-11-25T17:30:50.077Z',
-  pid: '3920',
-  process: 'python3',
-  unit: 'app.service',
-  memcgPath: '/system.slice/app.service',
-};
+const INPUT = WORKFLOW_INPUT;
 
 const EXECUTION_ARN = `arn:aws:states:us-east-1:123456789012:execution:OomResponder:${INPUT.incidentId}`;
+
+/** The remediation steps the analysis plans, as the workflow sends them. */
+const SWAP_STEP = {
+  action: 'add-swap',
+  documentName: 'OomResponder-AddSwap',
+  parameters: { sizeMiB: ['2048'], dryRun: ['false'] },
+  dryRun: false,
+  reason: 'no swap',
+};
+const RESTART_STEP = {
+  action: 'restart-service',
+  documentName: 'OomResponder-RestartService',
+  parameters: { unit: ['app.service'], dryRun: ['false'] },
+  dryRun: false,
+  reason: 'unit down',
+};
+
+/** The workflow state the notifier was invoked with, in the last (or the `index`-th) call. */
+function notifiedState<T>(calls: { input: unknown }[], index = calls.length - 1): T {
+  return ((calls[index]?.input ?? {}) as { state: T }).state;
+}
 
 function sdkError(name: string, message = name): Error {
   return Object.assign(new Error(message), { name });
@@ -306,25 +320,13 @@ describe.skipIf(major < 22)(`the response workflow's paths${reason}`, () => {
       Analyze: analyzed(),
       Notify: notified,
     });
-    const state = ((calls.at(-1)?.input ?? {}) as unknown as { state: Record<string, unknown> }).state;
+    const state = notifiedState<Record<string, unknown>>(calls);
     expect(Object.keys(state).sort()).toEqual([...Object.keys(INPUT), 'analysis'].sort());
   });
 
   it('keeps every remediation result when one of them cannot be followed', async () => {
-    const swap = {
-      action: 'add-swap',
-      documentName: 'OomResponder-AddSwap',
-      parameters: { sizeMiB: ['2048'], dryRun: ['false'] },
-      dryRun: false,
-      reason: 'no swap',
-    };
-    const restart = {
-      action: 'restart-service',
-      documentName: 'OomResponder-RestartService',
-      parameters: { unit: ['app.service'], dryRun: ['false'] },
-      dryRun: false,
-      reason: 'unit down',
-    };
+    const swap = SWAP_STEP;
+    const restart = RESTART_STEP;
     const { calls } = await run(withRemediation, INPUT, {
       'Diagnostics: send command': sent,
       'Diagnostics: get command invocation': invocation('Success'),
@@ -340,9 +342,7 @@ describe.skipIf(major < 22)(`the response workflow's paths${reason}`, () => {
       },
       Notify: notified,
     });
-    const actions = (
-      (calls.at(-1)?.input ?? {}) as unknown as { state: { actions: Record<string, unknown>[] } }
-    ).state.actions;
+    const actions = notifiedState<{ actions: Record<string, unknown>[] }>(calls).actions;
     expect(actions).toHaveLength(2);
     expect(actions[0]).toMatchObject({
       step: swap,
@@ -355,13 +355,7 @@ describe.skipIf(major < 22)(`the response workflow's paths${reason}`, () => {
   });
 
   it('runs each planned remediation and hands its verified result to the notifier', async () => {
-    const step = {
-      action: 'add-swap',
-      documentName: 'OomResponder-AddSwap',
-      parameters: { sizeMiB: ['2048'], dryRun: ['false'] },
-      dryRun: false,
-      reason: 'no swap',
-    };
+    const step = SWAP_STEP;
     const { states, calls } = await run(withRemediation, INPUT, {
       'Diagnostics: send command': sent,
       'Diagnostics: get command invocation': invocation('Success'),
@@ -387,7 +381,7 @@ describe.skipIf(major < 22)(`the response workflow's paths${reason}`, () => {
       Parameters: step.parameters,
       InstanceIds: [INPUT.instanceId],
     });
-    const notifyState = ((calls[5]?.input ?? {}) as unknown as { state: { actions: unknown[] } }).state;
+    const notifyState = notifiedState<{ actions: unknown[] }>(calls, 5);
     expect(notifyState.actions).toEqual([
       {
         step,
@@ -400,13 +394,7 @@ describe.skipIf(major < 22)(`the response workflow's paths${reason}`, () => {
   });
 
   it('hands a refused remediation (the script said no, with its reason) to the notifier', async () => {
-    const step = {
-      action: 'restart-service',
-      documentName: 'OomResponder-RestartService',
-      parameters: { unit: ['app.service'], dryRun: ['false'] },
-      dryRun: false,
-      reason: 'unit down',
-    };
+    const step = RESTART_STEP;
     const { calls } = await run(withRemediation, INPUT, {
       'Diagnostics: send command': sent,
       'Diagnostics: get command invocation': invocation('Success'),
@@ -418,11 +406,7 @@ describe.skipIf(major < 22)(`the response workflow's paths${reason}`, () => {
       }),
       Notify: notified,
     });
-    const notifyState = (
-      (calls.at(-1)?.input ?? {}) as unknown as {
-        state: { actions: { command: { invocation: { Status: string } } }[] };
-      }
-    ).state;
+    const notifyState = notifiedState<{ actions: { command: { invocation: { Status: string } } }[] }>(calls);
     expect(notifyState.actions[0]?.command.invocation.Status).toBe('Failed');
   });
 
@@ -436,9 +420,7 @@ describe.skipIf(major < 22)(`the response workflow's paths${reason}`, () => {
       Notify: notified,
     });
     expect(states.at(-1)).toBe('Notify');
-    expect(
-      ((calls.at(-1)?.input ?? {}) as unknown as { state: { failure: unknown } }).state.failure,
-    ).toMatchObject({
+    expect(notifiedState<{ failure: unknown }>(calls).failure).toMatchObject({
       stage: 'analyze',
       error: 'IncidentNotFoundError',
     });

@@ -8,21 +8,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TopicPublisher } from '../../../../functions/adapters/sns/topic-publisher';
-import type { SnsNotification } from '../../../../functions/core/render/sns';
 import { skipped } from '../../../support/aws-tools';
 import { type MotoServer, moto, startMoto } from '../../../support/moto-server';
+import { SAMPLE_NOTIFICATION } from './sample-notification';
 
-const notification: SnsNotification = {
-  subject: '[OOM critical] java (pid 4242) killed on web-1 (i-0a1b2c3d4e5f60789)',
-  message: 'OOM kill: java (pid 4242) on web-1 (i-0a1b2c3d4e5f60789)\n\nLikely cause: ...',
-  sms: 'OOM critical: java (pid 4242) on web-1',
-  messageAttributes: {
-    severity: { DataType: 'String', StringValue: 'critical' },
-    instance: { DataType: 'String', StringValue: 'i-0a1b2c3d4e5f60789' },
-    process: { DataType: 'String', StringValue: 'java' },
-    format: { DataType: 'String', StringValue: 'text' },
-  },
-};
+const notification = SAMPLE_NOTIFICATION;
 
 /** The envelope an SQS subscriber without raw delivery receives (SNS Developer Guide, message JSON formats). */
 interface SnsEnvelope {

@@ -2,23 +2,13 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TopicPublisher } from '../../../../functions/adapters/sns/topic-publisher';
-import type { SnsNotification } from '../../../../functions/core/render/sns';
+import { SAMPLE_NOTIFICATION } from './sample-notification';
 
 const sns = mockClient(SNSClient);
 const topicArn = 'arn:aws:sns:us-east-1:123456789012:OomResponderNotifications';
 const publisher = new TopicPublisher(new SNSClient({ region: 'us-east-1' }), topicArn);
 
-const notification: SnsNotification = {
-  subject: '[OOM critical] java (pid 4242) killed on web-1 (i-0a1b2c3d4e5f60789)',
-  message: 'OOM kill: java (pid 4242) on web-1 (i-0a1b2c3d4e5f60789)\n\nLikely cause: ...',
-  sms: 'OOM critical: java (pid 4242) on web-1',
-  messageAttributes: {
-    severity: { DataType: 'String', StringValue: 'critical' },
-    instance: { DataType: 'String', StringValue: 'i-0a1b2c3d4e5f60789' },
-    process: { DataType: 'String', StringValue: 'java' },
-    format: { DataType: 'String', StringValue: 'text' },
-  },
-};
+const notification = SAMPLE_NOTIFICATION;
 
 beforeEach(() => sns.reset());
 

@@ -4,49 +4,17 @@ import {
   isExecutionEndedEvent,
   notifyInvocationFromExecutionEnded,
 } from '../../../../functions/core/workflow/execution-ended';
+import {
+  executionArnOf,
+  executionStatusChange,
+  WORKFLOW_INPUT,
+} from '../../../support/execution-status-change';
 
-const INPUT = {
-  incidentId: 'oom-20261125T173050-0123456789abcdef',
-  instanceId: 'i-0abc1234def567890',
-  killTime: '2026-11-25T17:30:50.077Z',
-  pid: '3920',
-  process: 'python3',
-  unit: 'app.service',
-  memcgPath: '/system.slice/app.service',
-};
-const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:OomResponderWorkflow';
-const EXECUTION = `arn:aws:states:us-east-1:123456789012:execution:OomResponderWorkflow:${INPUT.incidentId}`;
+const INPUT = WORKFLOW_INPUT;
+const EXECUTION = executionArnOf(INPUT.incidentId);
 
-/**
- * The shape of the "Execution Timed Out" example in the Step Functions guide ("EventBridge (CloudWatch Events)
- * for Step Functions execution status changes"): input as a JSON string, error and cause null when timed out.
- */
 function statusChange(status: string, detail: Record<string, unknown> = {}) {
-  return {
-    version: '0',
-    id: '315c1398-40ff-a850-213b-158f73e60175',
-    'detail-type': 'Step Functions Execution Status Change',
-    source: 'aws.states',
-    account: '123456789012',
-    time: '2026-11-25T20:30:51Z',
-    region: 'us-east-1',
-    resources: [EXECUTION],
-    detail: {
-      executionArn: EXECUTION,
-      stateMachineArn: MACHINE,
-      name: INPUT.incidentId,
-      status,
-      startDate: 1_795_627_850_077,
-      stopDate: 1_795_638_650_077,
-      input: JSON.stringify(INPUT),
-      inputDetails: { included: true },
-      output: null,
-      outputDetails: null,
-      error: null,
-      cause: null,
-      ...detail,
-    },
-  };
+  return executionStatusChange(status, { detail });
 }
 
 describe('an execution that ended before it notified', () => {
