@@ -90,7 +90,7 @@ export class ResponseWorkflow extends Construct {
       taskTimeout: taskTimeoutFor(props.analyzeFunction),
     });
     retryLambdaServiceErrors(analyze);
-    analyze.addCatch(this.recordFailure('AnalysisFailed', 'analyze', notify), {
+    analyze.addCatch(this.recordFailure('AnalysisFailed', 'analyze', notify, props.analyzeFunction), {
       errors: [Errors.ALL],
       resultPath: '$.error',
     });
@@ -247,10 +247,18 @@ export class ResponseWorkflow extends Construct {
     return notify;
   }
 
-  /** A failed stage: remember which and why, then notify. */
-  private recordFailure(id: string, stage: string, notify: LambdaInvoke): Pass {
+  /**
+   * A failed stage: remember which and why, then notify. With the time limit of the stage's task, when it is
+   * one: a States.Timeout comes with an empty cause, and the message must still say which limit was reached.
+   */
+  private recordFailure(id: string, stage: string, notify: LambdaInvoke, task?: IFunction): Pass {
     const pass = new Pass(this, id, {
-      parameters: { stage, 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' },
+      parameters: {
+        stage,
+        'error.$': '$.error.Error',
+        'cause.$': '$.error.Cause',
+        ...(task ? { timeoutSeconds: taskTimeoutSeconds(task) } : {}),
+      },
       resultPath: '$.failure',
     });
     pass.next(notify);
@@ -279,8 +287,12 @@ function retryLambdaServiceErrors(task: LambdaInvoke): void {
 
 /** Above the function's own timeout (plus its init and the invoke), so the function's timeout speaks first. */
 function taskTimeoutFor(fn: IFunction): Timeout {
+  return Timeout.duration(Duration.seconds(taskTimeoutSeconds(fn)));
+}
+
+function taskTimeoutSeconds(fn: IFunction): number {
   const own = fn instanceof LambdaFn && fn.timeout ? fn.timeout.toSeconds() : 900;
-  return Timeout.duration(Duration.seconds(own + 30));
+  return own + 30;
 }
 
 /**

@@ -9,7 +9,6 @@ import {
   JitterType,
   JsonPath,
   Pass,
-  Result,
   type State,
   Timeout,
   Wait,
@@ -69,9 +68,9 @@ export const POLL_TIMEOUT = Duration.seconds(5);
  * Send an SSM command and wait for it the way Step Functions must (there is no `.sync` for SendCommand): send,
  * wait, GetCommandInvocation, and loop while the status is pending (`SSM_PENDING_STATUSES`) and the poll budget
  * lasts. The chain ends with `{commandId, polls, invocation}` at `resultPath`, plus `pollError` when the status
- * could not be read, or `timedOutWaiting` when the budget ran out; deciding what a final status means is the
- * Lambdas' job (`classifyInvocation`). Nothing in it fails the execution: a poll error ends the wait, with what is
- * known.
+ * could not be read, or `timedOutWaiting` (with `pollIntervalSeconds`) when the budget ran out; deciding what a
+ * final status means is the Lambdas' job (`classifyInvocation`). Nothing in it fails the execution: a poll error
+ * ends the wait, with what is known.
  */
 export class SsmCommand extends Construct {
   readonly send: CallAwsService;
@@ -114,10 +113,8 @@ export class SsmCommand extends Construct {
       jitterStrategy: JitterType.FULL,
     });
 
-    const wait = new Wait(this, 'Wait', {
-      stateName: name('wait'),
-      time: WaitTime.duration(props.pollInterval ?? Duration.seconds(5)),
-    });
+    const interval = props.pollInterval ?? Duration.seconds(5);
+    const wait = new Wait(this, 'Wait', { stateName: name('wait'), time: WaitTime.duration(interval) });
     const poll = new CallAwsService(this, 'Poll', {
       stateName: name('get command invocation'),
       service: 'ssm',
@@ -162,11 +159,19 @@ export class SsmCommand extends Construct {
     const done = new Pass(this, 'Done', { stateName: name('finished') });
     // Retries exhausted, or an error not worth retrying (InvalidCommandId, ...): stop waiting, keep the error.
     poll.addCatch(done, { errors: [Errors.ALL], resultPath: `${at}.pollError` });
+    // The interval goes with the flag so that the message can say how long the response waited (polls × interval)
+    // in minutes, not in checks.
     const gaveUp = new Pass(this, 'GaveUp', {
       stateName: name('timed out waiting'),
       comment: 'Still pending after the document timeout plus delivery: SSM will not finish it now',
-      result: Result.fromBoolean(true),
-      resultPath: `${at}.timedOutWaiting`,
+      parameters: {
+        'commandId.$': `${at}.commandId`,
+        'invocation.$': `${at}.invocation`,
+        'polls.$': `${at}.polls`,
+        timedOutWaiting: true,
+        pollIntervalSeconds: interval.toSeconds(),
+      },
+      resultPath: at,
     });
     gaveUp.next(done);
     const pending = Condition.or(

@@ -13,6 +13,7 @@ import { type NotifyEvent, NotifyEventSchema } from '../workflow/state';
 import { actionResults } from './action-results';
 import { IncidentNotFoundError } from './analyze-incident';
 import { diagnosticsOutcome } from './diagnostics-outcome';
+import { failureText } from './failure-text';
 import type { NotifyTelemetry, SlackNotifier, SnsPublisher } from './notify-ports';
 
 export interface NotifyIncidentConfig {
@@ -176,11 +177,6 @@ export function responseOutcome(
     failure: state.failure ? { stage: state.failure.stage, error: failureText(state.failure) } : null,
     context,
   };
-}
-
-function failureText(failure: { error?: string; cause?: string }): string {
-  const cause = failure.cause ? `: ${failure.cause.slice(0, 300)}` : '';
-  return `${failure.error ?? 'failed'}${cause}`;
 }
 
 async function loadWindow(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationWords } from '../format/duration';
 import { type NotifyEvent, WorkflowInputSchema } from './state';
 
 /**
@@ -21,6 +22,9 @@ export const ExecutionEndedEventSchema = z.object({
     input: z.string().nullable(),
     error: z.string().nullable().optional(),
     cause: z.string().nullable().optional(),
+    /** Epoch milliseconds: how long the execution ran before it ended. */
+    startDate: z.number().optional(),
+    stopDate: z.number().nullable().optional(),
   }),
 });
 
@@ -71,17 +75,42 @@ export function notifyInvocationFromExecutionEnded(event: unknown): NotifyInvoca
   }
   const { detail } = parsed.data;
   const input = parseInput(detail.input, detail.executionArn);
-  const error = detail.error ? ` (${detail.error})` : '';
   return {
     executionArn: detail.executionArn,
-    state: {
-      ...input,
-      failure: {
-        stage: 'workflow',
-        error: `the response ${WHAT_HAPPENED[detail.status]} before it could notify${error}`,
-        ...(detail.cause ? { cause: detail.cause } : {}),
-      },
-    },
+    state: { ...input, failure: endedFailure(detail) },
+  };
+}
+
+/** The workflow's own Fail state: it is reached only from Notify, once Notify's retries are spent. */
+const NOTIFY_FAILED = 'NotifyFailed';
+
+function endedFailure(detail: ExecutionEndedEvent['detail']): NonNullable<NotifyEvent['failure']> {
+  const cause = detail.cause ? { cause: detail.cause } : {};
+  if (detail.error === NOTIFY_FAILED) {
+    // Its cause is the Fail state's own fixed sentence: left out, it would only repeat this one.
+    return {
+      stage: 'notify',
+      error: `the response failed before it could notify: the notifier failed on every attempt, and this message was sent by the backstop for failed executions (${NOTIFY_FAILED})`,
+    };
+  }
+  if (detail.status === 'TIMED_OUT') {
+    // Step Functions stops a timed-out execution where it is, without an error or cause: say which limit it was.
+    const ranSeconds =
+      detail.startDate !== undefined && typeof detail.stopDate === 'number'
+        ? (detail.stopDate - detail.startDate) / 1000
+        : null;
+    const limit = ranSeconds === null ? '' : ` (${durationWords(ranSeconds)})`;
+    return {
+      stage: 'workflow',
+      error: `the response timed out before it could notify: it was still running at its time limit${limit}, and Step Functions stopped it`,
+      ...cause,
+    };
+  }
+  const error = detail.error ? ` (${detail.error})` : '';
+  return {
+    stage: 'workflow',
+    error: `the response ${WHAT_HAPPENED[detail.status]} before it could notify${error}`,
+    ...cause,
   };
 }
 

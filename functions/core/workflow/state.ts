@@ -24,6 +24,8 @@ export const CommandStateSchema = z.object({
   pollError: SfnError.optional(),
   /** The command was still pending when its poll budget (its document's timeout plus delivery) ran out. */
   timedOutWaiting: z.literal(true).optional(),
+  /** Seconds between polls, recorded with `timedOutWaiting`: how long the workflow waited is polls times this. */
+  pollIntervalSeconds: z.number().positive().optional(),
 });
 
 export const WorkflowInputSchema = z.object({
@@ -61,7 +63,13 @@ export const NotifyEventSchema = AnalyzeEventSchema.extend({
   analysis: z.unknown().optional(),
   actions: z.array(ActionStateSchema).optional(),
   failure: z
-    .object({ stage: z.string(), error: z.string().optional(), cause: z.string().optional() })
+    .object({
+      stage: z.string(),
+      error: z.string().optional(),
+      cause: z.string().optional(),
+      /** The failed stage's own time limit, so a `States.Timeout` can say which limit it reached. */
+      timeoutSeconds: z.number().positive().optional(),
+    })
     .optional(),
 });
 

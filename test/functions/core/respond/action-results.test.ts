@@ -146,7 +146,8 @@ describe('actionResults', () => {
       },
       {
         status: 'failed',
-        summary: 'still InProgress when the workflow stopped waiting; check the command output',
+        summary:
+          'still InProgress after 3 checks, past its own time limit and its delivery; the workflow stopped waiting: check the command output',
         exitCode: null,
       },
     ],
@@ -189,7 +190,8 @@ describe('actionResults', () => {
       },
       {
         status: 'failed',
-        summary: 'not sent: Ssm.InvalidInstanceIdException',
+        summary:
+          'not sent: Ssm.InvalidInstanceIdException: Instances [[i-0a1b2c3d4e5f60789]] not in a valid state for account 123456789012',
         commandId: null,
         exitCode: null,
         verification: null,
@@ -215,11 +217,48 @@ describe('actionResults', () => {
       action: 'add-swap',
       status: 'failed',
       summary:
-        'sent, but SSM did not report how it ended (Ssm.InternalServerErrorException: internal); check the command output',
+        'sent, but SSM did not report how it ended (Ssm.InternalServerErrorException: internal); the response stopped waiting: check the command output',
       verification: null,
       commandId: CMD,
       exitCode: null,
     });
+  });
+
+  it.each([
+    [
+      'a send SSM did not answer in time',
+      { sendError: { Error: 'States.Timeout', Cause: '' } },
+      'not sent: SSM did not answer SendCommand within its time limit (States.Timeout); not sent again, as the first may have been delivered: check the instance',
+    ],
+    [
+      'a send refused as Ssm.SsmException, whose cause says why',
+      {
+        sendError: {
+          Error: 'Ssm.SsmException',
+          Cause: 'Rate exceeded (Service: Ssm, Status Code: 400, Error Code: ThrottlingException)',
+        },
+      },
+      'not sent: Ssm.SsmException: Rate exceeded (Service: Ssm, Status Code: 400, Error Code: ThrottlingException)',
+    ],
+    [
+      'a poll that timed out on every try',
+      { command: { commandId: CMD, polls: 2, pollError: { Error: 'States.Timeout', Cause: '' } } },
+      'sent, but SSM did not report how it ended (SSM did not answer GetCommandInvocation within its time limit, on every try (States.Timeout)); the response stopped waiting: check the command output',
+    ],
+    [
+      'a command still running when the workflow gave up, 138 polls 10 s apart',
+      {
+        command: {
+          ...command({ Status: 'InProgress', ResponseCode: -1 }, CMD, 138),
+          timedOutWaiting: true as const,
+          pollIntervalSeconds: 10,
+        },
+      },
+      'still InProgress after about 23 minutes, past its own time limit and its delivery; the workflow stopped waiting: check the command output',
+    ],
+  ])('says which limit was reached for %s', (_, state, summary) => {
+    const [result] = actionResults([{ step: ADD_SWAP_STEP, ...state }]);
+    expect(result).toMatchObject({ status: 'failed', summary });
   });
 
   it('keeps the order of the remediations', () => {

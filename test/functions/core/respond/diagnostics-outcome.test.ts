@@ -74,7 +74,7 @@ describe('diagnosticsOutcome', () => {
         ...NOTHING,
         status: 'agent-offline',
         detail:
-          'SSM does not reach the instance: its agent is not running or not registered, or the instance is stopped',
+          'SSM does not reach the instance: its agent is not running or not registered, or the instance is stopped (Ssm.InvalidInstanceIdException: Instances [[i-0a1b2c3d4e5f60789]] not in a valid state for account 123456789012)',
       },
     ],
     [
@@ -89,7 +89,7 @@ describe('diagnosticsOutcome', () => {
         ...NOTHING,
         status: 'agent-offline',
         detail:
-          'SSM does not reach the instance: its agent is not running or not registered, or the instance is stopped',
+          'SSM does not reach the instance: its agent is not running or not registered, or the instance is stopped (Ssm.SsmException: InvalidInstanceId: i-0a1b2c3d4e5f60789 (Service: Ssm, Status Code: 400))',
       },
     ],
     [
@@ -104,7 +104,8 @@ describe('diagnosticsOutcome', () => {
       {
         ...NOTHING,
         status: 'unmanaged',
-        detail: 'the instance is not in scope (it lacks the OOM Responder tag), so no command was sent',
+        detail:
+          'the instance is not in scope (it lacks the OOM Responder tag), so no command was sent (Ssm.AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/OomResponderWorkflowRole/x is not authorized to perform: ssm:SendCommand)',
       },
     ],
     [
@@ -113,9 +114,24 @@ describe('diagnosticsOutcome', () => {
       { ...NOTHING, status: 'failed', detail: 'SendCommand failed: Ssm.ThrottlingException (Rate exceeded)' },
     ],
     [
+      'a send SSM did not answer in time (its cause is empty, as Step Functions gives it)',
+      { diagnosticsSendError: { Error: 'States.Timeout', Cause: '' } },
+      {
+        ...NOTHING,
+        status: 'failed',
+        detail:
+          'SSM did not answer SendCommand within its time limit (States.Timeout); it was not sent again, as the first may have been delivered',
+      },
+    ],
+    [
       'no diagnostics step at all',
       {},
-      { ...NOTHING, status: 'skipped', detail: 'no diagnostics were requested' },
+      // Only the backstop for executions that ended unnotified comes without them.
+      {
+        ...NOTHING,
+        status: 'skipped',
+        detail: 'no diagnostics result reached the notifier (see the execution)',
+      },
     ],
   ])('says why there are none for %s', (_, extra, expected) => {
     expect(diagnosticsOutcome(event(extra), BUCKET)).toEqual(expected);
@@ -176,7 +192,7 @@ describe('diagnosticsOutcome', () => {
     expect(outcome).toEqual({ ...expected, summary: null, commandId: CMD, outputS3Uri: S3 });
   });
 
-  it('reports a command still running after every poll as timed out, with the number of checks', () => {
+  it('reports a command still running after every poll as timed out, saying the response stopped waiting', () => {
     const outcome = diagnosticsOutcome(
       event({ diagnostics: command({ Status: 'InProgress', ResponseCode: -1 }, CMD, 24) }),
       BUCKET,
@@ -184,11 +200,31 @@ describe('diagnosticsOutcome', () => {
     expect(outcome).toEqual({
       status: 'timed-out',
       summary: null,
-      detail: 'the command was still InProgress after 24 checks; it may finish later (see its output in S3)',
+      detail:
+        'the command was still InProgress after 24 checks, past its own time limit and its delivery; the response stopped waiting for it (it may still finish: see its output in S3)',
       commandId: CMD,
       outputS3Uri: S3,
     });
   });
+
+  it.each([
+    [60, 5, 'about 5 minutes'],
+    [20, 5, '100 seconds'],
+    [138, 10, 'about 23 minutes'],
+  ])(
+    'says how long it waited when the workflow gave up after %i polls %i s apart: %s',
+    (polls, interval, words) => {
+      const diagnostics = {
+        ...command({ Status: 'InProgress', ResponseCode: -1 }, CMD, polls),
+        timedOutWaiting: true as const,
+        pollIntervalSeconds: interval,
+      };
+      const outcome = diagnosticsOutcome(event({ diagnostics }), BUCKET);
+      expect(outcome).toMatchObject({ status: 'timed-out', commandId: CMD });
+      expect(outcome.detail).toContain(`still InProgress after ${words}, past its own time limit`);
+      expect(outcome.detail).toContain('the response stopped waiting for it');
+    },
+  );
 
   it('reports a command whose status SSM would not give (throttled past the retries) as failed, with the error', () => {
     const outcome = diagnosticsOutcome(
@@ -205,10 +241,20 @@ describe('diagnosticsOutcome', () => {
       status: 'failed',
       summary: null,
       detail:
-        "SSM did not report the command's status (Ssm.SsmException: Rate exceeded (Service: Ssm, Status Code: 400)); it may still have run: see its output in S3",
+        "SSM did not report the command's status (Ssm.SsmException: Rate exceeded (Service: Ssm, Status Code: 400)); the response stopped waiting, and the command may still have run: see its output in S3",
       commandId: CMD,
       outputS3Uri: S3,
     });
+  });
+
+  it('says SSM did not answer in time when every poll timed out, not "States.Timeout: "', () => {
+    const outcome = diagnosticsOutcome(
+      event({ diagnostics: { commandId: CMD, polls: 3, pollError: { Error: 'States.Timeout', Cause: '' } } }),
+      BUCKET,
+    );
+    expect(outcome.detail).toBe(
+      'SSM did not answer GetCommandInvocation within its time limit, on every try (States.Timeout); the response stopped waiting, and the command may still have run: see its output in S3',
+    );
   });
 
   it('reports a command whose invocation was never read as failed', () => {

@@ -24,13 +24,30 @@ describe('an execution that ended before it notified', () => {
     expect(isExecutionEndedEvent(null)).toBe(false);
   });
 
-  it('becomes a notification of the incident in its input, saying the response timed out', () => {
-    expect(notifyInvocationFromExecutionEnded(statusChange('TIMED_OUT'))).toEqual({
-      executionArn: EXECUTION,
-      state: {
-        ...INPUT,
-        failure: { stage: 'workflow', error: 'the response timed out before it could notify' },
+  it('becomes a notification of the incident in its input, saying the response timed out and after how long', () => {
+    const startDate = 1_795_627_850_077;
+    const { executionArn, state } = notifyInvocationFromExecutionEnded(
+      executionStatusChange('TIMED_OUT', { startDate, detail: { stopDate: startDate + 3 * 3_600_000 } }),
+    );
+    expect(executionArn).toBe(EXECUTION);
+    expect(state).toEqual({
+      ...INPUT,
+      failure: {
+        stage: 'workflow',
+        error:
+          'the response timed out before it could notify: it was still running at its time limit (about 3 hours), and Step Functions stopped it',
       },
+    });
+  });
+
+  it('says the notifier itself failed when the execution ended in NotifyFailed, the Fail state after Notify', () => {
+    const { state } = notifyInvocationFromExecutionEnded(
+      statusChange('FAILED', { error: 'NotifyFailed', cause: 'The notifier could not report the incident' }),
+    );
+    expect(state.failure).toEqual({
+      stage: 'notify',
+      error:
+        'the response failed before it could notify: the notifier failed on every attempt, and this message was sent by the backstop for failed executions (NotifyFailed)',
     });
   });
 
