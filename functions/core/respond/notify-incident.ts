@@ -1,20 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import type { Analysis } from '../analysis/model';
-import type { NotificationRecord, NotificationStore } from '../detect/ports';
-import type { Incident } from '../incident/model';
+import type { ChannelDelivery, Incident, NotificationRecord } from '../incident/model';
 import type { ResponseContext, ResponseOutcome } from '../incident/outcome';
 import { stormWindowOf } from '../incident/storm-stats';
-import { renderQNotification } from '../render/q-notification';
-import { renderSlackMessage } from '../render/slack';
-import type { SlackMessage } from '../render/slack-blocks';
-import { renderSnsNotification, type SnsNotification } from '../render/sns';
-import { stormDecision } from '../render/storm';
-import { renderStormRollup } from '../render/storm-render';
 import { type NotifyEvent, NotifyEventSchema } from '../workflow/state';
 import { actionResults } from './action-results';
 import { IncidentNotFoundError } from './analyze-incident';
+import {
+  type ChannelJob,
+  type ChannelResult,
+  type DeliveryContext,
+  deliverOnce,
+  giveUp,
+} from './channel-delivery';
 import { diagnosticsOutcome } from './diagnostics-outcome';
 import { failureText } from './failure-text';
-import type { NotifyTelemetry, SlackNotifier, SnsPublisher } from './notify-ports';
+import { CHANNEL_ATTEMPTS, NotificationIncompleteError } from './notify-errors';
+import { incidentMessages, type Messages, rollupMessages } from './notify-messages';
+import type { DeliveryStore, NotifyTelemetry, SlackNotifier, SnsPublisher } from './notify-ports';
+import { planMessage } from './storm-plan';
 
 export interface NotifyIncidentConfig {
   stormThreshold: number;
@@ -27,23 +31,28 @@ export interface NotifyIncidentConfig {
 }
 
 export interface NotifyPorts {
-  store: NotificationStore;
+  store: DeliveryStore;
   slack: SlackNotifier | null;
   sns: SnsPublisher;
   telemetry: NotifyTelemetry;
   now: () => Date;
+  /** Milliseconds this invocation has left (Lambda's `getRemainingTimeInMillis`). @default 15 minutes, Lambda's most */
+  remainingMs?: () => number;
+  /** How the step waits between tries of a record write. @default a timer */
+  sleep?: (ms: number) => Promise<void>;
 }
 
-/** A rollup is posted again after this many more incidents joined it, so late ones are counted too. */
-const ROLLUP_REPOST_EVERY = 25;
-/** Incidents loaded to render a rollup (its counts cover these; a larger storm is re-posted as it grows). */
-const ROLLUP_INCIDENTS_LOADED = 200;
+/** Kept at the end of every invocation for writing what happened and answering: no send may run into it. */
+export const RESERVE_MS = 5_000;
+const LAMBDA_MOST_MS = 900_000;
 
 /**
- * The notify step: whatever path the workflow took, assemble what is known, render it for people, publish to SNS
- * (first: if that fails the step is retried, and nothing was posted to Slack twice), then post to Slack (a
- * failure there is recorded, not retried into a duplicate), and record on the incident what was sent where. In
- * a storm, one rollup message stands for many incidents.
+ * The notify step: whatever path the workflow took, assemble what is known and tell people once. Slack, SNS and
+ * the Amazon Q message are delivered independently, in parallel, each claimed and recorded on the incident by
+ * itself, so that no channel's failure keeps another from going out and a retried step sends only what is missing.
+ * What does not go out inside this invocation's time is recorded and the step throws
+ * `NotificationIncompleteError`, which the workflow retries with backoff; a channel that refuses for good is
+ * recorded as failed. In a storm, each incident past the threshold is listed in exactly one rollup.
  */
 export async function notifyIncident(
   event: unknown,
@@ -58,64 +67,88 @@ export async function notifyIncident(
     ports.telemetry.info('already notified', { incidentId: stored.id, at: stored.notification.at });
     return { incidentId: stored.id, ...stored.notification };
   }
+  const nowMs = ports.now().getTime();
   const windowStart = stormWindowOf(Date.parse(stored.observedAt), config.stormWindowMs);
-  const storm = await ports.store.stormWindow(windowStart);
-  const position = storm.incidentIds.indexOf(stored.id) + 1;
+  const window = await ports.store.stormWindow(windowStart);
+  const threshold = config.stormThreshold;
+  const plan = await planMessage({ store: ports.store, incident: stored, window, threshold, nowMs });
   const incident: Incident = {
     ...stored,
-    storm: { windowStartedAt: windowStart, incidentsInWindow: position || storm.incidents },
+    storm: { windowStartedAt: windowStart, incidentsInWindow: plan.position },
   };
+  if (plan.kind === 'deferred') {
+    ports.telemetry.info('storm follow-up not due yet', { incidentId: incident.id, reason: plan.reason });
+    throw new NotificationIncompleteError(incident.id, [plan.reason]);
+  }
+  const at = new Date(nowMs).toISOString();
+  if (plan.kind === 'covered') {
+    const by = plan.rollup;
+    const detail = `listed in storm rollup ${by.seq} of this window, sent by incident ${by.owner}`;
+    const record: NotificationRecord = {
+      at,
+      slack: { status: 'rolled-up', detail },
+      sns: { status: 'rolled-up', messageId: null, detail },
+      coveredBy: { incidentId: by.owner, rollup: by.seq },
+    };
+    await ports.store.recordNotification(incident.id, record);
+    ports.telemetry.info('notified', {
+      incidentId: incident.id,
+      storm: 'covered',
+      rollup: by.seq,
+      by: by.owner,
+    });
+    return { incidentId: incident.id, ...record };
+  }
   const outcome = responseOutcome(state, incident, executionArn, config);
-  const decision = stormDecision(incident.storm, config.stormThreshold);
-
-  let slackMessage: SlackMessage | null = renderSlackMessage(outcome);
-  let sns: SnsNotification | null = renderSnsNotification(outcome);
-  let slackSkipped = 'no Slack webhook is configured';
-  if (decision !== 'notify') {
-    const joined = position - (Math.floor(config.stormThreshold) + 1);
-    if (decision === 'open-rollup' || joined % ROLLUP_REPOST_EVERY === 0) {
-      const rollup = renderStormRollup(await loadWindow(ports.store, storm.incidentIds, incident), {
-        threshold: config.stormThreshold,
-      });
-      slackMessage = rollup.slack;
-      sns = rollup.sns;
-    } else {
-      slackMessage = null;
-      sns = null;
-      slackSkipped = `rolled up: incident ${position} of a storm of ${storm.incidents} in this window`;
-    }
-  }
-
-  const record: NotificationRecord = {
-    at: ports.now().toISOString(),
-    slack: { status: 'skipped', detail: slackSkipped },
-    // Replaced below once SNS took the message; left as is only for an incident rolled up without one.
-    sns: { status: 'rolled-up', messageId: null, detail: slackSkipped },
+  const messages =
+    plan.kind === 'incident'
+      ? incidentMessages(outcome, config.qDeveloperFormat)
+      : await rollupMessages({
+          store: ports.store,
+          outcome,
+          rollup: plan.rollup,
+          window,
+          loaded: plan.loaded,
+          threshold,
+        });
+  if (messages.unlisted.length > 0)
+    ports.telemetry.warn('the rollup could not list every incident it covers', {
+      unlisted: messages.unlisted,
+    });
+  const ctx: DeliveryContext = {
+    store: ports.store,
+    incidentId: incident.id,
+    token: randomUUID(),
+    nowMs: () => ports.now().getTime(),
+    deadlineMs: nowMs + (ports.remainingMs?.() ?? LAMBDA_MOST_MS),
+    sleep: ports.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
-  if (sns) {
-    const published = await ports.sns.publish(withFormat(sns, 'text'));
-    record.sns = { status: 'sent', messageId: published.messageId, detail: null };
-    if (config.qDeveloperFormat && decision === 'notify') {
-      // A second message for Amazon Q Developer in chat applications: its subscription filters on format.
-      const q = renderQNotification(outcome);
-      await ports.sns.publish(withFormat({ ...sns, message: JSON.stringify(q) }, 'q-developer'));
-    }
-  }
-  if (slackMessage && ports.slack) {
-    const posted = await ports.slack.post(slackMessage);
-    record.slack = posted.ok
-      ? { status: 'sent', detail: decision === 'notify' ? null : 'storm rollup' }
-      : { status: 'failed', detail: posted.detail };
-    if (!posted.ok) {
-      ports.telemetry.count('SlackDeliveryFailures');
-      ports.telemetry.warn('Slack did not take the message; SNS did', {
-        incidentId: incident.id,
-        detail: posted.detail,
-      });
-    }
-  } else if (!slackMessage && decision !== 'notify') {
-    record.slack = { status: 'rolled-up', detail: slackSkipped };
-  }
+  const jobs = channelJobs(messages, ports, ctx);
+  let results = await Promise.all(jobs.map((job) => deliverOnce(ctx, job, stored.deliveries?.[job.channel])));
+  const carried = results.some((r) => r.delivery.status === 'sent' || r.delivery.status === 'unknown');
+  if (carried)
+    results = await Promise.all(
+      results.map((r) =>
+        r.delivery.status === 'pending' && r.waiting === null && r.delivery.attempts >= CHANNEL_ATTEMPTS
+          ? giveUp(ctx, r)
+          : r,
+      ),
+    );
+  const record = recordOf(
+    results,
+    ports.slack !== null,
+    at,
+    plan.kind === 'rollup' ? plan.rollup : null,
+    incident.id,
+  );
+  report(record, incident, ports.telemetry);
+  const waiting = results.filter((r) => r.waiting !== null || !FINAL.has(r.delivery.status));
+  if (waiting.length > 0)
+    throw new NotificationIncompleteError(
+      incident.id,
+      waiting.map((r) => `${r.channel}: ${r.waiting ?? r.delivery.detail ?? r.delivery.status}`),
+    );
+  if (!carried) throw new NotificationFailedError(incident.id, record);
   await ports.store.recordNotification(incident.id, record);
   countRemediations(outcome, ports.telemetry);
   ports.telemetry.info('notified', {
@@ -124,22 +157,97 @@ export async function notifyIncident(
     process: incident.firstKill.process,
     likelyCause: outcome.analysis?.likelyCause?.family ?? null,
     diagnostics: outcome.diagnostics.status,
-    storm: decision,
+    storm: plan.kind === 'rollup' ? `rollup ${plan.rollup.seq}` : 'notify',
     slack: record.slack.status,
     sns: record.sns.status,
   });
   return { incidentId: incident.id, ...record };
 }
 
-/** The `format` attribute lets each subscription take the body it can read (filter policy on `format`). */
-function withFormat(notification: SnsNotification, format: 'text' | 'q-developer'): SnsNotification {
+/** Every channel refused for good: nothing reached anyone, and no retry can change that. */
+export class NotificationFailedError extends Error {
+  constructor(
+    readonly incidentId: string,
+    readonly record: NotificationRecord,
+  ) {
+    super(
+      `incident ${incidentId} reached no channel: Slack ${record.slack.detail ?? record.slack.status}; SNS ${record.sns.detail ?? record.sns.status}`,
+    );
+    this.name = 'NotificationFailedError';
+  }
+}
+
+const FINAL: ReadonlySet<ChannelDelivery['status']> = new Set(['sent', 'failed', 'unknown']);
+
+function channelJobs(messages: Messages, ports: NotifyPorts, ctx: DeliveryContext): ChannelJob[] {
+  const budget = () => ctx.deadlineMs - RESERVE_MS - ctx.nowMs();
+  const publish =
+    (notification: Messages['sns']): ChannelJob['send'] =>
+    async () => {
+      const signal = AbortSignal.timeout(Math.max(1, budget()));
+      try {
+        const { messageId } = await ports.sns.publish(notification, { signal });
+        return { status: 'sent', messageId };
+      } catch (error) {
+        const { name, message } = error as Error;
+        // Aborted by this invocation's deadline after the request was made: SNS may have taken it.
+        if (signal.aborted) return { status: 'unknown', detail: `SNS did not answer in time (${name})` };
+        return { status: 'pending', detail: `SNS: ${name}: ${String(message).slice(0, 200)}` };
+      }
+    };
+  const jobs: ChannelJob[] = [{ channel: 'sns', message: messages.kind, send: publish(messages.sns) }];
+  const slack = ports.slack;
+  if (slack) {
+    jobs.push({
+      channel: 'slack',
+      message: messages.kind,
+      send: async () => {
+        const posted = await slack.post(messages.slack, { budgetMs: budget() });
+        if (posted.ok) return { status: 'sent', messageId: null };
+        const status = posted.uncertain ? 'unknown' : posted.retryable ? 'pending' : 'failed';
+        return { status, detail: posted.detail };
+      },
+    });
+  }
+  if (messages.q) jobs.push({ channel: 'q', message: messages.kind, send: publish(messages.q) });
+  return jobs;
+}
+
+function recordOf(
+  results: readonly ChannelResult[],
+  slackConfigured: boolean,
+  at: string,
+  rollup: { seq: number } | null,
+  incidentId: string,
+): NotificationRecord {
+  const of = (channel: ChannelResult['channel']) => results.find((r) => r.channel === channel)?.delivery;
+  const status = (d: ChannelDelivery) => (d.status === 'sending' ? 'pending' : d.status);
+  const sns = of('sns');
+  const slack = of('slack');
+  const q = of('q');
+  const rolledUp = rollup ? `storm rollup ${rollup.seq}` : null;
   return {
-    ...notification,
-    messageAttributes: {
-      ...notification.messageAttributes,
-      format: { DataType: 'String', StringValue: format },
-    },
+    at,
+    slack: slack
+      ? { status: status(slack), detail: slack.status === 'sent' ? rolledUp : slack.detail }
+      : { status: 'skipped', detail: slackConfigured ? null : 'no Slack webhook is configured' },
+    sns: sns
+      ? { status: status(sns), messageId: sns.messageId, detail: sns.detail }
+      : { status: 'skipped', messageId: null, detail: null },
+    ...(q ? { q: { status: status(q), messageId: q.messageId, detail: q.detail } } : {}),
+    ...(rollup ? { coveredBy: { incidentId, rollup: rollup.seq } } : {}),
   };
+}
+
+function report(record: NotificationRecord, incident: Incident, telemetry: NotifyTelemetry): void {
+  if (record.slack.status === 'sent' || record.slack.status === 'skipped') return;
+  telemetry.count('SlackDeliveryFailures');
+  telemetry.warn(
+    record.sns.status === 'sent'
+      ? 'Slack did not take the message; SNS did'
+      : 'Slack did not take the message',
+    { incidentId: incident.id, detail: record.slack.detail },
+  );
 }
 
 function parseEvent(event: unknown): { state: NotifyEvent; executionArn: string | null } {
@@ -177,20 +285,6 @@ export function responseOutcome(
     failure: state.failure ? { stage: state.failure.stage, error: failureText(state.failure) } : null,
     context,
   };
-}
-
-async function loadWindow(
-  store: NotificationStore,
-  ids: readonly string[],
-  current: Incident,
-): Promise<Incident[]> {
-  const incidents: Incident[] = [];
-  for (const id of ids.slice(0, ROLLUP_INCIDENTS_LOADED)) {
-    const incident = id === current.id ? current : await store.getIncident(id);
-    if (incident) incidents.push(incident);
-  }
-  if (!incidents.some((incident) => incident.id === current.id)) incidents.push(current);
-  return incidents;
 }
 
 function countRemediations(outcome: ResponseOutcome, telemetry: NotifyTelemetry): void {
