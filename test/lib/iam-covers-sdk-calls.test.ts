@@ -19,14 +19,20 @@ const SERVICE: Record<string, string> = {
   'client-ssm': 'ssm',
   'client-s3': 's3',
 };
-/** The document client's commands are named after what they do, not after the API action. */
-const DOCUMENT_CLIENT: Record<string, string> = {
-  PutCommand: 'PutItem',
-  GetCommand: 'GetItem',
-  UpdateCommand: 'UpdateItem',
-  DeleteCommand: 'DeleteItem',
-  QueryCommand: 'Query',
-  ScanCommand: 'Scan',
+/**
+ * The document client's commands are named after what they do, not after the API action. TransactWriteItems has
+ * no IAM action of its own: each action in it is authorized as its PutItem, UpdateItem, DeleteItem or
+ * ConditionCheckItem (DynamoDB Developer Guide, "Using IAM with DynamoDB transactions"); the recorder sends Put
+ * and Update actions.
+ */
+const DOCUMENT_CLIENT: Record<string, string[]> = {
+  PutCommand: ['PutItem'],
+  GetCommand: ['GetItem'],
+  UpdateCommand: ['UpdateItem'],
+  DeleteCommand: ['DeleteItem'],
+  QueryCommand: ['Query'],
+  ScanCommand: ['Scan'],
+  TransactWriteCommand: ['PutItem', 'UpdateItem'],
 };
 
 /** Every `XxxCommand` a function's code imports from the AWS SDK, as IAM actions: found by bundling its entry. */
@@ -49,8 +55,10 @@ async function sdkActionsOf(entry: string): Promise<string[]> {
       if (!service || match[0].startsWith('import type')) continue;
       for (const name of (match[1] ?? '').split(',').map((n) => n.trim())) {
         if (!name.endsWith('Command') || name.startsWith('type ')) continue;
-        const action = match[2] === 'lib-dynamodb' ? DOCUMENT_CLIENT[name] : name.slice(0, -'Command'.length);
-        if (action) actions.add(`${service}:${action}`);
+        const named =
+          match[2] === 'lib-dynamodb' ? DOCUMENT_CLIENT[name] : [name.slice(0, -'Command'.length)];
+        if (!named) throw new Error(`no IAM action known for ${name}: add it to DOCUMENT_CLIENT`);
+        for (const action of named) actions.add(`${service}:${action}`);
       }
     }
   }

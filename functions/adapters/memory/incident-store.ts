@@ -5,16 +5,9 @@ import type {
   RecordKillsRequest,
   RecordKillsResult,
 } from '../../core/detect/ports';
-import {
-  type ChannelDelivery,
-  type Incident,
-  type KillDigest,
-  MAX_KILLS_LISTED,
-  type NotifyChannel,
-  type PriorKill,
-} from '../../core/incident/model';
+import { uniqueKills } from '../../core/detect/unique-kills';
+import { type Incident, type KillDigest, MAX_KILLS_LISTED, type PriorKill } from '../../core/incident/model';
 import type { StormWindowStats } from '../../core/incident/storm-stats';
-import type { DeliveryStore, StormRollupRecord } from '../../core/respond/notify-ports';
 import { checkRecordKillsKeys, keyPart } from '../key-values';
 
 /**
@@ -22,7 +15,7 @@ import { checkRecordKillsKeys, keyPart } from '../key-values';
  * against both): for the CLI's replay and for use-case tests. Not durable, single process. It refuses an empty id
  * where the DynamoDB store does (`EmptyKeyValueError`), so it is never kinder than DynamoDB.
  */
-export class MemoryIncidentStore implements IncidentStore, DeliveryStore {
+export class MemoryIncidentStore implements IncidentStore {
   private readonly kills = new Map<string, string>();
   private readonly open = new Map<string, { incidentId: string; cooldownUntilMs: number }>();
   private readonly incidents = new Map<string, { incident: Incident; executionArn: string | null }>();
@@ -31,7 +24,6 @@ export class MemoryIncidentStore implements IncidentStore, DeliveryStore {
   private readonly actions = new Map<string, RecordedAction[]>();
   /** What the notifier recorded per incident (for the CLI's summary and tests). */
   readonly notifications = new Map<string, NotificationRecord>();
-  private readonly rollups = new Map<string, StormRollupRecord[]>();
 
   async history(instanceKey: string, process: string, sinceMs: number): Promise<PriorKill[]> {
     keyPart('instance key', instanceKey);
@@ -42,8 +34,12 @@ export class MemoryIncidentStore implements IncidentStore, DeliveryStore {
 
   async recordKills(request: RecordKillsRequest): Promise<RecordKillsResult> {
     checkRecordKillsKeys(request);
-    const fresh = request.kills.filter((k) => !this.kills.has(k.digest.key));
-    const duplicates = request.kills.filter((k) => this.kills.has(k.digest.key)).map((k) => k.digest);
+    const { unique, repeated } = uniqueKills(request.kills);
+    const fresh = unique.filter((k) => !this.kills.has(k.digest.key));
+    const duplicates = [
+      ...repeated,
+      ...unique.filter((k) => this.kills.has(k.digest.key)).map((k) => k.digest),
+    ];
     const [first] = fresh;
     if (!first) {
       const incidentId = duplicates[0] ? (this.kills.get(duplicates[0].key) ?? null) : null;
@@ -52,14 +48,24 @@ export class MemoryIncidentStore implements IncidentStore, DeliveryStore {
     }
     const digests = fresh.map((k) => k.digest);
     const current = this.open.get(request.instanceKey);
+    // As in DynamoDB: the cooldown is measured from the group's first kill, duplicate or not.
+    const [groupFirst = first] = unique;
     let incidentId: string;
     let opened = false;
-    if (!current || current.cooldownUntilMs <= first.observedAtMs) {
+    if (this.incidents.has(request.incident.id)) {
+      // Our incident exists: an earlier try of this group, or another delivery of it, opened it.
+      incidentId = request.incident.id;
+      this.addKills(incidentId, digests);
+    } else if (
+      !current ||
+      current.cooldownUntilMs <= groupFirst.observedAtMs ||
+      !this.incidents.has(current.incidentId)
+    ) {
       incidentId = request.incident.id;
       opened = true;
       this.open.set(request.instanceKey, {
         incidentId,
-        cooldownUntilMs: first.observedAtMs + request.cooldownMs,
+        cooldownUntilMs: groupFirst.observedAtMs + request.cooldownMs,
       });
       this.incidents.set(incidentId, {
         incident: {
@@ -72,11 +78,7 @@ export class MemoryIncidentStore implements IncidentStore, DeliveryStore {
       this.countStorm(request, first.digest);
     } else {
       incidentId = current.incidentId;
-      const entry = this.incidents.get(incidentId);
-      if (entry) {
-        const kills = [...entry.incident.kills, ...digests].slice(0, MAX_KILLS_LISTED);
-        entry.incident = { ...entry.incident, kills, killCount: entry.incident.killCount + digests.length };
-      }
+      this.addKills(incidentId, digests);
     }
     for (const kill of fresh) {
       this.kills.set(kill.digest.key, incidentId);
@@ -94,6 +96,13 @@ export class MemoryIncidentStore implements IncidentStore, DeliveryStore {
     }
     const executionArn = this.incidents.get(incidentId)?.executionArn ?? null;
     return { incidentId, opened, executionArn, recorded: digests, duplicates };
+  }
+
+  private addKills(incidentId: string, digests: KillDigest[]): void {
+    const entry = this.incidents.get(incidentId);
+    if (!entry) return;
+    const kills = [...entry.incident.kills, ...digests].slice(0, MAX_KILLS_LISTED);
+    entry.incident = { ...entry.incident, kills, killCount: entry.incident.killCount + digests.length };
   }
 
   async markExecutionStarted(incidentId: string, executionArn: string): Promise<void> {
@@ -125,53 +134,6 @@ export class MemoryIncidentStore implements IncidentStore, DeliveryStore {
     this.notifications.set(incidentId, notification);
     const entry = this.incidents.get(incidentId);
     if (entry) entry.incident = { ...entry.incident, status: 'notified', notification };
-  }
-
-  async claimDelivery(incidentId: string, channel: NotifyChannel, claim: ChannelDelivery): Promise<boolean> {
-    keyPart('incident id', incidentId);
-    const entry = this.incidents.get(incidentId);
-    const current = entry?.incident.deliveries?.[channel];
-    if (!entry || (current && current.status !== 'pending')) return false;
-    this.setDelivery(entry, channel, claim);
-    return true;
-  }
-
-  async settleDelivery(
-    incidentId: string,
-    channel: NotifyChannel,
-    token: string,
-    delivery: ChannelDelivery,
-  ): Promise<boolean> {
-    keyPart('incident id', incidentId);
-    const entry = this.incidents.get(incidentId);
-    if (!entry || entry.incident.deliveries?.[channel]?.token !== token) return false;
-    this.setDelivery(entry, channel, delivery);
-    if (delivery.status === 'sent') entry.incident = { ...entry.incident, status: 'notified' };
-    return true;
-  }
-
-  async stormRollups(window: string): Promise<StormRollupRecord[]> {
-    keyPart('storm window', window);
-    return (this.rollups.get(window) ?? []).map((rollup) => ({ ...rollup, covers: [...rollup.covers] }));
-  }
-
-  async claimRollup(window: string, rollup: StormRollupRecord): Promise<boolean> {
-    keyPart('storm window', window);
-    const rollups = this.rollups.get(window) ?? [];
-    if (rollups.length !== rollup.seq - 1) return false;
-    this.rollups.set(window, [...rollups, { ...rollup, covers: [...rollup.covers] }]);
-    return true;
-  }
-
-  private setDelivery(
-    entry: { incident: Incident },
-    channel: NotifyChannel,
-    delivery: ChannelDelivery,
-  ): void {
-    entry.incident = {
-      ...entry.incident,
-      deliveries: { ...entry.incident.deliveries, [channel]: { ...delivery } },
-    };
   }
 
   async stormWindow(window: string): Promise<StormWindowStats> {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kill, TaskRow } from '../kernel-log';
+import { clipText } from './bounded-text';
 import { digestKill } from './kill-digest';
 import type { Incident, IncidentSource, InstanceRef, PriorKill, Severity } from './model';
 
@@ -61,7 +62,7 @@ export function newIncident(input: NewIncidentInput): Incident {
     status: 'open',
     severity: severityOf(kill),
     instance: input.instance,
-    firstKill: { ...kill, tasks: largestTasks(kill.tasks) },
+    firstKill: boundedKill(kill),
     kills: [digestKill(kill, hostKey)],
     killCount: 1,
     openedAt,
@@ -74,7 +75,39 @@ export function newIncident(input: NewIncidentInput): Incident {
 }
 
 function largestTasks(tasks: TaskRow[]): TaskRow[] {
-  return tasks.length <= MAX_TASKS_KEPT ? tasks : tasks.slice(0, MAX_TASKS_KEPT);
+  // The parser sorts the table by RSS, largest first.
+  const kept = tasks.length <= MAX_TASKS_KEPT ? tasks : tasks.slice(0, MAX_TASKS_KEPT);
+  return kept.map((task) => (task.name.length > 64 ? { ...task, name: clipText(task.name, 64) } : task));
+}
+
+/**
+ * The first kill as the incident keeps it: every text field clipped and the task table cut to its largest rows,
+ * so that the incident item stays far inside DynamoDB's 400 KB whatever a line carried (`bounded-text.ts`).
+ */
+export function boundedKill(kill: Kill): Kill {
+  return {
+    ...kill,
+    process: clipText(kill.process),
+    constraint: clipText(kill.constraint),
+    oomMemcg: clipText(kill.oomMemcg),
+    taskMemcg: clipText(kill.taskMemcg),
+    triggeredBy: clipText(kill.triggeredBy),
+    gfpMask: clipText(kill.gfpMask),
+    hostname: clipText(kill.hostname),
+    time: clipText(kill.time),
+    systemdUnit: clipText(kill.systemdUnit),
+    kernelVersion: clipText(kill.kernelVersion),
+    reason: clipText(kill.reason),
+    logGroup: clipText(kill.logGroup),
+    logStream: clipText(kill.logStream),
+    eventId: clipText(kill.eventId),
+    container: kill.container && {
+      runtime: clipText(kill.container.runtime),
+      id: clipText(kill.container.id),
+      podUid: clipText(kill.container.podUid),
+    },
+    tasks: largestTasks(kill.tasks),
+  };
 }
 
 /** A kill's time when it names a date (syslog without a year still does, inferred); dmesg -H minutes count too. */

@@ -1,32 +1,40 @@
 import { rssAtKillKb } from '../format/bytes';
 import type { Kill } from '../kernel-log';
+import { boundedKeyPart, clipText, MAX_DIGEST_FIELD_CHARS, MAX_DIGEST_PATH_CHARS } from './bounded-text';
 import type { KillDigest } from './model';
 
 /**
  * The dedupe key of a kill: the same kill delivered twice (CloudWatch retries, Lambda's async retries, two
  * agents shipping one file) has the same key. Host + pid + kernel time identify a kill across transports; without
- * a kernel time, the log event id (unique per CloudWatch event) or the wall time stands in.
+ * a kernel time, the log event id (unique per CloudWatch event) or the wall time stands in. Bounded in length
+ * (`boundedKeyPart`): it is part of DynamoDB keys.
  */
 export function killKey(kill: Kill, hostKey: string): string {
   const who = `${hostKey}|${kill.kind}|${kill.pid ?? kill.taskMemcg ?? kill.process ?? '?'}`;
-  if (kill.kernelTime !== null) return `${who}|k${kill.kernelTime.toFixed(6)}`;
-  if (kill.eventId !== null) return `${who}|e${kill.eventId}`;
-  return `${who}|t${kill.time ?? '?'}`;
+  if (kill.kernelTime !== null) return boundedKeyPart(`${who}|k${kill.kernelTime.toFixed(6)}`);
+  if (kill.eventId !== null) return boundedKeyPart(`${who}|e${kill.eventId}`);
+  return boundedKeyPart(`${who}|t${kill.time ?? '?'}`);
 }
 
+/** What an incident keeps of a kill; its text fields clipped, so that the 50 it lists stay small. */
 export function digestKill(kill: Kill, hostKey: string): KillDigest {
+  const short = <T extends string | null>(text: T) => clipText(text, MAX_DIGEST_FIELD_CHARS);
   return {
     key: killKey(kill, hostKey),
-    time: kill.time,
+    time: short(kill.time),
     kernelTime: kill.kernelTime,
     pid: kill.pid,
-    process: kill.process,
+    process: short(kill.process),
     kind: kill.kind,
     rssKb: rssAtKillKb(kill),
     anonRssKb: kill.anonRssKb,
     cgroup: kill.cgroup,
-    memcg: kill.taskMemcg ?? kill.oomMemcg,
-    systemdUnit: kill.systemdUnit,
-    container: kill.container,
+    memcg: clipText(kill.taskMemcg ?? kill.oomMemcg, MAX_DIGEST_PATH_CHARS),
+    systemdUnit: short(kill.systemdUnit),
+    container: kill.container && {
+      runtime: short(kill.container.runtime),
+      id: short(kill.container.id),
+      podUid: short(kill.container.podUid),
+    },
   };
 }
