@@ -42,17 +42,19 @@ const ports = {
  */
 export async function handler(event: unknown, context: Context) {
   logger.addContext(context);
+  // Every send and wait of this invocation ends inside its own remaining time (notifyIncident keeps a margin).
+  const invocation = { ...ports, remainingMs: () => context.getRemainingTimeInMillis() };
   try {
     if (isExecutionEndedEvent(event)) {
-      const invocation = notifyInvocationFromExecutionEnded(event);
+      const ended = notifyInvocationFromExecutionEnded(event);
       logger.warn('the response ended before it notified', {
-        executionArn: invocation.executionArn,
-        incidentId: invocation.state.incidentId,
-        failure: invocation.state.failure,
+        executionArn: ended.executionArn,
+        incidentId: ended.state.incidentId,
+        failure: ended.state.failure,
       });
-      return await notifyIncident(invocation, ports, config.notify);
+      return await notifyIncident(ended, invocation, config.notify);
     }
-    return await notifyIncident(event, ports, config.notify);
+    return await notifyIncident(event, invocation, config.notify);
   } finally {
     metrics.publishStoredMetrics();
   }

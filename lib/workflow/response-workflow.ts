@@ -24,6 +24,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { NOTIFY_INCOMPLETE_RETRIES } from '../../functions/core/respond/notify-errors';
 import { WorkflowInputSchema } from '../../functions/core/workflow/state';
 import { addSwapDocument, collectDiagnosticsDocument, restartServiceDocument } from '../ssm/documents';
 import { type EndedUnnotifiedProps, notifyWhenEndedUnnotified } from './ended-unnotified';
@@ -228,6 +229,17 @@ export class ResponseWorkflow extends Construct {
       taskTimeout: taskTimeoutFor(props.notifyFunction),
     });
     retryLambdaServiceErrors(notify);
+    // Before the catch-all below (the first retrier that matches applies): a channel that has not taken the
+    // message yet (Slack rate-limited, SNS throttled, a storm follow-up not due). What went out is recorded, so a
+    // retry sends only the rest; the backoff outlasts a Retry-After, and jitter keeps a storm's retries apart.
+    notify.addRetry({
+      errors: ['NotificationIncompleteError'],
+      interval: Duration.seconds(30),
+      backoffRate: 2,
+      maxAttempts: NOTIFY_INCOMPLETE_RETRIES,
+      maxDelay: Duration.minutes(5),
+      jitterStrategy: JitterType.FULL,
+    });
     notify.addRetry({
       errors: [Errors.TASKS_FAILED],
       interval: Duration.seconds(10),

@@ -1,17 +1,50 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { NotificationRecord, NotificationStore } from '../../core/detect/ports';
-import type { Incident } from '../../core/incident/model';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { NotificationRecord } from '../../core/detect/ports';
+import type { ChannelDelivery, Incident, NotifyChannel } from '../../core/incident/model';
 import type { StormWindowStats } from '../../core/incident/storm-stats';
-import { type IncidentTableProps, readIncident } from './incident-table';
+import type { DeliveryStore, StormRollupRecord } from '../../core/respond/notify-ports';
+import { keyPart } from '../key-values';
+import { conditional, type IncidentTableProps } from './incident-table';
 import { queryIndex } from './index-query';
-import { keys } from './items';
+import { incidentFromItem, keys } from './items';
 
-/** The notifier's part of the incident store: storm windows (GSI1) and what was sent where. */
-export class DynamoNotificationStore implements NotificationStore {
+/** Each channel's delivery is an attribute of its own on the incident item, so each is written by itself. */
+const DELIVERY_ATTRIBUTES: Record<NotifyChannel, string> = {
+  sns: 'delivery_sns',
+  slack: 'delivery_slack',
+  q: 'delivery_q',
+};
+
+/** A storm window's rollups: one item per window, `ROLLUPS#<window>`, with the count and `r<n>` per rollup. */
+const rollupKey = (window: string) => ({ pk: `ROLLUPS#${keyPart('storm window', window)}`, sk: 'ROLLUPS' });
+/** Kept for a week: notify steps are retried for minutes, and the execution-ended path for up to six hours. */
+const ROLLUPS_KEPT_SECONDS = 7 * 86_400;
+
+/**
+ * The notifier's part of the incident store: storm windows (GSI1), each channel's delivery as a conditional
+ * UpdateItem of its own attribute (a claim before the send, the outcome after it), the storm window's rollups as
+ * one item whose count is the condition, and the summary of what was sent where.
+ */
+export class DynamoNotificationStore implements DeliveryStore {
   constructor(private readonly props: IncidentTableProps) {}
 
-  getIncident(incidentId: string): Promise<Incident | null> {
-    return readIncident(this.props, incidentId);
+  /** The incident with its channels' deliveries, read consistently (a retry must see what went out). */
+  async getIncident(incidentId: string): Promise<Incident | null> {
+    const result = await this.props.client.send(
+      new GetCommand({
+        TableName: this.props.tableName,
+        Key: keys.incident(incidentId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!result.Item) return null;
+    const incident = incidentFromItem(result.Item);
+    const deliveries: Partial<Record<NotifyChannel, ChannelDelivery>> = {};
+    for (const [channel, attribute] of Object.entries(DELIVERY_ATTRIBUTES) as [NotifyChannel, string][]) {
+      const value = result.Item[attribute];
+      if (value && typeof value === 'object') deliveries[channel] = value as ChannelDelivery;
+    }
+    return Object.keys(deliveries).length > 0 ? { ...incident, deliveries } : incident;
   }
 
   /** The incidents opened in a storm window, in the order they opened, counted by process and by instance. */
@@ -27,6 +60,86 @@ export class DynamoNotificationStore implements NotificationStore {
       stats.byInstance[instance] = (stats.byInstance[instance] ?? 0) + 1;
     }
     return stats;
+  }
+
+  claimDelivery(incidentId: string, channel: NotifyChannel, claim: ChannelDelivery): Promise<boolean> {
+    return conditional(
+      this.props.client,
+      new UpdateCommand({
+        TableName: this.props.tableName,
+        Key: keys.incident(incidentId),
+        UpdateExpression: 'SET #d = :claim',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#d) OR #d.#status = :pending)',
+        ExpressionAttributeNames: { '#d': DELIVERY_ATTRIBUTES[channel], '#status': 'status' },
+        ExpressionAttributeValues: { ':claim': claim, ':pending': 'pending' },
+      }),
+    );
+  }
+
+  settleDelivery(
+    incidentId: string,
+    channel: NotifyChannel,
+    token: string,
+    delivery: ChannelDelivery,
+  ): Promise<boolean> {
+    const sent = delivery.status === 'sent';
+    return conditional(
+      this.props.client,
+      new UpdateCommand({
+        TableName: this.props.tableName,
+        Key: keys.incident(incidentId),
+        // The first channel that carries the message makes the incident notified.
+        UpdateExpression: `SET #d = :delivery, updatedAt = :at${sent ? ', #status = :notified' : ''}`,
+        ConditionExpression: '#d.#token = :token',
+        // DynamoDB refuses a name or value placeholder the expressions do not use.
+        ExpressionAttributeNames: {
+          '#d': DELIVERY_ATTRIBUTES[channel],
+          '#token': 'token',
+          ...(sent ? { '#status': 'status' } : {}),
+        },
+        ExpressionAttributeValues: {
+          ':delivery': delivery,
+          ':at': delivery.at,
+          ':token': token,
+          ...(sent ? { ':notified': 'notified' } : {}),
+        },
+      }),
+    );
+  }
+
+  async stormRollups(window: string): Promise<StormRollupRecord[]> {
+    const result = await this.props.client.send(
+      new GetCommand({ TableName: this.props.tableName, Key: rollupKey(window), ConsistentRead: true }),
+    );
+    const item = result.Item ?? {};
+    const count = typeof item.rollups === 'number' ? item.rollups : 0;
+    const rollups: StormRollupRecord[] = [];
+    for (let seq = 1; seq <= count; seq++) {
+      const rollup = item[`r${seq}`] as StormRollupRecord | undefined;
+      if (rollup) rollups.push({ ...rollup, covers: [...rollup.covers] });
+    }
+    return rollups;
+  }
+
+  claimRollup(window: string, rollup: StormRollupRecord): Promise<boolean> {
+    const first = rollup.seq === 1;
+    return conditional(
+      this.props.client,
+      new UpdateCommand({
+        TableName: this.props.tableName,
+        Key: rollupKey(window),
+        UpdateExpression: 'SET #count = :seq, #r = :rollup, expiresAt = if_not_exists(expiresAt, :expires)',
+        // The count is the lock: two invocations that read the same rollups cannot both add the next one.
+        ConditionExpression: first ? 'attribute_not_exists(#count)' : '#count = :previous',
+        ExpressionAttributeNames: { '#count': 'rollups', '#r': `r${rollup.seq}` },
+        ExpressionAttributeValues: {
+          ':seq': rollup.seq,
+          ':rollup': rollup,
+          ':expires': Math.floor(Date.parse(window) / 1000) + ROLLUPS_KEPT_SECONDS,
+          ...(first ? {} : { ':previous': rollup.seq - 1 }),
+        },
+      }),
+    );
   }
 
   async recordNotification(incidentId: string, notification: NotificationRecord): Promise<void> {

@@ -6,8 +6,16 @@ import type {
   RecordKillsResult,
 } from '../../core/detect/ports';
 import { uniqueKills } from '../../core/detect/unique-kills';
-import { type Incident, type KillDigest, MAX_KILLS_LISTED, type PriorKill } from '../../core/incident/model';
+import {
+  type ChannelDelivery,
+  type Incident,
+  type KillDigest,
+  MAX_KILLS_LISTED,
+  type NotifyChannel,
+  type PriorKill,
+} from '../../core/incident/model';
 import type { StormWindowStats } from '../../core/incident/storm-stats';
+import type { DeliveryStore, StormRollupRecord } from '../../core/respond/notify-ports';
 import { checkRecordKillsKeys, keyPart } from '../key-values';
 
 /**
@@ -15,7 +23,7 @@ import { checkRecordKillsKeys, keyPart } from '../key-values';
  * against both): for the CLI's replay and for use-case tests. Not durable, single process. It refuses an empty id
  * where the DynamoDB store does (`EmptyKeyValueError`), so it is never kinder than DynamoDB.
  */
-export class MemoryIncidentStore implements IncidentStore {
+export class MemoryIncidentStore implements IncidentStore, DeliveryStore {
   private readonly kills = new Map<string, string>();
   private readonly open = new Map<string, { incidentId: string; cooldownUntilMs: number }>();
   private readonly incidents = new Map<string, { incident: Incident; executionArn: string | null }>();
@@ -24,6 +32,7 @@ export class MemoryIncidentStore implements IncidentStore {
   private readonly actions = new Map<string, RecordedAction[]>();
   /** What the notifier recorded per incident (for the CLI's summary and tests). */
   readonly notifications = new Map<string, NotificationRecord>();
+  private readonly rollups = new Map<string, StormRollupRecord[]>();
 
   async history(instanceKey: string, process: string, sinceMs: number): Promise<PriorKill[]> {
     keyPart('instance key', instanceKey);
@@ -134,6 +143,53 @@ export class MemoryIncidentStore implements IncidentStore {
     this.notifications.set(incidentId, notification);
     const entry = this.incidents.get(incidentId);
     if (entry) entry.incident = { ...entry.incident, status: 'notified', notification };
+  }
+
+  async claimDelivery(incidentId: string, channel: NotifyChannel, claim: ChannelDelivery): Promise<boolean> {
+    keyPart('incident id', incidentId);
+    const entry = this.incidents.get(incidentId);
+    const current = entry?.incident.deliveries?.[channel];
+    if (!entry || (current && current.status !== 'pending')) return false;
+    this.setDelivery(entry, channel, claim);
+    return true;
+  }
+
+  async settleDelivery(
+    incidentId: string,
+    channel: NotifyChannel,
+    token: string,
+    delivery: ChannelDelivery,
+  ): Promise<boolean> {
+    keyPart('incident id', incidentId);
+    const entry = this.incidents.get(incidentId);
+    if (!entry || entry.incident.deliveries?.[channel]?.token !== token) return false;
+    this.setDelivery(entry, channel, delivery);
+    if (delivery.status === 'sent') entry.incident = { ...entry.incident, status: 'notified' };
+    return true;
+  }
+
+  async stormRollups(window: string): Promise<StormRollupRecord[]> {
+    keyPart('storm window', window);
+    return (this.rollups.get(window) ?? []).map((rollup) => ({ ...rollup, covers: [...rollup.covers] }));
+  }
+
+  async claimRollup(window: string, rollup: StormRollupRecord): Promise<boolean> {
+    keyPart('storm window', window);
+    const rollups = this.rollups.get(window) ?? [];
+    if (rollups.length !== rollup.seq - 1) return false;
+    this.rollups.set(window, [...rollups, { ...rollup, covers: [...rollup.covers] }]);
+    return true;
+  }
+
+  private setDelivery(
+    entry: { incident: Incident },
+    channel: NotifyChannel,
+    delivery: ChannelDelivery,
+  ): void {
+    entry.incident = {
+      ...entry.incident,
+      deliveries: { ...entry.incident.deliveries, [channel]: { ...delivery } },
+    };
   }
 
   async stormWindow(window: string): Promise<StormWindowStats> {

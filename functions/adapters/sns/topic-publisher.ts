@@ -13,7 +13,10 @@ export class TopicPublisher implements SnsPublisher {
     private readonly topicArn: string,
   ) {}
 
-  async publish(notification: SnsNotification): Promise<{ messageId: string }> {
+  async publish(
+    notification: SnsNotification,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ messageId: string }> {
     const result = await this.client.send(
       new PublishCommand({
         TopicArn: this.topicArn,
@@ -21,6 +24,8 @@ export class TopicPublisher implements SnsPublisher {
         Message: notification.message,
         MessageAttributes: notification.messageAttributes,
       }),
+      // The SDK's own retries (throttling, 5xx) stop at the notify step's deadline too.
+      options.signal ? { abortSignal: options.signal } : {},
     );
     return { messageId: result.MessageId ?? '' };
   }

@@ -66,11 +66,43 @@ export interface IncidentSource {
   region: string | null;
 }
 
+/**
+ * How a channel stands for an incident: `sent`, `failed` (refused for good, or given up on), `unknown` (it may or
+ * may not have gone out: never sent again), `skipped` (not configured), `rolled-up` (a storm rollup carried it),
+ * `pending` (not yet: the notify step is retried for it).
+ */
+export type ChannelStatus = 'sent' | 'failed' | 'unknown' | 'skipped' | 'rolled-up' | 'pending';
+
 /** What the notifier sent for an incident, and where: the incident record's answer to "who was told?". */
 export interface NotificationRecord {
   at: string;
-  slack: { status: 'sent' | 'failed' | 'skipped' | 'rolled-up'; detail: string | null };
-  sns: { status: 'sent' | 'failed' | 'rolled-up'; messageId: string | null; detail: string | null };
+  slack: { status: ChannelStatus; detail: string | null };
+  sns: { status: ChannelStatus; messageId: string | null; detail: string | null };
+  /** The Amazon Q Developer message, when that format is on: a delivery of its own. */
+  q?: { status: ChannelStatus; messageId: string | null; detail: string | null };
+  /** In a storm: the incident whose rollup message listed this one, and that rollup's number in its window. */
+  coveredBy?: { incidentId: string; rollup: number } | null;
+}
+
+/** The notifier's channels, each delivered and recorded on its own. */
+export type NotifyChannel = 'sns' | 'slack' | 'q';
+
+/**
+ * One channel's delivery of one incident's message (or of the storm rollup it owns), recorded as it happens: a
+ * `sending` claim (held by one invocation until `untilMs`, its deadline) before the send, the outcome after it.
+ */
+export interface ChannelDelivery {
+  status: 'sending' | 'sent' | 'pending' | 'failed' | 'unknown';
+  /** What the channel carries: the incident's own message, or the storm rollup this incident owns. */
+  message: 'incident' | 'rollup';
+  /** Invocations that tried this channel, this one included. */
+  attempts: number;
+  at: string;
+  detail: string | null;
+  messageId: string | null;
+  /** The claim's holder (a random token per invocation) and its deadline, for `sending`. */
+  token: string | null;
+  untilMs: number | null;
 }
 
 export interface Incident {
@@ -93,6 +125,8 @@ export interface Incident {
   storm: StormContext | null;
   /** Set once the notifier has told people: a retried notify step then sends nothing twice. */
   notification?: NotificationRecord;
+  /** Each channel's delivery so far, recorded one by one: a retried notify step sends only what is missing. */
+  deliveries?: Partial<Record<NotifyChannel, ChannelDelivery>>;
 }
 
 /**

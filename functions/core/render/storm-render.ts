@@ -1,11 +1,14 @@
 import { formatKiB } from '../format/bytes';
 import type { Incident } from '../incident/model';
+import type { StormWindowStats } from '../incident/storm-stats';
 import { escapeMrkdwn, fitMrkdwn } from './mrkdwn';
+import { redactDeep } from './redaction/redact';
 import { context, fields, header, SLACK_LIMITS, type SlackMessage, section } from './slack-blocks';
 import { fitBytes, SNS_LIMITS, type SnsNotification, snsAttributes, snsSubject } from './sns';
 import type { StormCount, StormSummary } from './storm';
+import { listIncidents } from './storm-list';
 import { summarizeStorm } from './storm-summary';
-import { fitLines, truncate } from './text-fit';
+import { fitLines, oneLine, truncate } from './text-fit';
 
 /** Rows per table in the message; the rest are counted in one line. */
 const ROWS_SHOWN = 10;
@@ -13,6 +16,12 @@ const ROWS_SHOWN = 10;
 export interface StormRollupOptions {
   /** The threshold the rollup was decided with, to say why this is one message. */
   threshold: number;
+  /** The whole window as the store counts it, for totals beyond the incidents listed. @default the listed ones */
+  window?: StormWindowStats | null;
+  /** This rollup's number in its window (1 opens it, later ones follow up). @default none said */
+  rollup?: number | null;
+  /** The link that opens one incident (its execution), or null. @default no links */
+  linkOf?: (incident: Incident) => string | null;
 }
 
 export interface StormRollup {
@@ -20,49 +29,55 @@ export interface StormRollup {
   slack: SlackMessage;
   text: string;
   sns: SnsNotification;
+  /** The ids of the incidents both renderings list by name, in order: the incidents this message covers. */
+  listed: string[];
 }
 
 /**
- * One message for many incidents: counts by process and by instance, worst first, with the totals. The
- * individual incidents are not sent; each remains in the incident store and has its own execution.
+ * One message for many incidents: counts by process and by instance, worst first, and every incident it covers
+ * listed by id with its link. The incidents listed are the ones no earlier message told; the window's totals say
+ * how many there are in all. Critical incidents are listed first.
  */
-export function renderStormRollup(incidents: readonly Incident[], options: StormRollupOptions): StormRollup {
+export function renderStormRollup(raw: readonly Incident[], options: StormRollupOptions): StormRollup {
+  const incidents = redactDeep([...raw]);
   const summary = summarizeStorm(incidents);
-  const title = `OOM storm: ${plural(summary.kills, 'kill')} in ${plural(summary.incidents, 'incident')} on ${plural(summary.instances, 'instance')}`;
-  const window = summary.firstAt && summary.lastAt ? `between ${summary.firstAt} and ${summary.lastAt}` : '';
-  const why = `More than ${options.threshold} incidents started in one window${window ? ` (${window})` : ''}: rolled up into this message instead of one each.`;
+  const window = options.window ?? null;
+  const title = titleOf(summary, window, options.rollup ?? null);
+  const span = summary.firstAt && summary.lastAt ? ` (between ${summary.firstAt} and ${summary.lastAt})` : '';
+  const why = `More than ${options.threshold} incidents started in one window${span}: the first ${options.threshold} went out on their own, the rest are listed in rollups like this one.`;
+  const totals = window ? windowLine(window) : null;
   const processRows = rows(summary.byProcess, 'on');
   const instanceRows = rows(summary.byInstance, 'killed');
+  const fixed = [
+    header(`${summary.critical > 0 ? ':rotating_light:' : ':warning:'} ${title}`),
+    section(escapeMrkdwn(why)),
+    fields([
+      { label: 'Kills (listed)', value: String(summary.kills) },
+      { label: 'Incidents listed', value: `${summary.incidents} (${summary.critical} critical)` },
+      { label: 'Instances', value: String(summary.instances) },
+      { label: 'Processes', value: String(summary.byProcess.length) },
+    ]),
+    section(`*By process* (worst first)\n${fitLines(processRows.map(escapeMrkdwn), 1400, 'more processes')}`),
+    section(
+      `*By instance* (worst first)\n${fitLines(instanceRows.map(escapeMrkdwn), 1400, 'more instances')}`,
+    ),
+    ...(totals ? [section(escapeMrkdwn(totals))] : []),
+  ];
+  const foot = context([
+    escapeMrkdwn('Each link opens the incident’s execution: its diagnostics, analysis and actions.'),
+  ]);
+  const list = listIncidents(incidents, options.linkOf ?? (() => null), [...fixed, foot]);
   const slack: SlackMessage = {
     text: fitMrkdwn(
       `${title}\nWorst: ${summary.byProcess[0]?.name ?? '-'} (${summary.byProcess[0]?.kills ?? 0} kills)`,
       SLACK_LIMITS.fallbackText,
     ),
-    blocks: [
-      header(`${summary.critical > 0 ? ':rotating_light:' : ':warning:'} ${title}`),
-      section(escapeMrkdwn(why)),
-      fields([
-        { label: 'Kills', value: String(summary.kills) },
-        { label: 'Incidents', value: `${summary.incidents} (${summary.critical} critical)` },
-        { label: 'Instances', value: String(summary.instances) },
-        { label: 'Processes', value: String(summary.byProcess.length) },
-      ]),
-      section(
-        `*By process* (worst first)\n${fitLines(processRows.map(escapeMrkdwn), SLACK_LIMITS.sectionText - 40, 'more processes')}`,
-      ),
-      section(
-        `*By instance* (worst first)\n${fitLines(instanceRows.map(escapeMrkdwn), SLACK_LIMITS.sectionText - 40, 'more instances')}`,
-      ),
-      context([
-        escapeMrkdwn(
-          'Each incident keeps its own execution and diagnostics; open them from the incident store.',
-        ),
-      ]),
-    ],
+    blocks: [...fixed, ...list.blocks, foot],
   };
   const text = [
     `[STORM] ${title}`,
     why,
+    ...(totals ? [totals] : []),
     '',
     'By process (worst first):',
     ...processRows.map((row) => `  ${row}`),
@@ -70,11 +85,15 @@ export function renderStormRollup(incidents: readonly Incident[], options: Storm
     'By instance (worst first):',
     ...instanceRows.map((row) => `  ${row}`),
     '',
+    `Incidents listed here (${list.listed.length}):`,
+    ...list.text,
+    '',
   ].join('\n');
   return {
     summary,
     slack,
     text,
+    listed: list.listed,
     sns: {
       subject: snsSubject(`[OOM storm] ${title}`),
       message: fitBytes(text, SNS_LIMITS.messageBytes - SNS_LIMITS.attributesReserveBytes),
@@ -82,11 +101,32 @@ export function renderStormRollup(incidents: readonly Incident[], options: Storm
       messageAttributes: snsAttributes({
         eventType: 'oom-storm',
         severity: summary.critical > 0 ? 'critical' : 'warning',
-        incidentCount: String(summary.incidents),
+        incidentCount: String(window?.incidents ?? summary.incidents),
         process: summary.byProcess[0]?.name ?? '',
       }),
     },
   };
+}
+
+function titleOf(summary: StormSummary, window: StormWindowStats | null, rollup: number | null): string {
+  if (!window)
+    return `OOM storm: ${plural(summary.kills, 'kill')} in ${plural(summary.incidents, 'incident')} on ${plural(summary.instances, 'instance')}`;
+  const instances = Object.keys(window.byInstance).length;
+  const which = rollup === null ? '' : rollup === 1 ? ' (rollup 1)' : ` (update ${rollup})`;
+  return `OOM storm: ${plural(window.incidents, 'incident')} on ${plural(instances, 'instance')}${which}, ${summary.incidents} listed here`;
+}
+
+/** The window's totals, from the store's counts (incidents per process and per instance). */
+function windowLine(window: StormWindowStats): string {
+  const top = Object.entries(window.byProcess)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, 5)
+    .map(([name, count]) => `${oneLine(name)} ${count}`);
+  const instances = Object.keys(window.byInstance).length;
+  return truncate(
+    `In this window so far: ${plural(window.incidents, 'incident')} on ${plural(instances, 'instance')}; incidents by process: ${top.join(', ')}${Object.keys(window.byProcess).length > 5 ? ', …' : ''}.`,
+    600,
+  );
 }
 
 function rows(counts: readonly StormCount[], verb: 'on' | 'killed'): string[] {

@@ -1,3 +1,4 @@
+import { CRITICAL_PROCESSES } from '../incident/build';
 import type { Incident, StormContext } from '../incident/model';
 
 /**
@@ -19,6 +20,22 @@ export function stormDecision(storm: StormContext | null, threshold: number): St
 /** Whether this incident belongs in a storm rollup rather than a message of its own. */
 export function shouldRollUp(incident: Pick<Incident, 'storm'>, threshold: number): boolean {
   return stormDecision(incident.storm, threshold) !== 'notify';
+}
+
+/**
+ * Never folded into a rollup, however large the storm: an incident that killed a process the instance depends on
+ * (sshd, the SSM agent, kubelet, … any of its kills, joined ones too), or a host-wide kill on a critical host,
+ * which the model has no tag for and is read here as one whose kernel report shows such a process within the OOM
+ * killer's reach (its task table). PID 1's `systemd` is left out of that reading: every host runs it.
+ */
+export function namedIndividually(incident: Pick<Incident, 'kills' | 'firstKill'>): boolean {
+  const critical = (name: string | null) => name !== null && CRITICAL_PROCESSES.includes(name);
+  if (critical(incident.firstKill.process) || incident.kills.some((kill) => critical(kill.process)))
+    return true;
+  return (
+    !incident.firstKill.cgroup &&
+    incident.firstKill.tasks.some((task) => task.name !== 'systemd' && critical(task.name))
+  );
 }
 
 export interface StormCount {

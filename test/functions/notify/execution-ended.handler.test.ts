@@ -15,7 +15,11 @@ const sns = mockClient(SNSClient);
 let dynamo: LocalDynamo;
 let tableName: string;
 let handler: (event: unknown, context: Context) => Promise<unknown>;
-const context = { functionName: 'OomResponder-Notify', awsRequestId: 'req-1' } as Context;
+const context = {
+  functionName: 'OomResponder-Notify',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 60_000,
+} as Context;
 
 beforeAll(async () => {
   dynamo = await startLocalDynamo();

@@ -29,6 +29,7 @@ const context = {
   invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:OomResponder-Notify',
   memoryLimitInMB: '256',
   functionVersion: '$LATEST',
+  getRemainingTimeInMillis: () => 60_000,
 } as Context;
 
 // The Lambda as deployed: its module reads the environment at cold start and builds its clients; DynamoDB is
@@ -107,6 +108,44 @@ describe('the notify Lambda', () => {
     expect(logs).not.toContain('XXXXSECRET');
     // The metric went out as EMF.
     expect(logs).toContain('SlackDeliveryFailures');
+  });
+
+  it('ends inside the invocation’s remaining time: SNS goes out, Slack’s Retry-After is left for the retry', async () => {
+    const store = new DynamoIncidentStore({ client: dynamo.client, tableName });
+    const request = recordRequest('i-0c1b2c3d4e5f60789', [{ kill: realKill(), observedAtMs: T0 + 2000 }]);
+    await store.recordKills(request);
+    slack.reply({ status: 429, body: 'rate_limited', headers: { 'Retry-After': '30' } });
+    const before = sns.commandCalls(PublishCommand).length;
+    const started = Date.now();
+    const event = {
+      state: {
+        incidentId: request.incident.id,
+        instanceId: 'i-0c1b2c3d4e5f60789',
+        killTime: '',
+        pid: '',
+        process: '',
+        unit: '',
+        memcgPath: '',
+      },
+    };
+    const short = { ...context, getRemainingTimeInMillis: () => 8_000 } as Context;
+    await expect(handler(event, short)).rejects.toMatchObject({ name: 'NotificationIncompleteError' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(sns.commandCalls(PublishCommand).length - before).toBe(1);
+    const items = (await dynamo.client.send(new ScanCommand({ TableName: tableName }))).Items ?? [];
+    const incident = items.find((item) => item.pk === `INCIDENT#${request.incident.id}`);
+    expect(incident?.status).toBe('notified');
+    expect(incident?.delivery_sns).toMatchObject({ status: 'sent', messageId: 'sns-message-1' });
+    expect(incident?.delivery_slack).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(JSON.stringify(incident)).not.toContain('XXXXSECRET');
+
+    // The workflow's retry sends only Slack.
+    slack.reply({ status: 200, body: 'ok' });
+    await expect(handler(event, context)).resolves.toMatchObject({
+      slack: { status: 'sent' },
+      sns: { status: 'sent' },
+    });
+    expect(sns.commandCalls(PublishCommand).length - before).toBe(1);
   });
 
   it('reads the webhook secret once per container', async () => {

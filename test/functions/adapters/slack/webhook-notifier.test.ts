@@ -117,6 +117,81 @@ describe('WebhookSlackNotifier', () => {
     expectNoLeak(result);
   });
 
+  /** A notifier on a fake clock: each sleep moves it on, so a 30 s Retry-After takes no real time. */
+  function onFakeClock(props: Partial<WebhookNotifierProps> = {}) {
+    let now = 1_000_000;
+    const waits: number[] = [];
+    const post = new WebhookSlackNotifier({
+      webhookUrl: async () => slack.url,
+      now: () => now,
+      sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+      ...props,
+    });
+    return { post, waits, elapsed: () => now - 1_000_000 };
+  }
+
+  it('ends a 429 with Retry-After 30 inside a 55 s budget instead of sleeping past it', async () => {
+    slack.reply({ status: 429, body: 'rate_limited', headers: { 'Retry-After': '30' } });
+    const { post, waits, elapsed } = onFakeClock();
+    const result = await post.post(message, { budgetMs: 55_000 });
+    expect(result).toEqual({
+      ok: false,
+      retryable: true,
+      detail: "Slack answered 429 rate_limited; the next attempt (in 30 s) is past this invocation's time",
+    });
+    // One wait of 30 s fitted; a second would have ended at 60 s, past the budget.
+    expect(waits).toEqual([30_000]);
+    expect(elapsed()).toBeLessThanOrEqual(55_000);
+    expect(slack.requests.map((r) => r.answered)).toEqual([429, 429]);
+    expectNoLeak(result);
+  });
+
+  it('delivers after a Retry-After that fits the budget', async () => {
+    slack.reply(
+      { status: 429, body: 'rate_limited', headers: { 'Retry-After': '30' } },
+      { status: 200, body: 'ok' },
+    );
+    const { post, waits } = onFakeClock();
+    expect(await post.post(message, { budgetMs: 55_000 })).toEqual({ ok: true });
+    expect(waits).toEqual([30_000]);
+    expect(slack.delivered()).toBe(1);
+  });
+
+  it('stops backing off after 5xx when the next wait would pass the budget', async () => {
+    slack.reply({ status: 503, body: 'service_unavailable' });
+    const { post, waits, elapsed } = onFakeClock();
+    const result = await post.post(message, { budgetMs: 3_500 });
+    expect(result).toMatchObject({ ok: false, retryable: true });
+    expect(waits).toEqual([1000]);
+    expect(elapsed()).toBeLessThan(3_500);
+    expect(slack.requests).toHaveLength(2);
+  });
+
+  it('makes no attempt when less than an attempt’s time is left', async () => {
+    const { post } = onFakeClock();
+    const result = await post.post(message, { budgetMs: 500 });
+    expect(result).toEqual({
+      ok: false,
+      retryable: true,
+      detail: 'out of time after 0 attempts: not attempted',
+    });
+    expect(slack.requests).toHaveLength(0);
+  });
+
+  it('cuts the attempt’s own timeout to the budget left, so a hung Slack never outlives it', async () => {
+    slack.reply('hang');
+    const post = new WebhookSlackNotifier({ webhookUrl: async () => slack.url, timeoutMs: 10_000 });
+    const started = Date.now();
+    const result = await post.post(message, { budgetMs: 1_300 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(result).toMatchObject({ ok: false, retryable: false, uncertain: true });
+    expect(slack.requests).toHaveLength(1);
+    expectNoLeak(result);
+  });
+
   it('backs off after a 5xx and delivers once on the next attempt', async () => {
     slack.reply({ status: 500, body: 'internal_error' }, { status: 200, body: 'ok' });
     const { notifier: post, waits } = notifier();
@@ -170,6 +245,7 @@ describe('WebhookSlackNotifier', () => {
     expect(result).toEqual({
       ok: false,
       retryable: false,
+      uncertain: true,
       detail: 'no answer within 200 ms (the message may or may not have been posted)',
     });
     expect(slack.requests).toHaveLength(1);
@@ -181,7 +257,7 @@ describe('WebhookSlackNotifier', () => {
     slack.reply('drop-connection');
     const { notifier: post, waits } = notifier();
     const result = await post.post(message);
-    expect(result).toMatchObject({ ok: false, retryable: false });
+    expect(result).toMatchObject({ ok: false, retryable: false, uncertain: true });
     expect(result.ok ? '' : result.detail).toContain('may or may not have been posted');
     expect(slack.requests).toHaveLength(1);
     expect(waits).toEqual([]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../../../functions/core/incident/model';
 import { validateSlackMessage } from '../../../../functions/core/render/block-kit-limits';
-import { shouldRollUp, stormDecision } from '../../../../functions/core/render/storm';
+import { executionUrl } from '../../../../functions/core/render/console-links';
+import { namedIndividually, shouldRollUp, stormDecision } from '../../../../functions/core/render/storm';
 import { renderStormRollup } from '../../../../functions/core/render/storm-render';
 import { corpusKill, INSTANCE, incidentFor, withJoinedKills } from './scenarios';
 
@@ -91,5 +92,94 @@ describe('renderStormRollup', () => {
     expect(validateSlackMessage(rollup.slack)).toEqual([]);
     expect(rollup.summary.kills).toBe(400);
     expect(rollup.text).toContain('… and 140 more with');
+  });
+});
+
+describe('a rollup that lists the incidents it covers', () => {
+  const ARN = 'arn:aws:states:us-east-1:123456789012:execution:OomResponderResponse:';
+  const linkOf = (incident: Incident) =>
+    executionUrl({ partition: 'aws', region: 'us-east-1' }, `${ARN}${incident.id}`);
+  const window = {
+    window: '2026-05-17T17:00:00.000Z',
+    incidents: 45,
+    byProcess: { node: 40, java: 5 },
+    byInstance: Object.fromEntries(Array.from({ length: 45 }, (_, i) => [`i-${i}`, 1])),
+    incidentIds: [],
+  };
+
+  async function many(n: number, process = 'node'): Promise<Incident[]> {
+    const node = await corpusKill('modern/k8s-containerd-oom-group-double-kill-grep.log');
+    return Array.from({ length: n }, (_, i) =>
+      incidentFor(
+        { ...node, process, pid: 1000 + i },
+        { ...INSTANCE, instanceId: `i-0a1b2c3d4e5f6${String(i).padStart(4, '0')}` },
+      ),
+    ).map((incident, i) => ({ ...incident, id: `oom-20260517T170000-${String(i).padStart(16, '0')}` }));
+  }
+
+  it('names every one of 20 incidents with the link to its execution, within Slack’s and SNS’s limits', async () => {
+    const incidents = await many(20);
+    const rollup = renderStormRollup(incidents, { threshold: 5, window, rollup: 2, linkOf });
+    expect(validateSlackMessage(rollup.slack)).toEqual([]);
+    expect(rollup.listed).toEqual(incidents.map((incident) => incident.id));
+    const slack = JSON.stringify(rollup.slack);
+    for (const incident of incidents) {
+      expect(slack).toContain(`${ARN}${incident.id}|${incident.id}>`);
+      expect(rollup.sns.message).toContain(`${ARN}${incident.id}`);
+    }
+    expect(rollup.sns.subject.length).toBeLessThan(100);
+    expect(rollup.text).toContain(
+      'In this window so far: 45 incidents on 45 instances; incidents by process: node 40, java 5.',
+    );
+    const header = rollup.slack.blocks[0];
+    expect(header?.type === 'header' && header.text.text).toBe(
+      ':warning: OOM storm: 45 incidents on 45 instances (update 2), 20 listed here',
+    );
+  });
+
+  it('drops links before it drops an incident, and says which it could not list', async () => {
+    const incidents = await many(60);
+    const rollup = renderStormRollup(incidents, { threshold: 5, window, linkOf });
+    expect(validateSlackMessage(rollup.slack)).toEqual([]);
+    expect(rollup.listed.length).toBeGreaterThanOrEqual(45);
+    expect(JSON.stringify(rollup.slack)).not.toContain('states/home');
+    if (rollup.listed.length < 60) expect(JSON.stringify(rollup.slack)).toContain('more not listed here');
+    // The plain text has room for all, with their links.
+    for (const incident of incidents) expect(rollup.text).toContain(incident.id);
+  });
+
+  it('lists critical incidents first', async () => {
+    const incidents = [
+      ...(await many(3)),
+      ...(await many(1, 'sshd')).map((i) => ({ ...i, id: 'oom-20260517T170000-ffffffffffffffff' })),
+    ];
+    const rollup = renderStormRollup(incidents, { threshold: 5, linkOf });
+    expect(rollup.listed[0]).toBe('oom-20260517T170000-ffffffffffffffff');
+  });
+});
+
+describe('namedIndividually', () => {
+  it.each([
+    ['a memcg kill of an ordinary process', 'modern/host-v1-memcg-sd-pam.log', {}, false],
+    ['a kill of sshd', 'modern/host-v1-memcg-sd-pam.log', { process: 'sshd' }, true],
+    ['a kill of the SSM agent', 'modern/host-v1-memcg-sd-pam.log', { process: 'amazon-ssm-agen' }, true],
+    [
+      'a host-wide kill with no critical process in reach',
+      'modern/global-oom-6.11-stress-ng-complete.log',
+      { tasks: [] },
+      false,
+    ],
+    [
+      'a host-wide kill on a host whose report shows kubelet',
+      'modern/global-oom-6.11-stress-ng-complete.log',
+      { tasks: [{ pid: 900, name: 'kubelet' }] },
+      true,
+    ],
+  ] as const)('%s: %s', async (_, sample, overrides, expected) => {
+    const kill = await corpusKill(sample);
+    const base = incidentFor(kill, INSTANCE);
+    const first = { ...base.firstKill, ...overrides } as Incident['firstKill'];
+    const kills = base.kills.map((k) => ({ ...k, process: first.process }));
+    expect(namedIndividually({ firstKill: first, kills })).toBe(expected);
   });
 });

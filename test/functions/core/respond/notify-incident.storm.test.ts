@@ -1,105 +1,140 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordKillsRequest } from '../../../../functions/core/detect/ports';
 import { validateSlackMessage } from '../../../../functions/core/render/block-kit-limits';
 import { notifyIncident } from '../../../../functions/core/respond/notify-incident';
+import type { DeliveryStore } from '../../../../functions/core/respond/notify-ports';
+import { ROLLUP_LISTS_AT_MOST } from '../../../../functions/core/respond/storm-plan';
+import { formatMatrix, tally, verdict } from '../../../support/fault-matrix';
+import { realKill, recordRequest } from '../../../support/kills';
+import { clockPorts, deliveriesOf, FaultySns, idsIn } from '../../notify/storm-deliveries';
+import { asWorkflow, FakeClock, type Run } from '../../notify/workflow-retries';
 import { COLLECTED, CONFIG, payload, T0, useNotifyHarness } from './notify-harness';
 
 const h = useNotifyHarness();
 
-describe('notifyIncident in a storm', () => {
-  const storm = { ...CONFIG, stormThreshold: 2 };
+/** A store that counts its calls: the notifier's AWS calls, as the DynamoDB store would make them one each. */
+function counting(store: DeliveryStore): { store: DeliveryStore; calls: Map<string, number> } {
+  const calls = new Map<string, number>();
+  const proxy = new Proxy(store, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.set(String(name), (calls.get(String(name)) ?? 0) + 1);
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls };
+}
 
-  /** Five incidents on five instances, a second apart, all in one 5-minute window. */
-  async function fiveIncidents(): Promise<RecordKillsRequest[]> {
-    const requests: RecordKillsRequest[] = [];
-    for (let i = 0; i < 5; i++)
-      requests.push(await h.incident(T0 + i * 1000, `i-0${String(i + 1).repeat(16)}`));
-    expect(new Set(requests.map((r) => r.stormWindow)).size).toBe(1);
-    return requests;
-  }
+interface StormRun {
+  ids: string[];
+  sns: FaultySns;
+  calls: Map<string, number>;
+  invocations: number;
+}
 
-  it('sends the first incidents their own messages, one rollup for the next, then nothing more', async () => {
-    const requests = await fiveIncidents();
-    const results = [];
-    for (const request of requests)
-      results.push(await notifyIncident(payload(request, COLLECTED), h.ports, storm));
-
-    expect(h.slack.requests).toHaveLength(3);
-    expect(h.sns.published).toHaveLength(3);
-    for (const request of h.slack.requests) expect(validateSlackMessage(request.body)).toEqual([]);
-    expect(h.slackText(0)).toContain(requests[0]?.kills[0]?.kill.pid?.toString());
-    expect(h.slackText(1)).toContain(requests[1]?.kills[0]?.kill.pid?.toString());
-    expect(h.slackText(2)).toContain('OOM storm');
-    expect(h.slackText(2)).toContain('5 incidents');
-    expect(h.sns.published[2]?.subject).toContain('OOM storm');
-
-    expect(results.map((r) => [r.slack.status, r.sns.status])).toEqual([
-      ['sent', 'sent'],
-      ['sent', 'sent'],
-      ['sent', 'sent'],
-      ['rolled-up', 'rolled-up'],
-      ['rolled-up', 'rolled-up'],
-    ]);
-    expect(results[2]?.slack.detail).toBe('storm rollup');
-    expect(results[3]).toMatchObject({
-      slack: { detail: 'rolled up: incident 4 of a storm of 5 in this window' },
-      sns: { messageId: null, detail: 'rolled up: incident 4 of a storm of 5 in this window' },
+/**
+ * `count` incidents on as many instances, `gapMs` apart in one storm window, each with `killsEach` kills: each is
+ * recorded as the detector would, and its workflow reaches Notify 30 s later, retried as Step Functions would.
+ */
+async function storm(
+  count: number,
+  gapMs: number,
+  killsEach = 1,
+  process?: (i: number) => string,
+): Promise<StormRun> {
+  const clock = new FakeClock(T0);
+  const sns = new FaultySns();
+  const { store, calls } = counting(h.store);
+  const ids: string[] = [];
+  const runs: Run<unknown>[] = [];
+  // Recorded as time reaches them: a notify step sees only the incidents the detector has recorded by then.
+  const toRecord: { at: number; request: ReturnType<typeof recordRequest> }[] = [];
+  const recordDue = async () => {
+    while (toRecord[0] && toRecord[0].at <= clock.ms) {
+      const next = toRecord.shift();
+      if (next) await h.store.recordKills(next.request);
+    }
+  };
+  for (let i = 0; i < count; i++) {
+    const at = T0 + i * gapMs;
+    const instance = `i-0${i.toString(16).padStart(16, '0')}`;
+    const kills = Array.from({ length: killsEach }, (_, k) => ({
+      kill: realKill({ pid: 1000 + k, kernelTime: 100 + k, ...(process ? { process: process(i) } : {}) }),
+      observedAtMs: at + k,
+    }));
+    const request = recordRequest(instance, kills);
+    ids.push(request.incident.id);
+    toRecord.push({ at, request });
+    runs.push({
+      id: request.incident.id,
+      firstAtMs: at + 30_000,
+      invoke: async (remainingMs) => {
+        await recordDue();
+        const ports = clockPorts({ store, telemetry: h.telemetry }, h.slack, sns, clock, remainingMs);
+        return notifyIncident(payload(request, COLLECTED), ports, CONFIG);
+      },
     });
-    for (const request of requests.slice(3)) {
-      expect(h.store.notifications.get(request.incident.id)?.slack.status).toBe('rolled-up');
-      expect((await h.store.getIncident(request.incident.id))?.status).toBe('notified');
-    }
-  });
+  }
+  const results = await asWorkflow(clock, runs);
+  const failed = results.filter((r) => r.error !== null);
+  expect(failed.map((r) => String(r.error))).toEqual([]);
+  return { ids, sns, calls, invocations: results.reduce((sum, r) => sum + r.invocations, 0) };
+}
 
-  it('decides by each incident’s place in the window, not by the order the notifications run', async () => {
-    const requests = await fiveIncidents();
-    const [first, second, third, fourth, fifth] = requests;
-    if (!first || !second || !third || !fourth || !fifth) throw new Error('five incidents');
-    const order = [fifth, first, fourth, third, second];
-    const results = new Map<string, string>();
-    for (const request of order) {
-      const result = await notifyIncident(payload(request, COLLECTED), h.ports, storm);
-      results.set(request.incident.id, result.slack.status);
-    }
-    expect(requests.map((r) => results.get(r.incident.id))).toEqual([
-      'sent',
-      'sent',
-      'sent',
-      'rolled-up',
-      'rolled-up',
-    ]);
-    expect(h.slack.requests.filter((r) => JSON.stringify(r.body).includes('OOM storm'))).toHaveLength(1);
-  });
-
-  it('posts the rollup again after 25 more incidents joined it', async () => {
-    for (let i = 0; i < 28; i++) await h.incident(T0 + i * 1000, `i-0${i.toString(16).padStart(16, '0')}`);
-    const window = (await h.store.stormWindow(new Date(Math.floor(T0 / 300_000) * 300_000).toISOString()))
-      .incidentIds;
-    expect(window).toHaveLength(28);
-    const rollups: number[] = [];
-    for (const [i, id] of window.entries()) {
-      const stored = await h.store.getIncident(id);
-      if (!stored) throw new Error(id);
-      const before = h.slack.requests.length;
-      await notifyIncident(
-        {
-          state: {
-            incidentId: id,
-            instanceId: stored.instance.instanceId,
-            killTime: '',
-            pid: '',
-            process: '',
-            unit: '',
-            memcgPath: '',
-          },
-        },
-        h.ports,
-        { ...CONFIG, stormThreshold: 1 },
+describe('notifyIncident in a storm', () => {
+  it.each([20, 40])(
+    'lists each of %i incidents of one window in exactly one message per channel',
+    async (n) => {
+      const run = await storm(n, 2_000);
+      const deliveries = deliveriesOf(h.slack, run.sns.published);
+      const row = tally('notify', `storm of ${n}`, run.ids, deliveries);
+      expect(verdict(row)).toBe('once');
+      const rollups = h.slack.requests.filter((r) => JSON.stringify(r.body).includes('OOM storm'));
+      // The first five on their own; the rest in a few rollups, none longer than a full list.
+      expect(h.slack.requests).toHaveLength(5 + rollups.length);
+      expect(rollups.length).toBeLessThanOrEqual(Math.ceil((n - 5) / ROLLUP_LISTS_AT_MOST) + 3);
+      for (const request of h.slack.requests) expect(validateSlackMessage(request.body)).toEqual([]);
+      for (const published of run.sns.published) expect(published.subject.length).toBeLessThan(100);
+      console.log(
+        `storm of ${n}: ${h.slack.requests.length} Slack posts (${rollups.length} rollups), ${run.sns.published.length} SNS messages, ${run.invocations} notify invocations`,
       );
-      if (h.slack.requests.length > before && h.slackText(before).includes('OOM storm')) rollups.push(i + 1);
-    }
-    // The 2nd opens the rollup; the 27th is the 25th to join it.
-    expect(rollups).toEqual([2, 27]);
-    expect(h.slack.requests).toHaveLength(3);
+    },
+  );
+
+  it('links each incident a rollup lists to its own execution', async () => {
+    await storm(8, 1_000);
+    const rollup = h.slack.requests.find((r) => JSON.stringify(r.body).includes('OOM storm'));
+    const text = JSON.stringify(rollup?.body);
+    for (const id of idsIn(rollup?.body))
+      expect(text).toContain(`:execution:OomResponderResponse:${id}|${id}>`);
+    expect(text).toContain('Incidents in this message');
   });
+
+  it('names a critical incident on its own even past the threshold, and lists it in no rollup', async () => {
+    const run = await storm(12, 1_000, 1, (i) => (i === 9 ? 'sshd' : '(sd-pam)'));
+    const critical = run.ids[9] as string;
+    const own = h.slack.requests.filter((r) => idsIn(r.body).includes(critical));
+    expect(own).toHaveLength(1);
+    expect(JSON.stringify(own[0]?.body)).not.toContain('OOM storm');
+    expect(verdict(tally('notify', 'critical', run.ids, deliveriesOf(h.slack, run.sns.published)))).toBe(
+      'once',
+    );
+  });
+
+  it('covers 1,000 instances × 10 kill lines: every incident in some message, the calls per incident counted', async () => {
+    const started = Date.now();
+    const run = await storm(1_000, 90, 10);
+    const deliveries = deliveriesOf(h.slack, run.sns.published);
+    const row = tally('notify', '1,000 instances × 10 lines', run.ids, deliveries);
+    expect(verdict(row)).toBe('once');
+    const total = [...run.calls.values()].reduce((a, b) => a + b, 0);
+    console.log(formatMatrix('## notify storm: 1,000 instances × 10 lines', [row]));
+    console.log(
+      `store calls per incident: ${(total / 1_000).toFixed(2)} (${[...run.calls].map(([k, v]) => `${k} ${v}`).join(', ')}); ` +
+        `Slack posts ${h.slack.requests.length}, SNS messages ${run.sns.published.length}, notify invocations ${run.invocations}, ${Date.now() - started} ms`,
+    );
+    expect(h.slack.requests.length).toBeLessThan(80);
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateSlackMessage } from '../../../../functions/core/render/block-kit-limits';
 import { IncidentNotFoundError } from '../../../../functions/core/respond/analyze-incident';
+import { NotificationIncompleteError } from '../../../../functions/core/respond/notify-errors';
 import { notifyIncident } from '../../../../functions/core/respond/notify-incident';
 import { diagnostics } from '../../../support/diagnostics';
 import { realKill, recordRequest } from '../../../support/kills';
@@ -114,15 +115,26 @@ describe('notifyIncident', () => {
     expect(JSON.stringify(h.telemetry.lines)).not.toContain(WEBHOOK_PATH);
   });
 
-  it('throws when SNS fails (the workflow retries the step), before anything is posted to Slack', async () => {
+  it('still posts to Slack when SNS fails, then throws a retryable error and the retry publishes only SNS', async () => {
     h.sns.failure = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     const request = await h.incident();
     await expect(notifyIncident(payload(request, COLLECTED), h.ports, CONFIG)).rejects.toThrow(
-      'Rate exceeded',
+      NotificationIncompleteError,
     );
-    expect(h.slack.requests).toHaveLength(0);
+    expect(h.slack.delivered()).toBe(1);
     expect(h.store.notifications.size).toBe(0);
-    expect((await h.store.getIncident(request.incident.id))?.status).toBe('open');
+    const stored = await h.store.getIncident(request.incident.id);
+    expect(stored?.status).toBe('notified');
+    expect(stored?.deliveries?.slack?.status).toBe('sent');
+    expect(stored?.deliveries?.sns).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(stored?.deliveries?.sns?.detail).toContain('ThrottlingException');
+
+    h.sns.failure = null;
+    const retried = await notifyIncident(payload(request, COLLECTED), h.ports, CONFIG);
+    expect(retried.sns).toEqual({ status: 'sent', messageId: 'm-1', detail: null });
+    expect(retried.slack).toEqual({ status: 'sent', detail: null });
+    expect(h.slack.requests).toHaveLength(1);
+    expect(h.sns.published).toHaveLength(1);
   });
 
   it('records Slack as skipped when no webhook is configured, and still publishes to SNS', async () => {

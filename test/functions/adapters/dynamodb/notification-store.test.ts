@@ -1,0 +1,207 @@
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { incidentItem, keys } from '../../../../functions/adapters/dynamodb/items';
+import { DynamoNotificationStore } from '../../../../functions/adapters/dynamodb/notification-store';
+import { MemoryIncidentStore } from '../../../../functions/adapters/memory/incident-store';
+import type { ChannelDelivery } from '../../../../functions/core/incident/model';
+import type { DeliveryStore } from '../../../../functions/core/respond/notify-ports';
+import { skipped } from '../../../support/aws-tools';
+import { type LocalDynamo, startLocalDynamo } from '../../../support/dynalite';
+import { emptyKeyAttributes } from '../../../support/incident-table';
+import { realKill, recordRequest } from '../../../support/kills';
+import { startMotoDynamo } from '../../../support/moto-dynamo';
+import { moto } from '../../../support/moto-server';
+
+const T0 = Date.parse('2026-11-25T16:58:01Z');
+const WINDOW = '2026-11-25T16:55:00.000Z';
+
+interface Subject {
+  store: DeliveryStore;
+  tableName?: string;
+  /** Put an incident as the detector records it (its item, in its storm window). */
+  seed(instanceId: string, atMs: number): Promise<string>;
+}
+
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+/** The incident item and its storm-window index keys, written directly: this suite tests the notifier's part. */
+function onTable(local: () => LocalDynamo): () => Promise<Subject> {
+  return async () => {
+    const tableName = await local().createTable();
+    return {
+      tableName,
+      store: new DynamoNotificationStore({ client: local().client, tableName }),
+      seed: async (instanceId, atMs) => {
+        const request = recordRequest(instanceId, [{ kill: realKill(), observedAtMs: atMs }]);
+        const { incident } = request;
+        await local().client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...incidentItem(incident, instanceId, request.expiresAt),
+              ...keys.storm(request.stormWindow, incident.observedAt, incident.id),
+            },
+          }),
+        );
+        return incident.id;
+      },
+    };
+  };
+}
+
+const inMemory = async (): Promise<Subject> => {
+  const store = new MemoryIncidentStore();
+  return {
+    store,
+    seed: async (instanceId, atMs) => {
+      const request = recordRequest(instanceId, [{ kill: realKill(), observedAtMs: atMs }]);
+      await store.recordKills(request);
+      return request.incident.id;
+    },
+  };
+};
+
+const claim = (token: string, attempts = 1): ChannelDelivery => ({
+  status: 'sending',
+  message: 'incident',
+  attempts,
+  at: new Date(T0).toISOString(),
+  detail: null,
+  messageId: null,
+  token,
+  untilMs: T0 + 60_000,
+});
+
+function deliveryContract(make: () => Promise<Subject>): void {
+  let s: Subject;
+  beforeEach(async () => {
+    s = await make();
+  });
+
+  it('lets one invocation claim a channel, and no other while it is claimed or done', async () => {
+    const id = await s.seed('i-0123456789abcdef0', T0);
+    expect(await s.store.claimDelivery(id, 'slack', claim('a'))).toBe(true);
+    expect(await s.store.claimDelivery(id, 'slack', claim('b'))).toBe(false);
+    // The other channel is its own.
+    expect(await s.store.claimDelivery(id, 'sns', claim('b'))).toBe(true);
+    const sent = { ...claim('a'), status: 'sent' as const, untilMs: null, messageId: 'm-1' };
+    expect(await s.store.settleDelivery(id, 'slack', 'a', sent)).toBe(true);
+    expect(await s.store.claimDelivery(id, 'slack', claim('c'))).toBe(false);
+    const incident = await s.store.getIncident(id);
+    expect(incident?.deliveries?.slack).toEqual(sent);
+    expect(incident?.deliveries?.sns).toEqual(claim('b'));
+    // The first channel that carried it marks the incident notified.
+    expect(incident?.status).toBe('notified');
+  });
+
+  it('records an outcome only for the claim’s own token', async () => {
+    const id = await s.seed('i-0123456789abcdef0', T0);
+    await s.store.claimDelivery(id, 'sns', claim('a'));
+    const failed = { ...claim('b'), status: 'failed' as const, untilMs: null, detail: 'x' };
+    expect(await s.store.settleDelivery(id, 'sns', 'b', failed)).toBe(false);
+    expect((await s.store.getIncident(id))?.deliveries?.sns?.token).toBe('a');
+    expect((await s.store.getIncident(id))?.status).not.toBe('notified');
+  });
+
+  it('lets a pending (retryable) channel be claimed again by the next invocation', async () => {
+    const id = await s.seed('i-0123456789abcdef0', T0);
+    await s.store.claimDelivery(id, 'slack', claim('a'));
+    const pending = {
+      ...claim('a'),
+      status: 'pending' as const,
+      untilMs: null,
+      detail: 'Slack answered 429',
+    };
+    await s.store.settleDelivery(id, 'slack', 'a', pending);
+    expect(await s.store.claimDelivery(id, 'slack', claim('b', 2))).toBe(true);
+    expect((await s.store.getIncident(id))?.deliveries?.slack).toMatchObject({ token: 'b', attempts: 2 });
+  });
+
+  it('refuses a claim on an incident that does not exist', async () => {
+    expect(await s.store.claimDelivery('oom-20261125T165801-0000000000000000', 'sns', claim('a'))).toBe(
+      false,
+    );
+  });
+
+  it('adds a storm window’s rollups one at a time, in order, never two with one number', async () => {
+    const rollup = (seq: number, owner: string) => ({
+      seq,
+      owner,
+      covers: [owner, `${owner}-b`],
+      atMs: T0 + seq,
+    });
+    expect(await s.store.stormRollups(WINDOW)).toEqual([]);
+    expect(await s.store.claimRollup(WINDOW, rollup(2, 'x'))).toBe(false);
+    expect(await s.store.claimRollup(WINDOW, rollup(1, 'a'))).toBe(true);
+    expect(await s.store.claimRollup(WINDOW, rollup(1, 'b'))).toBe(false);
+    expect(await s.store.claimRollup(WINDOW, rollup(2, 'c'))).toBe(true);
+    expect(await s.store.stormRollups(WINDOW)).toEqual([rollup(1, 'a'), rollup(2, 'c')]);
+    expect(await s.store.stormRollups('2026-11-25T17:00:00.000Z')).toEqual([]);
+  });
+
+  it('lets exactly one of many concurrent claims win a channel and a rollup', async () => {
+    const id = await s.seed('i-0123456789abcdef0', T0);
+    const channel = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((t) => s.store.claimDelivery(id, 'q', claim(t))),
+    );
+    expect(channel.filter(Boolean)).toHaveLength(1);
+    const rollups = await Promise.all(
+      ['a', 'b', 'c'].map((owner) =>
+        s.store.claimRollup(WINDOW, { seq: 1, owner, covers: [owner], atMs: T0 }),
+      ),
+    );
+    expect(rollups.filter(Boolean)).toHaveLength(1);
+  });
+}
+
+describe.each([
+  ['in memory', inMemory],
+  ['on DynamoDB (dynalite)', onTable(() => dynamo)],
+])('the notifier’s delivery records %s', (_, make) => deliveryContract(make));
+
+describe.skipIf(!moto.path)(
+  `the notifier’s delivery records on DynamoDB (moto server)${skipped(moto)}`,
+  () => {
+    let strict: LocalDynamo;
+    beforeAll(async () => {
+      strict = await startMotoDynamo();
+    });
+    afterAll(async () => {
+      await strict?.close();
+    });
+    deliveryContract(onTable(() => strict));
+
+    it('writes only non-empty keys, one attribute per channel and one item per window', async () => {
+      const subject = await onTable(() => strict)();
+      const id = await subject.seed('i-0123456789abcdef0', T0);
+      await subject.store.claimDelivery(id, 'sns', claim('a'));
+      await subject.store.claimRollup(WINDOW, { seq: 1, owner: id, covers: [id], atMs: T0 });
+      const items = (await strict.client.send(new ScanCommand({ TableName: subject.tableName }))).Items ?? [];
+      expect(items).toHaveLength(2);
+      expect(items.flatMap(emptyKeyAttributes)).toEqual([]);
+    });
+  },
+);
+
+describe('the DynamoDB delivery records', () => {
+  it('keeps each channel in an attribute of its own and the window’s rollups in one item with a TTL', async () => {
+    const subject = await onTable(() => dynamo)();
+    const id = await subject.seed('i-0123456789abcdef0', T0);
+    await subject.store.claimDelivery(id, 'slack', claim('a'));
+    await subject.store.claimDelivery(id, 'sns', claim('a'));
+    await subject.store.claimRollup(WINDOW, { seq: 1, owner: id, covers: [id], atMs: T0 });
+    const items = (await dynamo.client.send(new ScanCommand({ TableName: subject.tableName }))).Items ?? [];
+    const incident = items.find((item) => String(item.pk).startsWith('INCIDENT#'));
+    expect(incident?.delivery_slack).toEqual(claim('a'));
+    expect(incident?.delivery_sns).toEqual(claim('a'));
+    const rollups = items.find((item) => String(item.pk).startsWith('ROLLUPS#'));
+    expect(rollups).toMatchObject({ rollups: 1, r1: { owner: id, covers: [id] } });
+    expect(rollups?.expiresAt).toBe(Math.floor(Date.parse(WINDOW) / 1000) + 7 * 86_400);
+  });
+});
