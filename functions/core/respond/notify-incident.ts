@@ -6,18 +6,14 @@ import { stormWindowOf } from '../incident/storm-stats';
 import { type NotifyEvent, NotifyEventSchema } from '../workflow/state';
 import { actionResults } from './action-results';
 import { IncidentNotFoundError } from './analyze-incident';
-import {
-  type ChannelJob,
-  type ChannelResult,
-  type DeliveryContext,
-  deliverOnce,
-  giveUp,
-} from './channel-delivery';
+import { type ChannelResult, type DeliveryContext, deliverOnce, giveUp } from './channel-delivery';
+import { channelJobs } from './channel-jobs';
 import { diagnosticsOutcome } from './diagnostics-outcome';
 import { failureText } from './failure-text';
 import { CHANNEL_ATTEMPTS, NotificationIncompleteError } from './notify-errors';
-import { incidentMessages, type Messages, rollupMessages } from './notify-messages';
+import { incidentMessages, rollupMessages } from './notify-messages';
 import type { DeliveryStore, NotifyTelemetry, SlackNotifier, SnsPublisher } from './notify-ports';
+import { rollupOut } from './rollup-out';
 import { planMessage } from './storm-plan';
 
 export interface NotifyIncidentConfig {
@@ -42,9 +38,8 @@ export interface NotifyPorts {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Kept at the end of every invocation for writing what happened and answering: no send may run into it. */
-export const RESERVE_MS = 5_000;
-const LAMBDA_MOST_MS = 900_000;
+/** Without a Lambda context (the CLI's replay), the most time any Lambda invocation has. */
+export const LAMBDA_MOST_MS = 900_000;
 
 /**
  * The notify step: whatever path the workflow took, assemble what is known and tell people once. Slack, SNS and
@@ -83,6 +78,16 @@ export async function notifyIncident(
   const at = new Date(nowMs).toISOString();
   if (plan.kind === 'covered') {
     const by = plan.rollup;
+    // Recorded as told only once the rollup that lists it has gone out (helping it out if it has not).
+    const waiting = await rollupOut({
+      ports,
+      rollup: by,
+      window,
+      threshold,
+      context: { executionArn, partition: config.partition, region: config.region },
+      deadlineMs: nowMs + (ports.remainingMs?.() ?? LAMBDA_MOST_MS),
+    });
+    if (waiting) throw new NotificationIncompleteError(incident.id, [waiting]);
     const detail = `listed in storm rollup ${by.seq} of this window, sent by incident ${by.owner}`;
     const record: NotificationRecord = {
       at,
@@ -105,7 +110,8 @@ export async function notifyIncident(
       ? incidentMessages(outcome, config.qDeveloperFormat)
       : await rollupMessages({
           store: ports.store,
-          outcome,
+          owner: incident,
+          context: outcome.context,
           rollup: plan.rollup,
           window,
           loaded: plan.loaded,
@@ -178,40 +184,6 @@ export class NotificationFailedError extends Error {
 }
 
 const FINAL: ReadonlySet<ChannelDelivery['status']> = new Set(['sent', 'failed', 'unknown']);
-
-function channelJobs(messages: Messages, ports: NotifyPorts, ctx: DeliveryContext): ChannelJob[] {
-  const budget = () => ctx.deadlineMs - RESERVE_MS - ctx.nowMs();
-  const publish =
-    (notification: Messages['sns']): ChannelJob['send'] =>
-    async () => {
-      const signal = AbortSignal.timeout(Math.max(1, budget()));
-      try {
-        const { messageId } = await ports.sns.publish(notification, { signal });
-        return { status: 'sent', messageId };
-      } catch (error) {
-        const { name, message } = error as Error;
-        // Aborted by this invocation's deadline after the request was made: SNS may have taken it.
-        if (signal.aborted) return { status: 'unknown', detail: `SNS did not answer in time (${name})` };
-        return { status: 'pending', detail: `SNS: ${name}: ${String(message).slice(0, 200)}` };
-      }
-    };
-  const jobs: ChannelJob[] = [{ channel: 'sns', message: messages.kind, send: publish(messages.sns) }];
-  const slack = ports.slack;
-  if (slack) {
-    jobs.push({
-      channel: 'slack',
-      message: messages.kind,
-      send: async () => {
-        const posted = await slack.post(messages.slack, { budgetMs: budget() });
-        if (posted.ok) return { status: 'sent', messageId: null };
-        const status = posted.uncertain ? 'unknown' : posted.retryable ? 'pending' : 'failed';
-        return { status, detail: posted.detail };
-      },
-    });
-  }
-  if (messages.q) jobs.push({ channel: 'q', message: messages.kind, send: publish(messages.q) });
-  return jobs;
-}
 
 function recordOf(
   results: readonly ChannelResult[],

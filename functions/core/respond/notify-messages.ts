@@ -1,5 +1,5 @@
 import type { Incident } from '../incident/model';
-import type { ResponseOutcome } from '../incident/outcome';
+import type { ResponseContext, ResponseOutcome } from '../incident/outcome';
 import type { StormWindowStats } from '../incident/storm-stats';
 import { executionUrl } from '../render/console-links';
 import { renderQNotification } from '../render/q-notification';
@@ -37,7 +37,10 @@ export function incidentMessages(outcome: ResponseOutcome, qDeveloperFormat: boo
 
 export interface RollupInput {
   store: DeliveryStore;
-  outcome: ResponseOutcome;
+  /** The incident that owns the rollup (its notify step, or a covered incident's on its behalf, sends it). */
+  owner: Incident;
+  /** Where links point: the owner's execution (the others' are named after their incidents) and the console. */
+  context: Pick<ResponseContext, 'executionArn' | 'partition' | 'region'>;
   rollup: StormRollupRecord;
   window: StormWindowStats;
   /** Incidents already read (the planner's), by id; the rest of `rollup.covers` is read here. */
@@ -47,16 +50,13 @@ export interface RollupInput {
 
 /** The storm rollup this incident owns: every incident it covers, listed with the link to its execution. */
 export async function rollupMessages(input: RollupInput): Promise<Messages> {
-  const { outcome, rollup } = input;
+  const { owner, rollup } = input;
   const incidents: Incident[] = [];
   for (const id of rollup.covers) {
-    const incident =
-      id === outcome.incident.id
-        ? outcome.incident
-        : (input.loaded.get(id) ?? (await input.store.getIncident(id)));
+    const incident = id === owner.id ? owner : (input.loaded.get(id) ?? (await input.store.getIncident(id)));
     if (incident) incidents.push(incident);
   }
-  const { executionArn, partition, region } = outcome.context;
+  const { executionArn, partition, region } = input.context;
   const rendered = renderStormRollup(incidents, {
     threshold: input.threshold,
     window: input.window,

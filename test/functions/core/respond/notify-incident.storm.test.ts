@@ -29,6 +29,8 @@ function counting(store: DeliveryStore): { store: DeliveryStore; calls: Map<stri
 
 interface StormRun {
   ids: string[];
+  /** Runs that ended in an error, by incident id. */
+  failed: string[];
   sns: FaultySns;
   calls: Map<string, number>;
   invocations: number;
@@ -43,6 +45,8 @@ async function storm(
   gapMs: number,
   killsEach = 1,
   process?: (i: number) => string,
+  /** The incident whose notify step fails every time it tries to send (its Lambda dies first). */
+  broken?: number,
 ): Promise<StormRun> {
   const clock = new FakeClock(T0);
   const sns = new FaultySns();
@@ -72,15 +76,27 @@ async function storm(
       firstAtMs: at + 30_000,
       invoke: async (remainingMs) => {
         await recordDue();
-        const ports = clockPorts({ store, telemetry: h.telemetry }, h.slack, sns, clock, remainingMs);
+        const own = i === broken ? dying(store) : store;
+        const ports = clockPorts({ store: own, telemetry: h.telemetry }, h.slack, sns, clock, remainingMs);
         return notifyIncident(payload(request, COLLECTED), ports, CONFIG);
       },
     });
   }
   const results = await asWorkflow(clock, runs);
-  const failed = results.filter((r) => r.error !== null);
-  expect(failed.map((r) => String(r.error))).toEqual([]);
-  return { ids, sns, calls, invocations: results.reduce((sum, r) => sum + r.invocations, 0) };
+  const failed = results.filter((r) => r.error !== null).map((r) => r.id);
+  if (broken === undefined) expect(failed).toEqual([]);
+  return { ids, failed, sns, calls, invocations: results.reduce((sum, r) => sum + r.invocations, 0) };
+}
+
+/** The store as a Lambda sees it that dies each time just before it would send: every claim fails. */
+function dying(store: DeliveryStore): DeliveryStore {
+  return new Proxy(store, {
+    get(target, name, receiver) {
+      if (name === 'claimDelivery') return async () => Promise.reject(new Error('Runtime.ExitError'));
+      const value = Reflect.get(target, name, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 describe('notifyIncident in a storm', () => {
@@ -121,6 +137,17 @@ describe('notifyIncident in a storm', () => {
     expect(verdict(tally('notify', 'critical', run.ids, deliveriesOf(h.slack, run.sns.published)))).toBe(
       'once',
     );
+  });
+
+  it('sends a rollup whose owner never could, from an incident it lists, once', async () => {
+    // The 6th incident opens the storm's rollup and then fails on every attempt before sending anything.
+    const run = await storm(12, 1_000, 1, undefined, 5);
+    // Its own step may even end well: by its retry, an incident it lists has sent the rollup for it.
+    expect(run.failed.filter((id) => id !== run.ids[5])).toEqual([]);
+    const deliveries = deliveriesOf(h.slack, run.sns.published);
+    expect(verdict(tally('notify', 'rollup owner dies', run.ids, deliveries))).toBe('once');
+    const rollups = h.slack.requests.filter((r) => JSON.stringify(r.body).includes('OOM storm'));
+    expect(idsIn(rollups[0]?.body)).toContain(run.ids[5]);
   });
 
   it('covers 1,000 instances × 10 kill lines: every incident in some message, the calls per incident counted', async () => {
