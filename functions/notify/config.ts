@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { NotifyIncidentConfig } from '../core/respond/notify-incident';
+import { ROLLUP_FOLLOW_UP_MS } from '../core/respond/storm-plan';
 
 /** A webhook URL, with or without its scheme: a leaked secret where a secret's name belongs. */
 const WEBHOOK_URL = /^\s*https?:\/\/|hooks\.slack(?:-gov)?\.com/i;
@@ -49,6 +50,8 @@ export function readNotifyFunctionConfig(env: Record<string, string | undefined>
       outputBucket: e.DIAGNOSTICS_BUCKET ?? null,
       partition: e.TOPIC_ARN.split(':')[1] ?? 'aws',
       region: e.AWS_REGION,
+      // The workflow retries a deferred step, so a storm's short follow-ups can wait and gather.
+      stormFollowUpMs: ROLLUP_FOLLOW_UP_MS,
     },
   };
 }

@@ -24,6 +24,11 @@ export interface NotifyIncidentConfig {
   outputBucket: string | null;
   partition: string;
   region: string;
+  /**
+   * How long a storm follow-up rollup with fewer than a full list waits after the window's previous rollup (the
+   * step is retried meanwhile). @default 0: it goes out at once, as the CLI's replay needs (nothing retries it)
+   */
+  stormFollowUpMs?: number;
 }
 
 export interface NotifyPorts {
@@ -66,7 +71,14 @@ export async function notifyIncident(
   const windowStart = stormWindowOf(Date.parse(stored.observedAt), config.stormWindowMs);
   const window = await ports.store.stormWindow(windowStart);
   const threshold = config.stormThreshold;
-  const plan = await planMessage({ store: ports.store, incident: stored, window, threshold, nowMs });
+  const plan = await planMessage({
+    store: ports.store,
+    incident: stored,
+    window,
+    threshold,
+    followUpMs: config.stormFollowUpMs ?? 0,
+    nowMs,
+  });
   const incident: Incident = {
     ...stored,
     storm: { windowStartedAt: windowStart, incidentsInWindow: plan.position },

@@ -5,7 +5,7 @@ import type { DeliveryStore, StormRollupRecord } from './notify-ports';
 
 /** A rollup lists at most this many incidents: each with its link, they fit one Slack message's text budget. */
 export const ROLLUP_LISTS_AT_MOST = 20;
-/** A follow-up rollup with fewer than a full list waits this long after the previous rollup of its window. */
+/** What the notify Lambda waits between a window's rollups when fewer than a full list are waiting (its config). */
 export const ROLLUP_FOLLOW_UP_MS = 60_000;
 
 /**
@@ -27,6 +27,8 @@ export interface PlanInput {
   incident: Incident;
   window: StormWindowStats;
   threshold: number;
+  /** How long a follow-up with fewer than a full list waits after the previous rollup; 0: it never waits. */
+  followUpMs: number;
   nowMs: number;
 }
 
@@ -34,7 +36,7 @@ export interface PlanInput {
  * Decide, so that every incident of a storm window appears in exactly one message: the first `threshold` and the
  * critical ones in their own, each of the others in the one rollup that claimed it (claims are conditional on the
  * window's rollup count, so two rollups never list the same incident). A rollup goes out at once when it opens
- * the storm or has a full list; a shorter follow-up waits `ROLLUP_FOLLOW_UP_MS` after the previous one, so a storm
+ * the storm or has a full list; a shorter follow-up waits `followUpMs` after the previous one, so a storm
  * makes a message a minute at most, not one per incident.
  */
 export async function planMessage(input: PlanInput): Promise<MessagePlan> {
@@ -58,7 +60,7 @@ export async function planMessage(input: PlanInput): Promise<MessagePlan> {
     const covered = new Set(rollups.flatMap((rollup) => rollup.covers));
     const uncovered = window.incidentIds.slice(Math.floor(threshold)).filter((id) => !covered.has(id));
     const last = rollups.at(-1);
-    const dueAt = last ? last.atMs + ROLLUP_FOLLOW_UP_MS : 0;
+    const dueAt = last ? last.atMs + input.followUpMs : 0;
     if (last && uncovered.length < ROLLUP_LISTS_AT_MOST && input.nowMs < dueAt) {
       return {
         kind: 'deferred',

@@ -29,6 +29,7 @@ describe('readNotifyFunctionConfig', () => {
         outputBucket: null,
         partition: 'aws',
         region: 'us-east-1',
+        stormFollowUpMs: 60_000,
       },
     });
   });
@@ -57,6 +58,7 @@ describe('readNotifyFunctionConfig', () => {
         outputBucket: 'oomresponder-diagnostics-123456789012',
         partition: 'aws-us-gov',
         region: 'us-gov-west-1',
+        stormFollowUpMs: 60_000,
       },
     });
   });

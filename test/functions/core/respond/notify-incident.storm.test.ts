@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateSlackMessage } from '../../../../functions/core/render/block-kit-limits';
 import { notifyIncident } from '../../../../functions/core/respond/notify-incident';
 import type { DeliveryStore } from '../../../../functions/core/respond/notify-ports';
-import { ROLLUP_LISTS_AT_MOST } from '../../../../functions/core/respond/storm-plan';
+import { ROLLUP_FOLLOW_UP_MS, ROLLUP_LISTS_AT_MOST } from '../../../../functions/core/respond/storm-plan';
 import { formatMatrix, tally, verdict } from '../../../support/fault-matrix';
 import { realKill, recordRequest } from '../../../support/kills';
 import { clockPorts, deliveriesOf, FaultySns, idsIn } from '../../notify/storm-deliveries';
@@ -10,6 +10,8 @@ import { asWorkflow, FakeClock, type Run } from '../../notify/workflow-retries';
 import { COLLECTED, CONFIG, payload, T0, useNotifyHarness } from './notify-harness';
 
 const h = useNotifyHarness();
+/** As the Lambda is configured: short follow-ups wait a minute after the previous rollup. */
+const STORM_CONFIG = { ...CONFIG, stormFollowUpMs: ROLLUP_FOLLOW_UP_MS };
 
 /** A store that counts its calls: the notifier's AWS calls, as the DynamoDB store would make them one each. */
 function counting(store: DeliveryStore): { store: DeliveryStore; calls: Map<string, number> } {
@@ -78,7 +80,7 @@ async function storm(
         await recordDue();
         const own = i === broken ? dying(store) : store;
         const ports = clockPorts({ store: own, telemetry: h.telemetry }, h.slack, sns, clock, remainingMs);
-        return notifyIncident(payload(request, COLLECTED), ports, CONFIG);
+        return notifyIncident(payload(request, COLLECTED), ports, STORM_CONFIG);
       },
     });
   }
@@ -137,6 +139,21 @@ describe('notifyIncident in a storm', () => {
     expect(verdict(tally('notify', 'critical', run.ids, deliveriesOf(h.slack, run.sns.published)))).toBe(
       'once',
     );
+  });
+
+  it('needs no retries where nothing would retry (the CLI): 30 incidents recorded, then notified once each', async () => {
+    const requests = [];
+    for (let i = 0; i < 30; i++)
+      requests.push(await h.incident(T0 + i * 1000, `i-1${i.toString(16).padStart(16, '0')}`));
+    for (const request of requests) await notifyIncident(payload(request, COLLECTED), h.ports, CONFIG);
+    const ids = requests.map((r) => r.incident.id);
+    const deliveries = deliveriesOf(
+      h.slack,
+      h.sns.published.map((n) => ({ message: n.message, format: 'text' })),
+    );
+    expect(verdict(tally('notify', 'replay of 30', ids, deliveries))).toBe('once');
+    // Five of their own, then a rollup of 20 and a follow-up at once with the 5 left.
+    expect(h.slack.requests).toHaveLength(5 + 2);
   });
 
   it('sends a rollup whose owner never could, from an incident it lists, once', async () => {
