@@ -11,9 +11,17 @@ export type DetectOutcome =
 
 /**
  * What the detect Lambda does with one invocation, apart from wiring: decode and validate the subscription event,
- * run the use case, and sort failures. A malformed payload is permanent: logged, counted, acknowledged (a retry
- * would fail the same way). Anything else is rethrown, so Lambda's async retries apply (throttling, 5xx) and,
- * after them, the on-failure destination keeps the event; the idempotent store makes every retry safe.
+ * run the use case, and sort failures. Every malformed payload is logged and counted (`MalformedPayloads`, which
+ * is alarmed); then:
+ * - one that was read and proven not to be a batch (`shape`, `base64`, `gzip`, `json`, `schema`) is acknowledged:
+ *   it holds no kill, and a retry would fail the same way;
+ * - one refused unread because it went past a bound (`too-large`: it inflates past `maxDecodedBytes`, or its JSON
+ *   nests deeper or holds more objects than a batch can) is rethrown. Its content is unknown, so it is not
+ *   dropped: Lambda cannot be told an error is permanent, so its two async retries run (each refused in
+ *   milliseconds, in bounded memory), and then the on-failure destination keeps the event in the dead-letter
+ *   queue (alarmed) to be read or redriven with a larger bound.
+ * Anything else is rethrown, so Lambda's async retries apply (throttling, 5xx) and, after them, the on-failure
+ * destination keeps the event; the idempotent store makes every retry safe.
  */
 export async function handleSubscriptionEvent(
   event: unknown,
@@ -27,10 +35,14 @@ export async function handleSubscriptionEvent(
   } catch (error) {
     if (!(error instanceof MalformedPayloadError)) throw error;
     ports.telemetry.count('MalformedPayloads');
-    ports.telemetry.warn('rejected a malformed subscription payload', {
-      problem: error.problem,
-      reason: error.message,
-    });
+    const keep = error.problem === 'too-large';
+    ports.telemetry.warn(
+      keep
+        ? 'refused a subscription payload past the decoder bounds; rethrowing so the dead-letter queue keeps it'
+        : 'rejected a malformed subscription payload',
+      { problem: error.problem, reason: error.message, retryable: false },
+    );
+    if (keep) throw error;
     return { status: 'rejected', problem: error.problem, message: error.message };
   }
   if (batch.messageType === 'CONTROL_MESSAGE') return { status: 'skipped', reason: 'control-message' };

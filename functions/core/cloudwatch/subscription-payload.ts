@@ -1,19 +1,24 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { MalformedPayloadError } from '../errors';
+import { jsonBoundProblem } from './json-bounds';
 
 /**
  * The CloudWatch Logs subscription event: `{"awslogs":{"data":"<base64 of gzip of JSON>"}}`. The schema follows
- * Powertools' `CloudWatchLogsDecodeSchema`; decoding is bounded so a hostile payload cannot exhaust memory.
+ * Powertools' `CloudWatchLogsDecodeSchema`. Decoding is bounded, so that no payload can exhaust memory: gunzip
+ * stops at `maxDecodedBytes`, and the JSON's nesting and count of arrays and objects are checked before it is
+ * parsed (`json-bounds.ts`). A payload past a bound is refused unread, as `too-large`.
  */
 export const DEFAULT_MAX_DECODED_BYTES = 10 * 1024 * 1024;
 
+/** One log event of a batch: `id` is CloudWatch Logs' own (a large decimal), `timestamp` epoch milliseconds. */
 export interface SubscriptionLogEvent {
   id: string;
   timestamp: number;
   message: string;
 }
 
+/** A decoded batch: the events of one log stream. A CONTROL_MESSAGE decodes with no events. */
 export interface SubscriptionBatch {
   messageType: 'DATA_MESSAGE' | 'CONTROL_MESSAGE';
   owner: string;
@@ -42,9 +47,10 @@ export function decodeSubscriptionEvent(
     });
   }
   const compressed = decodeBase64(outer.data.awslogs.data);
-  let json: string;
+  let json: Buffer;
   try {
-    json = gunzipSync(compressed, { maxOutputLength: maxDecodedBytes }).toString('utf8');
+    // zlib checks the limit as it inflates, chunk by chunk: a gzip bomb stops at the bound, not at its full size.
+    json = gunzipSync(compressed, { maxOutputLength: maxDecodedBytes });
   } catch (error) {
     const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
     throw tooLarge
@@ -53,9 +59,17 @@ export function decodeSubscriptionEvent(
         })
       : new MalformedPayloadError('gzip', 'awslogs.data is not gzip', { cause: error });
   }
+  const bound = jsonBoundProblem(json);
+  if (bound !== null) {
+    const what = bound.bound === 'depth' ? 'nests JSON deeper than' : 'holds more arrays and objects than';
+    throw new MalformedPayloadError(
+      'too-large',
+      `awslogs.data ${what} a subscription batch can (${bound.reached} > ${bound.limit}); not parsed`,
+    );
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(json);
+    parsed = JSON.parse(json.toString('utf8'));
   } catch (error) {
     throw new MalformedPayloadError('json', 'awslogs.data does not hold JSON', { cause: error });
   }
@@ -82,6 +96,8 @@ function decodeBase64(data: string): Buffer {
  * copies each one (measured at 10-40 ms a batch, a fifth of the detector's pure path).
  */
 export function parseSubscriptionBatch(value: unknown): SubscriptionBatch {
+  const control = controlMessageOf(value);
+  if (control !== null) return control;
   const where = firstProblemIn(value);
   if (where !== null) {
     throw new MalformedPayloadError('schema', `subscription batch does not match the schema at ${where}`);
@@ -89,7 +105,30 @@ export function parseSubscriptionBatch(value: unknown): SubscriptionBatch {
   return value as SubscriptionBatch;
 }
 
-const MESSAGE_TYPES: ReadonlySet<unknown> = new Set(['DATA_MESSAGE', 'CONTROL_MESSAGE']);
+/**
+ * A CONTROL_MESSAGE, whatever else it holds, as an empty batch; null for anything else. CloudWatch Logs sends one
+ * to check that the destination is reachable, with empty ids, log group and stream (`{"messageType":
+ * "CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":
+ * [{"id":"","timestamp":...,"message":"CWL CONTROL MESSAGE: Checking health of destination ..."}]}`): holding
+ * it to the schema of data would count a health check as a malformed payload and trip the alarm. Its events are
+ * the service's words, not log lines, so none is kept.
+ */
+function controlMessageOf(value: unknown): SubscriptionBatch | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const batch = value as Record<string, unknown>;
+  if (batch.messageType !== 'CONTROL_MESSAGE') return null;
+  const text = (field: unknown): string => (typeof field === 'string' ? field : '');
+  return {
+    messageType: 'CONTROL_MESSAGE',
+    owner: text(batch.owner),
+    logGroup: text(batch.logGroup),
+    logStream: text(batch.logStream),
+    subscriptionFilters: [],
+    logEvents: [],
+  };
+}
+
+const MESSAGE_TYPES: ReadonlySet<unknown> = new Set(['DATA_MESSAGE']);
 const STRING_FIELDS = ['owner', 'logGroup', 'logStream'] as const;
 
 /** The path of the first field that does not match `SubscriptionBatch`, or null when all do. */

@@ -78,6 +78,60 @@ describe('decodeSubscriptionEvent', () => {
     );
   });
 
+  it('recognizes a CONTROL_MESSAGE exactly as AWS documents it, empty ids and all', () => {
+    // The health check CloudWatch Logs sends to a new destination, as the CloudWatch Logs User Guide shows it
+    // (and as the decoders of Vector, Fluent Bit and Telegraf test against): every id, group and stream empty.
+    const documented = {
+      messageType: 'CONTROL_MESSAGE',
+      owner: 'CloudwatchLogs',
+      logGroup: '',
+      logStream: '',
+      subscriptionFilters: [],
+      logEvents: [
+        {
+          id: '',
+          timestamp: 1432826855000,
+          message: 'CWL CONTROL MESSAGE: Checking health of destination Firehose.',
+        },
+      ],
+    };
+    expect(decodeSubscriptionEvent(wrap(gzipSync(JSON.stringify(documented))))).toEqual({
+      messageType: 'CONTROL_MESSAGE',
+      owner: 'CloudwatchLogs',
+      logGroup: '',
+      logStream: '',
+      subscriptionFilters: [],
+      logEvents: [],
+    });
+    // Whatever else it holds: the message type alone says what it is.
+    expect(parseSubscriptionBatch({ messageType: 'CONTROL_MESSAGE', logEvents: 'x' }).logEvents).toEqual([]);
+  });
+
+  it('refuses 10 MiB of nested arrays unparsed, as too large', () => {
+    const depth = (10 * 1024 * 1024 - 64) / 2;
+    const nested = wrap(gzipSync(`${'['.repeat(depth)}${']'.repeat(depth)}`));
+    expect(nested.awslogs.data.length).toBeLessThan(20_000);
+    expect(() => decodeSubscriptionEvent(nested)).toThrowError(
+      expect.objectContaining({ problem: 'too-large', message: expect.stringMatching(/nests JSON deeper/) }),
+    );
+  });
+
+  it('refuses a batch holding more arrays and objects than log events can, as too large', () => {
+    const containers = `{"messageType":"DATA_MESSAGE","logEvents":[${'{},'.repeat(100_000)}{}]}`;
+    expect(() => decodeSubscriptionEvent(wrap(gzipSync(containers)))).toThrowError(
+      expect.objectContaining({ problem: 'too-large', message: expect.stringMatching(/arrays and objects/) }),
+    );
+  });
+
+  it('still decodes a batch whose messages hold brackets, quotes and backslashes', () => {
+    const tricky = ['['.repeat(40), '"{{{{"', '\\"[[[[', '\\', '}]'.repeat(40), 'x\\"]]]"\\\\'];
+    const withTricky: SubscriptionBatch = {
+      ...batch,
+      logEvents: tricky.map((message, i) => ({ id: String(i + 1), timestamp: 1, message })),
+    };
+    expect(decodeSubscriptionEvent(encodeSubscriptionEvent(withTricky))).toEqual(withTricky);
+  });
+
   it('classifies every malformed payload instead of throwing anything else', () => {
     const payload = fc.oneof(
       fc.anything(),
