@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_DECODED_BYTES } from '../core/cloudwatch/subscription-payload';
 import { DEFAULT_DETECT_CONFIG, type DetectConfig } from '../core/detect/config';
+import { type ContextReadLimits, DEFAULT_CONTEXT_READ_LIMITS } from '../core/detect/context-budget';
 
 /**
  * The detect function's environment, read once at cold start and validated: a missing table or state machine is
@@ -21,15 +23,22 @@ const EnvSchema = z.object({
   STORM_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).optional(),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   MAX_DECODED_BYTES: z.coerce.number().int().min(1024).optional(),
+  // 0 turns the reads off: every kill is recorded from its own lines, with the note.
+  CONTEXT_MAX_CALLS: z.coerce.number().int().min(0).max(100).optional(),
 });
 
+/** The detect function's settings, from its environment. */
 export interface DetectFunctionConfig {
   tableName: string;
   stateMachineArn: string;
+  /** Largest decompressed subscription payload decoded. @default 10 MiB */
   maxDecodedBytes: number;
+  /** Each invocation's budget of GetLogEvents calls and time (`CONTEXT_MAX_CALLS` sets the calls). */
+  contextReads: ContextReadLimits;
   detect: DetectConfig;
 }
 
+/** Read and check the environment once, at cold start; throws naming every problem. */
 export function readDetectFunctionConfig(env: Record<string, string | undefined>): DetectFunctionConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
@@ -43,7 +52,11 @@ export function readDetectFunctionConfig(env: Record<string, string | undefined>
   return {
     tableName: e.INCIDENT_TABLE_NAME,
     stateMachineArn: e.STATE_MACHINE_ARN,
-    maxDecodedBytes: e.MAX_DECODED_BYTES ?? 10 * 1024 * 1024,
+    maxDecodedBytes: e.MAX_DECODED_BYTES ?? DEFAULT_MAX_DECODED_BYTES,
+    contextReads: {
+      ...DEFAULT_CONTEXT_READ_LIMITS,
+      maxCalls: e.CONTEXT_MAX_CALLS ?? DEFAULT_CONTEXT_READ_LIMITS.maxCalls,
+    },
     detect: {
       ...d,
       contextBeforeMs:

@@ -9,9 +9,14 @@ import type { Context } from 'aws-lambda';
 import { BURST_TOLERANT_CLIENT_CONFIG } from '../adapters/aws-errors';
 import { DynamoKillRecorder } from '../adapters/dynamodb/kill-recorder';
 import { Ec2InstanceDirectory } from '../adapters/ec2/instance-directory';
-import { CloudWatchLogContextReader } from '../adapters/logs/log-context-reader';
+import {
+  CloudWatchLogContextReader,
+  GET_LOG_EVENTS_CLIENT_CONFIG,
+} from '../adapters/logs/log-context-reader';
 import { powertoolsTelemetry } from '../adapters/powertools/telemetry';
 import { StepFunctionsWorkflowStarter } from '../adapters/sfn/workflow-starter';
+import { ContextReadBudget } from '../core/detect/context-budget';
+import type { DetectPorts } from '../core/detect/detect-batch';
 import { readDetectFunctionConfig } from './config';
 import { type DetectOutcome, handleSubscriptionEvent } from './handle-event';
 
@@ -19,8 +24,8 @@ import { type DetectOutcome, handleSubscriptionEvent } from './handle-event';
 const config = readDetectFunctionConfig(process.env);
 const logger = new Logger({ serviceName: 'oom-responder-detect' });
 const metrics = new Metrics({ namespace: 'OomResponder', serviceName: 'detect' });
-const ports = {
-  logs: new CloudWatchLogContextReader({ client: new CloudWatchLogsClient(BURST_TOLERANT_CLIENT_CONFIG) }),
+const logsClient = new CloudWatchLogsClient(GET_LOG_EVENTS_CLIENT_CONFIG);
+const ports: Omit<DetectPorts, 'logs'> = {
   instances: new Ec2InstanceDirectory({ client: new EC2Client(BURST_TOLERANT_CLIENT_CONFIG) }),
   store: new DynamoKillRecorder({
     client: DynamoDBDocumentClient.from(new DynamoDBClient(BURST_TOLERANT_CLIENT_CONFIG)),
@@ -36,8 +41,11 @@ const ports = {
 
 export async function handler(event: unknown, context: Context): Promise<DetectOutcome> {
   logger.addContext(context);
+  // The reads around kills are budgeted per invocation, against this invocation's deadline.
+  const budget = new ContextReadBudget(config.contextReads, () => context.getRemainingTimeInMillis());
+  const logs = new CloudWatchLogContextReader({ client: logsClient, budget });
   try {
-    return await handleSubscriptionEvent(event, ports, config.detect, config.maxDecodedBytes);
+    return await handleSubscriptionEvent(event, { ...ports, logs }, config.detect, config.maxDecodedBytes);
   } finally {
     metrics.publishStoredMetrics();
   }

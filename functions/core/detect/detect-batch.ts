@@ -197,6 +197,8 @@ async function recordGroup(
     now: now.toISOString(),
     observedAt: new Date(first.observedAtMs).toISOString(),
   });
+  // The first kill's report was not read from the stream: the incident, and so its message, say so.
+  if (first.reportGap) incident.reportGap = first.reportGap;
   const kills: KillToRecord[] = group.kills.map((observed) => ({
     kill: observed.kill,
     digest: digestKill(observed.kill, instanceKey),

@@ -1,39 +1,58 @@
+import { clipText } from '../incident/bounded-text';
+import type { ReportGap } from '../incident/model';
 import { KernelLogParser, type Kill } from '../kernel-log';
 import type { DetectConfig } from './config';
+import { ContextReadRefusedError } from './context-budget';
 import type { DetectTelemetry, LogContextReader } from './ports';
 
 /** A kill with the time CloudWatch Logs received it. */
 export interface ObservedKill {
   kill: Kill;
   observedAtMs: number;
+  /** Set when the stream around the kill was not read: the kill is as its own lines told it. */
+  reportGap?: ReportGap;
 }
 
 /**
  * The subscription filter passes only the lines that match it, so a kill arrives without its task table, memory
  * summary or trigger. Read the same stream around each kill (one read per cluster of nearby kills), parse it again,
- * and put the fuller report in place of each kill it contains. A failed read degrades to the kill as received.
+ * and put the fuller report in place of each kill it contains. Clusters holding a kill that may open an incident
+ * are read first: its report is the one the incident's message shows, so a spent budget costs joined kills first.
+ *
+ * A read that fails or is refused (its budget spent, the deadline near: `ContextReadBudget`) degrades: the kill is
+ * recorded as received, with a `reportGap` saying why, which the incident keeps and the message shows. After one
+ * such read no other is tried in this invocation: a batch is one stream, so the next read would be throttled,
+ * denied or refused the same way, and each try costs time and the account's shared GetLogEvents rate.
  */
 export async function withFullReports(
   kills: ObservedKill[],
   reader: LogContextReader,
-  config: Pick<DetectConfig, 'contextBeforeMs' | 'contextAfterMs'>,
+  config: Pick<DetectConfig, 'contextBeforeMs' | 'contextAfterMs' | 'cooldownMs'>,
   telemetry: DetectTelemetry,
 ): Promise<ObservedKill[]> {
   const result = [...kills];
-  for (const window of contextWindows(kills, config)) {
-    let fuller: Kill[];
-    try {
-      const events = await reader.readWindow(window);
-      fuller = parseWindow(events, window);
-    } catch (error) {
+  let stopped: ReportGap | null = null;
+  for (const window of openersFirst(contextWindows(kills, config), kills, config.cooldownMs)) {
+    const read: WindowRead = stopped ? { gap: stopped } : await readFuller(window, reader);
+    if ('gap' in read) {
+      if (!stopped) {
+        telemetry.warn('could not read the lines around the kill; using the kill line alone', {
+          logGroup: window.logGroup,
+          logStream: window.logStream,
+          reason: read.gap.reason,
+          error: read.gap.detail,
+        });
+      }
+      stopped = read.gap;
+      // One count per window left without its report, read or not: what the metric's alarm and graph show.
       telemetry.count('ContextFetchFailures');
-      telemetry.warn('could not read the lines around the kill; using the kill line alone', {
-        logGroup: window.logGroup,
-        logStream: window.logStream,
-        error: (error as Error).message,
-      });
+      for (const index of window.members) {
+        const observed = result[index];
+        if (observed) result[index] = { ...observed, reportGap: read.gap };
+      }
       continue;
     }
+    const fuller = read.kills;
     for (const index of window.members) {
       const observed = result[index];
       if (!observed) continue;
@@ -52,6 +71,45 @@ export async function withFullReports(
     }
   }
   return result;
+}
+
+/**
+ * The windows, those holding a kill that may open an incident first (the first of its host in the batch, or the
+ * first past the cooldown of the one before, as `groupByHostAndCooldown` cuts them), each part in time order.
+ */
+function openersFirst(windows: ContextWindow[], kills: ObservedKill[], cooldownMs: number): ContextWindow[] {
+  const order = kills.map((observed, index) => ({ observed, index }));
+  order.sort((a, b) => a.observed.observedAtMs - b.observed.observedAtMs);
+  const openedAt = new Map<string, number>();
+  const openers = new Set<number>();
+  for (const { observed, index } of order) {
+    const host = observed.kill.hostname ?? observed.kill.logStream ?? '';
+    const at = openedAt.get(host);
+    if (at === undefined || observed.observedAtMs - at >= cooldownMs) {
+      openedAt.set(host, observed.observedAtMs);
+      openers.add(index);
+    }
+  }
+  const opens = (window: ContextWindow): boolean => window.members.some((index) => openers.has(index));
+  return [...windows.filter(opens), ...windows.filter((window) => !opens(window))];
+}
+
+/** What reading a window gave: the kills its lines hold, or why there are none. */
+type WindowRead = { kills: Kill[] } | { gap: ReportGap };
+
+async function readFuller(window: ContextWindow, reader: LogContextReader): Promise<WindowRead> {
+  try {
+    return { kills: parseWindow(await reader.readWindow(window), window) };
+  } catch (error) {
+    return { gap: gapOf(error) };
+  }
+}
+
+/** Why a read gave nothing: refused by the budget, or failed (the error's name and message, on one line). */
+function gapOf(error: unknown): ReportGap {
+  if (error instanceof ContextReadRefusedError) return { reason: error.reason, detail: error.message };
+  const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
+  return { reason: 'failed', detail: clipText(`${name}: ${message}`.replace(/\s+/g, ' '), 200) };
 }
 
 interface ContextWindow {

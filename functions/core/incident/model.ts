@@ -59,6 +59,17 @@ export interface StormContext {
   incidentsInWindow: number;
 }
 
+/**
+ * Set when the detector built the incident's first kill from the lines the subscription delivered, without reading
+ * its whole report back from the stream: the task table, memory summary or trigger may be missing, and the
+ * message says so. `budget`: the invocation's GetLogEvents calls were spent; `deadline`: too little time was left;
+ * `failed`: the read failed (throttled, denied, timed out), `detail` saying how.
+ */
+export interface ReportGap {
+  reason: 'budget' | 'deadline' | 'failed';
+  detail: string | null;
+}
+
 export interface IncidentSource {
   logGroup: string | null;
   logStream: string | null;
@@ -122,6 +133,8 @@ export interface Incident {
   updatedAt: string;
   history: PriorKill[];
   source: IncidentSource;
+  /** Set when the first kill's full report was not read from its stream (see `ReportGap`). */
+  reportGap?: ReportGap;
   storm: StormContext | null;
   /** Set once the notifier has told people: a retried notify step then sends nothing twice. */
   notification?: NotificationRecord;

@@ -1,4 +1,5 @@
 import { formatKiB } from '../format/bytes';
+import type { ReportGap } from '../incident/model';
 import type { DiagnosticsStatus, ResponseOutcome } from '../incident/outcome';
 import type { Kill } from '../kernel-log';
 import type { LinkView } from './incident-links';
@@ -30,6 +31,7 @@ export function describeNotices(outcome: ResponseOutcome): string[] {
       `Instance not resolved${seen.length > 0 ? ` (seen as ${[...new Set(seen)].join(', ')})` : ''}: nothing was sent to the host, no diagnostics, no remediation.`,
     );
   }
+  if (incident.reportGap) notices.push(reportGapNotice(incident.reportGap));
   if (failure) {
     notices.push(
       `The response workflow failed at ${failure.stage}: ${failure.error}. Below is what was known before it failed.`,
@@ -42,6 +44,24 @@ export function describeNotices(outcome: ResponseOutcome): string[] {
     );
   }
   return notices.map((notice) => oneLine(notice).replace(/\.\.$/, '.'));
+}
+
+const REPORT_GAP_WHY: Record<ReportGap['reason'], string> = {
+  budget: "the detector's GetLogEvents budget for the batch was spent",
+  deadline: "too little time was left before the detector's deadline",
+  failed: 'reading the log stream failed',
+};
+
+/**
+ * The detector recorded the kill from its own lines: on-call should know the task table, memory summary or
+ * trigger may be missing before reading them as the whole story.
+ */
+function reportGapNotice(gap: ReportGap): string {
+  const why =
+    gap.reason === 'failed' && gap.detail
+      ? `${REPORT_GAP_WHY.failed} (${gap.detail})`
+      : REPORT_GAP_WHY[gap.reason];
+  return `The full kernel report was not fetched from the log stream: ${why}. What follows is from the kill's own log lines; the task table, memory summary or trigger may be missing.`;
 }
 
 /** Said when no action touched the host, with why (no action is also a decision worth stating). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECT_CONFIG } from '../../../functions/core/detect/config';
+import { DEFAULT_CONTEXT_READ_LIMITS } from '../../../functions/core/detect/context-budget';
 import { readDetectFunctionConfig } from '../../../functions/detect/config';
 
 const required = {
@@ -13,6 +14,7 @@ describe('readDetectFunctionConfig', () => {
       tableName: required.INCIDENT_TABLE_NAME,
       stateMachineArn: required.STATE_MACHINE_ARN,
       maxDecodedBytes: 10 * 1024 * 1024,
+      contextReads: DEFAULT_CONTEXT_READ_LIMITS,
       detect: DEFAULT_DETECT_CONFIG,
     });
   });
@@ -23,7 +25,9 @@ describe('readDetectFunctionConfig', () => {
       COOLDOWN_MINUTES: '30',
       CONTEXT_BEFORE_SECONDS: '20',
       RETENTION_DAYS: '7',
+      CONTEXT_MAX_CALLS: '2',
     });
+    expect(config.contextReads.maxCalls).toBe(2);
     expect(config.detect).toMatchObject({
       cooldownMs: 1_800_000,
       contextBeforeMs: 20_000,

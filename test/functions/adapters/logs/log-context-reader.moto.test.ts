@@ -8,6 +8,10 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchLogContextReader } from '../../../../functions/adapters/logs/log-context-reader';
+import {
+  ContextReadBudget,
+  DEFAULT_CONTEXT_READ_LIMITS,
+} from '../../../../functions/core/detect/context-budget';
 import { parseKernelLog } from '../../../../functions/core/kernel-log';
 import { skipped } from '../../../support/aws-tools';
 import { KERNEL_CORPUS } from '../../../support/corpus';
@@ -147,6 +151,17 @@ describe.skipIf(!moto.path)(`CloudWatchLogContextReader on moto server${skipped(
     });
     expect(calls).toBe(1);
     expect(events.map((e) => e.message)).toEqual([...REPORT, NOISE, NOISE]);
+  });
+
+  it('reads the report on a budget of one call, and refuses the next read without calling', async () => {
+    await put(REPORT, base);
+    const kill = base + REPORT.length - 1;
+    const budget = new ContextReadBudget({ ...DEFAULT_CONTEXT_READ_LIMITS, maxCalls: 1 }, () => 60_000);
+    const reader = new CloudWatchLogContextReader({ client, budget });
+    const window = { logGroup, logStream, startMs: base, endMs: kill + 1, coverMs: kill };
+    expect((await reader.readWindow(window)).map((e) => e.message)).toEqual(REPORT);
+    await expect(reader.readWindow(window)).rejects.toMatchObject({ reason: 'budget' });
+    expect(calls).toBe(1);
   });
 
   it('rejects with CloudWatch Logs’ own error for a stream that does not exist', async () => {
