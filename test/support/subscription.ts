@@ -60,3 +60,23 @@ export function recordingTelemetry(): DetectTelemetry & {
     count: (metric, value = 1) => counts.set(metric, (counts.get(metric) ?? 0) + value),
   };
 }
+
+/**
+ * The health check CloudWatch Logs sends to a new destination, as the decoders of Vector and Telegraf reproduce it
+ * in their tests: every id, group and stream empty. The CloudWatch Logs User Guide describes `CONTROL_MESSAGE` in
+ * words; its exact example could not be retrieved here (shared/docs/aws-facts.md marks the fact unverified).
+ */
+export const DOCUMENTED_CONTROL_MESSAGE = {
+  messageType: 'CONTROL_MESSAGE',
+  owner: 'CloudwatchLogs',
+  logGroup: '',
+  logStream: '',
+  subscriptionFilters: [],
+  logEvents: [
+    {
+      id: '',
+      timestamp: 1432826855000,
+      message: 'CWL CONTROL MESSAGE: Checking health of destination Firehose.',
+    },
+  ],
+};

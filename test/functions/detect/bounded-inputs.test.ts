@@ -29,6 +29,7 @@ import { resolvedInstance } from '../../support/kills';
 import { type MotoServer, moto, startMoto } from '../../support/moto-server';
 import {
   batchOf,
+  DOCUMENTED_CONTROL_MESSAGE,
   matchesFilter,
   recordingTelemetry,
   reportLines,
@@ -105,21 +106,8 @@ function outcomeOf(incident: Incident): ResponseOutcome {
 const NOTE = 'The full kernel report was not fetched from the log stream';
 
 describe('the detect handler on bounded inputs', () => {
-  it('skips the CONTROL_MESSAGE AWS documents, without counting it as malformed', async () => {
-    const documented = {
-      messageType: 'CONTROL_MESSAGE',
-      owner: 'CloudwatchLogs',
-      logGroup: '',
-      logStream: '',
-      subscriptionFilters: [],
-      logEvents: [
-        {
-          id: '',
-          timestamp: 1432826855000,
-          message: 'CWL CONTROL MESSAGE: Checking health of destination Firehose.',
-        },
-      ],
-    };
+  it('skips a CONTROL_MESSAGE with empty ids, without counting it as malformed', async () => {
+    const documented = DOCUMENTED_CONTROL_MESSAGE;
     const event = { awslogs: { data: gzipSync(JSON.stringify(documented)).toString('base64') } };
     const { reader } = budgetedReader();
     expect(await handle(event, portsWith(reader))).toEqual({ status: 'skipped', reason: 'control-message' });

@@ -14,6 +14,13 @@ import {
 import { executionArnOf, executionStatusChange, WORKFLOW_INPUT } from '../../support/execution-status-change';
 import { type Delivery, formatMatrix, type MatrixRow, tally, verdict } from '../../support/fault-matrix';
 import { realKill, recordRequest } from '../../support/kills';
+import {
+  type LocalStateMachine,
+  localStateMachine,
+  localStepFunctionsRuns,
+  localStepFunctionsSkip,
+  type TaskHandler,
+} from '../../support/local-state-machine';
 import { stateMachineDefinition, synthStack } from '../../support/synth';
 import { type AslMachine, nested, stateOf } from './asl';
 
@@ -34,26 +41,7 @@ import { type AslMachine, nested, stateOf } from './asl';
  * States.TaskFailed does not match. Needs Node.js 22+, like the path tests: CI runs test/lib/workflow again under
  * Node 24 (.ci/run).
  */
-const major = Number(process.versions.node.split('.')[0]);
-const reason =
-  major >= 22
-    ? ''
-    : ` (skipped: aws-local-stepfunctions needs Node.js 22+, this is ${process.versions.node})`;
-
-type Handler = (input: Record<string, unknown>) => Promise<unknown>;
-type Machine = {
-  run(
-    input: unknown,
-    options: {
-      overrides: {
-        taskResourceLocalHandlers: Record<string, Handler>;
-        waitTimeOverrides: Record<string, number>;
-        retryIntervalOverrides: Record<string, number>;
-      };
-      context: Record<string, unknown>;
-    },
-  ): { result: Promise<Record<string, unknown>> };
-};
+type Machine = LocalStateMachine;
 
 const INPUT = WORKFLOW_INPUT;
 const EXECUTION_ARN = executionArnOf(INPUT.incidentId);
@@ -205,14 +193,11 @@ let machine: Machine;
 let definition: AslMachine;
 
 beforeAll(async () => {
-  const { StateMachine } = (await import('aws-local-stepfunctions')) as unknown as {
-    StateMachine: new (d: unknown, o: unknown) => Machine;
-  };
   const asl = stateMachineDefinition(
     synthStack({ responder: { remediationPolicy: { addSwap: { enabled: true } } } }).template,
   );
   definition = asl as unknown as AslMachine;
-  machine = new StateMachine(asl, { validationOptions: { checkArn: false } });
+  machine = await localStateMachine(asl);
 }, 60_000);
 
 /**
@@ -236,7 +221,7 @@ function notifier(observed: Observed) {
 }
 
 /** The tasks as AWS answers them on a good day: diagnostics are collected, the analysis plans swap, it is added. */
-function healthy(tell: (invocation: unknown) => unknown): Record<Stage, Handler> {
+function healthy(tell: (invocation: unknown) => unknown): Record<Stage, TaskHandler> {
   return {
     'diagnostics send': async () => ({ Command: { CommandId: 'cmd-diag' } }),
     'diagnostics poll': async () => ({
@@ -271,7 +256,7 @@ async function runScenario(stage: Stage, fault: (attempt: number) => Attempt): P
   };
   const tell = notifier(observed);
   const answers = healthy(tell);
-  const faulty: Handler = (input) => {
+  const faulty: TaskHandler = (input) => {
     const attempt = fault(observed.attempts++);
     if (attempt === 'hang') return new Promise<never>(() => {});
     if (attempt instanceof Error) return Promise.reject(attempt);
@@ -392,7 +377,7 @@ function expectWhatIsKnown(stage: Stage, last: Attempt, observed: Observed): voi
   }
 }
 
-describe.skipIf(major < 22)(`the workflow's fault matrix${reason}`, () => {
+describe.skipIf(!localStepFunctionsRuns)(`the workflow's fault matrix${localStepFunctionsSkip}`, () => {
   const rows: MatrixRow[] = [];
 
   beforeEach(() => {

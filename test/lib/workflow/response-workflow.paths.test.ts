@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collectDiagnosticsDocument } from '../../../lib/ssm/documents';
 import { WORKFLOW_INPUT } from '../../support/execution-status-change';
+import {
+  type LocalStateMachine,
+  localStateMachine,
+  localStepFunctionsRuns,
+  localStepFunctionsSkip,
+  type TaskHandler,
+} from '../../support/local-state-machine';
 import { stateMachineDefinition, synthStack } from '../../support/synth';
 
 /**
@@ -8,26 +15,7 @@ import { stateMachineDefinition, synthStack } from '../../support/synth';
  * interpreter) with the AWS calls and Lambdas answered locally. It needs Node.js 22+: CI runs this file a second
  * time under Node 24 (see .ci/run); under Node 20 it is skipped with that reason.
  */
-const major = Number(process.versions.node.split('.')[0]);
-const reason =
-  major >= 22
-    ? ''
-    : ` (skipped: aws-local-stepfunctions needs Node.js 22+, this is ${process.versions.node})`;
-
-type Handler = (input: Record<string, unknown>) => Promise<unknown>;
-type Machine = {
-  run(
-    input: unknown,
-    options: {
-      overrides: {
-        taskResourceLocalHandlers: Record<string, Handler>;
-        waitTimeOverrides: Record<string, number>;
-        retryIntervalOverrides: Record<string, number>;
-      };
-      context: Record<string, unknown>;
-    },
-  ): { result: Promise<Record<string, unknown>> };
-};
+type Machine = LocalStateMachine;
 
 let withRemediation: Machine;
 let diagnoseOnly: Machine;
@@ -62,7 +50,7 @@ function sdkError(name: string, message = name): Error {
 }
 
 /** A run with the AWS SDK tasks and Lambdas answered by `handlers`; waits take no time. */
-async function run(machine: Machine, input: unknown, handlers: Record<string, Handler>) {
+async function run(machine: Machine, input: unknown, handlers: Record<string, TaskHandler>) {
   const calls: { state: string; input: Record<string, unknown> }[] = [];
   const recorded = Object.fromEntries(
     Object.entries(handlers).map(([state, handler]) => [
@@ -95,13 +83,9 @@ const analyzed =
   async () => ({ diagnostics: { status: 'collected' }, analysis: { findings: [] }, steps });
 const notified = async (input: Record<string, unknown>) => ({ notified: true, sawState: input.state });
 
-describe.skipIf(major < 22)(`the response workflow's paths${reason}`, () => {
+describe.skipIf(!localStepFunctionsRuns)(`the response workflow's paths${localStepFunctionsSkip}`, () => {
   beforeAll(async () => {
-    const { StateMachine } = (await import('aws-local-stepfunctions')) as unknown as {
-      StateMachine: new (d: unknown, o: unknown) => Machine;
-    };
-    const options = { validationOptions: { checkArn: false } };
-    withRemediation = new StateMachine(
+    withRemediation = await localStateMachine(
       stateMachineDefinition(
         synthStack({
           responder: {
@@ -112,9 +96,8 @@ describe.skipIf(major < 22)(`the response workflow's paths${reason}`, () => {
           },
         }).template,
       ),
-      options,
     );
-    diagnoseOnly = new StateMachine(stateMachineDefinition(synthStack().template), options);
+    diagnoseOnly = await localStateMachine(stateMachineDefinition(synthStack().template));
   }, 60_000);
 
   it('collects, analyzes and notifies when everything succeeds, polling while the command runs', async () => {

@@ -8,6 +8,7 @@ import {
   type SubscriptionBatch,
 } from '../../../../functions/core/cloudwatch/subscription-payload';
 import { MalformedPayloadError } from '../../../../functions/core/errors';
+import { DOCUMENTED_CONTROL_MESSAGE } from '../../../support/subscription';
 
 const batch: SubscriptionBatch = {
   messageType: 'DATA_MESSAGE',
@@ -78,23 +79,8 @@ describe('decodeSubscriptionEvent', () => {
     );
   });
 
-  it('recognizes a CONTROL_MESSAGE exactly as AWS documents it, empty ids and all', () => {
-    // The health check CloudWatch Logs sends to a new destination, as the CloudWatch Logs User Guide shows it
-    // (and as the decoders of Vector, Fluent Bit and Telegraf test against): every id, group and stream empty.
-    const documented = {
-      messageType: 'CONTROL_MESSAGE',
-      owner: 'CloudwatchLogs',
-      logGroup: '',
-      logStream: '',
-      subscriptionFilters: [],
-      logEvents: [
-        {
-          id: '',
-          timestamp: 1432826855000,
-          message: 'CWL CONTROL MESSAGE: Checking health of destination Firehose.',
-        },
-      ],
-    };
+  it('recognizes a CONTROL_MESSAGE with empty ids, as CloudWatch Logs sends its health check', () => {
+    const documented = DOCUMENTED_CONTROL_MESSAGE;
     expect(decodeSubscriptionEvent(wrap(gzipSync(JSON.stringify(documented))))).toEqual({
       messageType: 'CONTROL_MESSAGE',
       owner: 'CloudwatchLogs',
