@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Analysis } from '../analysis/model';
+import { OomResponderError } from '../errors';
 import type { ChannelDelivery, Incident, NotificationRecord } from '../incident/model';
 import type { ResponseContext, ResponseOutcome } from '../incident/outcome';
 import { stormWindowOf } from '../incident/storm-stats';
@@ -182,8 +183,13 @@ export async function notifyIncident(
   return { incidentId: incident.id, ...record };
 }
 
-/** Every channel refused for good: nothing reached anyone, and no retry can change that. */
-export class NotificationFailedError extends Error {
+/**
+ * Every channel refused for good: nothing reached anyone, and no retry can change that. The execution then fails,
+ * and its failed-execution alarm is what is left to tell on-call.
+ */
+export class NotificationFailedError extends OomResponderError {
+  readonly retryable = false;
+
   constructor(
     readonly incidentId: string,
     readonly record: NotificationRecord,
@@ -191,7 +197,6 @@ export class NotificationFailedError extends Error {
     super(
       `incident ${incidentId} reached no channel: Slack ${record.slack.detail ?? record.slack.status}; SNS ${record.sns.detail ?? record.sns.status}`,
     );
-    this.name = 'NotificationFailedError';
   }
 }
 
