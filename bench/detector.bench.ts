@@ -6,8 +6,9 @@ import {
   type SubscriptionBatch,
 } from '../functions/core/cloudwatch/subscription-payload';
 import { DEFAULT_DETECT_CONFIG } from '../functions/core/detect/config';
-import { groupByHostAndCooldown, parseBatch } from '../functions/core/detect/detect-batch';
+import { parseBatch } from '../functions/core/detect/detect-batch';
 import { matchesSubscriptionFilter } from '../functions/core/detect/filter-terms';
+import { groupByHostAndCooldown } from '../functions/core/detect/host-groups';
 import { corpusSamples } from '../test/support/corpus';
 import { bestOfAlternating } from './measure';
 

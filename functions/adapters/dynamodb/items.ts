@@ -1,5 +1,11 @@
 import type { RecordedAction } from '../../core/detect/ports';
-import type { Incident, KillDigest, NotificationRecord } from '../../core/incident/model';
+import type {
+  ChannelDelivery,
+  Incident,
+  KillDigest,
+  NotificationRecord,
+  NotifyChannel,
+} from '../../core/incident/model';
 import { keyPart } from '../key-values';
 
 /**
@@ -70,6 +76,13 @@ export function incidentItem(
   };
 }
 
+/** Each channel's delivery is an attribute of its own on the incident item, so each is written by itself. */
+export const DELIVERY_ATTRIBUTES: Record<NotifyChannel, string> = {
+  sns: 'delivery_sns',
+  slack: 'delivery_slack',
+  q: 'delivery_q',
+};
+
 export function incidentFromItem(item: Record<string, unknown>): Incident {
   const document = JSON.parse(String(item.document)) as Omit<Incident, 'kills' | 'killCount' | 'status'>;
   const kills = Array.isArray(item.kills) ? item.kills.map((k) => JSON.parse(String(k)) as KillDigest) : [];
@@ -82,5 +95,15 @@ export function incidentFromItem(item: Record<string, unknown>): Incident {
     ...(typeof item.notification === 'string'
       ? { notification: JSON.parse(item.notification) as NotificationRecord }
       : {}),
+    ...deliveriesOf(item),
   };
+}
+
+function deliveriesOf(item: Record<string, unknown>): Pick<Incident, 'deliveries'> {
+  const deliveries: Partial<Record<NotifyChannel, ChannelDelivery>> = {};
+  for (const [channel, attribute] of Object.entries(DELIVERY_ATTRIBUTES) as [NotifyChannel, string][]) {
+    const value = item[attribute];
+    if (value && typeof value === 'object') deliveries[channel] = value as ChannelDelivery;
+  }
+  return Object.keys(deliveries).length > 0 ? { deliveries } : {};
 }

@@ -4,16 +4,9 @@ import type { ChannelDelivery, Incident, NotifyChannel } from '../../core/incide
 import type { StormWindowStats } from '../../core/incident/storm-stats';
 import type { DeliveryStore, StormRollupRecord } from '../../core/respond/notify-ports';
 import { keyPart } from '../key-values';
-import { conditional, type IncidentTableProps } from './incident-table';
+import { conditional, type IncidentTableProps, readIncident } from './incident-table';
 import { queryIndex } from './index-query';
-import { incidentFromItem, keys } from './items';
-
-/** Each channel's delivery is an attribute of its own on the incident item, so each is written by itself. */
-const DELIVERY_ATTRIBUTES: Record<NotifyChannel, string> = {
-  sns: 'delivery_sns',
-  slack: 'delivery_slack',
-  q: 'delivery_q',
-};
+import { DELIVERY_ATTRIBUTES, keys } from './items';
 
 /** A storm window's rollups: one item per window, `ROLLUPS#<window>`, with the count and `r<n>` per rollup. */
 const rollupKey = (window: string) => ({ pk: `ROLLUPS#${keyPart('storm window', window)}`, sk: 'ROLLUPS' });
@@ -29,22 +22,8 @@ export class DynamoNotificationStore implements DeliveryStore {
   constructor(private readonly props: IncidentTableProps) {}
 
   /** The incident with its channels' deliveries, read consistently (a retry must see what went out). */
-  async getIncident(incidentId: string): Promise<Incident | null> {
-    const result = await this.props.client.send(
-      new GetCommand({
-        TableName: this.props.tableName,
-        Key: keys.incident(incidentId),
-        ConsistentRead: true,
-      }),
-    );
-    if (!result.Item) return null;
-    const incident = incidentFromItem(result.Item);
-    const deliveries: Partial<Record<NotifyChannel, ChannelDelivery>> = {};
-    for (const [channel, attribute] of Object.entries(DELIVERY_ATTRIBUTES) as [NotifyChannel, string][]) {
-      const value = result.Item[attribute];
-      if (value && typeof value === 'object') deliveries[channel] = value as ChannelDelivery;
-    }
-    return Object.keys(deliveries).length > 0 ? { ...incident, deliveries } : incident;
+  getIncident(incidentId: string): Promise<Incident | null> {
+    return readIncident(this.props, incidentId);
   }
 
   /** The incidents opened in a storm window, in the order they opened, counted by process and by instance. */

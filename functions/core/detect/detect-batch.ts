@@ -7,6 +7,7 @@ import { KernelLogParser, type Kill, type LineSource } from '../kernel-log';
 import { matchesParameterPattern } from '../ssm/parameters';
 import { DEFAULT_DETECT_CONFIG, type DetectConfig } from './config';
 import { type ObservedKill, withFullReports } from './full-report';
+import { groupByHostAndCooldown, type HostGroup } from './host-groups';
 import type {
   DetectTelemetry,
   InstanceDirectory,
@@ -126,41 +127,6 @@ function lastTimestamp(batch: SubscriptionBatch): number {
     if (timestamp > latest) latest = timestamp;
   }
   return latest || Date.now();
-}
-
-interface HostGroup {
-  hostKey: string;
-  kills: ObservedKill[];
-}
-
-/** Kills of one host, in time order, cut where a kill falls outside the cooldown of the group's first. */
-export function groupByHostAndCooldown(
-  kills: ObservedKill[],
-  logStream: string,
-  cooldownMs: number,
-): HostGroup[] {
-  const byHost = new Map<string, ObservedKill[]>();
-  for (const observed of kills) {
-    const hostKey = observed.kill.hostname ?? observed.kill.logStream ?? logStream;
-    const list = byHost.get(hostKey);
-    if (list) list.push(observed);
-    else byHost.set(hostKey, [observed]);
-  }
-  const groups: HostGroup[] = [];
-  for (const [hostKey, hostKills] of byHost) {
-    const sorted = [...hostKills].sort((a, b) => a.observedAtMs - b.observedAtMs);
-    let current: HostGroup | null = null;
-    let openedAt = 0;
-    for (const observed of sorted) {
-      if (!current || observed.observedAtMs - openedAt >= cooldownMs) {
-        current = { hostKey, kills: [] };
-        openedAt = observed.observedAtMs;
-        groups.push(current);
-      }
-      current.kills.push(observed);
-    }
-  }
-  return groups;
 }
 
 async function recordGroup(

@@ -3,6 +3,7 @@ import type { ReportGap } from '../incident/model';
 import { KernelLogParser, type Kill } from '../kernel-log';
 import type { DetectConfig } from './config';
 import { ContextReadRefusedError } from './context-budget';
+import { groupByHostAndCooldown } from './host-groups';
 import type { DetectTelemetry, LogContextReader } from './ports';
 
 /** A kill with the time CloudWatch Logs received it. */
@@ -74,23 +75,13 @@ export async function withFullReports(
 }
 
 /**
- * The windows, those holding a kill that may open an incident first (the first of its host in the batch, or the
- * first past the cooldown of the one before, as `groupByHostAndCooldown` cuts them), each part in time order.
+ * The windows, those holding a kill that may open an incident first (the first kill of a group as the detector
+ * cuts them, `groupByHostAndCooldown`), each part in its order.
  */
 function openersFirst(windows: ContextWindow[], kills: ObservedKill[], cooldownMs: number): ContextWindow[] {
-  const order = kills.map((observed, index) => ({ observed, index }));
-  order.sort((a, b) => a.observed.observedAtMs - b.observed.observedAtMs);
-  const openedAt = new Map<string, number>();
-  const openers = new Set<number>();
-  for (const { observed, index } of order) {
-    const host = observed.kill.hostname ?? observed.kill.logStream ?? '';
-    const at = openedAt.get(host);
-    if (at === undefined || observed.observedAtMs - at >= cooldownMs) {
-      openedAt.set(host, observed.observedAtMs);
-      openers.add(index);
-    }
-  }
-  const opens = (window: ContextWindow): boolean => window.members.some((index) => openers.has(index));
+  // Every kill of a batch carries the batch's stream, so the fallback stream is never reached.
+  const openers = new Set(groupByHostAndCooldown(kills, '', cooldownMs).map((group) => group.kills[0]));
+  const opens = (window: ContextWindow): boolean => window.members.some((index) => openers.has(kills[index]));
   return [...windows.filter(opens), ...windows.filter((window) => !opens(window))];
 }
 
