@@ -162,9 +162,9 @@ async function recordGroup(
     source: { logGroup: batch.logGroup, logStream: batch.logStream, accountId: batch.owner, region: null },
     now: now.toISOString(),
     observedAt: new Date(first.observedAtMs).toISOString(),
+    // The first kill's report was not read from the stream: the incident, and so its message, say so.
+    reportGap: first.reportGap,
   });
-  // The first kill's report was not read from the stream: the incident, and so its message, say so.
-  if (first.reportGap) incident.reportGap = first.reportGap;
   const kills: KillToRecord[] = group.kills.map((observed) => ({
     kill: observed.kill,
     digest: digestKill(observed.kill, instanceKey),

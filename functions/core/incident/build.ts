@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kill, TaskRow } from '../kernel-log';
 import { clipText } from './bounded-text';
 import { digestKill } from './kill-digest';
-import type { Incident, IncidentSource, InstanceRef, PriorKill, Severity } from './model';
+import type { Incident, IncidentSource, InstanceRef, PriorKill, ReportGap, Severity } from './model';
 
 /** Processes whose death takes the instance out of reach or out of management. */
 export const CRITICAL_PROCESSES: readonly string[] = [
@@ -32,6 +32,8 @@ export interface NewIncidentInput {
   /** When CloudWatch Logs received the kill (ISO, UTC). @default now */
   observedAt?: string;
   history?: PriorKill[];
+  /** Set when the kill's full report was not read from its stream: the message says so. */
+  reportGap?: ReportGap;
 }
 
 /**
@@ -70,6 +72,7 @@ export function newIncident(input: NewIncidentInput): Incident {
     updatedAt: input.now,
     history: input.history ?? [],
     source: input.source,
+    ...(input.reportGap ? { reportGap: input.reportGap } : {}),
     storm: null,
   };
 }

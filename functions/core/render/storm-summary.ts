@@ -1,14 +1,13 @@
 import type { Incident } from '../incident/model';
-import { redactDeep } from './redaction/redact';
 import type { StormCount, StormSummary } from './storm';
 import { oneLine } from './text-fit';
 
 /**
  * Count a storm's incidents by process and by instance, worst first: most kills, then critical ones, then the
  * largest RSS at kill. Every kill of every incident counts (`killCount` is exact even when `kills` is capped).
+ * Counts what it is given as it is: the rollup renderer redacts the incidents once, before this and its list.
  */
-export function summarizeStorm(raw: readonly Incident[]): StormSummary {
-  const incidents = redactDeep([...raw]);
+export function summarizeStorm(incidents: readonly Incident[]): StormSummary {
   const byProcess = new Map<string, Tally>();
   const byInstance = new Map<string, Tally>();
   for (const incident of incidents) {

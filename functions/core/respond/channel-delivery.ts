@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ChannelDelivery, NotifyChannel } from '../incident/model';
 import type { DeliveryStore } from './notify-ports';
 
@@ -31,6 +32,25 @@ export interface ChannelResult {
   delivery: ChannelDelivery;
   /** Set when the channel still needs a later invocation: held by another one, or its outcome went unrecorded. */
   waiting: string | null;
+}
+
+/**
+ * A delivery context for one invocation's sends on `incidentId`'s channels: a fresh claim token, the ports' clock
+ * and sleeper (a timer by default), and the invocation's deadline.
+ */
+export function deliveryContext(
+  ports: { store: DeliveryStore; now: () => Date; sleep?: (ms: number) => Promise<void> },
+  incidentId: string,
+  deadlineMs: number,
+): DeliveryContext {
+  return {
+    store: ports.store,
+    incidentId,
+    token: randomUUID(),
+    nowMs: () => ports.now().getTime(),
+    deadlineMs,
+    sleep: ports.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+  };
 }
 
 const FINAL: ReadonlySet<ChannelDelivery['status']> = new Set(['sent', 'failed', 'unknown']);

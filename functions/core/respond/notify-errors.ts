@@ -1,3 +1,5 @@
+import { OomResponderError } from '../errors';
+
 /**
  * How often the workflow's Notify task retries a `NotificationIncompleteError` (lib/workflow/response-workflow.ts
  * reads this): one number for both sides, so that the notifier gives up on a lagging channel on the last attempt
@@ -14,13 +16,14 @@ export const CHANNEL_ATTEMPTS = NOTIFY_INCOMPLETE_RETRIES + 1;
  * recorded; the workflow retries the step with backoff, and the retry sends only what is missing. Lambda reports
  * it to Step Functions under this `name`, which the Notify task's retrier matches.
  */
-export class NotificationIncompleteError extends Error {
+export class NotificationIncompleteError extends OomResponderError {
+  readonly retryable = true;
+
   constructor(
     readonly incidentId: string,
     /** The channels (or `storm`) still waited for, each with why. */
     readonly pending: readonly string[],
   ) {
     super(`incident ${incidentId} is not yet notified everywhere: ${pending.join('; ')}`);
-    this.name = 'NotificationIncompleteError';
   }
 }

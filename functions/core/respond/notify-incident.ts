@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Analysis } from '../analysis/model';
 import { OomResponderError } from '../errors';
 import type { ChannelDelivery, Incident, NotificationRecord } from '../incident/model';
@@ -7,7 +6,7 @@ import { stormWindowOf } from '../incident/storm-stats';
 import { type NotifyEvent, NotifyEventSchema } from '../workflow/state';
 import { actionResults } from './action-results';
 import { IncidentNotFoundError } from './analyze-incident';
-import { type ChannelResult, type DeliveryContext, deliverOnce, giveUp } from './channel-delivery';
+import { type ChannelResult, deliverOnce, deliveryContext, giveUp } from './channel-delivery';
 import { channelJobs } from './channel-jobs';
 import { diagnosticsOutcome } from './diagnostics-outcome';
 import { failureText } from './failure-text';
@@ -69,6 +68,7 @@ export async function notifyIncident(
     return { incidentId: stored.id, ...stored.notification };
   }
   const nowMs = ports.now().getTime();
+  const deadlineMs = nowMs + (ports.remainingMs?.() ?? LAMBDA_MOST_MS);
   const windowStart = stormWindowOf(Date.parse(stored.observedAt), config.stormWindowMs);
   const window = await ports.store.stormWindow(windowStart);
   const threshold = config.stormThreshold;
@@ -98,7 +98,7 @@ export async function notifyIncident(
       window,
       threshold,
       context: { executionArn, partition: config.partition, region: config.region },
-      deadlineMs: nowMs + (ports.remainingMs?.() ?? LAMBDA_MOST_MS),
+      deadlineMs,
     });
     if (waiting) throw new NotificationIncompleteError(incident.id, [waiting]);
     const detail = `listed in storm rollup ${by.seq} of this window, sent by incident ${by.owner}`;
@@ -134,14 +134,7 @@ export async function notifyIncident(
     ports.telemetry.warn('the rollup could not list every incident it covers', {
       unlisted: messages.unlisted,
     });
-  const ctx: DeliveryContext = {
-    store: ports.store,
-    incidentId: incident.id,
-    token: randomUUID(),
-    nowMs: () => ports.now().getTime(),
-    deadlineMs: nowMs + (ports.remainingMs?.() ?? LAMBDA_MOST_MS),
-    sleep: ports.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-  };
+  const ctx = deliveryContext(ports, incident.id, deadlineMs);
   const jobs = channelJobs(messages, ports, ctx);
   let results = await Promise.all(jobs.map((job) => deliverOnce(ctx, job, stored.deliveries?.[job.channel])));
   const carried = results.some((r) => r.delivery.status === 'sent' || r.delivery.status === 'unknown');

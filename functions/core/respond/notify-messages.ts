@@ -61,10 +61,9 @@ export async function rollupMessages(input: RollupInput): Promise<Messages> {
     threshold: input.threshold,
     window: input.window,
     rollup: rollup.seq,
-    // Each incident's execution is named after it (the detector starts one per incident, by id).
     linkOf: (incident) =>
       executionArn
-        ? executionUrl({ partition, region }, executionArn.replace(/:[^:]+$/, `:${incident.id}`))
+        ? executionUrl({ partition, region }, executionOfIncident(executionArn, incident.id))
         : null,
   });
   const listed = new Set(rendered.listed);
@@ -75,6 +74,14 @@ export async function rollupMessages(input: RollupInput): Promise<Messages> {
     q: null,
     unlisted: rollup.covers.filter((id) => !listed.has(id)),
   };
+}
+
+/**
+ * The execution of `incidentId`, from the ARN of another execution of the same state machine: the detector names
+ * each incident's execution after the incident (`arn:...:execution:<state machine>:<incident id>`).
+ */
+export function executionOfIncident(executionArn: string, incidentId: string): string {
+  return executionArn.replace(/:[^:]+$/, `:${incidentId}`);
 }
 
 /** The `format` attribute lets each subscription take the body it can read (filter policy on `format`). */

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { ResponseContext } from '../incident/outcome';
 import type { StormWindowStats } from '../incident/storm-stats';
-import { type DeliveryContext, deliverOnce } from './channel-delivery';
+import { deliverOnce, deliveryContext } from './channel-delivery';
 import { channelJobs } from './channel-jobs';
 import type { NotifyPorts } from './notify-incident';
-import { rollupMessages } from './notify-messages';
+import { executionOfIncident, rollupMessages } from './notify-messages';
 import type { StormRollupRecord } from './notify-ports';
 
 export interface RollupOutInput {
@@ -35,20 +34,16 @@ export async function rollupOut(input: RollupOutInput): Promise<string | null> {
   const messages = await rollupMessages({
     store: ports.store,
     owner,
-    context: { ...input.context, executionArn: executionArn?.replace(/:[^:]+$/, `:${owner.id}`) ?? null },
+    context: {
+      ...input.context,
+      executionArn: executionArn ? executionOfIncident(executionArn, owner.id) : null,
+    },
     rollup,
     window: input.window,
     loaded: new Map(),
     threshold: input.threshold,
   });
-  const ctx: DeliveryContext = {
-    store: ports.store,
-    incidentId: owner.id,
-    token: randomUUID(),
-    nowMs: () => ports.now().getTime(),
-    deadlineMs: input.deadlineMs,
-    sleep: ports.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-  };
+  const ctx = deliveryContext(ports, owner.id, input.deadlineMs);
   const results = await Promise.all(
     channelJobs(messages, ports, ctx).map((job) => deliverOnce(ctx, job, owner.deliveries?.[job.channel])),
   );
