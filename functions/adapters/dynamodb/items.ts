@@ -6,6 +6,7 @@ import type {
   NotificationRecord,
   NotifyChannel,
 } from '../../core/incident/model';
+import type { Kill } from '../../core/kernel-log';
 import { keyPart } from '../key-values';
 
 /**
@@ -88,6 +89,7 @@ export function incidentFromItem(item: Record<string, unknown>): Incident {
   const kills = Array.isArray(item.kills) ? item.kills.map((k) => JSON.parse(String(k)) as KillDigest) : [];
   return {
     ...document,
+    firstKill: withOrigin(document.firstKill),
     kills,
     killCount: typeof item.killCount === 'number' ? item.killCount : kills.length,
     status: (item.status as Incident['status']) ?? 'open',
@@ -97,6 +99,12 @@ export function incidentFromItem(item: Record<string, unknown>): Incident {
       : {}),
     ...deliveriesOf(item),
   };
+}
+
+/** Incidents recorded before kills carried their origin read as the least trusted one. */
+function withOrigin(kill: Kill): Kill {
+  if ((kill as Partial<Kill>).origin !== undefined) return kill;
+  return { ...kill, origin: 'text', kernelOnly: false };
 }
 
 function deliveriesOf(item: Record<string, unknown>): Pick<Incident, 'deliveries'> {

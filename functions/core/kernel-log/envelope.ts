@@ -1,7 +1,7 @@
 import { monthNumber } from './months';
 import { digitsEnd, isDigit, isWhitespace } from './scan';
 import { inferYear, isoFromMicros, localIso, localMs } from './time';
-import type { Transport } from './types';
+import type { LineOrigin, Transport } from './types';
 
 /**
  * One log line with its transport stripped: who sent it, when, and the message itself.
@@ -10,6 +10,8 @@ import type { Transport } from './types';
  */
 export interface Envelope {
   transport: Transport;
+  /** Who could have written the line: see `LineOrigin`. */
+  origin: LineOrigin;
   host: string | null;
   /** `kernel`, `systemd-oomd`, another syslog tag, or null when the transport names no program (dmesg). */
   program: string | null;
@@ -41,7 +43,11 @@ const SYSLOG_FILE = /^(?:messages|syslog|kern|daemon|dmesg|debug|user|warn)(?:-\
 const CALLER_ID = /^ ?\[\s*[TC]\d{1,10}\]/;
 const PRIORITY = /^<(\d{1,3})>/;
 const KMSG = /^(\d{1,3}),(\d{1,20}),(\d{1,20}),[^;]{0,200};/;
-const DMESG_DECODED = /^[a-z0-9]{2,8}\s*:[a-z]{3,6}\s*: /;
+const DMESG_DECODED = /^([a-z0-9]{2,8})\s*:[a-z]{3,6}\s*: /;
+/** `cat -n` / `nl` numbering before a dmesg line: `     12\t[  123.456] ...`. */
+const NUMBERED = /^ {0,10}\d{1,10}(?:\t| {1,10})(?=\[)/;
+/** OpenWrt's logread: `Sat Jan 25 09:40:15 2020 kern.err kernel: `, a relay header naming the kernel facility. */
+const LOGREAD = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4} kern\.[a-z]{3,7} kernel: /;
 const ISO_STAMP = /^(\d{4})-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d)([.,]\d{1,9})?(Z|[+-]\d\d:?\d\d)?(?= )/;
 const CLOCK = /^\d\d:\d\d:\d\d$/;
 const HUMAN_DELTA = /^\[\s*\+(\d{1,10})[.,](\d{1,9})\]/;
@@ -56,21 +62,24 @@ export function parseEnvelope(line: string, context: EnvelopeContext): Envelope 
 }
 
 /**
- * No known transport at the start of the line: look for the kernel's own marks a little further in, as in
- * `cat -n` output, OpenWrt's logread (`Sat Jan 25 09:40:15 2020 kern.err kernel: [22042.6] ...`) or a
- * hypervisor's guest log (`... Guest: <6>[39291577.009363] ...`). Otherwise the line is `plain` text.
+ * No known transport at the start of the line. The kernel's marks further in count only behind a prefix that
+ * adds nothing but numbering (`cat -n`, `nl`) or a relay's header naming the kernel facility (OpenWrt's
+ * logread). Kernel text anywhere else in a line is another program quoting it (an access log's query string,
+ * a JSON field, a Lambda log line, an application's message): not a kill, so the line stays `plain` text, which
+ * the parser reads only from its first character.
  */
 function parseEmbedded(line: string): Envelope {
-  const limit = Math.min(line.length, 200);
-  for (let at = line.indexOf('[', 1); at >= 0 && at < limit; at = line.indexOf('[', at + 1)) {
-    KERNEL_TIME_ANYWHERE.lastIndex = at;
-    if (KERNEL_TIME_ANYWHERE.test(line)) return withKernelStamp(emptyEnvelope('dmesg', ''), line.slice(at));
+  const numbered = NUMBERED.exec(line);
+  if (numbered) {
+    const rest = line.slice(numbered[0].length);
+    if (kernelStampEnd(rest) > 0) return withKernelStamp(emptyEnvelope('dmesg', ''), rest);
   }
-  const kernelTag = line.indexOf(' kernel: ');
-  if (kernelTag > 0 && kernelTag < limit) {
+  const relayed = line.charCodeAt(0) <= 90 ? LOGREAD.exec(line) : null;
+  if (relayed) {
     const envelope = emptyEnvelope('plain', '');
     envelope.program = 'kernel';
-    return withKernelStamp(envelope, line.slice(kernelTag + 9));
+    envelope.origin = 'syslog-tag';
+    return withKernelStamp(envelope, line.slice(relayed[0].length));
   }
   return emptyEnvelope('plain', line);
 }
@@ -88,21 +97,65 @@ export function embeddedStampAt(body: string): number {
 }
 
 function emptyEnvelope(transport: Transport, body: string): Envelope {
-  return { transport, host: null, program: null, time: null, timeMs: null, kernelTime: null, body };
+  return {
+    transport,
+    origin: originOf(transport),
+    host: null,
+    program: null,
+    time: null,
+    timeMs: null,
+    kernelTime: null,
+    body,
+  };
+}
+
+/** What a transport's format alone says about its writer; syslog and journal forms are refined where read. */
+function originOf(transport: Transport): LineOrigin {
+  switch (transport) {
+    case 'dmesg':
+    case 'dmesg-ctime':
+    case 'dmesg-human':
+    case 'dmesg-iso':
+    case 'kmsg':
+      return 'kernel-ring-buffer';
+    case 'rfc3164':
+    case 'rfc3339':
+    case 'journal-short-iso':
+      return 'syslog-tag';
+    case 'journald-json':
+      return 'journal-identifier';
+    default:
+      return 'text';
+  }
+}
+
+/**
+ * A ring-buffer record's syslog prefix (`<14>`, kmsg's first field) holds facility * 8 + level. The kernel logs
+ * with facility 0; a record written into `/dev/kmsg` from user space gets LOG_USER unless it names another
+ * facility, and it can never name 0 (kernel/printk/printk.c, devkmsg_write): a non-zero facility is root's text.
+ */
+function withFacility(envelope: Envelope, prefix: number): Envelope {
+  if (prefix >= 8 && envelope.origin === 'kernel-ring-buffer') envelope.origin = 'ring-buffer-user-facility';
+  return envelope;
 }
 
 function parseAt(line: string, context: EnvelopeContext): Envelope | null {
   const first = line.charCodeAt(0);
   if (first === 60 /* < */) {
     const priority = PRIORITY.exec(line);
-    if (priority) return parseAt(line.slice(priority[0].length), context);
-    return null;
+    if (!priority) return null;
+    const envelope = parseAt(line.slice(priority[0].length), context);
+    return envelope && withFacility(envelope, Number(priority[1]));
   }
   if (first === 91 /* [ */) return parseBracketed(line, context);
   if (first >= 48 && first <= 57) return parseNumeric(line, context);
   if (first === 123 /* { */) return null; // JSON lines are handled by the caller, which parses them once.
   const decoded = DMESG_DECODED.exec(line);
-  if (decoded) return parseBracketed(line.slice(decoded[0].length), context);
+  if (decoded) {
+    // dmesg -x names the facility: anything but `kern` was written into /dev/kmsg by root.
+    const envelope = parseBracketed(line.slice(decoded[0].length), context);
+    return envelope && withFacility(envelope, decoded[1] === 'kern' ? 0 : 8);
+  }
   return parseSyslog3164(line, context);
 }
 
@@ -113,6 +166,8 @@ function parseBracketed(line: string, context: EnvelopeContext): Envelope | null
     // `journalctl -o short-monotonic` (`[  321.765330] host kernel: msg`) and journald's console forwarding.
     const tagged = mayNameProgram(envelope.body) ? MONOTONIC_JOURNAL.exec(envelope.body) : null;
     if (tagged) {
+      // journalctl prints every transport this way: the tag is the entry's identifier, which any sender sets.
+      envelope.origin = 'syslog-tag';
       envelope.host = tagged[1] ?? null;
       envelope.program = (tagged[2] ?? '').replace(/\[\d+\]$/, '');
       envelope.body = envelope.body.slice(tagged[0].length);
@@ -202,7 +257,7 @@ function parseNumeric(line: string, context: EnvelopeContext): Envelope | null {
   if (kmsg) {
     const envelope = emptyEnvelope('kmsg', stripPriorityAndCaller(line.slice(kmsg[0].length)));
     envelope.kernelTime = Number(kmsg[3]) / 1_000_000;
-    return envelope;
+    return withFacility(envelope, Number(kmsg[1]));
   }
   const iso = ISO_STAMP.exec(line);
   if (!iso) return parseUnixStamp(line, context);
@@ -422,17 +477,33 @@ function indexWithin(text: string, code: number, max: number): number {
   return -1;
 }
 
-/** journald JSON (`journalctl -o json`), also as Fluent Bit writes it (lower-case keys, no underscores). */
+/**
+ * journald JSON (`journalctl -o json`), also as Fluent Bit writes it (lower-case keys, or no underscores). A
+ * JSON object without a transport field is an application's structured log, not a journal entry: null.
+ *
+ * Only fields whose names start with an underscore are trusted: journald sets them from the sender's
+ * credentials and drops any a client sends (systemd.journal-fields(7), "Trusted journal fields"). So the kernel
+ * transport is proven by `_TRANSPORT=kernel` alone; a `TRANSPORT` or `SYSLOG_IDENTIFIER` any sender can set.
+ */
 export function envelopeFromJournalRecord(record: Record<string, unknown>): Envelope | null {
   const fields = new Map<string, unknown>();
-  for (const [key, value] of Object.entries(record)) fields.set(key.replace(/^_+/, '').toLowerCase(), value);
+  let trustedTransport: string | null = null;
+  let trustedUnit: string | null = null;
+  for (const [key, value] of Object.entries(record)) {
+    const name = key.toLowerCase();
+    if (name === '_transport') trustedTransport = journalText(value);
+    else if (name === '_systemd_unit') trustedUnit = journalText(value);
+    fields.set(name.replace(/^_+/, ''), value);
+  }
   const message = journalText(fields.get('message'));
-  if (message === null) return null;
   const transport = journalText(fields.get('transport'));
+  if (message === null || transport === null) return null;
   const identifier = journalText(fields.get('syslog_identifier'));
   const envelope = withKernelStamp(emptyEnvelope('journald-json', message), message);
   envelope.host = journalText(fields.get('hostname'));
-  envelope.program = transport === 'kernel' ? 'kernel' : identifier;
+  // An entry of another transport that names no program is no kernel line either: '' is "some program".
+  envelope.program = transport === 'kernel' ? 'kernel' : (identifier ?? '');
+  envelope.origin = journalOrigin(trustedTransport, trustedUnit, journalText(fields.get('syslog_facility')));
   const realtime = journalText(fields.get('realtime_timestamp'));
   if (realtime) {
     envelope.time = isoFromMicros(realtime);
@@ -443,6 +514,18 @@ export function envelopeFromJournalRecord(record: Record<string, unknown>): Enve
     envelope.kernelTime = Number(monotonic) / 1_000_000;
   }
   return envelope;
+}
+
+/**
+ * The origin of a journal entry from its trusted fields. journald reads `/dev/kmsg` into the kernel transport,
+ * user-space writes to it included; those keep the facility their writer gave, never 0 (see `withFacility`).
+ */
+function journalOrigin(transport: string | null, unit: string | null, facility: string | null): LineOrigin {
+  if (transport === 'kernel') {
+    return facility === null || facility === '0' ? 'journal-kernel-transport' : 'ring-buffer-user-facility';
+  }
+  if (unit === 'systemd-oomd.service') return 'systemd-oomd-journal';
+  return 'journal-identifier';
 }
 
 /** journald fields are strings, or arrays of bytes when the value is not valid UTF-8. */

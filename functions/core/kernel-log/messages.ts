@@ -79,13 +79,18 @@ const SWAP_TOTAL = /^Total swap = (\d{1,20})kB/;
 const SWAP_FREE = /^Free swap {1,2}= (-?\d{1,20})kB/;
 const PAGES_RAM = /^(\d{1,20}) pages RAM$/;
 const ALREADY_EXITING = /^OOM victim (\d{1,10}) \(/;
-
 /**
- * Recognize one kernel message. `strict` is set for lines whose transport we could not identify (a paste, a
- * quote inside another tool's output): a kill line there must carry the kernel's memory fields or prefix, and
- * an `invoked` line's comm is cut to its last word when other output precedes it.
+ * How every victim and selection line of every era opens (mm/oom_kill.c): the kernel prints the phrase first.
+ * Text that holds it further in is another program quoting the kernel (an access log, a JSON field, a Lambda
+ * log line, an application's message), not the kernel.
  */
-export function classifyKernelMessage(body: string, strict: boolean): ReportEvent | TaskRowEvent | null {
+const KILL_PHRASE_AT_START =
+  /^(?:(?:Memory cgroup )?[Oo]ut of [Mm]emory(?: \([a-z_]{1,40}\))?: )?[Kk]ill(?:ed)? process /;
+/** The kernel's comm holds at most 15 bytes (TASK_COMM_LEN 16, with its NUL). */
+const MAX_COMM_BYTES = 15;
+
+/** Recognize one kernel message, which must open `body`: the kernel's text starts where its transport ends. */
+export function classifyKernelMessage(body: string): ReportEvent | TaskRowEvent | null {
   const first = body.charCodeAt(0);
   if (first === 91 /* [ */) {
     const header = parseTaskHeader(body);
@@ -93,15 +98,15 @@ export function classifyKernelMessage(body: string, strict: boolean): ReportEven
     if (parseTaskRowStart(body)) return { type: 'task-row', body };
   }
   if (body.includes('ll process ') || body.includes('lled process ')) {
+    if (!KILL_PHRASE_AT_START.test(body)) return null;
     return parseKillLine(body) ?? parseSelectionLine(body);
   }
   const invoked = body.indexOf(INVOKED);
-  if (invoked > 0) return parseInvoked(body, invoked, strict);
-  if (body.includes('oom-kill:')) return parseOomKillSummary(body);
+  if (invoked > 0) return isComm(body, invoked) ? parseInvoked(body, invoked) : null;
+  if (body.startsWith('oom-kill:')) return parseOomKillSummary(body);
   if (body.startsWith('oom_reaper: ')) return parseReapedLine(body);
-  const victimAt = body.indexOf('OOM victim ');
-  if (victimAt >= 0) {
-    const exiting = ALREADY_EXITING.exec(body.slice(victimAt));
+  if (body.startsWith('OOM victim ')) {
+    const exiting = ALREADY_EXITING.exec(body);
     if (exiting) return { type: 'already-exiting', pid: Number(exiting[1]) };
   }
   return classifyReportDetail(body, first);
@@ -150,13 +155,21 @@ function classifyReportDetail(body: string, first: number): ReportEvent | null {
   }
 }
 
+/**
+ * Whether `body[0, end)` can be a task's comm: `<comm> invoked oom-killer:` opens with it, so a longer run
+ * before the phrase is other output around a quote. dmesg and journald print a byte they cannot show as `\xNN`,
+ * which counts as the one byte it stands for.
+ */
+function isComm(body: string, end: number): boolean {
+  if (end <= MAX_COMM_BYTES) return true;
+  if (end > MAX_COMM_BYTES * 4) return false;
+  const comm = body.slice(0, end).replace(/\\x[0-9a-fA-F]{2}/g, '.');
+  return Buffer.byteLength(comm, 'utf8') <= MAX_COMM_BYTES;
+}
+
 /** `<comm> invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0` (all eras). */
-function parseInvoked(body: string, at: number, strict: boolean): InvokedEvent | null {
-  let comm = body.slice(0, at);
-  if (strict && comm.length > 64) {
-    // A quote inside other output: the comm is the last word before the phrase.
-    comm = comm.slice(comm.lastIndexOf(' ') + 1);
-  }
+function parseInvoked(body: string, at: number): InvokedEvent | null {
+  const comm = body.slice(0, at);
   const event: InvokedEvent = { type: 'invoked', comm, gfpMask: null, order: null };
   // The fields are `key=value` separated by `, `; a later field of the same key wins.
   const fieldsStart = at + INVOKED.length;

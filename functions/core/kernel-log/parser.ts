@@ -176,22 +176,20 @@ export class KernelLogParser {
       return;
     }
     const split = embeddedStampAt(envelope.body);
-    if (split > 0) {
-      // Two kernel messages on one line (a lost newline): handle them one after the other.
+    if (split > 0 && classifyKernelMessage(envelope.body.slice(0, split)) !== null) {
+      // Two kernel messages on one line (a lost newline): handle them one after the other. A stamp after text
+      // that is no kernel message is a quote inside another program's line.
       const second = parseEnvelope(envelope.body.slice(split), this.context);
       this.pushEnvelope({ ...envelope, body: envelope.body.slice(0, split) }, source, out);
       this.pushEnvelope({ ...second, host: envelope.host, program: envelope.program }, source, out);
       return;
     }
     const strict = envelope.transport === 'plain' && program === null;
-    if (strict) {
-      const oomdAt = envelope.body.indexOf('Killed /');
-      if (oomdAt >= 0 && envelope.body.includes(' due to memory')) {
-        this.pushOomd(envelope, envelope.body.slice(oomdAt), source, out);
-        return;
-      }
+    if (strict && envelope.body.startsWith('Killed /') && envelope.body.includes(' due to memory')) {
+      this.pushOomd(envelope, envelope.body, source, out);
+      return;
     }
-    const event = classifyKernelMessage(envelope.body, strict);
+    const event = classifyKernelMessage(envelope.body);
     const key = envelope.host ?? source?.logStream ?? '';
     let state = this.hosts.get(key);
     if (!state) {

@@ -4,7 +4,7 @@ import { cgroupFactsOf } from './memcg-path';
 import type { CpuEvent, InvokedEvent, MemcgUsageEvent, OomdKillEvent, TaskInEvent } from './messages';
 import type { OomKillSummaryEvent } from './oom-kill-summary';
 import { isoFromMillis } from './time';
-import type { Kill, TaskRow } from './types';
+import { isKernelOnly, type Kill, type TaskRow } from './types';
 
 /** Where a line came from beyond its own text: set for CloudWatch Logs events. */
 export interface LineSource {
@@ -214,6 +214,8 @@ function baseKill(envelope: Envelope, source: LineSource | undefined): Kill {
     reapedAnonRssKb: null,
     reason: null,
     transport: source?.logStream !== undefined ? 'cloudwatch' : envelope.transport,
+    origin: envelope.origin,
+    kernelOnly: isKernelOnly(envelope.origin),
     logGroup: source?.logGroup ?? null,
     logStream: source?.logStream ?? null,
     eventId: source?.eventId ?? null,

@@ -20,6 +20,32 @@ export type Transport =
 
 export type KillKind = 'kernel' | 'systemd-oomd';
 
+/**
+ * Who could have written a kill's line, as far as its transport can tell (docs/kill-model.md, "Who wrote the
+ * line"). Only the first two are records the kernel itself logged; every other origin is text a process wrote
+ * while claiming to be the kernel (or systemd-oomd), which is why a host is never changed on it alone.
+ */
+export type LineOrigin =
+  /** dmesg or `/dev/kmsg`: the kernel's ring buffer, kernel facility. */
+  | 'kernel-ring-buffer'
+  /** A journald entry whose trusted `_TRANSPORT` is `kernel`, kernel facility. */
+  | 'journal-kernel-transport'
+  /** A ring-buffer record with a user-space facility: root wrote it into `/dev/kmsg`. */
+  | 'ring-buffer-user-facility'
+  /** A syslog line whose tag says `kernel` (or `systemd-oomd`): any local user can send one (`logger -t kernel`). */
+  | 'syslog-tag'
+  /** A journald entry on another transport that names itself (`SYSLOG_IDENTIFIER=kernel`, `systemd-cat -t kernel`). */
+  | 'journal-identifier'
+  /** A journald entry whose trusted `_SYSTEMD_UNIT` is `systemd-oomd.service`: systemd-oomd's own words. */
+  | 'systemd-oomd-journal'
+  /** Kernel text with no transport around it: a paste, or a file of unknown format. */
+  | 'text';
+
+/** The origins only the kernel writes; see `LineOrigin`. */
+export function isKernelOnly(origin: LineOrigin): boolean {
+  return origin === 'kernel-ring-buffer' || origin === 'journal-kernel-transport';
+}
+
 /** One row of the kernel's task table ("Tasks state (memory values in pages)"). */
 export interface TaskRow {
   pid: number;
@@ -84,6 +110,10 @@ export interface Kill {
   /** systemd-oomd's reason, e.g. `memory pressure for /system.slice being 86.45% > 50.00% for > 20s with reclaim activity`. */
   reason: string | null;
   transport: Transport;
+  /** Who could have written the kill's line (the victim line, or the `oom-kill:` line of a report without one). */
+  origin: LineOrigin;
+  /** True when only the kernel writes `origin`: still no proof by itself, the host's own kernel log is. */
+  kernelOnly: boolean;
   logGroup: string | null;
   logStream: string | null;
   eventId: string | null;

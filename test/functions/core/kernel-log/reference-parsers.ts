@@ -215,12 +215,10 @@ export function referenceOomKillSummary(body: string): OomKillSummaryEvent | nul
   };
 }
 
-export function referenceInvoked(body: string, at: number, strict: boolean): InvokedEvent | null {
-  let comm = body.slice(0, at);
-  if (strict && comm.length > 64) {
-    // A quote inside other output: the comm is the last word before the phrase.
-    comm = comm.slice(comm.lastIndexOf(' ') + 1);
-  }
+export function referenceInvoked(body: string, at: number): InvokedEvent | null {
+  const comm = body.slice(0, at);
+  // The kernel's comm is at most 15 bytes (an unprintable one shown as \xNN): more is other output quoting it.
+  if (Buffer.byteLength(comm.replace(/\\x[0-9a-fA-F]{2}/g, '.')) > 15) return null;
   const event: InvokedEvent = { type: 'invoked', comm, gfpMask: null, order: null };
   const fields = body.slice(at + 21, at + 21 + 400).split(', ');
   for (const field of fields) {

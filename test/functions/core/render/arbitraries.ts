@@ -90,6 +90,8 @@ function killArb(): fc.Arbitrary<Kill> {
       swapFreeKb: null,
       reapedAnonRssKb: null,
       transport: 'cloudwatch' as const,
+      origin: 'syslog-tag' as const,
+      kernelOnly: false,
       eventId: null,
       ...partial,
       tasks: partial.tasks.map((task) => ({
