@@ -187,6 +187,9 @@ async function diagnosticsStep(state: NotifyEvent, deps: ResponseDeps): Promise<
       unit: [state.unit],
       pid: [state.pid],
       memcgPath: [state.memcgPath],
+      processHex: [state.processHex],
+      kernelTime: [state.kernelTime],
+      killer: [state.killer],
     });
     return { ...state, diagnostics: json(record) };
   } catch (error) {

@@ -53,6 +53,11 @@ export function collectDiagnosticsDocument(): SsmCommandDocument {
       unit: 'The systemd unit the victim ran in, or empty.',
       pid: 'The pid of the killed process, or empty.',
       memcgPath: 'The memory cgroup path of the victim as the kernel printed it (oom_memcg), or empty.',
+      processHex:
+        'The name (comm) of the killed process as hex of its bytes, or empty: with pid, how the kill is found in the kernel log.',
+      kernelTime: 'Seconds since boot as the kernel stamped the kill, or empty.',
+      killer:
+        '"kernel" (the OOM killer) or "systemd-oomd": which log on the host confirms the kill; empty reads as kernel.',
     },
   });
 }

@@ -18,7 +18,13 @@ import { KERNEL_CORPUS } from '../support/corpus';
  */
 const REPORT = readFileSync(`${KERNEL_CORPUS}transports/captured-6.18-rsyslog-imklog-rfc3164.log`, 'utf8');
 const NOW = Date.parse('2026-11-25T18:00:00Z');
-const DIAGNOSTICS = readFileSync(SAMPLE_DIAGNOSTICS, 'utf8');
+/** A host's answer that confirms the kill in its own `dmesg -k` (a real capture; see its SOURCES.md). */
+const DIAGNOSTICS = readFileSync(
+  `${KERNEL_CORPUS}../diagnostics/collect-diagnostics-debian12-cgroup-v1-confirmed.stdout`,
+  'utf8',
+);
+/** The replay's own sample, from a script older than the confirmation: it confirms nothing. */
+const SAMPLE = readFileSync(SAMPLE_DIAGNOSTICS, 'utf8');
 
 interface Sent {
   documentName: string;
@@ -117,6 +123,10 @@ describe('the replayed response workflow', () => {
           unit: [''],
           pid: ['3920'],
           memcgPath: ['/process_api/33723c71e567280d3434846a9d47d879/transports-oom'],
+          processHex: [Buffer.from('python3').toString('hex')],
+          // The kernel's own stamp of its kill line, which the host compares with its ring buffer.
+          kernelTime: [/\[ *([\d.]+)\] Memory cgroup out of memory: Killed process 3920/.exec(REPORT)?.[1]],
+          killer: ['kernel'],
         },
       },
     ]);
@@ -253,5 +263,16 @@ describe('the replayed response workflow', () => {
       'not run: without --host-exec nothing runs on any host (planned: add-swap)',
     );
     expect(text).toContain('*Add swap* (planned, no result): planned: add a 2.0 GiB swap file');
+  });
+
+  it('plans no host change on diagnostics that do not confirm the kill, and the message says so', async () => {
+    const runner = fakeRunner({ diagnostics: () => record('Success', 0, SAMPLE) });
+    const { lines, text } = await replay({ runner, policy: { addSwap: { enabled: true } }, apply: true });
+
+    expect(runner.sent.map((s) => s.documentName)).toEqual(['local-collect-diagnostics']);
+    expect(stage(lines, 'remediate')?.text).toMatch(
+      /^nothing planned \(add-swap: not sent: the kill is not confirmed/,
+    );
+    expect(text).toContain("not sent: the kill is not confirmed by the host's kernel log");
   });
 });

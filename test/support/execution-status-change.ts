@@ -7,6 +7,9 @@ export const WORKFLOW_INPUT = {
   process: 'python3',
   unit: 'app.service',
   memcgPath: '/system.slice/app.service',
+  processHex: '707974686f6e33',
+  kernelTime: '',
+  killer: 'kernel',
 };
 
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:OomResponderWorkflow';

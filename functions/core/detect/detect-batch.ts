@@ -5,6 +5,7 @@ import { type Incident, type InstanceRef, instanceKeyOf } from '../incident/mode
 import { stormWindowOf } from '../incident/storm-stats';
 import { KernelLogParser, type Kill, type LineSource } from '../kernel-log';
 import { matchesParameterPattern } from '../ssm/parameters';
+import { processHexOf } from '../ssm/process-hex';
 import { DEFAULT_DETECT_CONFIG, type DetectConfig } from './config';
 import { type ObservedKill, withFullReports } from './full-report';
 import { groupByHostAndCooldown, type HostGroup } from './host-groups';
@@ -242,7 +243,15 @@ export function workflowInputFor(incident: Incident): WorkflowInput {
     process: kill.process ?? '',
     unit: safe('unit', kill.systemdUnit ?? ''),
     memcgPath: safe('memcgPath', kill.taskMemcg ?? kill.oomMemcg ?? ''),
+    processHex: safe('processHex', processHexOf(kill.process)),
+    kernelTime: safe('kernelTime', kill.kernelTime === null ? '' : kernelTimeText(kill.kernelTime)),
+    killer: kill.kind,
   };
+}
+
+/** `1234.567890` as the kernel prints it: never an exponent, at most microseconds. */
+function kernelTimeText(seconds: number): string {
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds.toFixed(6) : '';
 }
 
 async function mapWithConcurrency<T, R>(

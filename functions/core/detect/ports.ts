@@ -125,6 +125,12 @@ export interface WorkflowInput {
   process: string;
   unit: string;
   memcgPath: string;
+  /** The comm as hex of its bytes, for the host to find the kill in its own kernel log (`processHexOf`). */
+  processHex: string;
+  /** Seconds since boot as the kernel stamped the kill, or ''. */
+  kernelTime: string;
+  /** `kernel` or `systemd-oomd`: which log on the host confirms the kill. */
+  killer: string;
 }
 
 export interface WorkflowStarter {

@@ -41,8 +41,26 @@ export interface DiagnosticsSummary {
   oomKillsSinceEvent: number | null;
   /** `oom_kill` from /proc/vmstat: kills since boot. */
   oomKillsSinceBoot: number | null;
+  /** Whether the host's own kernel log holds the reported kill; null from a script too old to look. */
+  killConfirmation: KillConfirmation | null;
   /** Each probe's outcome, so a missing tool or a timeout is visible rather than silent. */
   probes: { name: string; status: 'ok' | 'missing' | 'timeout' | 'error' }[];
+}
+
+/**
+ * The reported kill, looked up on the host in what only the kernel writes (`dmesg -k`, the journal's kernel
+ * transport with facility kern) or, for systemd-oomd, in the journal entries of systemd-oomd.service itself. A
+ * line any local user could write (`logger -t kernel`) is in none of them. No host change without `confirmed`.
+ */
+export interface KillConfirmation {
+  /** `not-found`: the log was read and does not hold the kill; `unknown`: nothing to look for, or no log to read. */
+  status: 'confirmed' | 'not-found' | 'unknown';
+  /** Where the answer comes from, or null when no log could tell. */
+  source: 'dmesg' | 'journal-kernel' | 'journal-oomd' | null;
+  /** The host's own line of the kill, when confirmed. */
+  line: string | null;
+  /** Why not confirmed, in words (`the kernel killed pid 4242 under another name: ...`). */
+  detail: string | null;
 }
 
 export interface MemorySnapshot {

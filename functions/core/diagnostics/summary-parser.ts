@@ -5,6 +5,7 @@ import type {
   DiagnosticsSummary,
   DiskInfo,
   JvmInfo,
+  KillConfirmation,
   MemorySnapshot,
   ProcessInfo,
   SwapDevice,
@@ -63,6 +64,7 @@ export function parseDiagnosticsSummary(stdout: string): DiagnosticsSummary {
     }),
     oomKillsSinceEvent: num(f.get('oom.killsSinceEvent')),
     oomKillsSinceBoot: num(f.get('oom.killsSinceBoot')),
+    killConfirmation: killConfirmation(f),
     probes: probes(f),
   };
 }
@@ -152,6 +154,22 @@ function cgroup(f: Fields): CgroupState | null {
     limitBytes: num(f.get('cgroup.limitBytes')),
     usageBytes: num(f.get('cgroup.usageBytes')),
     oomKills: num(f.get('cgroup.oomKills')),
+  };
+}
+
+const CONFIRMATION_STATUSES: readonly string[] = ['confirmed', 'not-found', 'unknown'];
+const CONFIRMATION_SOURCES: readonly string[] = ['dmesg', 'journal-kernel', 'journal-oomd'];
+
+function killConfirmation(f: Fields): KillConfirmation | null {
+  const status = f.get('kill.confirmation');
+  if (status === undefined) return null;
+  const source = f.get('kill.confirmationSource') ?? '';
+  return {
+    // A value this parser does not know is not a confirmation.
+    status: CONFIRMATION_STATUSES.includes(status) ? (status as KillConfirmation['status']) : 'unknown',
+    source: CONFIRMATION_SOURCES.includes(source) ? (source as KillConfirmation['source']) : null,
+    line: text(f, 'kill.confirmationLine'),
+    detail: text(f, 'kill.confirmationDetail'),
   };
 }
 

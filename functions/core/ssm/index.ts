@@ -25,4 +25,5 @@ export {
   validateCollectDiagnosticsParameters,
   validateRestartServiceParameters,
 } from './parameters';
+export { processHexOf } from './process-hex';
 export { parseScriptResult, type ScriptResult, type ScriptResultStatus } from './script-result';

@@ -32,6 +32,16 @@ const PID = '^$|^[1-9][0-9]{0,6}$';
  */
 const MEMCG_PATH = '^$|^/$|^(/[A-Za-z0-9_:@-][A-Za-z0-9._:@-]{0,127}){1,16}$';
 /**
+ * The killed process's name (the kernel's comm: at most 15 bytes) as
+ * lowercase hex of its bytes, or empty. Hex because a comm may hold any byte but NUL: a blank, a quote, `$(`,
+ * a newline. The script decodes it and compares it byte for byte with the kernel's own line.
+ */
+const PROCESS_HEX = '^$|^([0-9a-f]{2}){1,15}$';
+/** Seconds since boot of the kill as the kernel stamped it (`[ 1234.567890]`), or empty. */
+const KERNEL_TIME = '^$|^[0-9]{1,10}([.][0-9]{1,9})?$';
+/** Who reported the kill: the kernel's OOM killer or systemd-oomd; empty reads as the kernel. */
+const KILLER = '^$|^(kernel|systemd-oomd)$';
+/**
  * An absolute file path of at most 8 components of at most 63 characters; no component starts with a dot, so
  * there is no `..` (nor hidden file), and no `//` or trailing slash.
  */
@@ -48,6 +58,9 @@ export const COLLECT_DIAGNOSTICS_PARAMETERS = {
   unit: { pattern: ANY_UNIT, default: '' },
   pid: { pattern: PID, default: '' },
   memcgPath: { pattern: MEMCG_PATH, default: '' },
+  processHex: { pattern: PROCESS_HEX, default: '' },
+  kernelTime: { pattern: KERNEL_TIME, default: '' },
+  killer: { pattern: KILLER, default: '' },
 } as const satisfies Record<string, ParameterSpec>;
 
 export const ADD_SWAP_PARAMETERS = {

@@ -13,6 +13,11 @@ export interface CollectDiagnosticsParameters {
   unit: string | null;
   pid: number | null;
   memcgPath: string | null;
+  /** The killed process's name as hex of its bytes (see `processHexOf`), or null. */
+  processHex: string | null;
+  /** Seconds since boot as the kernel stamped the kill, or null. */
+  kernelTime: number | null;
+  killer: 'kernel' | 'systemd-oomd' | null;
 }
 
 export interface AddSwapParameters {
@@ -42,6 +47,9 @@ export function validateCollectDiagnosticsParameters(
     unit: v.unit || null,
     pid: v.pid ? Number(v.pid) : null,
     memcgPath: v.memcgPath || null,
+    processHex: v.processHex || null,
+    kernelTime: v.kernelTime ? Number(v.kernelTime) : null,
+    killer: v.killer === 'kernel' || v.killer === 'systemd-oomd' ? v.killer : null,
   }));
 }
 

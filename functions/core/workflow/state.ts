@@ -36,6 +36,11 @@ export const WorkflowInputSchema = z.object({
   process: z.string(),
   unit: z.string(),
   memcgPath: z.string(),
+  // Defaults: an execution started by an older detector carries none of the three; its diagnostics then
+  // cannot confirm the kill, so nothing is changed on the host.
+  processHex: z.string().default(''),
+  kernelTime: z.string().default(''),
+  killer: z.string().default(''),
 });
 
 /** A remediation the analysis planned, ready for SendCommand (parameter values are string lists). */

@@ -7,6 +7,9 @@
 #   SSM_unit       systemd unit of the victim, or empty
 #   SSM_pid        pid of the victim, or empty
 #   SSM_memcgPath  memory cgroup path of the victim as the kernel printed it, or empty
+#   SSM_processHex the victim's name (comm) as hex of its bytes, or empty
+#   SSM_kernelTime seconds since boot as the kernel stamped the kill, or empty
+#   SSM_killer     kernel or systemd-oomd (empty: kernel): whose log confirms the kill
 # and are validated again here (defence in depth): a bad value exits 2 before anything runs.
 #
 # Output: first a compact machine-readable summary (GetCommandInvocation returns only the first 24,000
@@ -24,6 +27,9 @@ readonly PATTERN_killTime='^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9
 readonly PATTERN_unit='^$|^[A-Za-z0-9][A-Za-z0-9:_.@-]{0,254}$'
 readonly PATTERN_pid='^$|^[1-9][0-9]{0,6}$'
 readonly PATTERN_memcgPath='^$|^/$|^(/[A-Za-z0-9_:@-][A-Za-z0-9._:@-]{0,127}){1,16}$'
+readonly PATTERN_processHex='^$|^([0-9a-f]{2}){1,15}$'
+readonly PATTERN_kernelTime='^$|^[0-9]{1,10}([.][0-9]{1,9})?$'
+readonly PATTERN_killer='^$|^(kernel|systemd-oomd)$'
 
 readonly EXIT_INVALID_PARAMETER=2
 # Kernel lines this long before killTime still count. killTime is usually when the log pipeline received the
@@ -33,6 +39,8 @@ readonly EVENT_MARGIN_SECONDS=300
 readonly MAX_TOP_PROCESSES=15
 readonly MAX_CMDLINE_CHARS=300
 readonly MAX_KERNEL_LINES=400
+# The kill line's own stamp and the stamp the report carried are the same record's, or one report apart.
+readonly KERNEL_TIME_TOLERANCE_SECONDS=2
 readonly MAX_CONTAINERS=16
 readonly MAX_JVMS=10
 # The summary must sit whole inside the 24,000 characters GetCommandInvocation returns.
@@ -56,10 +64,30 @@ kill_time=${SSM_killTime-}
 unit=${SSM_unit-}
 pid=${SSM_pid-}
 memcg_path=${SSM_memcgPath-}
+process_hex=${SSM_processHex-}
+kernel_time=${SSM_kernelTime-}
+killer=${SSM_killer-}
 [[ $kill_time =~ $PATTERN_killTime ]] || refuse_invalid killTime
 [[ $unit =~ $PATTERN_unit ]] || refuse_invalid unit
 [[ $pid =~ $PATTERN_pid ]] || refuse_invalid pid
 [[ $memcg_path =~ $PATTERN_memcgPath ]] || refuse_invalid memcgPath
+[[ $process_hex =~ $PATTERN_processHex ]] || refuse_invalid processHex
+[[ $kernel_time =~ $PATTERN_kernelTime ]] || refuse_invalid kernelTime
+[[ $killer =~ $PATTERN_killer ]] || refuse_invalid killer
+[[ -n $killer ]] || killer=kernel
+# The victim's name three ways, for the kill line of whichever log holds it: the bytes themselves (the journal
+# with --all), every byte outside printable ASCII and the backslash as \xNN (dmesg in the C locale), and only
+# control bytes so (a UTF-8 terminal's dmesg).
+comm_raw='' comm_escaped='' comm_controls=''
+for ((i = 0; i < ${#process_hex}; i += 2)); do
+  byte=${process_hex:i:2}
+  [[ $byte == 00 ]] && refuse_invalid processHex
+  # shellcheck disable=SC2059 # the format is the escape that makes the byte; $byte is two hex digits
+  printf -v char "\\x$byte"
+  comm_raw+=$char
+  if ((16#$byte < 32 || 16#$byte >= 127 || 16#$byte == 92)); then comm_escaped+="\\x$byte"; else comm_escaped+=$char; fi
+  if ((16#$byte < 32 || 16#$byte == 127)); then comm_controls+="\\x$byte"; else comm_controls+=$char; fi
+done
 kill_epoch=''
 if [[ -n $kill_time ]]; then
   kill_epoch=$(date -d "$kill_time" +%s 2>/dev/null) || refuse_invalid killTime
@@ -630,18 +658,55 @@ fi
 
 # Kernel OOM messages since the event. dmesg first: the kill has just happened, so the ring buffer holds
 # it, and dmesg is small and needs no journald. journalctl when dmesg fails or no longer reaches back.
+# Only what the kernel itself wrote: `dmesg -k` and the journal's kernel transport with facility kern, never
+# a record root wrote into /dev/kmsg (the kernel gives those the user facility) nor a syslog line tagged kernel.
 # The awk keeps whole reports ("invoked oom-killer" to "Killed process") and other OOM lines, and ends
-# with "#meta kills=N first=T" (T: the oldest dmesg timestamp in the buffer, -1 when none); it keeps only
-# the last `max` lines itself.
+# with "#meta kills=N first=T match=M<TAB>LINE" (T: the oldest timestamp in the buffer, -1 when none; M how
+# well the best kill line matched the reported kill, LINE that line); it keeps only the last `max` lines.
+# The reported kill (ENVIRON, so no byte of the name is taken as an awk escape): OOMR_PID, OOMR_COMM1..3 (the
+# name as each log may print it), OOMR_TIME (the kernel's stamp of it, or empty). A kill line counts only as the
+# whole kernel message, from its start: kernel text that quotes a user's string (a file name in a warning) holds
+# "Killed process ..." somewhere inside, never at the start.
 # shellcheck disable=SC2016 # an awk program, not shell
 readonly OOM_AWK='
-  BEGIN { first = -1 }
+  BEGIN {
+    first = -1; best = 0; bestline = ""
+    want_pid = ENVIRON["OOMR_PID"]; want_time = ENVIRON["OOMR_TIME"]
+    c1 = ENVIRON["OOMR_COMM1"]; c2 = ENVIRON["OOMR_COMM2"]; c3 = ENVIRON["OOMR_COMM3"]
+    rank["none"] = 0; rank["other-name"] = 1; rank["other-time"] = 2; rank["pid"] = 3; rank["name"] = 4
+  }
+  # How a kernel message matches the reported kill: name, pid (no name to compare), other-time, other-name, none.
+  function kill_match(msg, t,   k, pre, rest) {
+    k = index(msg, "Killed process ")
+    if (k == 0 || want_pid == "") return "none"
+    pre = substr(msg, 1, k - 1)
+    if (pre != "" && pre != "Out of memory: " && pre != "Memory cgroup out of memory: " && pre != "Out of Memory: " &&
+      pre != "Out of memory (oom_kill_allocating_task): ") return "none"
+    rest = substr(msg, k + 15)
+    if (index(rest, want_pid) != 1) return "none"
+    rest = substr(rest, length(want_pid) + 1)
+    # RHEL 6 and older: "Killed process 1234, UID 500, (java) ...".
+    if (match(rest, /^, UID [0-9]+, \(/)) rest = substr(rest, RLENGTH + 1)
+    else if (substr(rest, 1, 2) == " (") rest = substr(rest, 3)
+    else return "none"
+    if (c1 != "" && index(rest, c1 ")") != 1 && index(rest, c2 ")") != 1 && index(rest, c3 ")") != 1) return "other-name"
+    if (want_time != "" && t != "" && (t < want_time - tolerance || t > want_time + tolerance)) return "other-time"
+    return c1 == "" ? "pid" : "name"
+  }
   {
+    t = ""; msg = $0
     if (match($0, /^\[ *[0-9]+\.[0-9]+\]/)) {
       t = substr($0, 2, RLENGTH - 2) + 0
       if (first < 0) first = t
       if (since != "" && t < since + 0) next
+      msg = substr($0, RLENGTH + 2)
+      # CONFIG_PRINTK_CALLER: "[ 1234.5][ T4242] ..."
+      if (match(msg, /^\[ *[TC][0-9]+\] ?/)) msg = substr(msg, RLENGTH + 1)
     }
+    # journalctl -o short-monotonic: "[ 1234.5] host kernel: ..."
+    if (source == "journal" && match(msg, /^[^ ]+ kernel: /)) msg = substr(msg, RLENGTH + 1)
+    m = kill_match(msg, t)
+    if (rank[m] > 0 && rank[m] >= best) { best = rank[m]; bestname = m; bestline = substr($0, 1, 300) }
     if ($0 ~ /invoked oom-killer/) inreport = 1
     # Stack traces, registers and most of the cgroup statistics say little to the on-call engineer.
     # (Portable awk: mawk has no {m,n}.)
@@ -655,7 +720,7 @@ readonly OOM_AWK='
   }
   END {
     for (i = (count > max ? count - max : 0); i < count; i++) print kept[i % max]
-    printf "#meta kills=%d first=%s\n", kills, first
+    printf "#meta kills=%d first=%d match=%s\t%s\n", kills, first, (best > 0 ? bestname : "none"), bestline
   }'
 # since: the window's start in dmesg's seconds since boot; reach: how far back the ring buffer must go to hold
 # the window, which is never before boot (a buffer whose first line is from boot holds all of this boot).
@@ -668,37 +733,61 @@ if [[ -n $kill_epoch && $uptime_seconds =~ ^[0-9]+ ]]; then
   # killTime is when the line was received, never before the kernel printed it: before boot means an earlier boot.
   ((kill_epoch < boot_epoch)) && kill_before_boot=1
 fi
-dmesg_out='' dmesg_first=-1 dmesg_kills=0
-if have dmesg; then
-  dmesg_out=$(bounded 1 dmesg 2>/dev/null | awk -v since="$since" -v max="$MAX_KERNEL_LINES" "$OOM_AWK"
+export OOMR_PID=$pid OOMR_TIME=$kernel_time OOMR_COMM1=$comm_raw OOMR_COMM2=$comm_escaped OOMR_COMM3=$comm_controls
+# kernel_log NAME SOURCE CMD...: CMD's output through OOM_AWK into OUT, its "#meta" line read into META_KILLS,
+# META_FIRST, META_MATCH and META_LINE; returns CMD's exit status (or 1 when the awk printed no "#meta").
+kernel_log() {
+  local name=$1 source=$2 rc meta
+  shift 2
+  META_KILLS=0 META_FIRST=-1 META_MATCH=none META_LINE=''
+  OUT=$(bounded 1 "$@" 2>/dev/null | awk -v since="${AWK_SINCE-}" -v max="$MAX_KERNEL_LINES" -v source="$source" \
+    -v tolerance="$KERNEL_TIME_TOLERANCE_SECONDS" "$OOM_AWK"
   exit "${PIPESTATUS[0]}")
   rc=$?
-  probe dmesg "$rc"
-  if ((rc == 0)) && [[ ${dmesg_out##*$'\n'} =~ kills=([0-9]+)\ first=(-?[0-9]+) ]]; then
-    dmesg_kills=${BASH_REMATCH[1]} dmesg_first=${BASH_REMATCH[2]}
-  else
-    dmesg_out=''
+  [[ -n $name ]] && probe "$name" "$rc"
+  meta=${OUT##*$'\n'}
+  if ((rc == 0)) && [[ $meta =~ ^#meta\ kills=([0-9]+)\ first=(-?[0-9]+)\ match=([a-z-]+) ]]; then
+    META_KILLS=${BASH_REMATCH[1]} META_FIRST=${BASH_REMATCH[2]} META_MATCH=${BASH_REMATCH[3]}
+    [[ $meta == *$'\t'* ]] && META_LINE=${meta#*$'\t'}
+    OUT=${OUT%"$meta"}
+    OUT=${OUT%$'\n'}
+    return 0
+  fi
+  OUT=''
+  ((rc == 0)) && rc=1
+  return "$rc"
+}
+dmesg_out='' dmesg_first=-1 dmesg_kills=0 dmesg_match=none dmesg_line='' dmesg_kernel_only=0
+if have dmesg; then
+  # `dmesg -k` (util-linux) prints the kernel facility only; BusyBox's dmesg has no -k: show its lines, but
+  # they cannot confirm a kill.
+  dmesg_read=0
+  if AWK_SINCE=$since kernel_log '' dmesg dmesg -k; then
+    dmesg_read=1 dmesg_kernel_only=1
+    probe dmesg ok
+  elif AWK_SINCE=$since kernel_log dmesg dmesg dmesg; then
+    dmesg_read=1
+  fi
+  if ((dmesg_read)); then
+    # A newline stands for "read, and no OOM line in it", which is not "could not read".
+    dmesg_out=${OUT:-$'\n'} dmesg_kills=$META_KILLS dmesg_first=$META_FIRST
+    dmesg_match=$META_MATCH dmesg_line=$META_LINE
   fi
 else
   probe dmesg missing
 fi
 kernel_text='' kernel_source=none kernel_kills=''
 [[ -n $dmesg_out ]] && kernel_text=$dmesg_out kernel_source=dmesg kernel_kills=$dmesg_kills
+window=(-b)
+[[ -n $kill_epoch ]] && window=(--since "@$((kill_epoch - EVENT_MARGIN_SECONDS))")
 # When the ring buffer starts after the event, older lines were overwritten, and a kill of an earlier boot was
 # never in it: the journal may still have them.
 if [[ -z $dmesg_out ]] || ((kill_before_boot)) || [[ -n $reach && $dmesg_first -gt $reach ]]; then
   if have journalctl; then
-    window=(-b)
-    [[ -n $kill_epoch ]] && window=(--since "@$((kill_epoch - EVENT_MARGIN_SECONDS))")
-    journal_out=$(bounded 1 journalctl -k -q --no-pager -o short-iso "${window[@]}" 2>/dev/null |
-      awk -v since='' -v max="$MAX_KERNEL_LINES" "$OOM_AWK"
-    exit "${PIPESTATUS[0]}")
-    rc=$?
-    probe journalctl "$rc"
     # A journal that works but holds no kernel kill does not beat a ring buffer that holds some.
-    if ((rc == 0)) && [[ ${journal_out##*$'\n'} =~ kills=([0-9]+) ]] &&
-      ((BASH_REMATCH[1] > 0 || dmesg_kills == 0)) && [[ -z $dmesg_out || ${BASH_REMATCH[1]} -ge $dmesg_kills ]]; then
-      kernel_text=$journal_out kernel_source=journalctl kernel_kills=${BASH_REMATCH[1]}
+    if kernel_log journalctl journal journalctl -k SYSLOG_FACILITY=0 -q --no-pager -o short-iso "${window[@]}" &&
+      ((META_KILLS > 0 || dmesg_kills == 0)) && [[ -z $dmesg_out || $META_KILLS -ge $dmesg_kills ]]; then
+      kernel_text=$OUT kernel_source=journalctl kernel_kills=$META_KILLS
     fi
   else
     probe journalctl missing
@@ -706,11 +795,96 @@ if [[ -z $dmesg_out ]] || ((kill_before_boot)) || [[ -n $reach && $dmesg_first -
 fi
 oom_since_event=''
 [[ -n $kill_epoch ]] && oom_since_event=$kernel_kills
-kernel_text=${kernel_text%$'\n'#meta*}
-kernel_text=${kernel_text#\#meta*}
+kernel_text=${kernel_text#$'\n'}
 kv oom.killsSinceEvent "$oom_since_event"
 kv oom.killsSinceBoot "$oom_since_boot"
 kv oom.logSource "$kernel_source"
+
+# Corroboration: is the reported kill in what only the kernel (or systemd-oomd) writes on this host? Remediation
+# is planned only when it is (docs/ssm-documents.md). confirmed / not-found (the log was read and does not hold
+# it) / unknown (nothing to look for, or no log that could tell).
+confirmation=unknown confirmation_source='' confirmation_line='' confirmation_detail=''
+who_killed="pid ${pid:-?}${process_hex:+ ($comm_escaped)}"
+if [[ $killer == systemd-oomd ]]; then
+  if [[ -z $memcg_path ]]; then
+    confirmation_detail='the report names no cgroup to look for'
+  elif ! have journalctl; then
+    confirmation_detail='journalctl is not available to read systemd-oomd'"'"'s log'
+  else
+    # _SYSTEMD_UNIT is a trusted field: journald sets it from the sender's cgroup, no client can choose it.
+    oomd_line=$(bounded 1 journalctl _SYSTEMD_UNIT=systemd-oomd.service -a -q --no-pager -o short-iso "${window[@]}" \
+      2>/dev/null | OOMR_CGROUP=$memcg_path awk '
+        {
+          msg = $0
+          if (!match(msg, /^[^ ]+ [^ ]+ [^ ]+: /)) next
+          msg = substr(msg, RLENGTH + 1); path = ENVIRON["OOMR_CGROUP"]
+          if (index(msg, "Killed " path " due to ") == 1 || index(msg, "Marked " path " for killing due to ") == 1)
+            found = substr($0, 1, 300)
+        }
+        END { if (found != "") print found }')
+    rc=$?
+    probe journalctl-oomd "$rc"
+    if ((rc != 0)); then
+      confirmation_detail="systemd-oomd's journal could not be read (journalctl exit $rc)"
+    elif [[ -n $oomd_line ]]; then
+      confirmation=confirmed confirmation_source=journal-oomd confirmation_line=$oomd_line
+    elif [[ -n $(bounded 1 journalctl -q --no-pager -n 1 -o cat "${window[@]}" 2>/dev/null) ]]; then
+      confirmation=not-found confirmation_source=journal-oomd
+      confirmation_detail="systemd-oomd's own journal entries hold no kill of $memcg_path"
+    else
+      # No entry at all for the window: no journal files, or a journal that keeps nothing; it tells nothing.
+      confirmation_detail='the journal holds no entries for the window to look in'
+    fi
+  fi
+elif [[ -z $pid ]]; then
+  confirmation_detail='the report names no pid to look for'
+elif [[ $dmesg_match == name || $dmesg_match == pid ]] && ((dmesg_kernel_only)); then
+  confirmation=confirmed confirmation_source=dmesg confirmation_line=$dmesg_line
+else
+  # The journal keeps what the ring buffer lost. Its monotonic stamps are when journald read the record, so the
+  # kill's own stamp is not compared there: the window since killTime bounds it. A journal that returns no
+  # kernel line at all for the window does not collect the kernel's log (or has no files): it tells nothing.
+  journal_checked=0 best_match=$dmesg_match best_line=$dmesg_line
+  if have journalctl &&
+    OOMR_TIME='' kernel_log journalctl-confirm journal journalctl -k SYSLOG_FACILITY=0 -a -q --no-pager \
+      -o short-monotonic "${window[@]}" && ((META_FIRST != -1)); then
+    journal_checked=1
+    if [[ $META_MATCH == name || $META_MATCH == pid ]]; then
+      confirmation=confirmed confirmation_source=journal-kernel confirmation_line=$META_LINE
+    elif [[ $META_MATCH != none ]]; then
+      best_match=$META_MATCH best_line=$META_LINE
+    fi
+  fi
+  # The ring buffer holds the kill's time when it starts before it (or at boot): what it lacks did not happen.
+  dmesg_complete=0
+  if ((dmesg_kernel_only)); then
+    if [[ -n $kernel_time ]]; then
+      ((dmesg_first <= ${kernel_time%.*})) && dmesg_complete=1
+    elif [[ -n $reach ]]; then
+      ((dmesg_first <= reach)) && dmesg_complete=1
+    fi
+    ((dmesg_first >= 0 && dmesg_first <= 5)) && dmesg_complete=1
+  fi
+  if [[ $confirmation == confirmed ]]; then
+    :
+  elif ((journal_checked || dmesg_complete)); then
+    confirmation=not-found confirmation_source=journal-kernel
+    ((journal_checked)) || confirmation_source=dmesg
+    case $best_match in
+      other-name) confirmation_detail="the kernel killed pid $pid under another name: $best_line" ;;
+      other-time) confirmation_detail="the kernel killed $who_killed at another time: $best_line" ;;
+      *) confirmation_detail="no kernel line${kill_time:+ since $kill_time minus ${EVENT_MARGIN_SECONDS} s} kills $who_killed" ;;
+    esac
+  elif ((dmesg_kernel_only)); then
+    confirmation_detail='the ring buffer no longer reaches back to the kill, and the journal holds no kernel lines'
+  else
+    confirmation_detail='neither dmesg -k nor the journal'"'"'s kernel transport could be read'
+  fi
+fi
+kv kill.confirmation "$confirmation"
+kv kill.confirmationSource "$confirmation_source"
+kv kill.confirmationDetail "${confirmation_detail:0:300}"
+kv kill.confirmationLine "$confirmation_line"
 
 # The victim, if it is still (or again) there.
 victim_text=''

@@ -6,7 +6,7 @@ import type { AnalyzeIncidentResult } from '../../../functions/core/respond/anal
 import { type LocalDynamo, startLocalDynamo } from '../../support/dynalite';
 import { realKill, recordRequest } from '../../support/kills';
 import { captureConsole, stubLambdaEnvironment } from '../../support/lambda-environment';
-import { command, DIAGNOSTICS_STDOUT } from '../core/respond/workflow-states';
+import { CONFIRMED_DIAGNOSTICS_STDOUT, command } from '../core/respond/workflow-states';
 
 const INSTANCE = 'i-0a1b2c3d4e5f60789';
 const ADD_SWAP = 'OomResponder-AddSwap-1A2B3C4D5E6F';
@@ -58,7 +58,7 @@ describe('the analyze Lambda', () => {
       process: '(sd-pam)',
       unit: '',
       memcgPath: '',
-      diagnostics: command({ Status: 'Success', ResponseCode: 0, stdout: DIAGNOSTICS_STDOUT }),
+      diagnostics: command({ Status: 'Success', ResponseCode: 0, stdout: CONFIRMED_DIAGNOSTICS_STDOUT }),
     };
 
     const result = await handler(state, context);

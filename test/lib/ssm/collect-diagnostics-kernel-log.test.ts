@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseDiagnosticsSummary } from '../../../functions/core/diagnostics/summary-parser';
 import { makeTemp, removeTemp, runScript, stubBin } from './support/run-script';
 
@@ -69,10 +69,16 @@ beforeAll(() => {
     STUB_JOURNAL_ARGS: join(dir, 'journal-args'),
   };
 });
+beforeEach(() => rmSync(join(dir, 'journal-args'), { force: true }));
 afterAll(() => {
   removeTemp(dir);
   removeTemp(bin);
 });
+
+/** journalctl's arguments, one call a line, in order. */
+function journalCalls(): string[] {
+  return readFileSync(join(dir, 'journal-args'), 'utf8').trimEnd().split('\n');
+}
 
 describe('collect-diagnostics reading the kernel log from the journal', () => {
   it('falls back to journalctl -k --since when dmesg fails', async () => {
@@ -82,9 +88,9 @@ describe('collect-diagnostics reading the kernel log from the journal', () => {
     expect(result.stdout).toContain('oom.logSource=journalctl');
     expect(summary.probes).toContainEqual({ name: 'dmesg', status: 'error' });
     expect(summary.probes).toContainEqual({ name: 'journalctl', status: 'ok' });
-    // From five minutes before the event, kernel messages only, no pager.
-    expect(readFileSync(join(dir, 'journal-args'), 'utf8')).toBe(
-      `-k -q --no-pager -o short-iso --since @${KILL_EPOCH - 300}\n`,
+    // From five minutes before the event, what the kernel wrote (kernel transport, facility kern), no pager.
+    expect(journalCalls()[0]).toBe(
+      `-k SYSLOG_FACILITY=0 -q --no-pager -o short-iso --since @${KILL_EPOCH - 300}`,
     );
     const kernel = result.stdout.slice(result.stdout.indexOf('--- kernel OOM messages (journalctl'));
     expect(kernel).toContain('Out of memory: Killed process 4242 (java)');
@@ -156,8 +162,8 @@ describe('collect-diagnostics reading the kernel log from the journal', () => {
       { pathFirst: [bin] },
     );
     expect(result.stdout).toContain('oom.logSource=journalctl');
-    expect(readFileSync(join(dir, 'journal-args'), 'utf8')).toBe(
-      `-k -q --no-pager -o short-iso --since @${BOOT_EPOCH - 3600 - 300}\n`,
+    expect(journalCalls()[0]).toBe(
+      `-k SYSLOG_FACILITY=0 -q --no-pager -o short-iso --since @${BOOT_EPOCH - 3600 - 300}`,
     );
   });
 });

@@ -1,3 +1,4 @@
+import { corroborationOf } from '../../diagnostics/corroboration';
 import { InvalidAnalysisInputError } from '../errors';
 import type { AnalysisFacts } from '../facts';
 import { gatherFacts } from '../facts';
@@ -9,7 +10,8 @@ import { planRestartService } from './restart-service';
 
 /**
  * The remediation plan the deployed policy allows for this incident. The default policy plans nothing; every
- * remediation considered and not planned is listed in `skipped` with a reason a person understands.
+ * remediation considered and not planned is listed in `skipped` with a reason a person understands. Nothing is
+ * planned for a kill the host's own kernel log does not confirm: the line that reported it may be anyone's.
  *
  * @throws InvalidAnalysisInputError when `now` is not an ISO 8601 time (the hourly limits would be unenforceable).
  */
@@ -26,9 +28,16 @@ export function planFromFacts(input: AnalyzeInput, facts: AnalysisFacts): Remedi
     ['add-swap', planAddSwap(input, facts, nowMs)],
     ['restart-service', planRestartService(input, facts, nowMs)],
   ];
+  const corroboration = corroborationOf(input.diagnostics);
   const plan: RemediationPlan = { steps: [], skipped: [] };
   for (const [action, decision] of decisions) {
-    if ('step' in decision) plan.steps.push(decision.step);
+    // Checked last, so a remediation the policy would not send anyway keeps its own reason.
+    if ('step' in decision && !corroboration.confirmed)
+      plan.skipped.push({
+        action,
+        reason: `not sent: the kill is not confirmed by the host's kernel log (${corroboration.why})`,
+      });
+    else if ('step' in decision) plan.steps.push(decision.step);
     else plan.skipped.push({ action, reason: decision.skipped });
   }
   return plan;

@@ -21,6 +21,9 @@ const input: WorkflowInput = {
   process: '(sd-pam)',
   unit: '',
   memcgPath: '/process_api/oomtest1',
+  processHex: '2873642d70616d29',
+  kernelTime: '5071.123456',
+  killer: 'kernel',
 };
 
 // Real SDK client over real HTTP to moto server's Step Functions. StartExecution of a Standard workflow, per the

@@ -17,6 +17,9 @@ const input = {
   process: 'x',
   unit: '',
   memcgPath: '',
+  processHex: '78',
+  kernelTime: '',
+  killer: 'kernel',
 };
 
 beforeEach(() => sfn.reset());

@@ -190,14 +190,26 @@ describe('the remediation plan', () => {
       ]);
     });
 
-    it('plans the restart without diagnostics: the document checks the unit is not active first', () => {
-      const { plan } = analyzeIncident(incidentFrom(SERVICE_OOM), null, {
+    it('plans the restart when the diagnostics lack the unit state: the document checks the unit is not active first', () => {
+      const { plan } = analyzeIncident(incidentFrom(SERVICE_OOM), diagnostics({ unit: null }), {
         policy: policy({ restartService: { enabled: true, dryRun: true, allowedUnits: ['app*'] } }),
       });
       expect(plan.steps[0]?.parameters).toEqual({ unit: 'app.service', dryRun: 'true' });
       expect(plan.steps[0]?.reason).toBe(
         'dry run: would restart app.service: the OOM killer took it, its state is unknown (no unit state in the diagnostics); the document restarts it only if it is not active, and it is on the allow-list',
       );
+    });
+
+    it('sends no restart without diagnostics: nothing confirmed the kill on the host', () => {
+      const { plan } = analyzeIncident(incidentFrom(SERVICE_OOM), null, {
+        policy: policy({ restartService: { enabled: true, dryRun: true, allowedUnits: ['app*'] } }),
+      });
+      expect(plan.steps).toEqual([]);
+      expect(plan.skipped).toContainEqual({
+        action: 'restart-service',
+        reason:
+          "not sent: the kill is not confirmed by the host's kernel log (the diagnostics did not run, so the host was not asked)",
+      });
     });
 
     it.each([
@@ -304,4 +316,68 @@ describe('the remediation plan', () => {
       InvalidAnalysisInputError,
     );
   });
+});
+
+describe('the remediation plan of a kill the host does not confirm', () => {
+  const both = policy({
+    addSwap: { enabled: true },
+    restartService: { enabled: true, allowedUnits: ['app.service'] },
+  });
+  const confirmedBy = (source: 'dmesg' | 'journal-kernel') =>
+    diagnostics({ killConfirmation: { status: 'confirmed', source, line: null, detail: null } });
+
+  it.each([
+    [
+      'the kernel log holds no such kill',
+      diagnostics({
+        killConfirmation: {
+          status: 'not-found',
+          source: 'dmesg',
+          line: null,
+          detail: 'no kernel line since 2026-05-17T17:00:41Z minus 300 s kills pid 1234 (php-fpm)',
+        },
+      }),
+      'no kernel line since 2026-05-17T17:00:41Z minus 300 s kills pid 1234 (php-fpm)',
+    ],
+    [
+      'the host could not tell',
+      diagnostics({
+        killConfirmation: {
+          status: 'unknown',
+          source: null,
+          line: null,
+          detail: "neither dmesg -k nor the journal's kernel transport could be read",
+        },
+      }),
+      "neither dmesg -k nor the journal's kernel transport could be read",
+    ],
+    [
+      'the script is too old to look',
+      diagnostics({ killConfirmation: null }),
+      'the diagnostics script on the host is too old to look',
+    ],
+    ['there are no diagnostics', null, 'the diagnostics did not run, so the host was not asked'],
+  ])('plans no host change when %s, and says why for each', (_, summary, why) => {
+    const { plan } = analyzeIncident(incidentFrom(SERVICE_OOM), summary, { policy: both });
+    expect(plan.steps).toEqual([]);
+    const reasons = plan.skipped.map((skip) => skip.reason);
+    expect(reasons).toContain(`not sent: the kill is not confirmed by the host's kernel log (${why})`);
+  });
+
+  it('keeps the reason of a remediation the policy would not send anyway', () => {
+    const { plan } = analyzeIncident(
+      incidentFrom(SERVICE_OOM),
+      diagnostics({ killConfirmation: { status: 'unknown', source: null, line: null, detail: 'x' } }),
+      { policy: restartOn },
+    );
+    expect(plan.skipped).toContainEqual({ action: 'add-swap', reason: 'policy: add-swap is off' });
+  });
+
+  it.each(['dmesg', 'journal-kernel'] as const)(
+    'plans as the policy allows once %s confirms the kill',
+    (source) => {
+      const { plan } = analyzeIncident(incidentFrom(SERVICE_OOM), confirmedBy(source), { policy: restartOn });
+      expect(plan.steps.map((step) => step.action)).toEqual(['restart-service']);
+    },
+  );
 });

@@ -13,11 +13,12 @@ import { realKill, resolvedInstance } from '../../../support/kills';
 function swollen(size: number): Kill {
   const kill = realKill();
   // '€' is 3 bytes in UTF-8 and one UTF-16 unit: the most bytes a clipped unit can cost.
+  // Enumerations the parser sets (kind, transport, origin) never hold text from the line.
   const big = (tag: string) => `${tag}:${'€'.repeat(size)}`;
   const swollenKill = Object.fromEntries(
     Object.entries(kill).map(([field, value]) => [
       field,
-      typeof value === 'string' && field !== 'kind' && field !== 'transport' ? big(field) : value,
+      typeof value === 'string' && !['kind', 'transport', 'origin'].includes(field) ? big(field) : value,
     ]),
   ) as unknown as Kill;
   return {

@@ -175,6 +175,13 @@ export function summary(overrides: Partial<DiagnosticsSummary> = {}): Diagnostic
     slabTop: [{ name: 'dentry', sizeKb: 52_224 }],
     oomKillsSinceEvent: 1,
     oomKillsSinceBoot: 3,
+    // What a real kill reads as on its own host: `dmesg -k` holds the kernel's line of it.
+    killConfirmation: {
+      status: 'confirmed',
+      source: 'dmesg',
+      line: '[1728290.114605] Out of memory: Killed process 4242 (java) total-vm:8532112kB, anon-rss:7512320kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:15120kB oom_score_adj:0',
+      detail: null,
+    },
     probes: [{ name: 'meminfo', status: 'ok' }],
     ...overrides,
   };

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { MemoryIncidentStore } from '../../../../functions/adapters/memory/incident-store';
+import { workflowInputFor } from '../../../../functions/core/detect/detect-batch';
 import type { RecordKillsRequest } from '../../../../functions/core/detect/ports';
 import { DEFAULT_POLICY, type PolicyInput, parsePolicy } from '../../../../functions/core/policy/policy';
 import {
@@ -10,7 +11,7 @@ import {
 } from '../../../../functions/core/respond/analyze-incident';
 import type { AnalyzeEvent } from '../../../../functions/core/workflow/state';
 import { realKill, recordRequest } from '../../../support/kills';
-import { command, DIAGNOSTICS_STDOUT } from './workflow-states';
+import { CONFIRMED_DIAGNOSTICS_STDOUT, command, DIAGNOSTICS_STDOUT } from './workflow-states';
 
 const INSTANCE = 'i-0a1b2c3d4e5f60789';
 const T0 = Date.parse('2026-11-25T18:28:15Z');
@@ -32,21 +33,12 @@ const ADD_SWAP_ON = { addSwap: { enabled: true } } as const;
 
 /** The state the analyze step receives, as the workflow built it from the detector's input. */
 function stateFor(request: RecordKillsRequest, extra: Partial<AnalyzeEvent> = {}): AnalyzeEvent {
-  const kill = request.incident.firstKill;
-  return {
-    incidentId: request.incident.id,
-    instanceId: request.incident.instance.instanceId,
-    killTime: request.incident.observedAt,
-    pid: String(kill.pid ?? ''),
-    process: kill.process ?? '',
-    unit: kill.systemdUnit ?? '',
-    memcgPath: kill.taskMemcg ?? '',
-    ...extra,
-  };
+  return { ...workflowInputFor(request.incident), ...extra };
 }
 
+/** Diagnostics from today's script, which found the kill in the host's `dmesg -k`. */
 const collected = {
-  diagnostics: command({ Status: 'Success', ResponseCode: 0, stdout: DIAGNOSTICS_STDOUT }),
+  diagnostics: command({ Status: 'Success', ResponseCode: 0, stdout: CONFIRMED_DIAGNOSTICS_STDOUT }),
 };
 
 let store: MemoryIncidentStore;
@@ -81,7 +73,11 @@ describe('analyzeIncident', () => {
       commandId: 'a1b2c3d4-5678-90ab-cdef-111111111111',
       outputS3Uri: `s3://${BUCKET}/diagnostics/${request.incident.id}/a1b2c3d4-5678-90ab-cdef-111111111111/`,
     });
-    expect(result.diagnostics.summary).toMatchObject({ hostname: 'vm', memory: { totalKb: 24_683_620 } });
+    expect(result.diagnostics.summary).toMatchObject({ hostname: 'vm', memory: { totalKb: 24_683_664 } });
+    expect(result.diagnostics.summary?.killConfirmation).toMatchObject({
+      status: 'confirmed',
+      source: 'dmesg',
+    });
     expect(result.analysis.findings.length).toBeGreaterThan(0);
     expect(result.analysis.likelyCause).toEqual(result.analysis.findings[0]);
   });
@@ -166,13 +162,33 @@ describe('analyzeIncident', () => {
         },
         dryRun: false,
         reason:
-          'add a 2.0 GiB swap file at /swapfile.oom-responder: no swap is active and / has 79 GiB free (the file takes 3%, policy allows 25%)',
+          'add a 2.0 GiB swap file at /swapfile.oom-responder: no swap is active and / has 78 GiB free (the file takes 3%, policy allows 25%)',
       },
     ]);
     expect(result.analysis.plan.steps.map((s) => s.action)).toEqual(['add-swap']);
     expect(await store.recentActions(INSTANCE, 0)).toEqual([
       { action: 'add-swap', incidentId: request.incident.id, at: now.toISOString() },
     ]);
+  });
+
+  it('plans nothing on diagnostics that do not confirm the kill (a script too old to look), saying why', async () => {
+    const request = await incidentAt(T0);
+    const unconfirmed = {
+      diagnostics: command({ Status: 'Success', ResponseCode: 0, stdout: DIAGNOSTICS_STDOUT }),
+    };
+    const result = await analyzeIncident(
+      stateFor(request, unconfirmed),
+      store,
+      config({ ...ADD_SWAP_ON, restartService: { enabled: true, allowedUnits: ['orders.service'] } }),
+      new Date(T0 + MINUTE),
+    );
+    expect(result.steps).toEqual([]);
+    expect(result.analysis.plan.skipped).toContainEqual({
+      action: 'add-swap',
+      reason:
+        "not sent: the kill is not confirmed by the host's kernel log (the diagnostics script on the host is too old to look)",
+    });
+    expect(await store.recentActions(INSTANCE, 0)).toEqual([]);
   });
 
   it('skips add-swap for the next incident on the instance within the hour (the per-hour limit)', async () => {

@@ -18,6 +18,9 @@ function event(extra: Partial<AnalyzeEvent> = {}): AnalyzeEvent {
     process: 'oomr-fixture',
     unit: 'oomr-fixture.service',
     memcgPath: '/process_api/8dc1f9a302eb15367865117e7f6656a9/oom-responder-6377-mwwgif5m',
+    processHex: '6f6f6d722d66697874757265',
+    kernelTime: '',
+    killer: 'kernel',
     ...extra,
   };
 }

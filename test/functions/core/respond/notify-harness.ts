@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { MemoryIncidentStore } from '../../../../functions/adapters/memory/incident-store';
 import { WebhookSlackNotifier } from '../../../../functions/adapters/slack/webhook-notifier';
+import { workflowInputFor } from '../../../../functions/core/detect/detect-batch';
 import type { RecordKillsRequest } from '../../../../functions/core/detect/ports';
 import { parsePolicy } from '../../../../functions/core/policy/policy';
 import type { SnsNotification } from '../../../../functions/core/render/sns';
@@ -133,17 +134,7 @@ export const COLLECTED: Partial<NotifyEvent> = {
 
 /** The workflow state as the notify step gets it: the detector's input and what each step added. */
 export function stateOf(request: RecordKillsRequest, extra: Partial<NotifyEvent> = {}): NotifyEvent {
-  const kill = request.incident.firstKill;
-  return {
-    incidentId: request.incident.id,
-    instanceId: request.incident.instance.instanceId,
-    killTime: request.incident.observedAt,
-    pid: String(kill.pid ?? ''),
-    process: kill.process ?? '',
-    unit: kill.systemdUnit ?? '',
-    memcgPath: kill.taskMemcg ?? '',
-    ...extra,
-  };
+  return { ...workflowInputFor(request.incident), ...extra };
 }
 
 /** The notify Lambda's payload: `{state, executionArn}` (lib/workflow/response-workflow.ts). */

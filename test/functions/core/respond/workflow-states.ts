@@ -9,9 +9,21 @@ import type { ActionState, CommandStateSchema, PlannedStep } from '../../../../f
  */
 type CommandState = z.infer<typeof CommandStateSchema>;
 
-/** The real stdout of collect-diagnostics on a Debian 12 host (see test/fixtures/diagnostics/SOURCES.md). */
+/**
+ * The real stdout of collect-diagnostics on a Debian 12 host (see test/fixtures/diagnostics/SOURCES.md), from a
+ * script older than the kill confirmation: a summary without `kill.confirmation`, so nothing may be planned on it.
+ */
 export const DIAGNOSTICS_STDOUT = readFileSync(
   new URL('../../../fixtures/diagnostics/collect-diagnostics-debian12-cgroup-v1.stdout', import.meta.url),
+  'utf8',
+);
+
+/** The same host's real stdout from today's script, which found the reported kill in `dmesg -k`. */
+export const CONFIRMED_DIAGNOSTICS_STDOUT = readFileSync(
+  new URL(
+    '../../../fixtures/diagnostics/collect-diagnostics-debian12-cgroup-v1-confirmed.stdout',
+    import.meta.url,
+  ),
   'utf8',
 );
 

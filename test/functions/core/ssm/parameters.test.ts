@@ -17,6 +17,9 @@ describe('validateCollectDiagnosticsParameters', () => {
       unit: 'myapp.service',
       pid: 4242,
       memcgPath: '/system.slice/myapp.service',
+      processHex: '6a617661',
+      kernelTime: '5071.123456',
+      killer: 'kernel',
     });
     expect(validation).toEqual({
       ok: true,
@@ -25,12 +28,18 @@ describe('validateCollectDiagnosticsParameters', () => {
         unit: 'myapp.service',
         pid: 4242,
         memcgPath: '/system.slice/myapp.service',
+        processHex: '6a617661',
+        kernelTime: 5071.123456,
+        killer: 'kernel',
       },
       parameters: {
         killTime: ['2026-11-25T17:30:50.123Z'],
         unit: ['myapp.service'],
         pid: ['4242'],
         memcgPath: ['/system.slice/myapp.service'],
+        processHex: ['6a617661'],
+        kernelTime: ['5071.123456'],
+        killer: ['kernel'],
       },
     });
   });
@@ -42,13 +51,34 @@ describe('validateCollectDiagnosticsParameters', () => {
       unit: null,
       pid: null,
       memcgPath: null,
+      processHex: null,
+      kernelTime: null,
+      killer: null,
     });
     expect(validation.ok && validation.parameters).toEqual({
       killTime: [''],
       unit: [''],
       pid: [''],
       memcgPath: [''],
+      processHex: [''],
+      kernelTime: [''],
+      killer: [''],
     });
+  });
+
+  it('refuses a process name that is not hex of at most 15 bytes, a kernel time with an exponent, another killer', () => {
+    for (const [name, value] of [
+      ['processHex', 'java'],
+      ['processHex', '6A617661'],
+      ['processHex', '6a6'],
+      ['processHex', '61'.repeat(16)],
+      ['kernelTime', '1.5e3'],
+      ['kernelTime', '-1'],
+      ['killer', 'earlyoom'],
+    ] as const) {
+      const validation = validateCollectDiagnosticsParameters({ [name]: value });
+      expect(validation.ok, `${name}=${value}`).toBe(false);
+    }
   });
 
   it('accepts the memory cgroup paths kernels print for units, containers and pods', () => {
