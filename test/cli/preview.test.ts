@@ -58,8 +58,8 @@ describe('oom-responder preview', () => {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: ':warning: OOM kill: (sd-pam) (pid 3359) on an unknown host',
-        emoji: true,
+        text: '⚠️ OOM kill: (sd-pam) (pid 3359) on an unknown host',
+        emoji: false,
       },
     });
     expect(text(message as SlackMessage)).toContain(
@@ -75,7 +75,7 @@ describe('oom-responder preview', () => {
     const [message] = payloads(result.stdout);
     const all = text(message as SlackMessage);
     expect(message?.blocks[0]).toMatchObject({
-      text: { text: ':warning: OOM kill: (sd-pam) (pid 3359) on ip-10-0-1-5 (i-0abc1234def567890)' },
+      text: { text: '⚠️ OOM kill: (sd-pam) (pid 3359) on ip-10-0-1-5 (i-0abc1234def567890)' },
     });
     expect(all).toContain(
       'Diagnostics skipped: preview: built from the log alone, nothing was sent to any host.',
@@ -100,8 +100,8 @@ describe('oom-responder preview', () => {
     expect(
       messages.map((message) => (message.blocks[0]?.type === 'header' ? message.blocks[0].text.text : '')),
     ).toEqual([
-      ':rotating_light: OOM kill: apache2 (pid 15575) on an unknown host + 5 more kills',
-      ':rotating_light: OOM kill: redis-server (pid 60540) on an unknown host',
+      '🚨 OOM kill: apache2 (pid 15575) on an unknown host + 5 more kills',
+      '🚨 OOM kill: redis-server (pid 60540) on an unknown host',
     ]);
     expect(text(messages[0] as SlackMessage)).toContain('*6 kills in this incident*');
   });

@@ -1,6 +1,7 @@
 import type { ResponseOutcome } from '../incident/outcome';
 import { ACTION_NAMES, STATUS_WORDS } from './response-facts';
 import { truncate } from './text-fit';
+import { snsText } from './untrusted';
 import { describeOutcome, type OutcomeView } from './view';
 
 const TOP_PROCESSES_SHOWN = 10;
@@ -9,7 +10,7 @@ const COMMAND_CHARS = 300;
 /**
  * The incident as plain text, for email (the SNS body) and a terminal (`oom-responder preview --text`): the
  * same order as the Slack message, links written out in full. No markup, nothing escaped; redacted like every
- * rendering.
+ * rendering, and host text revealed (`snsText`: a control or bidi character shows as `<U+202E>`).
  */
 export function renderPlainText(outcome: ResponseOutcome): string {
   return plainTextOf(describeOutcome(outcome));
@@ -27,10 +28,11 @@ export function plainTextOf(view: OutcomeView): string {
     view.links.length > 0 ? ['Links:', ...view.links.map((item) => `  ${item.label}: ${item.url}`)] : [],
     [view.footer],
   ];
-  return `${sections
+  const text = sections
     .filter((lines) => lines.length > 0)
     .map((lines) => lines.join('\n'))
-    .join('\n\n')}\n`;
+    .join('\n\n');
+  return `${snsText(text)}\n`;
 }
 
 function causeLines(view: OutcomeView): string[] {

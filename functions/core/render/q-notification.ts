@@ -1,14 +1,17 @@
 import type { ResponseOutcome } from '../incident/outcome';
-import { escapeMrkdwn, link } from './mrkdwn';
+import { link } from './mrkdwn';
 import { ACTION_NAMES, STATUS_WORDS } from './response-facts';
+import { SEVERITY_EMOJI } from './slack-blocks';
 import { fitLines, oneLine, truncate } from './text-fit';
+import { qText } from './untrusted';
 import { describeOutcome, safeOutcome } from './view';
 
 /**
  * The Amazon Q Developer in chat applications (formerly AWS Chatbot) custom notification, published to an SNS
  * topic the chat channel subscribes to. Schema: docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html
  * (`version` "1.0", `source` "custom", `client-markdown` the only text type). The page states no length limits;
- * ours keep the message short enough to read in a channel.
+ * ours keep the message short enough to read in a channel. Amazon Q shows the text in Slack as mrkdwn, with no
+ * `verbatim` to set: every host string in it goes through `qText`.
  */
 export interface QCustomNotification {
   version: '1.0';
@@ -30,28 +33,25 @@ export interface QCustomNotification {
   };
 }
 
-const Q_LIMITS = { title: 150, description: 3500, step: 400, summary: 300 } as const;
+const Q_LIMITS = { title: 150, description: 3500, step: 400, summary: 300, context: 300 } as const;
 
 export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
   const outcome = safeOutcome(raw);
   const view = describeOutcome(outcome);
   const incident = outcome.incident;
-  const emoji = view.severity === 'critical' ? ':rotating_light:' : ':warning:';
   const why = view.cause
-    ? `*${view.cause.label}:* ${escapeMrkdwn(view.cause.title)}`
-    : `*What the kernel report shows:* ${escapeMrkdwn(view.kernelFinding)}`;
+    ? `*${view.cause.label}:* ${qText(view.cause.title)}`
+    : `*What the kernel report shows:* ${qText(view.kernelFinding)}`;
   const done = [
-    ...(view.nothingDone ? [escapeMrkdwn(view.nothingDone)] : []),
-    ...view.actions.map(
-      (a) => `${ACTION_NAMES[a.action]} (${STATUS_WORDS[a.status]}): ${escapeMrkdwn(a.text)}`,
-    ),
+    ...(view.nothingDone ? [qText(view.nothingDone)] : []),
+    ...view.actions.map((a) => `${ACTION_NAMES[a.action]} (${STATUS_WORDS[a.status]}): ${qText(a.text)}`),
   ];
   const description = [
-    ...view.notices.map((notice) => `:warning: ${escapeMrkdwn(notice)}`),
+    ...view.notices.map((notice) => `:warning: ${qText(notice)}`),
     why,
-    view.facts.map((fact) => `*${fact.label}:* ${escapeMrkdwn(fact.value)}`).join('\n'),
+    view.facts.map((fact) => `*${fact.label}:* ${qText(fact.value)}`).join('\n'),
     `*What was done:* ${done.join('; ')}`,
-    ...(view.recurrence ? [`*Recurrence:* ${escapeMrkdwn(view.recurrence)}`] : []),
+    ...(view.recurrence ? [`*Recurrence:* ${qText(view.recurrence)}`] : []),
     ...(view.links.length > 0 ? [view.links.map((item) => link(item.url, item.label)).join(' · ')] : []),
   ];
   const keywords = [
@@ -60,21 +60,21 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
     incident.firstKill.process,
     incident.instance.instanceId,
     incident.firstKill.cgroup ? 'cgroup' : 'host-wide',
-  ].filter((word): word is string => typeof word === 'string' && word.length > 0);
+  ].filter((word): word is string => typeof word === 'string' && word.trim().length > 0);
   return {
     version: '1.0',
     source: 'custom',
     id: view.incidentId,
     content: {
       textType: 'client-markdown',
-      title: truncate(`${emoji} ${escapeMrkdwn(view.title)}`, Q_LIMITS.title),
+      title: fitQ(`${SEVERITY_EMOJI[view.severity]} ${view.title}`, Q_LIMITS.title),
       description: fitLines(description, Q_LIMITS.description, 'more lines'),
-      nextSteps: view.nextSteps.map((step) => truncate(escapeMrkdwn(step), Q_LIMITS.step)),
-      keywords: keywords.map((word) => truncate(oneLine(word), 60)),
+      nextSteps: view.nextSteps.map((step) => fitQ(step, Q_LIMITS.step)),
+      keywords: keywords.map((word) => fitQ(oneLine(word), 60)),
     },
     metadata: {
       threadId: view.incidentId,
-      summary: truncate(`${view.title}. ${view.cause?.title ?? view.kernelFinding}`, Q_LIMITS.summary),
+      summary: fitQ(`${view.title}. ${view.cause?.title ?? view.kernelFinding}`, Q_LIMITS.summary),
       eventType: 'OomKill',
       relatedResources: [incident.instance.instanceId, outcome.context.executionArn]
         .filter((id): id is string => typeof id === 'string' && id.length > 0)
@@ -82,11 +82,17 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
       additionalContext: {
         incidentId: view.incidentId,
         severity: view.severity,
-        host: view.host,
-        victim: view.victim,
+        host: fitQ(view.host, Q_LIMITS.context),
+        victim: fitQ(view.victim, Q_LIMITS.context),
         kills: String(incident.killCount),
         diagnostics: outcome.diagnostics.status,
       },
     },
   };
+}
+
+/** Host text made safe for the payload (`qText`) and cut to `max`, without half an entity at the cut. */
+function fitQ(text: string, max: number): string {
+  const safe = qText(text);
+  return safe.length <= max ? safe : truncate(safe, max).replace(/&[a-z]{0,3}(?=… \(truncated\)$)/, '');
 }

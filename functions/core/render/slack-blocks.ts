@@ -1,5 +1,6 @@
 import { fitMrkdwn } from './mrkdwn';
 import { truncate } from './text-fit';
+import { plainText } from './untrusted';
 
 /**
  * The slice of Block Kit this project sends to an incoming webhook, and builders that keep every block within
@@ -37,6 +38,8 @@ export interface PlainTextObject {
 export interface MrkdwnObject {
   type: 'mrkdwn';
   text: string;
+  /** `true`: Slack neither links bare URLs and channel names nor parses bare mentions in host text. */
+  verbatim?: boolean;
 }
 
 export type TextObject = PlainTextObject | MrkdwnObject;
@@ -73,17 +76,35 @@ export interface SlackMessage {
   blocks: SlackBlock[];
 }
 
+/**
+ * The severity mark of headers and of the Amazon Q title, as Unicode characters rather than `:rotating_light:`:
+ * the header is plain text with `emoji: false`, so that a shortcode in a host's name stays text.
+ */
+export const SEVERITY_EMOJI = { critical: '\u{1f6a8}', warning: '\u26a0\ufe0f' } as const;
+
+/**
+ * The header: plain text (host text revealed, `plainText`) with `emoji: false`, so a `:name:` in a host's name
+ * stays text; the severity emoji is ours, written as Unicode characters, which show either way.
+ */
 export function header(text: string): HeaderBlock {
-  const plain = truncate(text.replace(/\s+/g, ' ').trim() || 'OOM kill', SLACK_LIMITS.headerText);
-  return { type: 'header', text: { type: 'plain_text', text: plain, emoji: true } };
+  const plain = truncate(plainText(text).replace(/\s+/g, ' ').trim() || 'OOM kill', SLACK_LIMITS.headerText);
+  return { type: 'header', text: { type: 'plain_text', text: plain, emoji: false } };
 }
 
-/** A section of already formatted mrkdwn (escape host text before), cut to the section limit. */
-export function section(mrkdwn: string): SectionBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: fitFormatted(mrkdwn, SLACK_LIMITS.sectionText) } };
+/**
+ * A mrkdwn text object with `verbatim: true`: every one of ours may hold host text, and our links and mentions
+ * are written in Slack's manual syntax (`<url|label>`), which verbatim text still parses.
+ */
+function mrkdwn(text: string): MrkdwnObject {
+  return { type: 'mrkdwn', text, verbatim: true };
 }
 
-/** Label/value pairs as two-column fields; plain values are escaped here. At most ten are kept. */
+/** A section of already formatted mrkdwn (host text through `mrkdwnText` before), cut to the section limit. */
+export function section(text: string): SectionBlock {
+  return { type: 'section', text: mrkdwn(fitFormatted(text, SLACK_LIMITS.sectionText)) };
+}
+
+/** Label/value pairs as two-column fields; values are host text, made safe here (`mrkdwnText`). At most ten. */
 export function fields(
   pairs: readonly { label: string; value: string }[],
   maxValue: number = SLACK_LIMITS.fieldText - 110,
@@ -91,13 +112,16 @@ export function fields(
   const valueRoom = Math.min(maxValue, SLACK_LIMITS.fieldText - 110);
   return {
     type: 'section',
-    fields: pairs.slice(0, SLACK_LIMITS.fields).map((pair) => ({
-      type: 'mrkdwn',
-      text: fitFormatted(
-        `*${fitMrkdwn(pair.label, 100)}*\n${fitMrkdwn(pair.value, valueRoom)}`,
-        SLACK_LIMITS.fieldText,
+    fields: pairs
+      .slice(0, SLACK_LIMITS.fields)
+      .map((pair) =>
+        mrkdwn(
+          fitFormatted(
+            `*${fitMrkdwn(pair.label, 100)}*\n${fitMrkdwn(pair.value, valueRoom)}`,
+            SLACK_LIMITS.fieldText,
+          ),
+        ),
       ),
-    })),
   };
 }
 
@@ -108,7 +132,7 @@ export function context(mrkdwns: readonly string[]): ContextBlock {
     elements: mrkdwns
       .filter((text) => text.trim().length > 0)
       .slice(0, SLACK_LIMITS.contextElements)
-      .map((text) => ({ type: 'mrkdwn', text: fitFormatted(text, SLACK_LIMITS.contextText) })),
+      .map((text) => mrkdwn(fitFormatted(text, SLACK_LIMITS.contextText))),
   };
 }
 

@@ -1,11 +1,13 @@
-import { codeBlock, escapeMrkdwn, fitMrkdwn, link } from './mrkdwn';
+import { codeBlock, fitMrkdwn, link } from './mrkdwn';
 import { ACTION_NAMES, type ActionLine, STATUS_WORDS } from './response-facts';
 import { fitLines, truncate } from './text-fit';
+import { mrkdwnText } from './untrusted';
 import type { OutcomeView } from './view';
 
 /**
  * The mrkdwn of each section of the incident message. Each takes the most characters it may use, so the message
- * can give room to what matters first and cut the rest visibly (see `renderSlackMessage`).
+ * can give room to what matters first and cut the rest visibly (see `renderSlackMessage`). Every view value is
+ * host text or holds some: each goes through `fitMrkdwn` (`mrkdwnText`) or, in the process table, `codeBlock`.
  */
 const TOP_PROCESSES_SHOWN = 8;
 const COMMAND_CHARS = 160;
@@ -61,7 +63,7 @@ export function actionsText(view: OutcomeView, max: number): string {
     const name = `*${ACTION_NAMES[line.action]}* (${STATUS_WORDS[line.status]})`;
     return `${ACTION_EMOJI[line.status]} ${name}: ${fitMrkdwn(line.text, 400)}${verified}`;
   });
-  if (view.nothingDone) lines.unshift(escapeMrkdwn(view.nothingDone));
+  if (view.nothingDone) lines.unshift(mrkdwnText(view.nothingDone));
   return `*What was done*\n${fitLines(lines, max - 20, 'more actions')}`;
 }
 

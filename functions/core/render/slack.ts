@@ -1,11 +1,12 @@
 import type { ResponseOutcome } from '../incident/outcome';
-import { escapeMrkdwn, fitMrkdwn } from './mrkdwn';
+import { fitMrkdwn } from './mrkdwn';
 import {
   blocksTextLength,
   context,
   divider,
   fields,
   header,
+  SEVERITY_EMOJI,
   SLACK_LIMITS,
   type SlackBlock,
   type SlackMessage,
@@ -21,6 +22,7 @@ import {
   recurrenceText,
   stateText,
 } from './slack-sections';
+import { mrkdwnText } from './untrusted';
 import { describeOutcome, type OutcomeView } from './view';
 
 /** A field value's share of the message: facts are one line; a longer one (a deep cgroup path) is cut. */
@@ -51,14 +53,15 @@ const PARTS: readonly Part[] = [
 /**
  * The Slack incoming-webhook payload for one incident. Ordered for a 3 a.m. reader: what and where (header),
  * anything that makes the rest partial, the likely cause and what to do next, then the facts, the evidence,
- * what was done, and links. Pure; every host string is redacted and escaped; every block is within Slack's
+ * what was done, and links. Pure; every host string is redacted, then made safe for mrkdwn (`mrkdwnText`) or
+ * plain text (`plainText`); every block is within Slack's
  * per-block limits, and all blocks together within `SLACK_LIMITS.blocksTextBudget`.
  */
 export function renderSlackMessage(outcome: ResponseOutcome): SlackMessage {
   const view = describeOutcome(outcome);
-  const top = header(`${view.severity === 'critical' ? ':rotating_light:' : ':warning:'} ${view.title}`);
+  const top = header(`${SEVERITY_EMOJI[view.severity]} ${view.title}`);
   const facts = fields(view.facts, FIELD_VALUE_CHARS);
-  const footer = context([escapeMrkdwn(view.footer)]);
+  const footer = context([mrkdwnText(view.footer)]);
   const texts = PARTS.map((part) => part.render(view, part.max));
   const fixed = blocksTextLength([top, facts, footer]);
   const total = (): number => fixed + texts.reduce((sum, text) => sum + (text?.length ?? 0), 0);

@@ -1,6 +1,7 @@
 import type { ResponseOutcome } from '../incident/outcome';
 import { plainTextOf } from './plain-text';
 import { oneLine, present, truncate } from './text-fit';
+import { snsText } from './untrusted';
 import { describeOutcome, type OutcomeView, safeOutcome } from './view';
 
 /**
@@ -76,7 +77,11 @@ export function snsAttributes(values: Record<string, string>): Record<string, Sn
 
 function smsText(view: OutcomeView): string {
   const why = view.cause ? view.cause.title : view.kernelFinding;
-  return truncate(`OOM ${view.severity}: ${view.victim} on ${view.host}. ${why}`, SNS_LIMITS.smsChars, '...');
+  return truncate(
+    snsText(`OOM ${view.severity}: ${view.victim} on ${view.host}. ${why}`),
+    SNS_LIMITS.smsChars,
+    '...',
+  );
 }
 
 /** Cut text to a UTF-8 byte budget, visibly. */

@@ -1,9 +1,9 @@
 import { formatKiB } from '../format/bytes';
 import type { Incident } from '../incident/model';
-import { escapeMrkdwn } from './mrkdwn';
 import { blocksTextLength, type SectionBlock, SLACK_LIMITS, type SlackBlock, section } from './slack-blocks';
 import { namedIndividually } from './storm';
 import { oneLine, truncate } from './text-fit';
+import { mrkdwnText } from './untrusted';
 
 /** Room kept under a section's 3,000 characters for the heading line. */
 const SECTION_ROOM = SLACK_LIMITS.sectionText - 60;
@@ -33,10 +33,10 @@ export function listIncidents(
   const described = incidents.map((incident) => ({ incident, what: describe(incident) }));
   const linked = described.map(({ incident, what }) => {
     const url = linkOf(incident);
-    const id = escapeMrkdwn(incident.id);
-    return `• ${url ? `<${url}|${id}>` : id} ${escapeMrkdwn(what)}`;
+    const id = mrkdwnText(incident.id);
+    return `• ${url ? `<${url}|${id}>` : id} ${mrkdwnText(what)}`;
   });
-  const plain = described.map(({ incident, what }) => `• ${incident.id} ${escapeMrkdwn(what)}`);
+  const plain = described.map(({ incident, what }) => `• ${mrkdwnText(incident.id)} ${mrkdwnText(what)}`);
   let lines = total(linked) <= budget ? linked : plain;
   let cut = 0;
   while (lines.length > 0 && total(lines) > budget - 80) {

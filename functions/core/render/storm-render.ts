@@ -3,12 +3,21 @@ import type { Incident } from '../incident/model';
 import type { StormWindowStats } from '../incident/storm-stats';
 import { escapeMrkdwn, fitMrkdwn } from './mrkdwn';
 import { redactDeep } from './redaction/redact';
-import { context, fields, header, SLACK_LIMITS, type SlackMessage, section } from './slack-blocks';
+import {
+  context,
+  fields,
+  header,
+  SEVERITY_EMOJI,
+  SLACK_LIMITS,
+  type SlackMessage,
+  section,
+} from './slack-blocks';
 import { fitBytes, SNS_LIMITS, type SnsNotification, snsAttributes, snsSubject } from './sns';
 import type { StormCount, StormSummary } from './storm';
 import { listIncidents } from './storm-list';
 import { summarizeStorm } from './storm-summary';
 import { fitLines, oneLine, truncate } from './text-fit';
+import { mrkdwnText, snsText } from './untrusted';
 
 /** Rows per table in the message; the rest are counted in one line. */
 const ROWS_SHOWN = 10;
@@ -36,7 +45,8 @@ export interface StormRollup {
 /**
  * One message for many incidents: counts by process and by instance, worst first, and every incident it covers
  * listed by id with its link. The incidents listed are the ones no earlier message told; the window's totals say
- * how many there are in all. Critical incidents are listed first.
+ * how many there are in all. Critical incidents are listed first. Process and instance names are host text: each
+ * goes through `mrkdwnText` in Slack and `snsText` in the text and SNS renderings.
  */
 export function renderStormRollup(raw: readonly Incident[], options: StormRollupOptions): StormRollup {
   const incidents = redactDeep([...raw]);
@@ -49,19 +59,17 @@ export function renderStormRollup(raw: readonly Incident[], options: StormRollup
   const processRows = rows(summary.byProcess, 'on');
   const instanceRows = rows(summary.byInstance, 'killed');
   const fixed = [
-    header(`${summary.critical > 0 ? ':rotating_light:' : ':warning:'} ${title}`),
-    section(escapeMrkdwn(why)),
+    header(`${SEVERITY_EMOJI[summary.critical > 0 ? 'critical' : 'warning']} ${title}`),
+    section(mrkdwnText(why)),
     fields([
       { label: 'Kills (listed)', value: String(summary.kills) },
       { label: 'Incidents listed', value: `${summary.incidents} (${summary.critical} critical)` },
       { label: 'Instances', value: String(summary.instances) },
       { label: 'Processes', value: String(summary.byProcess.length) },
     ]),
-    section(`*By process* (worst first)\n${fitLines(processRows.map(escapeMrkdwn), 1400, 'more processes')}`),
-    section(
-      `*By instance* (worst first)\n${fitLines(instanceRows.map(escapeMrkdwn), 1400, 'more instances')}`,
-    ),
-    ...(totals ? [section(escapeMrkdwn(totals))] : []),
+    section(`*By process* (worst first)\n${fitLines(processRows.map(mrkdwnText), 1400, 'more processes')}`),
+    section(`*By instance* (worst first)\n${fitLines(instanceRows.map(mrkdwnText), 1400, 'more instances')}`),
+    ...(totals ? [section(mrkdwnText(totals))] : []),
   ];
   const foot = context([
     escapeMrkdwn('Each link opens the incident’s execution: its diagnostics, analysis and actions.'),
@@ -74,21 +82,23 @@ export function renderStormRollup(raw: readonly Incident[], options: StormRollup
     ),
     blocks: [...fixed, ...list.blocks, foot],
   };
-  const text = [
-    `[STORM] ${title}`,
-    why,
-    ...(totals ? [totals] : []),
-    '',
-    'By process (worst first):',
-    ...processRows.map((row) => `  ${row}`),
-    '',
-    'By instance (worst first):',
-    ...instanceRows.map((row) => `  ${row}`),
-    '',
-    `Incidents listed here (${list.listed.length}):`,
-    ...list.text,
-    '',
-  ].join('\n');
+  const text = snsText(
+    [
+      `[STORM] ${title}`,
+      why,
+      ...(totals ? [totals] : []),
+      '',
+      'By process (worst first):',
+      ...processRows.map((row) => `  ${row}`),
+      '',
+      'By instance (worst first):',
+      ...instanceRows.map((row) => `  ${row}`),
+      '',
+      `Incidents listed here (${list.listed.length}):`,
+      ...list.text,
+      '',
+    ].join('\n'),
+  );
   return {
     summary,
     slack,
@@ -97,7 +107,11 @@ export function renderStormRollup(raw: readonly Incident[], options: StormRollup
     sns: {
       subject: snsSubject(`[OOM storm] ${title}`),
       message: fitBytes(text, SNS_LIMITS.messageBytes - SNS_LIMITS.attributesReserveBytes),
-      sms: truncate(`${title}. Worst: ${summary.byProcess[0]?.name ?? '-'}`, SNS_LIMITS.smsChars, '...'),
+      sms: truncate(
+        snsText(`${title}. Worst: ${summary.byProcess[0]?.name ?? '-'}`),
+        SNS_LIMITS.smsChars,
+        '...',
+      ),
       messageAttributes: snsAttributes({
         eventType: 'oom-storm',
         severity: summary.critical > 0 ? 'critical' : 'warning',

@@ -1,3 +1,5 @@
+import { reveal } from './untrusted';
+
 /**
  * Fitting text into a channel's limits, visibly: a cut always ends with the marker, never mid-character.
  * Lengths are UTF-16 code units (`String.length`), which is never fewer than the characters Slack or SNS count,
@@ -38,16 +40,11 @@ export function fitLines(lines: readonly string[], max: number, what = 'more'): 
 }
 
 /**
- * Make a host's string safe to show: control characters (other than newline and tab) become spaces, and lone
- * surrogates (invalid UTF-8 once encoded, which Slack and SNS refuse) become U+FFFD.
+ * Make a host's string safe to show in any format: what cannot be seen or reorders text becomes visible as
+ * `<U+202E>`, lone surrogates (invalid UTF-8 once encoded, which Slack and SNS refuse) U+FFFD (`reveal`).
  */
 export function clean(text: string): string {
-  return (
-    text
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point here.
-      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ' ')
-      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
-  );
+  return reveal(text);
 }
 
 /** One line: newlines and tabs become spaces too (a field value, a subject, a list item). */

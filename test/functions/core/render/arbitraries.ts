@@ -28,9 +28,61 @@ const HOSTILE = [
   'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
 ];
 
+/**
+ * What a host can put in a name to spoof a chat message: mentions and links, formatting, emoji shortcodes, and
+ * characters that reorder or hide text (bidi overrides and isolates, zero-width characters, other format
+ * characters, C0/C1 controls).
+ */
+export const SPOOFING = [
+  '<!channel>',
+  '<!here>',
+  '<!everyone>',
+  '<@U123ABC>',
+  '<#C123ABC|general>',
+  '<!subteam^S123ABC>',
+  '<!date^1392734382^{date}|x>',
+  '@channel',
+  '@here',
+  '*pwned*',
+  '_pwned_',
+  '~pwned~',
+  '`pwned`',
+  '```pwned```',
+  ':skull:',
+  ':rotating_light:',
+  ':+1::skin-tone-2:',
+  ':warning:',
+  '> quoted',
+  'https://evil.example/login',
+  '\u202e',
+  '\u202a\u202b\u202c\u202d',
+  '\u2066\u2067\u2068\u2069',
+  '\u200e\u200f\u061c',
+  '\u200b\u200c\u200d\u2060\ufeff',
+  '\u00ad\u180e\u2061\u206a\ufff9',
+  '\u{e0001}\u{e0041}',
+  '\u0085\u009b31m',
+  '\r',
+  '\u2028\u2029',
+] as const;
+
+/** A string made of spoofing pieces and arbitrary text, so pieces meet ordinary characters on both sides. */
+export const spoofingString = (): fc.Arbitrary<string> =>
+  fc
+    .array(
+      fc.oneof(
+        fc.constantFrom(...SPOOFING),
+        fc.string({ unit: 'binary', maxLength: 8 }),
+        fc.constantFrom('java', 'web-1', 'app.service', ' ', ':', '*', '_', '~', '`', '<', '&'),
+      ),
+      { minLength: 1, maxLength: 8 },
+    )
+    .map((parts) => parts.join(''));
+
 export const hostString = (): fc.Arbitrary<string> =>
   fc.oneof(
     fc.constantFrom(...HOSTILE),
+    spoofingString(),
     fc.string({ unit: 'binary', maxLength: 60 }),
     fc.string({ unit: 'grapheme', maxLength: 200 }),
     fc.string({ maxLength: 3000 }),

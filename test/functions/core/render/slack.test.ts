@@ -51,9 +51,7 @@ function render(outcome: ResponseOutcome): SlackMessage {
 describe('renderSlackMessage', () => {
   it('names process, pid and host in the header, and puts cause and next step on the first screen', async () => {
     const message = render(fullOutcome(withHistory(incidentFor(await corpusKill(JAVA)))));
-    expect(header(message)).toBe(
-      ':rotating_light: OOM kill: java (pid 31995) on web-1 (i-0a1b2c3d4e5f60789)',
-    );
+    expect(header(message)).toBe('🚨 OOM kill: java (pid 31995) on web-1 (i-0a1b2c3d4e5f60789)');
     expect(firstScreen(message)).toMatch(/\*Likely cause:\* java's maximum heap \(-Xmx 6 GiB\)/);
     expect(firstScreen(message)).toContain('*Next:* Lower -Xmx to 4g in orders.service');
     expect(message.text).toMatch(
@@ -151,7 +149,7 @@ describe('renderSlackMessage', () => {
     const message = render(
       bareOutcome(incidentFor(await corpusKill('modern/host-v1-memcg-sd-pam.log'), UNRESOLVED)),
     );
-    expect(header(message)).toBe(':warning: OOM kill: (sd-pam) (pid 3359) on build-runner-7');
+    expect(header(message)).toBe('⚠️ OOM kill: (sd-pam) (pid 3359) on build-runner-7');
     expect(firstScreen(message)).toContain(
       ':warning: Instance not resolved (seen as build-runner-7): nothing was sent to the host, no diagnostics, no remediation.',
     );
@@ -240,7 +238,7 @@ describe('renderSlackMessage', () => {
       bareOutcome(incidentFor(await corpusKill('modern/systemd-oomd-pressure-vte-spawn-scope.log'))),
     );
     expect(header(message)).toBe(
-      ':warning: OOM kill: vte-spawn-dbb4a75e-031f-480d-924b-5de5af7579d2.scope (systemd-oomd) on web-1 (i-0a1b2c3d4e5f60789)',
+      '⚠️ OOM kill: vte-spawn-dbb4a75e-031f-480d-924b-5de5af7579d2.scope (systemd-oomd) on web-1 (i-0a1b2c3d4e5f60789)',
     );
     expect(allText(message)).toContain(
       'systemd-oomd killed vte-spawn-dbb4a75e-031f-480d-924b-5de5af7579d2.scope: memory pressure for /user.slice',
@@ -256,7 +254,7 @@ describe('renderSlackMessage', () => {
     const incident = withJoinedKills(incidentFor(first), rest, 240);
     const message = render(fullOutcome(incident));
     expect(header(message)).toBe(
-      ':rotating_light: OOM kill: apache2 (pid 15575) on web-1 (i-0a1b2c3d4e5f60789) + 239 more kills',
+      '🚨 OOM kill: apache2 (pid 15575) on web-1 (i-0a1b2c3d4e5f60789) + 239 more kills',
     );
     expect(allText(message)).toContain('*240 kills in this incident* (234 not listed)');
     expect(allText(message)).toContain('• apache2 (pid 15573) 20 MiB at 505687.2s');

@@ -51,7 +51,7 @@ describe('renderSnsNotification', () => {
     ['x'.repeat(300), `${'x'.repeat(96)}...`],
     ['java\nkilled\ton host', 'java killed on host'],
     ['émoji 😀 and ümlaut', '?moji ? and ?mlaut'],
-    ['\u0000\u001b', 'OOM kill'],
+    ['\u0000\u001b', '<U+0000><U+001B>'],
   ])('keeps the subject one ASCII line under 100 characters: %j', (text, subject) => {
     expect(snsSubject(text)).toBe(subject);
   });
@@ -81,7 +81,7 @@ describe('renderQNotification', () => {
       id: outcome.incident.id,
       content: {
         textType: 'client-markdown',
-        title: ':rotating_light: OOM kill: java (pid 31995) on web-1 (i-0a1b2c3d4e5f60789)',
+        title: '🚨 OOM kill: java (pid 31995) on web-1 (i-0a1b2c3d4e5f60789)',
         nextSteps: [
           'Lower -Xmx to 4g in orders.service (or move to an instance with 16 GiB), then restart it.',
         ],

@@ -69,7 +69,7 @@ describe('renderStormRollup', () => {
     expect(validateSlackMessage(rollup.slack)).toEqual([]);
     const header = rollup.slack.blocks[0];
     expect(header?.type === 'header' && header.text.text).toBe(
-      ':rotating_light: OOM storm: 23 kills in 17 incidents on 17 instances',
+      '🚨 OOM storm: 23 kills in 17 incidents on 17 instances',
     );
     expect(JSON.stringify(rollup.slack)).toContain('More than 5 incidents started in one window');
     expect(rollup.sns.subject).toBe('[OOM storm] OOM storm: 23 kills in 17 incidents on 17 instances');
@@ -133,7 +133,7 @@ describe('a rollup that lists the incidents it covers', () => {
     );
     const header = rollup.slack.blocks[0];
     expect(header?.type === 'header' && header.text.text).toBe(
-      ':warning: OOM storm: 45 incidents on 45 instances (update 2), 20 listed here',
+      '⚠️ OOM storm: 45 incidents on 45 instances (update 2), 20 listed here',
     );
   });
 
