@@ -58,7 +58,7 @@ describe('oom-responder preview', () => {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: '⚠️ OOM kill: (sd-pam) (pid 3359) on an unknown host',
+        text: '⚠️ OOM kill (unconfirmed): (sd-pam) (pid 3359) on an unknown host',
         emoji: false,
       },
     });
@@ -66,7 +66,7 @@ describe('oom-responder preview', () => {
       '*What the kernel report shows:* The memory limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest1 was reached: usage 32 MiB of 32 MiB (failcnt 81463).',
     );
     expect(text(message as SlackMessage)).toContain('Instance not resolved');
-    expect(message?.text).toMatch(/^OOM kill: \(sd-pam\) \(pid 3359\) on an unknown host\n/);
+    expect(message?.text).toMatch(/^OOM kill \(unconfirmed\): \(sd-pam\) \(pid 3359\) on an unknown host\n/);
   });
 
   it('reads a subscription payload, resolves the instance from the stream name, and links the logs', async () => {
@@ -75,7 +75,7 @@ describe('oom-responder preview', () => {
     const [message] = payloads(result.stdout);
     const all = text(message as SlackMessage);
     expect(message?.blocks[0]).toMatchObject({
-      text: { text: '⚠️ OOM kill: (sd-pam) (pid 3359) on ip-10-0-1-5 (i-0abc1234def567890)' },
+      text: { text: '⚠️ OOM kill (unconfirmed): (sd-pam) (pid 3359) on ip-10-0-1-5 (i-0abc1234def567890)' },
     });
     expect(all).toContain(
       'Diagnostics skipped: preview: built from the log alone, nothing was sent to any host.',
@@ -100,8 +100,8 @@ describe('oom-responder preview', () => {
     expect(
       messages.map((message) => (message.blocks[0]?.type === 'header' ? message.blocks[0].text.text : '')),
     ).toEqual([
-      '🚨 OOM kill: apache2 (pid 15575) on an unknown host + 5 more kills',
-      '🚨 OOM kill: redis-server (pid 60540) on an unknown host',
+      '🚨 OOM kill (unconfirmed): apache2 (pid 15575) on an unknown host + 5 more kills',
+      '🚨 OOM kill (unconfirmed): redis-server (pid 60540) on an unknown host',
     ]);
     expect(text(messages[0] as SlackMessage)).toContain('*6 kills in this incident*');
   });
@@ -113,7 +113,9 @@ describe('oom-responder preview', () => {
       sample('modern/k8s-guaranteed-containerd-v2-stats-dmesg-Tx.log'),
     ]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^\[WARNING\] OOM kill: xray \(pid 1586608\) on an unknown host\n/);
+    expect(result.stdout).toMatch(
+      /^\[WARNING\] OOM kill \(unconfirmed\): xray \(pid 1586608\) on an unknown host\n/,
+    );
     expect(result.stdout).toContain(
       'Unit / container / pod: pod 089f25ee-a41a-414c-a028-71a38dfb30d3, containerd c3f1de0d0969',
     );

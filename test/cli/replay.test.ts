@@ -190,7 +190,7 @@ describe('oom-responder replay without --host-exec (captured diagnostics)', () =
     expect(result.stderr).toMatch(/detect +2 kills in 1 incident \(1 duplicate dropped\)/);
     const [message, ...rest] = payloads(result.stdout).map(decoded);
     expect(rest).toEqual([]);
-    expect(message).toContain('OOM kill: python3 (pid 3920) on vm (i-0abc1234def567890)');
+    expect(message).toContain('OOM kill (unconfirmed): python3 (pid 3920) on vm (i-0abc1234def567890)');
     expect(message).toContain('RSS at kill*\\n45 MiB');
   });
 
@@ -215,7 +215,7 @@ describe('oom-responder replay without --host-exec (captured diagnostics)', () =
 
     expect(result.code).toBe(0);
     expect(payloads(result.stdout)).toEqual([]);
-    expect(result.stdout).toContain('⚠️ OOM kill: python3 (pid 3920) on vm (sample-1)');
+    expect(result.stdout).toContain('⚠️ OOM kill (unconfirmed): python3 (pid 3920) on vm (sample-1)');
     expect(result.stdout).toMatch(/^ {2}RSS at kill {14}45 MiB$/m);
     expect(result.stdout).toContain('Memory at diagnosis: total 24 GiB');
   });

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { causeContainedOom, containedOomSupport } from '../../cli/local/contained-oom';
 import { validateSlackMessage } from '../../functions/core/render/block-kit-limits';
 import { KERNEL_CORPUS } from '../support/corpus';
 import { runCli } from '../support/run-cli';
@@ -89,10 +90,14 @@ describe.skipIf(!linux)(
     });
 
     it.skipIf(ADD_SWAP_SKIP !== null)(
-      `runs add-swap as a dry run when the policy enables it: no swap file, the message says dry run${
+      `runs add-swap as a dry run for a kill this host's kernel confirms: no swap file, the message says dry run${
         ADD_SWAP_SKIP ? ` (skipped: ${ADD_SWAP_SKIP})` : ''
       }`,
       async () => {
+        // A kill of this boot on this host, so `dmesg -k` holds it: a real contained OOM, replayed as recorded.
+        const oom = await causeContainedOom({ comm: 'oomr-swap-e2e', limitMiB: 64 });
+        const records = join(temp, 'kmsg-swap.log');
+        writeFileSync(records, `${oom.kernelRecords.join('\n')}\n`);
         const swapfile = join(temp, 'swapfile');
         const policy = join(temp, 'policy.json');
         writeFileSync(policy, JSON.stringify({ addSwap: { enabled: true, sizeMiB: 64, path: swapfile } }));
@@ -104,18 +109,44 @@ describe.skipIf(!linux)(
           policy,
           '--slack-webhook',
           slack.url,
-          VM_REPORT,
+          records,
         ]);
 
         expect(result.code, result.stderr).toBe(0);
         expect(existsSync(swapfile)).toBe(false);
         expect(result.stderr).toMatch(/remediate +\[1\/1\] add-swap: dry-run, exit 0/);
         const text = messageText(slack.posts[0]?.message ?? { text: '', blocks: [] });
+        expect(text).toContain("kill confirmed by the host's kernel log (dmesg -k)");
         expect(text).toContain('*Add swap* (dry run)');
         expect(text).toContain('nothing was changed');
         expectNoSecret(result);
       },
     );
+
+    it('plans no host change for a kill this host never had (a report from another boot), and says why', async () => {
+      const policy = join(temp, 'policy-other-boot.json');
+      writeFileSync(policy, JSON.stringify({ addSwap: { enabled: true, sizeMiB: 64 } }));
+
+      const result = await runCli([
+        'replay',
+        '--host-exec',
+        '--policy',
+        policy,
+        '--slack-webhook',
+        slack.url,
+        VM_REPORT,
+      ]);
+
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(
+        /remediate +\[1\/1\] nothing planned \(add-swap: not sent: the kill is not confirmed/,
+      );
+      const text = messageText(slack.posts[0]?.message ?? { text: '', blocks: [] });
+      expect(text).toContain('OOM kill (unconfirmed): python3 (pid 3920)');
+      expect(text).toMatch(
+        /Kill not confirmed: reported only by a syslog line tagged "kernel", which any local user can write/,
+      );
+    });
 
     it('fails the notify stage (exit 1) when Slack refuses the message, after recording it, without the URL', async () => {
       slack.answer(400, 'invalid_payload');
@@ -137,6 +168,8 @@ describe.skipIf(!linux)(
 /** Why add-swap's dry run would refuse here (and so say `refused`, not `dry run`), or null. */
 function addSwapSkipReason(temp: string): string | null {
   if (!linux) return 'not Linux';
+  const oom = containedOomSupport();
+  if (!oom.supported) return `no contained OOM kill here (${oom.reason})`;
   const swaps = readFileSync('/proc/swaps', 'utf8').trim().split('\n');
   if (swaps.length > 1) return 'swap is already active on this host';
   const fsType =

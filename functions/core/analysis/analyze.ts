@@ -1,3 +1,4 @@
+import { corroborationOf } from '../diagnostics/corroboration';
 import { gatherFacts } from './facts';
 import { DETECTORS } from './findings';
 import type { AnalyzeInput } from './input';
@@ -18,8 +19,24 @@ export function analyze(input: AnalyzeInput): Analysis {
   const found = DETECTORS.map(([, detect]) => detect(facts)).filter(
     (finding): finding is Finding => finding !== null,
   );
-  const { findings, likelyCause } = rankFindings(found.map(roundConfidence));
+  const confirmed = corroborationOf(input.diagnostics).confirmed;
+  const { findings, likelyCause } = rankFindings(
+    found.map(roundConfidence).map((finding) => (confirmed ? finding : markUnconfirmed(finding))),
+  );
   return { findings, likelyCause, plan };
+}
+
+/**
+ * A claim that rests only on the reported line, which the host did not vouch for, says so: "a critical process
+ * was killed" from a forged `logger -t kernel` line must not read as fact.
+ */
+function markUnconfirmed(finding: Finding): Finding {
+  if (finding.family !== 'critical-process-killed') return finding;
+  return {
+    ...finding,
+    title: `Unconfirmed: ${finding.title.charAt(0).toLowerCase()}${finding.title.slice(1)}`,
+    evidence: [...finding.evidence, "the host's kernel log does not confirm the kill"],
+  };
 }
 
 function roundConfidence(finding: Finding): Finding {

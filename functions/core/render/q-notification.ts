@@ -60,6 +60,7 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
     incident.firstKill.process,
     incident.instance.instanceId,
     incident.firstKill.cgroup ? 'cgroup' : 'host-wide',
+    view.confirmed ? 'confirmed' : 'unconfirmed',
   ].filter((word): word is string => typeof word === 'string' && word.trim().length > 0);
   return {
     version: '1.0',
@@ -86,6 +87,7 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
         victim: fitQ(view.victim, Q_LIMITS.context),
         kills: String(incident.killCount),
         diagnostics: outcome.diagnostics.status,
+        confirmed: String(view.confirmed),
       },
     },
   };

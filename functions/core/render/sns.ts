@@ -42,7 +42,7 @@ export function renderSnsNotification(raw: ResponseOutcome): SnsNotification {
     present(incident.instance.hostname) ??
     present(incident.firstKill.hostname);
   return {
-    subject: snsSubject(`[OOM ${view.severity}] ${view.victim} killed on ${view.host}`),
+    subject: snsSubject(`[OOM ${view.severityLabel}] ${view.victim} killed on ${view.host}`),
     message: fitBytes(plainTextOf(view), SNS_LIMITS.messageBytes - SNS_LIMITS.attributesReserveBytes),
     sms: smsText(view),
     messageAttributes: snsAttributes({
@@ -78,7 +78,7 @@ export function snsAttributes(values: Record<string, string>): Record<string, Sn
 function smsText(view: OutcomeView): string {
   const why = view.cause ? view.cause.title : view.kernelFinding;
   return truncate(
-    snsText(`OOM ${view.severity}: ${view.victim} on ${view.host}. ${why}`),
+    snsText(`OOM ${view.severityLabel}: ${view.victim} on ${view.host}. ${why}`),
     SNS_LIMITS.smsChars,
     '...',
   );

@@ -1,3 +1,4 @@
+import { corroborationLine, corroborationOf } from '../diagnostics/corroboration';
 import { formatKiB } from '../format/bytes';
 import type { Severity } from '../incident/model';
 import type { ResponseOutcome } from '../incident/outcome';
@@ -26,6 +27,12 @@ import { clean, oneLine } from './text-fit';
 export interface OutcomeView {
   incidentId: string;
   severity: Severity;
+  /** `critical`, or `critical (unconfirmed)` when the host did not confirm the kill: the severity as said. */
+  severityLabel: string;
+  /** Whether the host's own kernel log (or systemd-oomd's journal) holds the kill. */
+  confirmed: boolean;
+  /** "Kill confirmed by the host's kernel log (dmesg -k)", or why it is not. */
+  corroboration: string;
   /** `java (pid 4242)`. */
   victim: string;
   /** `web-1 (i-0abc1234def567890)`. */
@@ -72,15 +79,26 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
       ? ` + ${incident.killCount - 1} more kill${incident.killCount > 2 ? 's' : ''}`
       : '';
   const cause = causeView(outcome.analysis);
+  const corroboration = corroborationOf(summary);
+  const corroborationText = oneLine(corroborationLine(incident.firstKill.origin, corroboration));
+  const unconfirmed = corroboration.confirmed ? '' : ' (unconfirmed)';
+  const severityLabel = `${incident.severity}${unconfirmed}`;
+  // Said first when it is a doubt: every claim below comes from a line the host did not vouch for.
+  const notices = corroboration.confirmed
+    ? describeNotices(outcome)
+    : [corroborationText, ...describeNotices(outcome)];
   const actions = actionLines(outcome);
   const links = incidentLinks(outcome);
   return {
     incidentId: oneLine(incident.id),
     severity: incident.severity,
+    severityLabel,
+    confirmed: corroboration.confirmed,
+    corroboration: corroborationText,
     victim,
     host,
-    title: `OOM kill: ${victim} on ${host}${more}`,
-    notices: describeNotices(outcome),
+    title: `OOM kill${unconfirmed}: ${victim} on ${host}${more}`,
+    notices,
     cause,
     kernelFinding: kernelFinding(incident.firstKill),
     otherFindings: otherFindings(outcome.analysis),
@@ -97,7 +115,10 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     footer: oneLine(
       [
         `Incident ${incident.id}`,
-        `severity ${incident.severity}`,
+        `severity ${severityLabel}`,
+        corroboration.confirmed
+          ? corroborationText.replace(/^Kill/, 'kill')
+          : 'kill not confirmed by the host',
         `diagnostics ${diagnostics.status}`,
         incident.firstKill.kind === 'systemd-oomd'
           ? 'killed by systemd-oomd'

@@ -7,7 +7,7 @@ describe('the critical-process-killed finding', () => {
     // Real: containerd.service's containerd (oom_score_adj 0) killed when runc:[2:INIT] asked for memory.
     const analysis = analyzeIncident(
       incidentFrom('modern/cpuset-constraint-runc-init-no-timestamps-5.8.log'),
-      null,
+      diagnostics(),
     );
     const critical = findingOf(analysis, 'critical-process-killed');
 
@@ -30,6 +30,26 @@ describe('the critical-process-killed finding', () => {
         '-900 rather than -1000 keeps it killable as a last resort. This protects the instance; the memory problem itself is the likely cause above.',
       ].join('\n'),
     );
+  });
+
+  it('says it is unconfirmed when the host did not confirm the kill: the claim rests on the reported line alone', () => {
+    const analysis = analyzeIncident(
+      incidentFrom('modern/cpuset-constraint-runc-init-no-timestamps-5.8.log'),
+      diagnostics({
+        killConfirmation: {
+          status: 'not-found',
+          source: 'dmesg',
+          line: null,
+          detail: 'no kernel line kills pid 4100',
+        },
+      }),
+    );
+    const critical = findingOf(analysis, 'critical-process-killed');
+
+    expect(critical?.title).toBe(
+      'Unconfirmed: a critical process was killed: containerd; containers on this host lose their runtime',
+    );
+    expect(critical?.evidence.at(-1)).toBe("the host's kernel log does not confirm the kill");
   });
 
   it('is the impact, never the likely cause', () => {

@@ -149,9 +149,13 @@ describe('renderSlackMessage', () => {
     const message = render(
       bareOutcome(incidentFor(await corpusKill('modern/host-v1-memcg-sd-pam.log'), UNRESOLVED)),
     );
-    expect(header(message)).toBe('⚠️ OOM kill: (sd-pam) (pid 3359) on build-runner-7');
+    expect(header(message)).toBe('⚠️ OOM kill (unconfirmed): (sd-pam) (pid 3359) on build-runner-7');
     expect(firstScreen(message)).toContain(
       ':warning: Instance not resolved (seen as build-runner-7): nothing was sent to the host, no diagnostics, no remediation.',
+    );
+    // Nothing asked the host, so nothing vouches for the line: said first, and the header says it too.
+    expect(firstScreen(message)).toContain(
+      ":warning: Kill not confirmed by the host's kernel log: the diagnostics did not run, so the host was not asked",
     );
     expect(allText(message)).toContain(
       '*What was done*\nNothing was sent to the host: the instance is unresolved.',
@@ -214,7 +218,7 @@ describe('renderSlackMessage', () => {
     const message = render(
       bareOutcome(incidentFor(await corpusKill('modern/docker-systemd-scope-global-redis-dmesg-T-6.8.log'))),
     );
-    expect(header(message)).toContain('OOM kill: redis-server (pid 60540) on web-1');
+    expect(header(message)).toContain('OOM kill (unconfirmed): redis-server (pid 60540) on web-1');
     expect(allText(message)).toContain('*Unit / container / pod*\ndocker 97f0fa6b72ce');
     expect(allText(message)).toContain('*Scope*\nhost-wide, RAM 31 GiB, no swap');
     expect(allText(message)).toContain('*Next:* Check whether redis-server is back, then find what filled');
@@ -238,7 +242,7 @@ describe('renderSlackMessage', () => {
       bareOutcome(incidentFor(await corpusKill('modern/systemd-oomd-pressure-vte-spawn-scope.log'))),
     );
     expect(header(message)).toBe(
-      '⚠️ OOM kill: vte-spawn-dbb4a75e-031f-480d-924b-5de5af7579d2.scope (systemd-oomd) on web-1 (i-0a1b2c3d4e5f60789)',
+      '⚠️ OOM kill (unconfirmed): vte-spawn-dbb4a75e-031f-480d-924b-5de5af7579d2.scope (systemd-oomd) on web-1 (i-0a1b2c3d4e5f60789)',
     );
     expect(allText(message)).toContain(
       'systemd-oomd killed vte-spawn-dbb4a75e-031f-480d-924b-5de5af7579d2.scope: memory pressure for /user.slice',

@@ -85,13 +85,13 @@ describe('renderQNotification', () => {
         nextSteps: [
           'Lower -Xmx to 4g in orders.service (or move to an instance with 16 GiB), then restart it.',
         ],
-        keywords: ['oom-kill', 'critical', 'java', 'i-0a1b2c3d4e5f60789', 'host-wide'],
+        keywords: ['oom-kill', 'critical', 'java', 'i-0a1b2c3d4e5f60789', 'host-wide', 'confirmed'],
       },
       metadata: {
         threadId: outcome.incident.id,
         eventType: 'OomKill',
         relatedResources: ['i-0a1b2c3d4e5f60789', CONTEXT.executionArn],
-        additionalContext: { severity: 'critical', kills: '1', diagnostics: 'collected' },
+        additionalContext: { severity: 'critical', kills: '1', diagnostics: 'collected', confirmed: 'true' },
       },
     });
     expect(q.content.description).toContain("*Likely cause:* java's maximum heap");
