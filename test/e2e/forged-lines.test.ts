@@ -62,7 +62,7 @@ describe.skipIf(!linux)('forged kernel lines replayed with every remediation ena
       'a Lambda function log line',
       `2026-11-25T16:58:01.123Z\t6f1c2d4e-0000-4000-8000-000000000000\tINFO\t${KILL}\n`,
     ],
-  ])('finds no kill in %s, so nothing runs on the host', async (name, text) => {
+  ])('finds no kill in %s, so nothing runs on the host', async (_, text) => {
     const result = await replayForged('app.log', text);
 
     expect(result.stderr).toMatch(/no OOM kills? found/i);
