@@ -25,6 +25,19 @@ describe('redact', () => {
     expect(redact(line)).toBe(line);
   });
 
+  it.each([
+    ['sshpass -p S3cretPw ssh -p 2222 deploy@10.0.1.9', 'sshpass -p [REDACTED] ssh -p 2222 deploy@10.0.1.9'],
+    [
+      'docker run -p 8080:80 web && docker login -p dckrPw reg',
+      'docker run -p 8080:80 web && docker login -p [REDACTED] reg',
+    ],
+    ['mongo -p --host db', 'mongo -p --host db'],
+    ['sqlplus -s /nolog @stats.sql', 'sqlplus -s /nolog @stats.sql'],
+    ['smbclient //fs/share -U backup', 'smbclient //fs/share -U backup'],
+  ])('reads a flag as a password only where its program takes one: %s', (line, expected) => {
+    expect(redact(line)).toBe(expected);
+  });
+
   it('is idempotent', () => {
     for (const [, input] of SECRET_TABLE) expect(redact(redact(input))).toBe(redact(input));
   });
@@ -35,7 +48,6 @@ describe('redact', () => {
       b: { token: 'TOKEN=[REDACTED]', ok: true },
     });
   });
-
   it.each([
     ['one long word', 'a'.repeat(1_000_000)],
     ['name=name=...', 'a='.repeat(500_000)],
@@ -76,6 +88,9 @@ describe('isSecretName', () => {
     'requirepass',
     'X-Amz-Security-Token',
     'MYSQL_PWD',
+    'sig',
+    '-passin',
+    '--creds',
   ])('names a secret: %s', (name) => {
     expect(isSecretName(name)).toBe(true);
   });
@@ -88,6 +103,11 @@ describe('isSecretName', () => {
     'JAVA_OPTS',
     '--user',
     'authorized_keys_command',
+    '--vault-password-file',
+    '--password-stdin',
+    '--max-num-batched-tokens',
+    '--tokenizer',
+    'SharedAccessKeyName',
   ])('names no secret: %s', (name) => {
     expect(isSecretName(name)).toBe(false);
   });
