@@ -48,30 +48,7 @@ describe('redact', () => {
       b: { token: 'TOKEN=[REDACTED]', ok: true },
     });
   });
-  it.each([
-    ['one long word', 'a'.repeat(1_000_000)],
-    ['name=name=...', 'a='.repeat(500_000)],
-    ['--password repeated', '--password '.repeat(90_000)],
-    ['JWT-like segments', 'eyJaaaa.'.repeat(125_000)],
-    ['eyJ- runs', 'eyJ-'.repeat(250_000)],
-    ['scheme after scheme', 'https://'.repeat(125_000)],
-    ['an endless user-info', `a://${'x'.repeat(1_000_000)}`],
-    ['bearer repeated', 'Bearer '.repeat(140_000)],
-    ['AKIA repeated', 'AKIA'.repeat(250_000)],
-    ['token prefixes', 'glpat-'.repeat(170_000)],
-    ['unclosed quotes', 'password="'.repeat(100_000)],
-    ['mysql -p repeated', `mysql ${'-pa '.repeat(300_000)}`],
-    ['-u repeated', ' -u a:'.repeat(160_000)],
-    ['129-character names', `${'a'.repeat(129)} `.repeat(7_700)],
-    ['private key headers', '-----BEGIN RSA PRIVATE KEY-----'.repeat(32_000)],
-    ['authorization repeated', 'authorization:'.repeat(70_000)],
-    ['secret names with spaces', 'API_KEY = '.repeat(100_000)],
-  ])('runs in linear time on 1 MB of %s', (_name, hostile) => {
-    const started = performance.now();
-    redact(hostile);
-    // Linear work on 1 MB takes tens of milliseconds; a quadratic pattern takes minutes.
-    expect(performance.now() - started).toBeLessThan(2_000);
-  });
+  // Linear time is checked by recheck over every expression redaction runs: linear-time.test.ts.
 });
 
 describe('isSecretName', () => {
