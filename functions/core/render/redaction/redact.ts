@@ -1,16 +1,13 @@
-import {
-  ATTACHED_P,
-  MASK,
-  MYSQL_LIKE,
-  NAME_AND_SEPARATOR,
-  RULES,
-  SECRET_VALUE,
-  SSHPASS,
-  SSHPASS_P,
-} from './patterns';
+import { KNOWN_SECRET_RULES } from './known-secrets';
+import { MASK, NAME_AND_SEPARATOR, RULES, type Rule, SECRET_VALUE } from './patterns';
+import { redactProgramArgs } from './program-args';
 import { isSecretName } from './secret-names';
+import { WEBHOOK_RULES } from './webhook-urls';
 
 export { MASK } from './patterns';
+
+/** Structural rules first (a private key block, a URL's user-info, a header), then the providers' token shapes. */
+const ALL_RULES: readonly Rule[] = [...RULES, ...WEBHOOK_RULES, ...KNOWN_SECRET_RULES];
 
 /**
  * Remove secrets from one string that came from a host (a command line, an environment-style token, a URL, an
@@ -20,11 +17,12 @@ export { MASK } from './patterns';
 export function redact(text: string): string {
   if (text.length === 0) return text;
   let out = text;
-  for (const rule of RULES) out = out.replace(rule.pattern, rule.replace as (match: string) => string);
-  if (MYSQL_LIKE.test(out)) out = out.replace(ATTACHED_P, `-p${MASK}`);
-  if (SSHPASS.test(out)) out = out.replace(SSHPASS_P, (_match, space: string) => `-p${space}${MASK}`);
-  return redactNamedValues(out);
+  for (const rule of ALL_RULES) out = out.replace(rule.pattern, rule.replace as (match: string) => string);
+  return redactNamedValues(redactProgramArgs(out));
 }
+
+/** The authorization header rule already kept its scheme word (`Bearer`, `GenieKey`) and hid what follows. */
+const HEADER_NAME = /^(?:proxy-)?authorization$/i;
 
 /** `--db-password=x`, `--password x`, `AWS_SECRET_ACCESS_KEY=x`, `"token": "x"`, `?api_key=x&...`. */
 function redactNamedValues(text: string): string {
@@ -36,7 +34,7 @@ function redactNamedValues(text: string): string {
     const name = match[2] ?? '';
     const separator = match[3] ?? '';
     const spaceForm = separator.trim().length === 0;
-    if ((spaceForm && !name.startsWith('-')) || !isSecretName(name)) continue;
+    if ((spaceForm && !name.startsWith('-')) || HEADER_NAME.test(name) || !isSecretName(name)) continue;
     value.lastIndex = names.lastIndex;
     const found = value.exec(text);
     if (!found) continue;

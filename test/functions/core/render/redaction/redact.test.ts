@@ -25,6 +25,19 @@ describe('redact', () => {
     expect(redact(line)).toBe(line);
   });
 
+  it.each([
+    ['sshpass -p S3cretPw ssh -p 2222 deploy@10.0.1.9', 'sshpass -p [REDACTED] ssh -p 2222 deploy@10.0.1.9'],
+    [
+      'docker run -p 8080:80 web && docker login -p dckrPw reg',
+      'docker run -p 8080:80 web && docker login -p [REDACTED] reg',
+    ],
+    ['mongo -p --host db', 'mongo -p --host db'],
+    ['sqlplus -s /nolog @stats.sql', 'sqlplus -s /nolog @stats.sql'],
+    ['smbclient //fs/share -U backup', 'smbclient //fs/share -U backup'],
+  ])('reads a flag as a password only where its program takes one: %s', (line, expected) => {
+    expect(redact(line)).toBe(expected);
+  });
+
   it('is idempotent', () => {
     for (const [, input] of SECRET_TABLE) expect(redact(redact(input))).toBe(redact(input));
   });
@@ -35,31 +48,7 @@ describe('redact', () => {
       b: { token: 'TOKEN=[REDACTED]', ok: true },
     });
   });
-
-  it.each([
-    ['one long word', 'a'.repeat(1_000_000)],
-    ['name=name=...', 'a='.repeat(500_000)],
-    ['--password repeated', '--password '.repeat(90_000)],
-    ['JWT-like segments', 'eyJaaaa.'.repeat(125_000)],
-    ['eyJ- runs', 'eyJ-'.repeat(250_000)],
-    ['scheme after scheme', 'https://'.repeat(125_000)],
-    ['an endless user-info', `a://${'x'.repeat(1_000_000)}`],
-    ['bearer repeated', 'Bearer '.repeat(140_000)],
-    ['AKIA repeated', 'AKIA'.repeat(250_000)],
-    ['token prefixes', 'glpat-'.repeat(170_000)],
-    ['unclosed quotes', 'password="'.repeat(100_000)],
-    ['mysql -p repeated', `mysql ${'-pa '.repeat(300_000)}`],
-    ['-u repeated', ' -u a:'.repeat(160_000)],
-    ['129-character names', `${'a'.repeat(129)} `.repeat(7_700)],
-    ['private key headers', '-----BEGIN RSA PRIVATE KEY-----'.repeat(32_000)],
-    ['authorization repeated', 'authorization:'.repeat(70_000)],
-    ['secret names with spaces', 'API_KEY = '.repeat(100_000)],
-  ])('runs in linear time on 1 MB of %s', (_name, hostile) => {
-    const started = performance.now();
-    redact(hostile);
-    // Linear work on 1 MB takes tens of milliseconds; a quadratic pattern takes minutes.
-    expect(performance.now() - started).toBeLessThan(2_000);
-  });
+  // Linear time is checked by recheck over every expression redaction runs: linear-time.test.ts.
 });
 
 describe('isSecretName', () => {
@@ -76,6 +65,9 @@ describe('isSecretName', () => {
     'requirepass',
     'X-Amz-Security-Token',
     'MYSQL_PWD',
+    'sig',
+    '-passin',
+    '--creds',
   ])('names a secret: %s', (name) => {
     expect(isSecretName(name)).toBe(true);
   });
@@ -88,6 +80,11 @@ describe('isSecretName', () => {
     'JAVA_OPTS',
     '--user',
     'authorized_keys_command',
+    '--vault-password-file',
+    '--password-stdin',
+    '--max-num-batched-tokens',
+    '--tokenizer',
+    'SharedAccessKeyName',
   ])('names no secret: %s', (name) => {
     expect(isSecretName(name)).toBe(false);
   });
