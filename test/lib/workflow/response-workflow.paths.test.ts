@@ -135,6 +135,9 @@ describe.skipIf(!localStepFunctionsRuns)(`the response workflow's paths${localSt
       unit: [INPUT.unit],
       pid: [INPUT.pid],
       memcgPath: [INPUT.memcgPath],
+      processHex: [INPUT.processHex],
+      kernelTime: [INPUT.kernelTime],
+      killer: [INPUT.killer],
     });
     expect(send.OutputS3KeyPrefix).toBe(`diagnostics/${INPUT.incidentId}/`);
   });
