@@ -283,7 +283,7 @@ describe('analyzeIncident', () => {
     const result = await analyzeIncident(
       stateFor(unresolved, { diagnostics: { unresolved: true } }),
       store,
-      config({ ...ADD_SWAP_ON, restartService: { enabled: true, allowedUnits: ['*'] } }),
+      config({ ...ADD_SWAP_ON, restartService: { enabled: true, allowedUnits: ['orders.service'] } }),
       new Date(T0 + MINUTE),
     );
     expect(result.steps).toEqual([]);
