@@ -1,15 +1,17 @@
 import { DiagnosticsSummaryNotFoundError } from './errors';
-import type {
-  CgroupState,
-  ContainerInfo,
-  DiagnosticsSummary,
-  DiskInfo,
-  JvmInfo,
-  MemorySnapshot,
-  ProcessInfo,
-  SwapDevice,
-  UnitState,
-  VmSettings,
+import {
+  CGROUP_SWAP_SOURCES,
+  type CgroupState,
+  type CgroupSwapLimit,
+  type ContainerInfo,
+  type DiagnosticsSummary,
+  type DiskInfo,
+  type JvmInfo,
+  type MemorySnapshot,
+  type ProcessInfo,
+  type SwapDevice,
+  type UnitState,
+  type VmSettings,
 } from './model';
 import { listOf, readSummaryLines } from './summary-lines';
 
@@ -152,7 +154,15 @@ function cgroup(f: Fields): CgroupState | null {
     limitBytes: num(f.get('cgroup.limitBytes')),
     usageBytes: num(f.get('cgroup.usageBytes')),
     oomKills: num(f.get('cgroup.oomKills')),
+    swap: cgroupSwap(f),
   };
+}
+
+/** An empty limit with a source is "no limit"; no (known) source at all is "not said". */
+function cgroupSwap(f: Fields): CgroupSwapLimit | null {
+  const source = CGROUP_SWAP_SOURCES.find((known) => known === f.get('cgroup.swapLimitSource'));
+  if (!source) return null;
+  return { limitBytes: num(f.get('cgroup.swapLimitBytes')), source };
 }
 
 function containers(f: Fields): ContainerInfo[] {

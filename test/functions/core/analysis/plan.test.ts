@@ -4,7 +4,7 @@ import {
   planRemediation,
   type RecentAction,
 } from '../../../../functions/core/analysis';
-import type { UnitState } from '../../../../functions/core/diagnostics/model';
+import type { CgroupState, CgroupSwapLimit, UnitState } from '../../../../functions/core/diagnostics/model';
 import { type PolicyInput, parsePolicy } from '../../../../functions/core/policy/policy';
 import { diagnostics } from '../../../support/diagnostics';
 import { analyzeIncident, INSTANCE, incidentFrom, NOW } from './incidents';
@@ -67,6 +67,84 @@ describe('the remediation plan', () => {
             'add a 2.0 GiB swap file at /swapfile.oom-responder: no swap is active and / has 15 GiB free (the file takes 14%, policy allows 25%)',
         },
       ]);
+    });
+
+    describe('for a kill confined to a memory cgroup', () => {
+      // The real kill's task_memcg (SERVICE_OOM, at the cgroup's 40 MiB limit), and the state diagnostics report.
+      const KILLED = '/process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4/app.service';
+      const PLANNED =
+        'add a 2.0 GiB swap file at /swapfile.oom-responder: no swap is active and / has 15 GiB free (the file takes 14%, policy allows 25%)';
+      const cgroupState = (path: string, swap: CgroupSwapLimit | null): CgroupState => ({
+        version: 1,
+        path,
+        limitBytes: 41_943_040,
+        usageBytes: 41_000_000,
+        oomKills: 1,
+        swap,
+      });
+      const planFor = (cgroup: CgroupState) =>
+        analyzeIncident(incidentFrom(SERVICE_OOM), diagnostics({ cgroup }), { policy: swapOn }).plan;
+
+      it.each([
+        [
+          'v1 memory+swap capped at the memory limit',
+          cgroupState(KILLED, { limitBytes: 0, source: 'memory.memsw.limit_in_bytes' }),
+          `host swap cannot help: ${KILLED} may not swap (memory+swap is capped at the memory limit); raise the cgroup's limit or let it swap instead`,
+        ],
+        [
+          'v1 memory.swappiness 0',
+          cgroupState(KILLED, { limitBytes: 0, source: 'memory.swappiness' }),
+          `host swap cannot help: ${KILLED} may not swap (memory.swappiness is 0); raise the cgroup's limit or let it swap instead`,
+        ],
+        [
+          'memory.swap.max 0 on the parent of a cgroup that is gone',
+          cgroupState('/process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4', {
+            limitBytes: 0,
+            source: 'memory.swap.max',
+          }),
+          `host swap cannot help: ${KILLED} may not swap (memory.swap.max is 0 on /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4); raise the cgroup's limit or let it swap instead`,
+        ],
+      ])('does not add swap when the cgroup may not swap: %s', (_, cgroup, reason) => {
+        const plan = planFor(cgroup);
+        expect(plan.steps).toEqual([]);
+        expect(plan.skipped).toContainEqual({ action: 'add-swap', reason });
+      });
+
+      it('adds swap when the cgroup may swap', () => {
+        const plan = planFor(
+          cgroupState(KILLED, { limitBytes: 32 * 1024 * 1024, source: 'memory.memsw.limit_in_bytes' }),
+        );
+        expect(plan.steps.map((step) => step.reason)).toEqual([PLANNED]);
+      });
+
+      it.each([
+        ['the diagnostics do not say', cgroupState(KILLED, null)],
+        [
+          'only a parent of a cgroup that is gone says it may',
+          cgroupState('/process_api/a68d4637c9b3d8cc6d9a03c843befa7b', {
+            limitBytes: null,
+            source: 'memory.memsw.limit_in_bytes',
+          }),
+        ],
+        [
+          'the diagnostics describe another cgroup',
+          cgroupState('/system.slice/other.service', { limitBytes: 0, source: 'memory.swap.max' }),
+        ],
+      ])('adds swap, saying so, when whether it may swap is unknown: %s', (_, cgroup) => {
+        const plan = planFor(cgroup);
+        expect(plan.steps.map((step) => step.reason)).toEqual([
+          `${PLANNED}; whether ${KILLED} may swap is unknown (the diagnostics do not say)`,
+        ]);
+      });
+
+      it('does not ask about a host-wide kill, whatever a cgroup says', () => {
+        const { plan } = analyzeIncident(
+          incidentFrom(HOST_OOM),
+          diagnostics({ cgroup: cgroupState('/', { limitBytes: 0, source: 'memory.swap.max' }) }),
+          { policy: swapOn },
+        );
+        expect(plan.steps.map((step) => step.reason)).toEqual([PLANNED]);
+      });
     });
 
     it('only reports what it would do under a dry-run policy', () => {
