@@ -12,8 +12,9 @@
 # systemd is restarting it (activating), it waits for that first. Otherwise it restarts the unit, waits up
 # to 30 s for it to be active, and checks that it is still active a few seconds later.
 # Exit status: 0 done / already-ok / dry-run, 2 invalid parameter, 3 protected unit, 4 unit not loaded,
-# 5 restart failed, 6 not active after waiting, 7 systemd unavailable, 8 the killed task ran under a user's
-# manager (user@<uid>.service), whose units the system manager must never restart. The last line is machine-readable:
+# 5 restart failed, 6 not active after waiting, 7 systemd unavailable, 8 user-unit: the killed task ran under
+# a user's manager (user@<uid>.service), whose units the system manager must never restart. The last line is
+# machine-readable:
 #   result=done|already-ok|dry-run|refused|failed reason=<code> unit=<unit> before=<active>/<sub>
 #   after=<active>/<sub> nRestarts=<n> verification=<code>
 #

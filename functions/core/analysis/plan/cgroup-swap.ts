@@ -22,22 +22,19 @@ const WHY_NOT: Readonly<Record<CgroupSwapLimit['source'], string>> = {
  * to the root (from the nearest ancestor when the cgroup is gone: a 0 there binds it too, a larger one says
  * nothing about it).
  */
-export function cgroupSwapVerdict(
-  facts: AnalysisFacts,
-  diagnostics: DiagnosticsSummary,
-): CgroupSwapVerdict {
+export function cgroupSwapVerdict(facts: AnalysisFacts, diagnostics: DiagnosticsSummary): CgroupSwapVerdict {
   if (facts.scope !== 'cgroup') return { kind: 'not-confined' };
   const killed = facts.kill.taskMemcg ?? facts.kill.oomMemcg;
   const state = diagnostics.cgroup;
   const name = killed ?? state?.path ?? 'the killed cgroup';
-  const unknown = {
+  const unknown = (why: string): CgroupSwapVerdict => ({
     kind: 'unknown',
-    note: `whether ${name} may swap is unknown (the diagnostics do not say)`,
-  } as const;
-  if (!state?.swap || state.path === '/') return unknown;
+    note: `whether ${name} may swap is unknown (${why})`,
+  });
+  if (!state?.swap || state.path === '/') return unknown('the diagnostics do not say');
   const same = killed === null || killed === state.path;
   const ancestor = killed?.startsWith(`${state.path}/`) ?? false;
-  if (!same && !ancestor) return unknown;
+  if (!same && !ancestor) return unknown(`the diagnostics describe ${state.path}`);
   if (state.swap.limitBytes === 0) {
     const where = same ? '' : ` on ${state.path}`;
     return {
@@ -45,5 +42,5 @@ export function cgroupSwapVerdict(
       reason: `host swap cannot help: ${name} may not swap (${WHY_NOT[state.swap.source]}${where}); raise the cgroup's limit or let it swap instead`,
     };
   }
-  return same ? { kind: 'may-swap' } : unknown;
+  return same ? { kind: 'may-swap' } : unknown(`it is gone; its parent ${state.path} may swap`);
 }

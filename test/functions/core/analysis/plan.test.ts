@@ -118,22 +118,24 @@ describe('the remediation plan', () => {
       });
 
       it.each([
-        ['the diagnostics do not say', cgroupState(KILLED, null)],
+        ['the diagnostics do not say', cgroupState(KILLED, null), 'the diagnostics do not say'],
         [
           'only a parent of a cgroup that is gone says it may',
           cgroupState('/process_api/a68d4637c9b3d8cc6d9a03c843befa7b', {
             limitBytes: null,
             source: 'memory.memsw.limit_in_bytes',
           }),
+          'it is gone; its parent /process_api/a68d4637c9b3d8cc6d9a03c843befa7b may swap',
         ],
         [
           'the diagnostics describe another cgroup',
           cgroupState('/system.slice/other.service', { limitBytes: 0, source: 'memory.swap.max' }),
+          'the diagnostics describe /system.slice/other.service',
         ],
-      ])('adds swap, saying so, when whether it may swap is unknown: %s', (_, cgroup) => {
+      ])('adds swap, saying so, when whether it may swap is unknown: %s', (_, cgroup, why) => {
         const plan = planFor(cgroup);
         expect(plan.steps.map((step) => step.reason)).toEqual([
-          `${PLANNED}; whether ${KILLED} may swap is unknown (the diagnostics do not say)`,
+          `${PLANNED}; whether ${KILLED} may swap is unknown (${why})`,
         ]);
       });
 
