@@ -93,6 +93,9 @@ export function restartServiceDocument(): SsmCommandDocument {
     specs: RESTART_SERVICE_PARAMETERS,
     descriptions: {
       unit: 'The service to restart, e.g. myapp.service (checked against the policy allow-list before sending).',
+      memcgPath:
+        "The killed task's memory cgroup as the kernel printed it, or empty. A unit under a user manager " +
+        '(/user.slice/.../user@1000.service/...) is refused: it is never restarted through the system manager.',
       dryRun: '"true" reports what would be done and changes nothing.',
     },
   });

@@ -223,6 +223,14 @@ describe('the app, run as `cdk synth` runs it', () => {
     expect(result.stderr).not.toMatch(/\n\s+at |ENOENT/);
   }, 60_000);
 
+  it('fails the synth on an allow-list of every unit, with the schema’s own message', () => {
+    const result = runApp({ remediationPolicy: '{"restartService":{"enabled":true,"allowedUnits":["*"]}}' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `remediationPolicy.restartService.allowedUnits.0: "*" would allow every service on the host, systemd's own included; write a unit name such as myapp-web.service, or a family with one * such as myapp-*.service`,
+    );
+  }, 60_000);
+
   it('refuses a stack name SSM reserves for its own documents, saying how to fix it', () => {
     const result = runApp({ stackName: 'AmazonOomResponder' });
     expect(result.status).toBe(1);

@@ -104,7 +104,7 @@ export function diagnostics(overrides: DiagnosticsOverrides = {}): DiagnosticsSu
     ],
     processTotal: 121,
     unit: null,
-    cgroup: { version: 2, path: '/', limitBytes: null, usageBytes: 2.1 * GiB, oomKills: null },
+    cgroup: { version: 2, path: '/', limitBytes: null, usageBytes: 2.1 * GiB, oomKills: null, swap: null },
     containers: [],
     kubernetes: false,
     jvms: [],

@@ -125,7 +125,29 @@ export interface CgroupState {
   usageBytes: number | null;
   /** OOM kills counted by the cgroup (`memory.events` oom_kill, or v1 `memory.oom_control` oom_kill). */
   oomKills: number | null;
+  /** How much the cgroup may swap, or null when the host did not say (the root cgroup, an old script). */
+  swap: CgroupSwapLimit | null;
 }
+
+/** The swap a memory cgroup's tasks may use: the smallest allowance from the cgroup up to the root. */
+export interface CgroupSwapLimit {
+  /** Bytes (0: the cgroup may not swap at all), or null when the cgroup does not limit it. */
+  limitBytes: number | null;
+  /**
+   * What says so: v2 `memory.swap.max`; v1 `memory.memsw.limit_in_bytes` minus `memory.limit_in_bytes` (memory
+   * plus swap capped at the memory limit leaves none); v1 `memory.swappiness` 0 (limit reclaim never swaps);
+   * `unaccounted`: v1 without swap accounting (swapaccount=0), so the cgroup swaps as the host does.
+   */
+  source: CgroupSwapSource;
+}
+
+export const CGROUP_SWAP_SOURCES = [
+  'memory.swap.max',
+  'memory.memsw.limit_in_bytes',
+  'memory.swappiness',
+  'unaccounted',
+] as const;
+export type CgroupSwapSource = (typeof CGROUP_SWAP_SOURCES)[number];
 
 export interface ContainerInfo {
   runtime: 'docker' | 'containerd' | 'cri-o' | 'podman' | string;

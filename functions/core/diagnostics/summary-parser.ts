@@ -1,16 +1,18 @@
 import { DiagnosticsSummaryNotFoundError } from './errors';
-import type {
-  CgroupState,
-  ContainerInfo,
-  DiagnosticsSummary,
-  DiskInfo,
-  JvmInfo,
-  KillConfirmation,
-  MemorySnapshot,
-  ProcessInfo,
-  SwapDevice,
-  UnitState,
-  VmSettings,
+import {
+  CGROUP_SWAP_SOURCES,
+  type CgroupState,
+  type CgroupSwapLimit,
+  type ContainerInfo,
+  type DiagnosticsSummary,
+  type DiskInfo,
+  type JvmInfo,
+  type KillConfirmation,
+  type MemorySnapshot,
+  type ProcessInfo,
+  type SwapDevice,
+  type UnitState,
+  type VmSettings,
 } from './model';
 import { listOf, readSummaryLines } from './summary-lines';
 
@@ -154,6 +156,7 @@ function cgroup(f: Fields): CgroupState | null {
     limitBytes: num(f.get('cgroup.limitBytes')),
     usageBytes: num(f.get('cgroup.usageBytes')),
     oomKills: num(f.get('cgroup.oomKills')),
+    swap: cgroupSwap(f),
   };
 }
 
@@ -171,6 +174,13 @@ function killConfirmation(f: Fields): KillConfirmation | null {
     line: text(f, 'kill.confirmationLine'),
     detail: text(f, 'kill.confirmationDetail'),
   };
+}
+
+/** An empty limit with a source is "no limit"; no (known) source at all is "not said". */
+function cgroupSwap(f: Fields): CgroupSwapLimit | null {
+  const source = CGROUP_SWAP_SOURCES.find((known) => known === f.get('cgroup.swapLimitSource'));
+  if (!source) return null;
+  return { limitBytes: num(f.get('cgroup.swapLimitBytes')), source };
 }
 
 function containers(f: Fields): ContainerInfo[] {

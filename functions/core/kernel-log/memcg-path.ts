@@ -27,6 +27,30 @@ export function systemdUnitOf(path: string | null): string | null {
   return null;
 }
 
+export interface UserManagerRef {
+  uid: number;
+  /** The user manager's own unit in the system manager, `user@<uid>.service`. */
+  manager: string;
+}
+
+const USER_MANAGER = /^user@(\d{1,10})\.service$/;
+
+/**
+ * The per-user systemd manager a cgroup runs under, or null. Its services (`systemctl --user`) live below
+ * `user@<uid>.service`, spelt the same on cgroup v2 and on v1 hierarchies that mirror systemd's tree:
+ * `/user.slice/user-1000.slice/user@1000.service/app.slice/myapp-web.service`. A v1 memory hierarchy that stops at
+ * `/user.slice` (no memory accounting below it) does not say.
+ */
+export function userManagerOf(path: string | null): UserManagerRef | null {
+  if (!path) return null;
+  const parts = path.split('/');
+  for (const part of parts) {
+    const match = USER_MANAGER.exec(part);
+    if (match?.[1]) return { uid: Number(match[1]), manager: part };
+  }
+  return null;
+}
+
 export function containerOf(path: string | null): ContainerRef | null {
   if (!path) return null;
   const parts = path.split('/').filter((part) => part.length > 0);

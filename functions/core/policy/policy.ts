@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ADD_SWAP_PARAMETERS, RESTART_SERVICE_PARAMETERS } from '../ssm/parameter-specs';
+import { globMatches, protectedPatternOf } from './protected-units';
+import { unitPatternProblem } from './unit-pattern';
 
 /**
  * The remediation policy: one schema shared by the construct's props, the Lambdas' configuration and the CLI's
@@ -10,9 +12,6 @@ import { ADD_SWAP_PARAMETERS, RESTART_SERVICE_PARAMETERS } from '../ssm/paramete
 // The document's own patterns: a policy value the add-swap document would refuse is refused here, at synth.
 const SWAP_PATH = new RegExp(ADD_SWAP_PARAMETERS.path.pattern);
 const SERVICE_UNIT = new RegExp(RESTART_SERVICE_PARAMETERS.unit.pattern);
-/** A unit name with at most one `*`, which stands for any run of unit-name characters. */
-const UNIT_GLOB =
-  /^[A-Za-z0-9][A-Za-z0-9:_.@-]{0,250}(\*[A-Za-z0-9:_.@-]{0,250})?$|^\*[A-Za-z0-9:_.@-]{0,250}$/;
 
 export const AddSwapPolicySchema = z
   .object({
@@ -43,16 +42,16 @@ export const RestartServicePolicySchema = z
     enabled: z.boolean().default(false),
     /** @default false */
     dryRun: z.boolean().default(false),
-    /** Units that may be restarted, exactly or with one `*` (`myapp-*.service`). @default [] (none) */
+    /**
+     * Services that may be restarted, exactly or with one `*` (`myapp-*.service`). Never `*` alone, never a
+     * pattern that could match a protected unit (see protected-units.ts). @default [] (none)
+     */
     allowedUnits: z
       .array(
-        z
-          .string()
-          .regex(UNIT_GLOB, 'a .service unit, or a pattern with one * (`myapp-*.service`, `api-*`)')
-          .refine(
-            (unit) => unit.includes('*') || SERVICE_UNIT.test(unit),
-            'a .service unit, not a template like foo@.service',
-          ),
+        z.string().superRefine((pattern, ctx) => {
+          const problem = unitPatternProblem(pattern);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
       )
       .default([]),
     /** @default 2 */
@@ -89,14 +88,11 @@ export function parsePolicy(input: unknown): Policy {
   );
 }
 
-/** Whether a unit is on the allow-list (exact, or a `prefix*` pattern), and one the restart document accepts. */
+/**
+ * Whether a unit is on the allow-list (exact, or a pattern with one `*`), one the restart document accepts, and
+ * not a protected unit (a policy that bypassed the schema still cannot allow one).
+ */
 export function isUnitAllowed(unit: string, allowed: readonly string[]): boolean {
-  if (!SERVICE_UNIT.test(unit)) return false;
-  return allowed.some((pattern) => {
-    const star = pattern.indexOf('*');
-    if (star < 0) return unit === pattern;
-    const prefix = pattern.slice(0, star);
-    const suffix = pattern.slice(star + 1);
-    return unit.length >= prefix.length + suffix.length && unit.startsWith(prefix) && unit.endsWith(suffix);
-  });
+  if (!SERVICE_UNIT.test(unit) || protectedPatternOf(unit) !== null) return false;
+  return allowed.some((pattern) => globMatches(pattern, unit));
 }

@@ -63,6 +63,11 @@ export const RESTART_SERVICE_EXIT_STATUSES: Readonly<Record<number, ExitStatusMe
     reasons: ['systemd-unavailable'],
     meaning: 'no systemctl, or systemd did not answer',
   },
+  8: {
+    result: 'refused',
+    reasons: ['user-unit'],
+    meaning: "the killed task ran under a user's manager (user@<uid>.service), never restarted from here",
+  },
 };
 
 export const EXIT_STATUSES: { readonly [K in SsmDocumentKind]: Readonly<Record<number, ExitStatusMeaning>> } =

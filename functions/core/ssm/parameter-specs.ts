@@ -73,6 +73,8 @@ export const ADD_SWAP_PARAMETERS = {
 
 export const RESTART_SERVICE_PARAMETERS = {
   unit: { pattern: SERVICE_UNIT },
+  // The killed task's memory cgroup, so the script can refuse a unit that ran under a user's manager.
+  memcgPath: { pattern: MEMCG_PATH, default: '' },
   dryRun: { pattern: BOOLEAN, default: 'true' },
 } as const satisfies Record<string, ParameterSpec>;
 

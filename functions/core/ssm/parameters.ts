@@ -29,6 +29,8 @@ export interface AddSwapParameters {
 
 export interface RestartServiceParameters {
   unit: string;
+  /** The killed task's memory cgroup, or null when the kill did not print it. */
+  memcgPath: string | null;
   dryRun: boolean;
 }
 
@@ -67,7 +69,11 @@ export function validateAddSwapParameters(
 export function validateRestartServiceParameters(
   input: Readonly<Record<string, unknown>>,
 ): ParameterValidation<RestartServiceParameters> {
-  return validate('restart-service', input, (v) => ({ unit: v.unit ?? '', dryRun: v.dryRun === 'true' }));
+  return validate('restart-service', input, (v) => ({
+    unit: v.unit ?? '',
+    memcgPath: v.memcgPath || null,
+    dryRun: v.dryRun === 'true',
+  }));
 }
 
 /** Whether `value` matches the document parameter's pattern (what SSM's `allowedPattern` checks). */

@@ -520,12 +520,54 @@ if [[ -n $cg_version ]]; then
   if [[ -r $dir/$events_file ]]; then
     while read -r key value; do [[ $key == oom_kill ]] && kills=$value; done <"$dir/$events_file"
   fi
+  # The swap the cgroup may use: host swap cannot help a cgroup at its limit that may not swap. The smallest
+  # allowance from the cgroup up to the root: v2 memory.swap.max; v1 memory+swap (memsw) minus memory, and a
+  # memory.swappiness of 0, with which v1 limit reclaim never swaps. v1 without memsw files does not account
+  # swap per cgroup (swapaccount=0): the cgroup may swap as the host does. Empty when nothing says (the root).
+  swap_limit='' swap_source=''
+  up=$dir
+  while [[ $up != "$cg_root" && $up == "$cg_root"/* ]]; do
+    allowance='' source=''
+    if ((cg_version == 2)); then
+      read_first "$up/memory.swap.max"
+      [[ -n $REPLY ]] && source=memory.swap.max && limit_bytes "$REPLY" && allowance=${REPLY:-max}
+    else
+      read_first "$up/memory.memsw.limit_in_bytes"
+      limit_bytes "$REPLY"
+      memsw=$REPLY
+      read_first "$up/memory.limit_in_bytes"
+      limit_bytes "$REPLY"
+      if [[ -r $up/memory.memsw.limit_in_bytes ]]; then
+        source=memory.memsw.limit_in_bytes allowance=max
+        [[ -n $memsw ]] && allowance=$((memsw - ${REPLY:-0} > 0 ? memsw - ${REPLY:-0} : 0))
+      fi
+      if [[ $up == "$dir" ]]; then
+        read_first "$up/memory.swappiness"
+        [[ $REPLY == 0 ]] && source=memory.swappiness allowance=0
+      fi
+    fi
+    if [[ -n $allowance ]]; then
+      if [[ -z $swap_source || ($allowance != max && ($swap_limit == max || $allowance -lt $swap_limit)) ]]; then
+        swap_limit=$allowance swap_source=$source
+      fi
+    fi
+    up=${up%/*}
+  done
+  [[ $dir != "$cg_root" && -z $swap_source && $cg_version == 1 ]] && swap_limit=max swap_source=unaccounted
   kv cgroup.version "$cg_version"
   kv cgroup.path "$target"
   kv cgroup.limitBytes "$limit"
   kv cgroup.usageBytes "$usage"
   kv cgroup.oomKills "$kills"
+  kv cgroup.swapLimitBytes "${swap_limit/#max/}"
+  kv cgroup.swapLimitSource "$swap_source"
   cgroup_text+="effective limit: ${limit:-none}${limit:+ bytes} (the smallest from $target up to the root)"$'\n'
+  case $swap_limit in
+    '') swap_text='unknown' ;;
+    max) swap_text='no limit of its own' ;;
+    *) swap_text="$swap_limit bytes" ;;
+  esac
+  cgroup_text+="swap allowed: $swap_text (${swap_source:-no cgroup limit applies})"$'\n'
   SECTION_TEXT=''
   dirs=("$cg_root")
   [[ $dir != "$cg_root" ]] && dirs+=("$dir")

@@ -4,14 +4,17 @@
 # Runs as the restart-service SSM Command document (aws:runShellScript); see
 # docs/ssm-documents.md. Parameters arrive ONLY as environment variables (interpolationType ENV_VAR) and are
 # validated again here:
-#   SSM_unit    the service, e.g. myapp.service (the policy's allow-list was checked before sending)
-#   SSM_dryRun  "true": report what would be done, change nothing
+#   SSM_unit       the service, e.g. myapp.service (the policy's allow-list was checked before sending)
+#   SSM_memcgPath  the killed task's memory cgroup as the kernel printed it, or empty
+#   SSM_dryRun     "true": report what would be done, change nothing
 #
 # When the unit is active again (its own Restart= revived it) it reports the state and does nothing. When
 # systemd is restarting it (activating), it waits for that first. Otherwise it restarts the unit, waits up
 # to 30 s for it to be active, and checks that it is still active a few seconds later.
 # Exit status: 0 done / already-ok / dry-run, 2 invalid parameter, 3 protected unit, 4 unit not loaded,
-# 5 restart failed, 6 not active after waiting, 7 systemd unavailable. The last line is machine-readable:
+# 5 restart failed, 6 not active after waiting, 7 systemd unavailable, 8 user-unit: the killed task ran under
+# a user's manager (user@<uid>.service), whose units the system manager must never restart. The last line is
+# machine-readable:
 #   result=done|already-ok|dry-run|refused|failed reason=<code> unit=<unit> before=<active>/<sub>
 #   after=<active>/<sub> nRestarts=<n> verification=<code>
 #
@@ -22,6 +25,7 @@ PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 # Parameter patterns: the same strings as functions/core/ssm/parameter-specs.ts (a test compares them).
 readonly PATTERN_unit='^[A-Za-z0-9]([A-Za-z0-9:_.@-]{0,245}[A-Za-z0-9:_.-])?[.]service$'
+readonly PATTERN_memcgPath='^$|^/$|^(/[A-Za-z0-9_:@-][A-Za-z0-9._:@-]{0,127}){1,16}$'
 readonly PATTERN_dryRun='^(true|false)$'
 
 # Overridable so tests need not wait; never SSM parameters.
@@ -29,6 +33,7 @@ readonly WAIT_SECONDS=${OOM_RESPONDER_WAIT_SECONDS:-30}
 readonly SETTLE_SECONDS=${OOM_RESPONDER_SETTLE_SECONDS:-3}
 
 unit=${SSM_unit-}
+memcg_path=${SSM_memcgPath-}
 dry_run=${SSM_dryRun-}
 before=- after=- n_restarts=- verification=none
 
@@ -46,20 +51,65 @@ invalid() {
   finish 2 refused invalid-parameter "refused: parameter $1 does not match its allowed pattern"
 }
 [[ $unit =~ $PATTERN_unit ]] || invalid unit
+[[ $memcg_path =~ $PATTERN_memcgPath ]] || invalid memcgPath
 [[ $dry_run =~ $PATTERN_dryRun ]] || invalid dryRun
 [[ $WAIT_SECONDS =~ ^[0-9]{1,3}$ ]] || invalid OOM_RESPONDER_WAIT_SECONDS
 [[ $SETTLE_SECONDS =~ ^[0-9]{1,2}$ ]] || invalid OOM_RESPONDER_SETTLE_SECONDS
 
-# Never restarted from here, whatever the policy says: the SSM agent running this very command, and what
-# keeps the host reachable or alive (systemd itself, D-Bus, SSH, logins, networking).
-case $unit in
-  amazon-ssm-agent.service | snap.amazon-ssm-agent.*.service | systemd-*.service | dbus.service | \
-    dbus-broker.service | ssh.service | sshd.service | sshd@*.service | getty@*.service | \
-    serial-getty@*.service | user@*.service | user-runtime-dir@*.service | NetworkManager.service | \
-    network.service | networking.service | polkit.service)
-    finish 3 refused protected-unit "refused: $unit is never restarted automatically"
-    ;;
-esac
+# Never restarted from here, whatever the policy says: the SSM agent running this very command, systemd's own
+# services, logins, networking, time, the log shippers and the container runtimes. The same list as
+# functions/core/policy/protected-units.ts (a test compares them), which says why each is there.
+readonly PROTECTED_UNITS=(
+  'amazon-ssm-agent.service'
+  'snap.amazon-ssm-agent.*.service'
+  'systemd-*.service'
+  'dbus.service'
+  'dbus-broker.service'
+  'polkit.service'
+  'user@*.service'
+  'user-runtime-dir@*.service'
+  'getty@*.service'
+  'serial-getty@*.service'
+  'ssh.service'
+  'sshd.service'
+  'ssh@*.service'
+  'sshd@*.service'
+  'NetworkManager.service'
+  'NetworkManager-*.service'
+  'network.service'
+  'networking.service'
+  'wicked.service'
+  'wickedd.service'
+  'dhcpcd.service'
+  'chronyd.service'
+  'chrony.service'
+  'ntpd.service'
+  'ntp.service'
+  'rsyslog.service'
+  'syslog-ng.service'
+  'syslog.service'
+  'amazon-cloudwatch-agent.service'
+  'awslogsd.service'
+  'awslogs.service'
+  'auditd.service'
+  'docker.service'
+  'containerd.service'
+  'crio.service'
+  'podman.service'
+  'kubelet.service'
+  'ecs.service'
+)
+for pattern in "${PROTECTED_UNITS[@]}"; do
+  # shellcheck disable=SC2053 # the pattern is a glob on purpose
+  [[ $unit == $pattern ]] && finish 3 refused protected-unit "refused: $unit is never restarted automatically"
+done
+
+# A user's own services (systemctl --user) live below user@<uid>.service. The system manager may have a unit of
+# the same name, but it is not the one that was killed: restarting it would act on the wrong service.
+readonly USER_MANAGER_CGROUP='/(user@([0-9]{1,10})[.]service)(/|$)'
+if [[ $memcg_path =~ $USER_MANAGER_CGROUP ]]; then
+  finish 8 refused user-unit "refused: $unit ran under the user manager of uid ${BASH_REMATCH[2]} (${BASH_REMATCH[1]}); it is never restarted through the system manager"
+fi
 
 if command -v timeout >/dev/null 2>&1; then
   bounded() { timeout -k 5 "$@"; }

@@ -26,7 +26,7 @@ describe('readAnalyzeFunctionConfig', () => {
       ...required,
       REMEDIATION_POLICY: JSON.stringify({
         addSwap: { enabled: true, sizeMiB: 4096 },
-        restartService: { enabled: true, dryRun: true, allowedUnits: ['orders.service', 'api-*'] },
+        restartService: { enabled: true, dryRun: true, allowedUnits: ['orders.service', 'api-*.service'] },
       }),
       DIAGNOSTICS_BUCKET: 'oomresponder-diagnostics-123456789012',
       ADD_SWAP_DOCUMENT: 'OomResponder-AddSwap-1A2B3C4D5E6F',
@@ -39,7 +39,7 @@ describe('readAnalyzeFunctionConfig', () => {
           ...DEFAULT_POLICY.restartService,
           enabled: true,
           dryRun: true,
-          allowedUnits: ['orders.service', 'api-*'],
+          allowedUnits: ['orders.service', 'api-*.service'],
         },
       },
       outputBucket: 'oomresponder-diagnostics-123456789012',

@@ -71,6 +71,8 @@ describe('collect-diagnostics on a cgroup v2 host with containers', () => {
       limitBytes: 536870912,
       usageBytes: 536000000,
       oomKills: 3,
+      // This tree has no memory.swap.max files (see collect-diagnostics-cgroup-swap.test.ts for those).
+      swap: null,
     });
     expect(result.stdout).toContain('/system.slice/myapp.service/memory.events:oom_kill 3');
     expect(result.stdout).toContain('/system.slice/myapp.service/memory.stat:anon 530000000');

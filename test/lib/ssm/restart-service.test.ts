@@ -42,11 +42,12 @@ describe('restart-service with a stub systemctl', () => {
   const setUp = (setup: UnitSetup) => {
     for (const [file, value] of Object.entries(setup)) writeFileSync(join(state, file), `${value}\n`);
   };
-  const restart = (unit: string, dryRun = 'false') =>
+  const restart = (unit: string, dryRun = 'false', memcgPath = '') =>
     runScript(
       'restart-service',
       {
         SSM_unit: unit,
+        SSM_memcgPath: memcgPath,
         SSM_dryRun: dryRun,
         STUB_SYSTEMCTL_DIR: state,
         OOM_RESPONDER_WAIT_SECONDS: '2',
@@ -127,8 +128,49 @@ describe('restart-service with a stub systemctl', () => {
       'systemd-journald.service',
       'dbus.service',
       'user@1000.service',
+      'docker.service',
+      'containerd.service',
+      'kubelet.service',
+      'rsyslog.service',
+      'amazon-cloudwatch-agent.service',
+      'chronyd.service',
+      'chrony.service',
+      'systemd-networkd.service',
+      'NetworkManager.service',
+      'networking.service',
     ]) {
       expectOutcome(await restart(unit), 3, 'refused', 'protected-unit');
+    }
+    expect(calls()).toBe('');
+  });
+
+  it('restarts a unit whose name only starts like a protected one', async () => {
+    setUp({ active: 'failed', sub: 'failed', 'on-restart': 'succeed' });
+    expectOutcome(await restart('docker-registry.service'), 0, 'done', 'none');
+    expect(restarts()).toBe(1);
+  });
+
+  it('refuses a unit the killed task ran under a user manager, without asking systemd anything', async () => {
+    setUp({ active: 'failed', sub: 'failed', 'on-restart': 'succeed' });
+    const memcg = '/user.slice/user-1000.slice/user@1000.service/app.slice/myapp-web.service';
+    const result = await restart('myapp-web.service', 'false', memcg);
+    expectOutcome(result, 8, 'refused', 'user-unit');
+    expect(result.stdout).toContain(
+      'refused: myapp-web.service ran under the user manager of uid 1000 (user@1000.service)',
+    );
+    expect(calls()).toBe('');
+  });
+
+  it('restarts a system unit whose cgroup it is given', async () => {
+    setUp({ active: 'failed', sub: 'failed', 'on-restart': 'succeed' });
+    const result = await restart('myapp-web.service', 'false', '/system.slice/myapp-web.service');
+    expectOutcome(result, 0, 'done', 'none');
+    expect(restarts()).toBe(1);
+  });
+
+  it('refuses a memory cgroup path that could climb out of the tree or carry a command', async () => {
+    for (const memcg of ['/system.slice/../user.slice', '/a b', 'system.slice/x.service', '/$(id)']) {
+      expectOutcome(await restart('myapp.service', 'false', memcg), 2, 'refused', 'invalid-parameter');
     }
     expect(calls()).toBe('');
   });

@@ -3,15 +3,17 @@ import type { AnalysisFacts } from '../facts';
 import type { AnalyzeInput } from '../input';
 import type { RemediationStep } from '../model';
 import { percent } from '../text';
+import { cgroupSwapVerdict } from './cgroup-swap';
 import { hourlyLimitReason, unresolvedReason } from './gates';
 
 export type Decision = { step: RemediationStep } | { skipped: string };
 
 /**
  * Add a swap file only when the policy enables it, the instance is known, the host is not a Kubernetes node (the
- * kubelet expects no swap), no swap is active (neither in the kernel report nor in the diagnostics), the file fits
- * in the policy's share of the free disk, and the hourly limit is not reached. The document checks again on the
- * host; this decides whether to ask at all.
+ * kubelet expects no swap), no swap is active (neither in the kernel report nor in the diagnostics), a kill
+ * confined to a memory cgroup was in one that may swap (else host swap cannot help), the file fits in the
+ * policy's share of the free disk, and the hourly limit is not reached. The document checks again on the host;
+ * this decides whether to ask at all.
  */
 export function planAddSwap(input: AnalyzeInput, facts: AnalysisFacts, nowMs: number): Decision {
   const policy = input.policy.addSwap;
@@ -32,6 +34,8 @@ export function planAddSwap(input: AnalyzeInput, facts: AnalysisFacts, nowMs: nu
     const where = diagnostics.swaps.map((swap) => swap.path).join(', ');
     return { skipped: `swap is already active (${formatKiB(activeKb)}${where ? ` on ${where}` : ''})` };
   }
+  const confined = cgroupSwapVerdict(facts, diagnostics);
+  if (confined.kind === 'cannot-swap') return { skipped: confined.reason };
   const disk = diagnostics.disk;
   if (disk?.availableKb === null || disk?.availableKb === undefined)
     return { skipped: 'free disk space is unknown' };
@@ -55,7 +59,7 @@ export function planAddSwap(input: AnalyzeInput, facts: AnalysisFacts, nowMs: nu
         dryRun: String(policy.dryRun),
       },
       dryRun: policy.dryRun,
-      reason: `${policy.dryRun ? 'dry run: would add' : 'add'} a ${formatKiB(sizeKb)} swap file at ${policy.path}: no swap is active and ${disk.path} has ${formatKiB(disk.availableKb)} free (the file takes ${percent(sizeKb, disk.availableKb)}, policy allows ${policy.maxDiskSharePercent}%)`,
+      reason: `${policy.dryRun ? 'dry run: would add' : 'add'} a ${formatKiB(sizeKb)} swap file at ${policy.path}: no swap is active and ${disk.path} has ${formatKiB(disk.availableKb)} free (the file takes ${percent(sizeKb, disk.availableKb)}, policy allows ${policy.maxDiskSharePercent}%)${confined.kind === 'unknown' ? `; ${confined.note}` : ''}`,
     },
   };
 }

@@ -1,4 +1,7 @@
+import { userManagerOf } from '../../kernel-log/memcg-path';
 import { isUnitAllowed } from '../../policy/policy';
+import { protectedPatternOf } from '../../policy/protected-units';
+import { matchesParameterPattern } from '../../ssm/parameters';
 import type { AnalysisFacts } from '../facts';
 import type { AnalyzeInput } from '../input';
 import type { Decision } from './add-swap';
@@ -6,8 +9,9 @@ import { hourlyLimitReason, unresolvedReason } from './gates';
 
 /**
  * Restart the killed systemd service only when the policy enables it, the instance is known, the kill was not
- * in a container (Kubernetes or the runtime restarts those), the unit is on the allow-list, systemd has not
- * brought it back already, and the hourly limit is not reached. The document checks the unit's state again.
+ * in a container (Kubernetes or the runtime restarts those), the unit is a system service (not one of a user's
+ * manager) and not a protected one, it is on the allow-list, systemd has not brought it back already, and the
+ * hourly limit is not reached. The document checks the unit, its cgroup and its state again.
  */
 export function planRestartService(input: AnalyzeInput, facts: AnalysisFacts, nowMs: number): Decision {
   const policy = input.policy.restartService;
@@ -27,6 +31,23 @@ export function planRestartService(input: AnalyzeInput, facts: AnalysisFacts, no
     return {
       skipped: unit ? `the victim ran in ${unit}, not a service` : 'the kill named no systemd service',
     };
+  }
+  const memcgPath = kill.taskMemcg ?? kill.oomMemcg;
+  const user = userManagerOf(memcgPath);
+  if (user?.manager === unit) {
+    return {
+      skipped: `${unit} is the user manager of uid ${user.uid}: restarting it would stop all of that user's services; it is never restarted automatically`,
+    };
+  }
+  if (user) {
+    return {
+      skipped: `${unit} runs under the user manager of uid ${user.uid} (${user.manager}); it is never restarted through the system manager`,
+    };
+  }
+  const protectedBy = protectedPatternOf(unit);
+  if (protectedBy) {
+    const why = protectedBy === unit ? '' : ` (${protectedBy})`;
+    return { skipped: `${unit} is a protected unit${why}: it is never restarted automatically` };
   }
   if (!isUnitAllowed(unit, policy.allowedUnits))
     return { skipped: `${unit} is not in restartService.allowedUnits` };
@@ -59,9 +80,14 @@ export function planRestartService(input: AnalyzeInput, facts: AnalysisFacts, no
   return {
     step: {
       action: 'restart-service',
-      parameters: { unit, dryRun: String(policy.dryRun) },
+      parameters: { unit, memcgPath: documentMemcgPath(memcgPath), dryRun: String(policy.dryRun) },
       dryRun: policy.dryRun,
       reason: `${policy.dryRun ? 'dry run: would restart' : 'restart'} ${unit}: ${killer} took it, ${now}, and it is on the allow-list`,
     },
   };
+}
+
+/** The path as the document takes it; one it would refuse (over 16 components, odd characters) is left out. */
+function documentMemcgPath(path: string | null): string {
+  return path && matchesParameterPattern('restart-service', 'memcgPath', path) ? path : '';
 }

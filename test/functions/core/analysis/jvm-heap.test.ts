@@ -14,7 +14,14 @@ function podNode(jvm: { maxHeapBytes: number | null; maxRamPercentage: number | 
     cpuCount: 16,
     kubernetes: true,
     memory: { totalKb: 64_943_372, availableKb: 41_202_116 },
-    cgroup: { version: 1, path: POD_CGROUP, limitBytes: 8 * GiB, usageBytes: 1.2 * GiB, oomKills: 1 },
+    cgroup: {
+      version: 1,
+      path: POD_CGROUP,
+      limitBytes: 8 * GiB,
+      usageBytes: 1.2 * GiB,
+      oomKills: 1,
+      swap: null,
+    },
     jvms: [{ pid: 51022, rssKb: 1_048_576, ...jvm }],
   });
 }

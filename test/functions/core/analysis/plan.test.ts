@@ -4,7 +4,7 @@ import {
   planRemediation,
   type RecentAction,
 } from '../../../../functions/core/analysis';
-import type { UnitState } from '../../../../functions/core/diagnostics/model';
+import type { CgroupState, CgroupSwapLimit, UnitState } from '../../../../functions/core/diagnostics/model';
 import { type PolicyInput, parsePolicy } from '../../../../functions/core/policy/policy';
 import { diagnostics } from '../../../support/diagnostics';
 import { analyzeIncident, INSTANCE, incidentFrom, NOW } from './incidents';
@@ -13,6 +13,8 @@ import { analyzeIncident, INSTANCE, incidentFrom, NOW } from './incidents';
 const HOST_OOM = 'modern/global-oom-6.11-stress-ng-complete.log';
 // Real (captured on the CI host): php-fpm killed in app.service at its cgroup's limit.
 const SERVICE_OOM = 'modern/host-v1-memcg-nested-php-fpm.log';
+// Real (equinor/ert#7797): a global kill of perl whose task_memcg is the user manager's own cgroup.
+const USER_MANAGER_OOM = 'transports/public-dmesg-iso-grep-ert-7797.log';
 const ID = INSTANCE.instanceId ?? '';
 
 const policy = (input: PolicyInput) => parsePolicy(input);
@@ -65,6 +67,86 @@ describe('the remediation plan', () => {
             'add a 2.0 GiB swap file at /swapfile.oom-responder: no swap is active and / has 15 GiB free (the file takes 14%, policy allows 25%)',
         },
       ]);
+    });
+
+    describe('for a kill confined to a memory cgroup', () => {
+      // The real kill's task_memcg (SERVICE_OOM, at the cgroup's 40 MiB limit), and the state diagnostics report.
+      const KILLED = '/process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4/app.service';
+      const PLANNED =
+        'add a 2.0 GiB swap file at /swapfile.oom-responder: no swap is active and / has 15 GiB free (the file takes 14%, policy allows 25%)';
+      const cgroupState = (path: string, swap: CgroupSwapLimit | null): CgroupState => ({
+        version: 1,
+        path,
+        limitBytes: 41_943_040,
+        usageBytes: 41_000_000,
+        oomKills: 1,
+        swap,
+      });
+      const planFor = (cgroup: CgroupState) =>
+        analyzeIncident(incidentFrom(SERVICE_OOM), diagnostics({ cgroup }), { policy: swapOn }).plan;
+
+      it.each([
+        [
+          'v1 memory+swap capped at the memory limit',
+          cgroupState(KILLED, { limitBytes: 0, source: 'memory.memsw.limit_in_bytes' }),
+          `host swap cannot help: ${KILLED} may not swap (memory+swap is capped at the memory limit); raise the cgroup's limit or let it swap instead`,
+        ],
+        [
+          'v1 memory.swappiness 0',
+          cgroupState(KILLED, { limitBytes: 0, source: 'memory.swappiness' }),
+          `host swap cannot help: ${KILLED} may not swap (memory.swappiness is 0); raise the cgroup's limit or let it swap instead`,
+        ],
+        [
+          'memory.swap.max 0 on the parent of a cgroup that is gone',
+          cgroupState('/process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4', {
+            limitBytes: 0,
+            source: 'memory.swap.max',
+          }),
+          `host swap cannot help: ${KILLED} may not swap (memory.swap.max is 0 on /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4); raise the cgroup's limit or let it swap instead`,
+        ],
+      ])('does not add swap when the cgroup may not swap: %s', (_, cgroup, reason) => {
+        const plan = planFor(cgroup);
+        expect(plan.steps).toEqual([]);
+        expect(plan.skipped).toContainEqual({ action: 'add-swap', reason });
+      });
+
+      it('adds swap when the cgroup may swap', () => {
+        const plan = planFor(
+          cgroupState(KILLED, { limitBytes: 32 * 1024 * 1024, source: 'memory.memsw.limit_in_bytes' }),
+        );
+        expect(plan.steps.map((step) => step.reason)).toEqual([PLANNED]);
+      });
+
+      it.each([
+        ['the diagnostics do not say', cgroupState(KILLED, null), 'the diagnostics do not say'],
+        [
+          'only a parent of a cgroup that is gone says it may',
+          cgroupState('/process_api/a68d4637c9b3d8cc6d9a03c843befa7b', {
+            limitBytes: null,
+            source: 'memory.memsw.limit_in_bytes',
+          }),
+          'it is gone; its parent /process_api/a68d4637c9b3d8cc6d9a03c843befa7b may swap',
+        ],
+        [
+          'the diagnostics describe another cgroup',
+          cgroupState('/system.slice/other.service', { limitBytes: 0, source: 'memory.swap.max' }),
+          'the diagnostics describe /system.slice/other.service',
+        ],
+      ])('adds swap, saying so, when whether it may swap is unknown: %s', (_, cgroup, why) => {
+        const plan = planFor(cgroup);
+        expect(plan.steps.map((step) => step.reason)).toEqual([
+          `${PLANNED}; whether ${KILLED} may swap is unknown (${why})`,
+        ]);
+      });
+
+      it('does not ask about a host-wide kill, whatever a cgroup says', () => {
+        const { plan } = analyzeIncident(
+          incidentFrom(HOST_OOM),
+          diagnostics({ cgroup: cgroupState('/', { limitBytes: 0, source: 'memory.swap.max' }) }),
+          { policy: swapOn },
+        );
+        expect(plan.steps.map((step) => step.reason)).toEqual([PLANNED]);
+      });
     });
 
     it('only reports what it would do under a dry-run policy', () => {
@@ -182,7 +264,12 @@ describe('the remediation plan', () => {
       expect(plan.steps).toEqual([
         {
           action: 'restart-service',
-          parameters: { unit: 'app.service', dryRun: 'false' },
+          // The task_memcg of the kernel report, so the document can check the unit's manager again.
+          parameters: {
+            unit: 'app.service',
+            memcgPath: '/process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4/app.service',
+            dryRun: 'false',
+          },
           dryRun: false,
           reason:
             'restart app.service: the OOM killer took it, it is failed (Result=oom-kill, NRestarts=0), and it is on the allow-list',
@@ -192,9 +279,15 @@ describe('the remediation plan', () => {
 
     it('plans the restart when the diagnostics lack the unit state: the document checks the unit is not active first', () => {
       const { plan } = analyzeIncident(incidentFrom(SERVICE_OOM), diagnostics({ unit: null }), {
-        policy: policy({ restartService: { enabled: true, dryRun: true, allowedUnits: ['app*'] } }),
+        policy: policy({
+          restartService: { enabled: true, dryRun: true, allowedUnits: ['app*.service'] },
+        }),
       });
-      expect(plan.steps[0]?.parameters).toEqual({ unit: 'app.service', dryRun: 'true' });
+      expect(plan.steps[0]?.parameters).toEqual({
+        unit: 'app.service',
+        memcgPath: '/process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4/app.service',
+        dryRun: 'true',
+      });
       expect(plan.steps[0]?.reason).toBe(
         'dry run: would restart app.service: the OOM killer took it, its state is unknown (no unit state in the diagnostics); the document restarts it only if it is not active, and it is on the allow-list',
       );
@@ -202,7 +295,7 @@ describe('the remediation plan', () => {
 
     it('sends no restart without diagnostics: nothing confirmed the kill on the host', () => {
       const { plan } = analyzeIncident(incidentFrom(SERVICE_OOM), null, {
-        policy: policy({ restartService: { enabled: true, dryRun: true, allowedUnits: ['app*'] } }),
+        policy: policy({ restartService: { enabled: true, dryRun: true, allowedUnits: ['app*.service'] } }),
       });
       expect(plan.steps).toEqual([]);
       expect(plan.skipped).toContainEqual({
@@ -273,9 +366,56 @@ describe('the remediation plan', () => {
       ['no unit at all', HOST_OOM, 'the kill named no systemd service'],
     ])('refuses %s', (_, fixture, reason) => {
       const { plan } = analyzeIncident(incidentFrom(fixture), null, {
-        policy: policy({ restartService: { enabled: true, allowedUnits: ['*'] } }),
+        policy: restartOn,
       });
       expect(plan.skipped).toContainEqual({ action: 'restart-service', reason });
+    });
+
+    it('never restarts a user manager the victim ran in (real: perl in user@21417.service, RHEL 8)', () => {
+      const { plan } = analyzeIncident(incidentFrom(USER_MANAGER_OOM), null, { policy: restartOn });
+      expect(plan.skipped).toContainEqual({
+        action: 'restart-service',
+        reason:
+          "user@21417.service is the user manager of uid 21417: restarting it would stop all of that user's services; it is never restarted automatically",
+      });
+    });
+
+    it('never restarts a user’s own service through the system manager, even if its name is allowed', () => {
+      // A real cgroup v2 kill under user@1000.service, moved to the path measured in the issue: a user service
+      // whose name is on the allow-list.
+      const real = incidentFrom('modern/memcg-v2-thunderbird-scope-three-reports-6.5.log');
+      const path = '/user.slice/user-1000.slice/user@1000.service/app.slice/myapp-web.service';
+      const firstKill = {
+        ...real.firstKill,
+        taskMemcg: path,
+        oomMemcg: path,
+        systemdUnit: 'myapp-web.service',
+      };
+      const { plan } = analyzeIncident({ ...real, firstKill }, null, {
+        policy: policy({ restartService: { enabled: true, allowedUnits: ['myapp-web.service'] } }),
+      });
+      expect(plan.steps).toEqual([]);
+      expect(plan.skipped).toContainEqual({
+        action: 'restart-service',
+        reason:
+          'myapp-web.service runs under the user manager of uid 1000 (user@1000.service); it is never restarted through the system manager',
+      });
+    });
+
+    it('refuses a protected unit even when a policy that bypassed the schema allows it', () => {
+      // Real: runc init killed in /system.slice/containerd.service (cpuset constraint, 5.8).
+      const allowed = policy({ restartService: { enabled: true } });
+      allowed.restartService.allowedUnits = ['containerd.service'];
+      const { plan } = analyzeIncident(
+        incidentFrom('modern/cpuset-constraint-runc-init-no-timestamps-5.8.log'),
+        null,
+        { policy: allowed },
+      );
+      expect(plan.steps).toEqual([]);
+      expect(plan.skipped).toContainEqual({
+        action: 'restart-service',
+        reason: 'containerd.service is a protected unit: it is never restarted automatically',
+      });
     });
   });
 

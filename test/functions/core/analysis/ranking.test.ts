@@ -35,6 +35,7 @@ describe('ranking', () => {
           limitBytes: 8 * GiB,
           usageBytes: null,
           oomKills: 1,
+          swap: null,
         },
         jvms: [{ pid: 51022, maxHeapBytes: 12 * GiB, maxRamPercentage: null, rssKb: null }],
       }),

@@ -99,6 +99,8 @@ describe('parseDiagnosticsSummary on a real capture', () => {
       limitBytes: null,
       usageBytes: 525963264,
       oomKills: 0,
+      // Captured before the script reported the cgroup's swap allowance.
+      swap: null,
     });
     expect(summary.containers).toEqual([]);
     expect(summary.kubernetes).toBe(false);
@@ -274,6 +276,26 @@ describe('parseDiagnosticsSummary on edge cases', () => {
     expect(summary.probes).toEqual([{ name: 'df', status: 'ok' }]);
   });
 
+  it.each([
+    [
+      'a swap limit of its own',
+      ['cgroup.swapLimitBytes=33554432', 'cgroup.swapLimitSource=memory.memsw.limit_in_bytes'],
+      { limitBytes: 33554432, source: 'memory.memsw.limit_in_bytes' },
+    ],
+    [
+      'no swap limit (an empty value with its source)',
+      ['cgroup.swapLimitBytes=', 'cgroup.swapLimitSource=unaccounted'],
+      { limitBytes: null, source: 'unaccounted' },
+    ],
+    ['nothing said', ['cgroup.swapLimitBytes=', 'cgroup.swapLimitSource='], null],
+    ['a source it does not know', ['cgroup.swapLimitBytes=0', 'cgroup.swapLimitSource=guess'], null],
+  ])('reads the cgroup’s swap allowance: %s', (_, lines, swap) => {
+    const summary = parseDiagnosticsSummary(
+      summaryOf('cgroup.version=1', 'cgroup.path=/app', 'cgroup.limitBytes=67108864', ...lines),
+    );
+    expect(summary.cgroup?.swap).toEqual(swap);
+  });
+
   it('reads a cgroup v2 state and a unit with limits', () => {
     const summary = parseDiagnosticsSummary(
       summaryOf(
@@ -282,6 +304,8 @@ describe('parseDiagnosticsSummary on edge cases', () => {
         'cgroup.limitBytes=536870912',
         'cgroup.usageBytes=536850000',
         'cgroup.oomKills=3',
+        'cgroup.swapLimitBytes=0',
+        'cgroup.swapLimitSource=memory.swap.max',
         'unit.name=myapp.service',
         'unit.activeState=failed',
         'unit.subState=failed',
@@ -298,6 +322,7 @@ describe('parseDiagnosticsSummary on edge cases', () => {
       limitBytes: 536870912,
       usageBytes: 536850000,
       oomKills: 3,
+      swap: { limitBytes: 0, source: 'memory.swap.max' },
     });
     expect(summary.unit).toMatchObject({
       activeState: 'failed',

@@ -73,7 +73,7 @@ async function outcomeFullOfSecrets(): Promise<ResponseOutcome> {
         memoryCurrentBytes: null,
         oomPolicy: null,
       },
-      cgroup: { version: 2, path: pick(19), limitBytes: 1, usageBytes: 1, oomKills: 1 },
+      cgroup: { version: 2, path: pick(19), limitBytes: 1, usageBytes: 1, oomKills: 1, swap: null },
     }),
   };
   for (const finding of outcome.analysis?.findings ?? []) {

@@ -203,6 +203,7 @@ describe('renderSlackMessage', () => {
         limitBytes: 41_943_040,
         usageBytes: 41_000_000,
         oomKills: 7,
+        swap: null,
       },
     });
     const text = allText(render(outcome));

@@ -200,8 +200,17 @@ describe('validateRestartServiceParameters', () => {
   it('accepts service units, instances included, and defaults to a dry run', () => {
     for (const unit of ['myapp.service', 'worker@2.service', 'a.service', 'my-app_v2:x.service']) {
       const validation = validateRestartServiceParameters({ unit });
-      expect(validation.ok && validation.value, unit).toEqual({ unit, dryRun: true });
+      expect(validation.ok && validation.value, unit).toEqual({ unit, memcgPath: null, dryRun: true });
     }
+  });
+
+  it('passes the killed task’s memory cgroup on, and refuses one that could climb out of the tree', () => {
+    const memcgPath = '/user.slice/user-1000.slice/user@1000.service/app.slice/myapp-web.service';
+    const validation = validateRestartServiceParameters({ unit: 'myapp-web.service', memcgPath });
+    expect(validation.ok && validation.value.memcgPath).toBe(memcgPath);
+    expect(validation.ok && validation.parameters.memcgPath).toEqual([memcgPath]);
+    const climbing = validateRestartServiceParameters({ unit: 'a.service', memcgPath: '/system.slice/../x' });
+    expect(climbing.ok || climbing.error.problems.map((p) => p.parameter)).toEqual(['memcgPath']);
   });
 
   it('refuses other unit types, bare templates, options and names over 255 characters', () => {
