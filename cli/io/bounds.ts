@@ -33,6 +33,12 @@ export const MAX_LINE_RUN_CHARS = 64 * MiB;
  */
 export const MAX_JSON_DEPTH = 64;
 
+/**
+ * A line of JSON this long could nest deep enough to be costly to build: its nesting is checked before it is
+ * parsed. Shorter lines cannot (32,768 levels of `[` take a few MB at most).
+ */
+export const CHECKED_JSON_LINE_CHARS = 64 * 1024;
+
 /** How many cut lines a note names by number; the count covers them all. */
 export const MAX_NAMED_LINES = 5;
 

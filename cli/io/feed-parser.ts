@@ -1,13 +1,7 @@
 import type { KernelLogParser, Kill } from '../../functions/core/kernel-log';
-import { lineCuts, MAX_JSON_DEPTH, skippedJson } from './bounds';
+import { CHECKED_JSON_LINE_CHARS, lineCuts, MAX_JSON_DEPTH, skippedJson } from './bounds';
 import { type JsonRecord, JsonRecordSplitter, nestsDeeperThan, opensJson } from './json-records';
 import { readLineBatches } from './read-lines';
-
-/**
- * A line of JSON this long could nest deep enough to be costly to build: its nesting is checked first. Shorter
- * lines cannot (32,768 levels of `[` take a few MB at most).
- */
-const CHECKED_JSON_LINE_CHARS = 64 * 1024;
 
 export interface FeedOptions {
   /** The input's name, for notes. @default 'input' */

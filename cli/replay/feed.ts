@@ -8,8 +8,8 @@ import {
 import { matchesSubscriptionFilter } from '../../functions/core/detect/filter-terms';
 import type { StreamEvent } from '../../functions/core/detect/ports';
 import { MalformedPayloadError } from '../../functions/core/errors';
-import { InputBoundError } from '../io/bounds';
-import { type JsonRecord, JsonRecordSplitter, opensJson } from '../io/json-records';
+import { CHECKED_JSON_LINE_CHARS, InputBoundError, MAX_JSON_DEPTH } from '../io/bounds';
+import { type JsonRecord, JsonRecordSplitter, nestsDeeperThan, opensJson } from '../io/json-records';
 import { lineTimes, type ReplayClock } from './timeline';
 
 /** The log group a replayed file's lines are filed under (a file is one stream, as an agent ships it). */
@@ -144,9 +144,16 @@ function documentsOf(text: string, name: string): Document[] {
   }
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  return lines.map((raw): Document => {
+  return lines.map((raw, index): Document => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (!line.startsWith('{')) return { kind: 'line', line };
+    // Too deep to be a payload, and costly to build or even to scan again: skipped, as `parse` skips it.
+    if (line.length > CHECKED_JSON_LINE_CHARS && nestsDeeperThan(line)) {
+      return {
+        kind: 'problem',
+        message: `skipped line ${index + 1}: JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+      };
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);

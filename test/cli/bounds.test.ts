@@ -114,7 +114,7 @@ describe('JSON input of any shape', () => {
     }
   });
 
-  it('skips a line of JSON nested too deep among text lines, with a note, and parses the rest', async () => {
+  it('skips a line of JSON nested too deep among text lines, with a note, and parses or replays the rest', async () => {
     const depth = 100_000;
     const path = file(
       'nested-line.log',
@@ -127,6 +127,12 @@ describe('JSON input of any shape', () => {
       `oom-responder parse: ${path}: skipped 1 JSON value that did not parse or nested deeper than ${MAX_JSON_DEPTH} levels (line ${line})\n`,
     );
     matchesFixture(result.stdout, DMESG);
+    const replayed = await runCli(['replay', path]);
+    expect(replayed.code).toBe(0);
+    expect(replayed.stderr).toContain(
+      `oom-responder replay: nested-line.log: skipped line ${line}: JSON nested deeper than ${MAX_JSON_DEPTH} levels\n`,
+    );
+    expect(replayed.stdout).toMatch(/1 kill in 1 incident/);
   });
 
   it('reads the records of a pretty-printed stream cut off mid-record, and says so', async () => {
