@@ -24,8 +24,12 @@ Options:
                  year, or the previous one for dates that would lie in the future
   -h, --help     show this help
 
-Exit status: 0 when the input was read (also when it holds no kill); 2 for a bad flag or an
-unreadable file.`;
+Limits: a line longer than 1 MiB (16 MiB for a line of JSON) is cut to that length, with a
+note on stderr; a JSON record larger than 16 MiB or nested deeper than 64 levels, or a line
+running past 64 MiB without a newline (/dev/zero), stops the reading with exit status 2.
+
+Exit status: 0 when the input was read (also when it holds no kill); 2 for a bad flag, an
+unreadable file or input past a limit.`;
 
 export async function parseCommand(args: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -45,6 +49,7 @@ export async function parseCommand(args: string[], io: CommandIo): Promise<numbe
   const inputs = await resolveInputs(positionals);
   const parser = new KernelLogParser({ referenceDate: referenceDateOption(values.year) });
   const rows: string[][] = [];
+  const notes: string[] = [];
   const emit = async (kills: Kill[]): Promise<void> => {
     if (values.pretty) {
       for (const kill of kills) rows.push(killTableRow(kill));
@@ -54,7 +59,7 @@ export async function parseCommand(args: string[], io: CommandIo): Promise<numbe
   };
   for (const input of inputs) {
     try {
-      await feedParser(input.stream(), parser, emit);
+      await feedParser(input.stream(), parser, emit, { name: input.name, note: (text) => notes.push(text) });
     } catch (error) {
       throw new UsageError(`cannot read ${input.name}: ${(error as Error).message}`, { cause: error });
     }
@@ -64,6 +69,7 @@ export async function parseCommand(args: string[], io: CommandIo): Promise<numbe
   for (const problem of parser.problems) {
     await write(io.stderr, `oom-responder parse: skipped a CloudWatch payload: ${problem.message}\n`);
   }
+  for (const note of notes) await write(io.stderr, `oom-responder parse: ${note}\n`);
   if (values.pretty) {
     await write(io.stdout, rows.length > 0 ? `${formatTable(rows)}\n` : 'No OOM kills found.\n');
   }

@@ -32,8 +32,11 @@ Options:
   --year YYYY         year for timestamps that print none (syslog, dmesg -H)
   -h, --help          show this help
 
+Limits: as for 'oom-responder parse' (lines cut at 1 MiB with a note; exit status 2 for a
+JSON record past 16 MiB or 64 levels, or a line past 64 MiB).
+
 Exit status: 0 when the input was read (also when it holds no kill: nothing is printed on
-stdout); 2 for a bad flag or an unreadable file.`;
+stdout); 2 for a bad flag, an unreadable file or input past a limit.`;
 
 export async function previewCommand(args: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -87,12 +90,16 @@ async function readKills(
   const inputOf = new WeakMap<Kill, number>();
   for (const [index, input] of inputs.entries()) {
     const parser = new KernelLogParser({ referenceDate });
+    const notes: string[] = [];
     const take = (batch: Kill[]): void => {
-      for (const kill of batch) inputOf.set(kill, index);
-      kills.push(...batch);
+      // One by one, not push(...batch): a single subscription payload can finish more kills than a call takes arguments.
+      for (const kill of batch) {
+        inputOf.set(kill, index);
+        kills.push(kill);
+      }
     };
     try {
-      await feedParser(input.stream(), parser, take);
+      await feedParser(input.stream(), parser, take, { name: input.name, note: (text) => notes.push(text) });
     } catch (error) {
       throw new UsageError(`cannot read ${input.name}: ${(error as Error).message}`, { cause: error });
     }
@@ -103,6 +110,7 @@ async function readKills(
         `oom-responder preview: skipped a CloudWatch payload in ${input.name}: ${problem.message}\n`,
       );
     }
+    for (const note of notes) await write(io.stderr, `oom-responder preview: ${note}\n`);
   }
   const hostKeyOf = (kill: Kill): string =>
     kill.hostname ?? kill.logStream ?? `input ${inputOf.get(kill) ?? 0}`;

@@ -3,8 +3,10 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidPolicyError, type Policy, parsePolicy } from '../../functions/core/policy/policy';
 import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
+import { lineCuts, mib } from '../io/bounds';
 import { resolveInputs } from '../io/inputs';
 import { write } from '../io/output';
+import { readLineBatches } from '../io/read-lines';
 import type { CommandIo } from '../main';
 import type { ReplayInput } from '../replay/feed';
 import { runReplay } from '../replay/run';
@@ -44,10 +46,11 @@ one JSON line when no webhook is given, then a summary of each incident.
 Exit status: 0 when every stage succeeded (also when the input holds no kill); 1 when a stage
 failed: detection, diagnostics, the analysis, a remediation that failed (a refusal is not a
 failure), or Slack not taking a message. As in the deployed workflow, a failure never stops
-the notification. 2 for a bad flag, policy file or unreadable FILE. See docs/replay.md.`;
+the notification. 2 for a bad flag, policy file or unreadable FILE, or input past a limit
+(those of 'oom-responder parse', and 256 MiB in all per FILE). See docs/replay.md.`;
 
-/** The largest input replayed: the whole input is held in memory (cut a larger log around the kills). */
-const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+/** The largest input replayed, in characters: the whole input is held in memory (cut a larger log around the kills). */
+const MAX_INPUT_CHARS = 256 * 1024 * 1024;
 
 export async function replayCommand(args: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -75,7 +78,7 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
       throw new UsageError('--apply needs --host-exec: without it nothing runs on any host');
     }
     const policy = await policyOption(values.policy, values.apply);
-    const inputs = await readInputs(positionals);
+    const inputs = await readInputs(positionals, io);
     return await runReplay(
       inputs,
       {
@@ -152,27 +155,35 @@ export async function policyOption(path: string | undefined, apply: boolean): Pr
   };
 }
 
-async function readInputs(paths: string[]): Promise<ReplayInput[]> {
+/**
+ * Every input whole, read through the CLI's bounded line reader (`readLineBatches`): lines are cut as `parse`
+ * cuts them, with the same notes, and the total is capped since the replay holds the whole input.
+ */
+async function readInputs(paths: string[], io: CommandIo): Promise<ReplayInput[]> {
   const inputs: ReplayInput[] = [];
   for (const input of await resolveInputs(paths)) {
-    const chunks: Buffer[] = [];
+    const lines: string[] = [];
+    const cuts = lineCuts();
     let size = 0;
     try {
-      for await (const chunk of input.stream()) {
-        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        size += buffer.length;
-        if (size > MAX_INPUT_BYTES) {
+      for await (const batch of readLineBatches(input.stream(), cuts)) {
+        for (const line of batch) {
+          size += line.length + 1;
+          lines.push(line);
+        }
+        if (size > MAX_INPUT_CHARS) {
           throw new UsageError(
-            `${input.name} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB: replay the part around the kills (e.g. grep -C 200 'Killed process')`,
+            `${input.name} is larger than ${mib(MAX_INPUT_CHARS)}: replay the part around the kills (e.g. grep -C 200 'Killed process')`,
           );
         }
-        chunks.push(buffer);
       }
     } catch (error) {
-      if (error instanceof UsageError) throw error;
+      if (error instanceof UsageError) throw new UsageError(`cannot read ${input.name}: ${error.message}`);
       throw new UsageError(`cannot read ${input.name}: ${(error as Error).message}`, { cause: error });
     }
-    inputs.push({ name: input.name, text: Buffer.concat(chunks).toString('utf8') });
+    const note = cuts.note(input.name);
+    if (note !== null) await write(io.stderr, `oom-responder replay: ${note}\n`);
+    inputs.push({ name: input.name, text: lines.join('\n') });
   }
   return inputs;
 }

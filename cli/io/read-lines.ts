@@ -1,26 +1,89 @@
 import { StringDecoder } from 'node:string_decoder';
+import {
+  InputBoundError,
+  type LineTally,
+  MAX_JSON_VALUE_CHARS,
+  MAX_LINE_CHARS,
+  MAX_LINE_RUN_CHARS,
+  mib,
+} from './bounds';
 
 /**
  * Split a byte stream into lines without loading it whole: decode chunk by chunk (UTF-8 sequences may straddle
  * chunks) and cut at `\n`. Yields batches of lines per chunk, which keeps per-line overhead low on large logs.
  * A trailing `\r` is left for the consumer (the parser drops it).
+ *
+ * No line is held past its limit (`MAX_LINE_CHARS`, or `MAX_JSON_VALUE_CHARS` for a line starting with `{`):
+ * a longer line is cut to it, counted in `cuts`, and the rest skipped to the next newline without being kept. A
+ * line that runs past `MAX_LINE_RUN_CHARS` ends the reading with an `InputBoundError`.
  */
-export async function* readLineBatches(stream: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
+export async function* readLineBatches(
+  stream: AsyncIterable<Buffer | string>,
+  cuts?: LineTally,
+): AsyncGenerator<string[]> {
   const decoder = new StringDecoder('utf8');
   let carry = '';
+  /** Length so far of a line that was cut and is being skipped to its end; -1 while not skipping. */
+  let skipped = -1;
+  let lineNumber = 0;
   for await (const chunk of stream) {
-    const text = carry + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
     const lines: string[] = [];
     let start = 0;
+    if (skipped >= 0) {
+      const newline = text.indexOf('\n');
+      if (newline < 0) {
+        skipped += text.length;
+        if (skipped > MAX_LINE_RUN_CHARS) throw runaway(lineNumber + 1);
+        continue;
+      }
+      skipped = -1;
+      lineNumber++;
+      start = newline + 1;
+    }
     let newline = text.indexOf('\n', start);
     while (newline >= 0) {
-      lines.push(text.slice(start, newline));
+      let line = text.slice(start, newline);
+      if (carry.length > 0) {
+        line = carry + line;
+        carry = '';
+      }
+      lineNumber++;
+      if (line.length > MAX_LINE_CHARS) line = cut(line, lineNumber, cuts);
+      lines.push(line);
       start = newline + 1;
       newline = text.indexOf('\n', start);
     }
-    carry = text.slice(start);
+    if (start < text.length) {
+      const rest = carry + text.slice(start);
+      if (rest.length > limitOf(rest)) {
+        // The line is not over yet: keep its head, skip its tail as it arrives.
+        lines.push(cut(rest, lineNumber + 1, cuts));
+        skipped = rest.length;
+        carry = '';
+      } else carry = rest;
+    }
     if (lines.length > 0) yield lines;
   }
   const rest = carry + decoder.end();
-  if (rest.length > 0) yield [rest];
+  if (skipped < 0 && rest.length > 0)
+    yield [rest.length > limitOf(rest) ? cut(rest, lineNumber + 1, cuts) : rest];
+}
+
+/** A line of JSON (a whole document on one line) may be longer than a line of text. */
+function limitOf(line: string): number {
+  return line.charCodeAt(0) === 123 /* { */ ? MAX_JSON_VALUE_CHARS : MAX_LINE_CHARS;
+}
+
+function cut(line: string, lineNumber: number, cuts: LineTally | undefined): string {
+  const limit = limitOf(line);
+  if (line.length <= limit) return line;
+  cuts?.add(lineNumber);
+  return line.slice(0, limit);
+}
+
+function runaway(lineNumber: number): InputBoundError {
+  return new InputBoundError(
+    `line ${lineNumber} runs past ${mib(MAX_LINE_RUN_CHARS)} without a newline: this is not a text log`,
+  );
 }

@@ -8,7 +8,8 @@ import {
 import { matchesSubscriptionFilter } from '../../functions/core/detect/filter-terms';
 import type { StreamEvent } from '../../functions/core/detect/ports';
 import { MalformedPayloadError } from '../../functions/core/errors';
-import { splitConcatenatedJson } from '../io/feed-parser';
+import { CHECKED_JSON_LINE_CHARS, InputBoundError, MAX_JSON_DEPTH } from '../io/bounds';
+import { type JsonRecord, JsonRecordSplitter, nestsDeeperThan, opensJson } from '../io/json-records';
 import { lineTimes, type ReplayClock } from './timeline';
 
 /** The log group a replayed file's lines are filed under (a file is one stream, as an agent ships it). */
@@ -71,7 +72,7 @@ export function replayFeed(inputs: readonly ReplayInput[], clock: ReplayClock): 
   for (const input of inputs) {
     const name = input.name === '-' ? 'stdin' : basename(input.name);
     const lines: string[] = [];
-    for (const document of documentsOf(input.text)) {
+    for (const document of documentsOf(input.text, input.name)) {
       if (document.kind === 'line') lines.push(document.line);
       else if (document.kind === 'skip') continue;
       else if (document.kind === 'problem') problems.push(`${name}: ${document.message}`);
@@ -129,17 +130,30 @@ function firstTimestamp(batch: SubscriptionBatch): number {
  * subscription event, `aws logs get-log-events` output, `journalctl -o json-pretty`) is read as such; otherwise
  * it is lines, where a line holding a subscription event or batch (one per line) is delivered as it is.
  */
-function documentsOf(text: string): Document[] {
-  const whole = wholeJson(text);
+function documentsOf(text: string, name: string): Document[] {
+  let whole: unknown[] | null;
+  try {
+    whole = wholeJson(text);
+  } catch (error) {
+    if (error instanceof InputBoundError) throw new InputBoundError(`cannot read ${name}: ${error.message}`);
+    throw error;
+  }
   if (whole) {
     const documents = whole.flatMap((value) => jsonDocuments(value));
     if (documents && !documents.some((document) => document === null)) return documents as Document[];
   }
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  return lines.map((raw): Document => {
+  return lines.map((raw, index): Document => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (!line.startsWith('{')) return { kind: 'line', line };
+    // Too deep to be a payload, and costly to build or even to scan again: skipped, as `parse` skips it.
+    if (line.length > CHECKED_JSON_LINE_CHARS && nestsDeeperThan(line)) {
+      return {
+        kind: 'problem',
+        message: `skipped line ${index + 1}: JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+      };
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -151,16 +165,25 @@ function documentsOf(text: string): Document[] {
   });
 }
 
-/** The values of a text made only of JSON values (and blanks between them), or null. */
+/**
+ * The values of a text made only of JSON values (and blanks between them), or null; the elements of a top-level
+ * array count as values. Nesting deeper than the CLI reads ends the replay with an `InputBoundError`.
+ */
 function wholeJson(text: string): unknown[] | null {
   const start = text.trimStart()[0];
   if (start !== '{' && start !== '[') return null;
-  try {
-    const parts = splitConcatenatedJson(text);
+  const splitter = new JsonRecordSplitter();
+  const records: JsonRecord[] = [];
+  let lineNumber = 0;
+  for (const line of text.split('\n')) {
+    lineNumber++;
     // Nothing but blanks may lie between the values: `[  321.7] ...` dmesg text is no JSON.
-    const inside = parts.reduce((sum, part) => sum + part.replace(/\s+/g, '').length, 0);
-    if (text.replace(/\s+/g, '').length !== inside) return null;
-    return parts.map((part) => JSON.parse(part) as unknown);
+    if (splitter.idle && line.trim() !== '' && !opensJson(line)) return null;
+    splitter.push(line, lineNumber, records);
+  }
+  if (splitter.openRecordLine() !== null || records.length === 0) return null;
+  try {
+    return records.map((record) => JSON.parse(record.text) as unknown);
   } catch {
     return null;
   }

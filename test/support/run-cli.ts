@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../cli/main';
@@ -46,4 +49,33 @@ export async function runMain(args: string[]): Promise<CliResult> {
   });
   const code = await main(args, { stdout, stderr });
   return { code, stdout: out, stderr: err };
+}
+
+/** GNU time, which reports the peak resident memory of the process it runs. */
+export const GNU_TIME = '/usr/bin/time';
+
+/**
+ * Run the real executable under GNU time (`-f %M`, written to a file so that stderr stays the command's own) and
+ * return its peak resident memory with its result.
+ */
+export async function runCliMeasured(args: string[]): Promise<CliResult & { peakRssKb: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'oom-rss-'));
+  const report = join(dir, 'rss');
+  const result = await new Promise<CliResult>((resolve, reject) => {
+    const child = spawn(GNU_TIME, ['-o', report, '-f', '%M', process.execPath, CLI, ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end();
+  });
+  // GNU time writes "Command exited with non-zero status N" before the figure when the command fails.
+  const peakRssKb = Number(readFileSync(report, 'utf8').trim().split('\n').at(-1));
+  return { ...result, peakRssKb };
 }

@@ -118,7 +118,14 @@ export class KernelLogParser {
   private pushDocumentInto(document: unknown, source: LineSource | undefined, out: Kill[]): boolean {
     if (typeof document !== 'object' || document === null) return false;
     if (Array.isArray(document)) {
-      for (const item of document) this.pushDocumentInto(item, source, out);
+      // Arrays in arrays are walked with a stack of their iterators, not recursion: their depth is the input's.
+      const stack: Iterator<unknown>[] = [document[Symbol.iterator]()];
+      for (let top = stack.at(-1); top !== undefined; top = stack.at(-1)) {
+        const next = top.next();
+        if (next.done) stack.pop();
+        else if (Array.isArray(next.value)) stack.push(next.value[Symbol.iterator]());
+        else this.pushDocumentInto(next.value, source, out);
+      }
       return true;
     }
     const record = document as Record<string, unknown>;
@@ -168,22 +175,39 @@ export class KernelLogParser {
     return true;
   }
 
-  private pushEnvelope(envelope: Envelope, source: LineSource | undefined, out: Kill[]): void {
-    const program = envelope.program;
-    if (program !== null && program !== 'kernel') {
-      // Another program's line: only systemd-oomd's own kills count; an application quoting a kernel line does not.
-      if (program.startsWith('systemd-oomd')) this.pushOomd(envelope, envelope.body, source, out);
-      return;
+  private pushEnvelope(first: Envelope, source: LineSource | undefined, out: Kill[]): void {
+    // A worklist, not recursion: a line may hold as many lost newlines as it has characters to spare. Most lines
+    // hold none, and allocate no list.
+    let work: Envelope[] | null = null;
+    for (let envelope: Envelope | undefined = first; envelope !== undefined; envelope = work?.pop()) {
+      const program = envelope.program;
+      if (program !== null && program !== 'kernel') {
+        // Another program's line: only systemd-oomd's own kills count; an application quoting a kernel line does not.
+        if (program.startsWith('systemd-oomd')) this.pushOomd(envelope, envelope.body, source, out);
+        continue;
+      }
+      const split = embeddedStampAt(envelope.body);
+      if (split > 0 && classifyKernelMessage(envelope.body.slice(0, split)) !== null) {
+        // Two kernel messages on one line (a lost newline): handle them one after the other (the first is taken
+        // from the worklist first). A stamp after text that is no kernel message is a quote inside another
+        // program's line.
+        const second = parseEnvelope(envelope.body.slice(split), this.context);
+        work ??= [];
+        work.push({ ...second, host: envelope.host, program: envelope.program });
+        work.push({ ...envelope, body: envelope.body.slice(0, split) });
+        continue;
+      }
+      this.pushMessage(envelope, program, source, out);
     }
-    const split = embeddedStampAt(envelope.body);
-    if (split > 0 && classifyKernelMessage(envelope.body.slice(0, split)) !== null) {
-      // Two kernel messages on one line (a lost newline): handle them one after the other. A stamp after text
-      // that is no kernel message is a quote inside another program's line.
-      const second = parseEnvelope(envelope.body.slice(split), this.context);
-      this.pushEnvelope({ ...envelope, body: envelope.body.slice(0, split) }, source, out);
-      this.pushEnvelope({ ...second, host: envelope.host, program: envelope.program }, source, out);
-      return;
-    }
+  }
+
+  /** One kernel message (or a plain line that may be systemd-oomd's), with no lost newline left in it. */
+  private pushMessage(
+    envelope: Envelope,
+    program: string | null,
+    source: LineSource | undefined,
+    out: Kill[],
+  ): void {
     const strict = envelope.transport === 'plain' && program === null;
     if (strict && envelope.body.startsWith('Killed /') && envelope.body.includes(' due to memory')) {
       this.pushOomd(envelope, envelope.body, source, out);
@@ -402,7 +426,8 @@ function isHumanClockLine(line: string): boolean {
 export function parseKernelLog(text: string, options: KernelLogParserOptions = {}): Kill[] {
   const parser = new KernelLogParser(options);
   const kills: Kill[] = [];
-  for (const line of text.split('\n')) kills.push(...parser.pushLine(line));
-  kills.push(...parser.end());
+  // Kill by kill, not push(...): one line (a subscription payload) can finish more kills than a call takes arguments.
+  for (const line of text.split('\n')) for (const kill of parser.pushLine(line)) kills.push(kill);
+  for (const kill of parser.end()) kills.push(kill);
   return kills;
 }
