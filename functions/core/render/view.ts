@@ -111,7 +111,9 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     recurrence: describeRecurrence(incident),
     kills: killList(outcome),
     links,
-    nextSteps: nextSteps(outcome, cause, links),
+    nextSteps: corroboration.confirmed
+      ? nextSteps(outcome, cause, links)
+      : [checkTheKillStep(incident.firstKill), ...nextSteps(outcome, cause, links)],
     footer: oneLine(
       [
         `Incident ${incident.id}`,
@@ -126,6 +128,14 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
       ].join(' · '),
     ),
   };
+}
+
+/** Before acting on a kill nothing vouched for: look for it where only the kernel (or systemd-oomd) writes. */
+function checkTheKillStep(kill: ResponseOutcome['incident']['firstKill']): string {
+  if (kill.kind === 'systemd-oomd')
+    return 'First check the kill is real, on the host: journalctl -u systemd-oomd --since -1h | grep Killed';
+  const pid = kill.pid === null ? '' : ` ${kill.pid}`;
+  return `First check the kill is real, on the host: sudo dmesg -k | grep 'Killed process${pid}'`;
 }
 
 function killList(outcome: ResponseOutcome): OutcomeView['kills'] {

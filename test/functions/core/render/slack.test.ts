@@ -222,7 +222,11 @@ describe('renderSlackMessage', () => {
     expect(header(message)).toContain('OOM kill (unconfirmed): redis-server (pid 60540) on web-1');
     expect(allText(message)).toContain('*Unit / container / pod*\ndocker 97f0fa6b72ce');
     expect(allText(message)).toContain('*Scope*\nhost-wide, RAM 31 GiB, no swap');
-    expect(allText(message)).toContain('*Next:* Check whether redis-server is back, then find what filled');
+    // Nothing asked the host: checking the kill is real comes first.
+    expect(allText(message)).toContain(
+      "*Next:* First check the kill is real, on the host: sudo dmesg -k | grep 'Killed process 60540'",
+    );
+    expect(allText(message)).toContain('• Check whether redis-server is back, then find what filled');
   });
 
   it('names the Kubernetes pod and container of a pod limit kill', async () => {
