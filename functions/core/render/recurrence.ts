@@ -1,5 +1,6 @@
 import { formatKiB } from '../format/bytes';
 import type { Incident } from '../incident/model';
+import { distinctKillsOf, workerBurstOf } from '../incident/worker-burst';
 
 /** How far back "here recently" reaches: a day, the span an on-call shift thinks in. */
 const WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -18,11 +19,19 @@ interface Point {
  */
 export function describeRecurrence(incident: Incident): string | null {
   const process = incident.firstKill.process;
+  // Different processes of one name dying together are a pool's workers: their sizes are no one's history.
+  const burst = workerBurstOf(incident.kills, process);
+  if (burst) {
+    const within = burst.spanMs === null ? '' : ` within ${minutes(burst.spanMs)}`;
+    return `${burst.pids.length} different ${process} processes killed here${within} (pids ${burst.pids.join(', ')}): a pool's workers, not one process's history`;
+  }
   const points: Point[] = [
     ...incident.history.map((prior) => ({ at: parseTime(prior.time), rssKb: prior.rssKb })),
-    ...incident.kills
-      .filter((kill) => kill.process === process)
-      .map((kill) => ({ at: parseTime(kill.time), rssKb: kill.rssKb })),
+    // A kill the kernel printed twice (memory.oom.group names its victim again) counts once.
+    ...distinctKillsOf(incident.kills, process).map((kill) => ({
+      at: parseTime(kill.time),
+      rssKb: kill.rssKb,
+    })),
   ];
   if (points.length < 2 || process === null) return null;
   const latest = Math.max(...points.map((point) => point.at ?? Number.NEGATIVE_INFINITY));
@@ -55,6 +64,11 @@ export function rssTrend(values: readonly (number | null)[]): string | null {
 function isGrowing(values: readonly (number | null)[]): boolean {
   const known = values.filter((value): value is number => value !== null);
   return known.length >= 3 && known.every((value, i) => i === 0 || value > (known[i - 1] ?? 0));
+}
+
+function minutes(ms: number): string {
+  const min = ms / 60_000;
+  return min < 1 ? `${Math.max(1, Math.round(ms / 1000))} s` : `${Math.round(min)} min`;
 }
 
 export function ordinal(n: number): string {

@@ -1,4 +1,5 @@
 import { formatKiB } from '../../format/bytes';
+import { distinctKillsOf, workerBurstOf } from '../../incident/worker-burst';
 import type { AnalysisFacts } from '../facts';
 import type { Finding } from '../model';
 import { configSize, count, sizeSeries } from '../text';
@@ -38,6 +39,8 @@ const PROFILING: readonly [RegExp, string][] = [
 export function memoryLeak(facts: AnalysisFacts): Finding | null {
   const name = facts.kill.process;
   if (name === null || facts.kill.kind !== 'kernel') return null;
+  // Workers of a pool killed one after another are different processes: their sizes show no growth.
+  if (workerBurstOf(facts.incident.kills, name)) return null;
   const series = killSeries(facts, name);
   if (series.length < 2) return null;
   const sizes = series.map((point) => point.rssKb).filter((kb): kb is number => kb !== null);
@@ -84,12 +87,10 @@ function killSeries(facts: AnalysisFacts, name: string): KillPoint[] {
     .filter((kill) => kill.incidentId !== incident.id)
     .map((kill) => ({ time: parseTime(kill.time), rssKb: kill.rssKb }))
     .sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
-  const current = incident.kills
-    .filter((kill) => kill.process === name && kill.kind === 'kernel')
-    .map((kill, i) => ({
-      time: parseTime(kill.time) ?? (i === 0 ? parseTime(incident.openedAt) : null),
-      rssKb: kill.rssKb,
-    }));
+  const current = distinctKillsOf(incident.kills, name).map((kill, i) => ({
+    time: parseTime(kill.time) ?? (i === 0 ? parseTime(incident.openedAt) : null),
+    rssKb: kill.rssKb,
+  }));
   return [...prior, ...current];
 }
 

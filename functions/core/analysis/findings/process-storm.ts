@@ -1,9 +1,11 @@
 import { formatKiB } from '../../format/bytes';
 import { MAX_TASKS_KEPT } from '../../incident/build';
+import { workerBurstOf } from '../../incident/worker-burst';
 import type { AnalysisFacts } from '../facts';
 import { taskRssKb } from '../facts';
 import type { Finding } from '../model';
 import { percent, who } from '../text';
+import { formatSpan } from '../time';
 
 /**
  * Kernel threads come many to a name (one per CPU) and hold no user memory: never a storm. The diagnostics script
@@ -30,11 +32,13 @@ interface Storm {
  */
 export function processStorm(facts: AnalysisFacts): Finding | null {
   const counted = fromDiagnostics(facts);
+  const killed = fromKills(facts);
   const tabled = fromTaskTable(facts);
-  const storm = counted ?? tabled;
+  const storm = counted ?? killed ?? tabled;
   if (!storm) return null;
   const agree = counted !== null && tabled !== null && tabled.name === counted.name;
   const evidence = agree ? [storm.evidence, tabled.evidence] : [storm.evidence];
+  if (killed && killed !== storm && killed.name === storm.name) evidence.push(killed.evidence);
   let confidence = Math.max(storm.confidence, agree ? tabled.confidence : 0) + (agree ? 0.05 : 0);
   const trigger = facts.trigger?.name === storm.name ? facts.trigger : null;
   if (trigger || facts.victim.name === storm.name) {
@@ -46,22 +50,62 @@ export function processStorm(facts: AnalysisFacts): Finding | null {
     family: 'process-storm',
     title: counted
       ? `${counted.count} ${counted.name} processes: a fork or connection storm`
-      : tableTitle(storm, facts),
+      : storm === killed
+        ? killedTitle(storm)
+        : tableTitle(storm, facts),
     confidence: Math.min(0.85, confidence),
     evidence,
     recommendation: advice(facts, storm.name, perProcessKb(facts, storm.name)),
   };
 }
 
-/** What one of them holds: from the kernel's table (at the kill), else from the diagnostics' largest processes. */
+/**
+ * What one of them holds: from the kernel's table (at the kill), else the largest of the killed workers (what a
+ * worker can grow to is what the pool must be sized for), else the diagnostics' largest processes.
+ */
 function perProcessKb(facts: AnalysisFacts, name: string): number | null {
   const sizes = facts.kill.tasks
     .filter((row) => row.name === name)
     .map((row) => taskRssKb(row, facts.pageKb))
     .filter((kb): kb is number => kb !== null);
+  if (sizes.length === 0) {
+    const killedKb = (workerBurstOf(facts.incident.kills, name)?.rssKb ?? []).filter(
+      (kb): kb is number => kb !== null,
+    );
+    if (killedKb.length > 0) return Math.max(...killedKb);
+  }
   const fromNow = (facts.diagnostics?.topProcesses ?? []).filter((p) => p.comm === name).map((p) => p.rssKb);
   const pool = sizes.length > 0 ? sizes : fromNow;
   return pool.length === 0 ? null : pool.reduce((sum, kb) => sum + kb, 0) / pool.length;
+}
+
+/** Names whose many processes are a pool by design: their workers dying one by one are the pool outgrowing memory. */
+const POOL_SERVERS =
+  /^(?:apache2|httpd|php-fpm.*|php\d*-fpm.*|nginx|gunicorn|uwsgi|puma|unicorn|sidekiq|celery|postgres|postmaster)$/;
+
+/** Several workers of one pool killed within minutes, from the kill lines themselves. */
+function fromKills(facts: AnalysisFacts): Storm | null {
+  const burst = workerBurstOf(facts.incident.kills, facts.kill.process);
+  if (!burst) return null;
+  const sizes = burst.rssKb.filter((kb): kb is number => kb !== null);
+  const within = burst.spanMs === null ? '' : ` within ${formatSpan(burst.spanMs)}`;
+  const each =
+    sizes.length === 0
+      ? ''
+      : `, ${formatKiB(Math.min(...sizes))} to ${formatKiB(Math.max(...sizes))} each at its kill`;
+  const pool = POOL_SERVERS.test(burst.name);
+  return {
+    name: burst.name,
+    count: burst.pids.length,
+    rssKb: null,
+    lowerBound: false,
+    confidence: pool ? 0.6 : 0.45,
+    evidence: `${burst.pids.length} different ${burst.name} processes killed${within} (pids ${burst.pids.join(', ')})${each}${pool ? '' : ': a pool of workers, or a service restarted and killed again'}`,
+  };
+}
+
+function killedTitle(storm: Storm): string {
+  return `${storm.count} ${storm.name} workers killed one after another: the pool is sized for more memory than there is`;
 }
 
 function tableTitle(storm: Storm, facts: AnalysisFacts): string {
@@ -133,6 +177,12 @@ function advice(facts: AnalysisFacts, name: string, perKb: number | null): strin
     return `Cap Apache's workers: \`MaxRequestWorkers\` (and \`ServerLimit\`) sized as (memory for Apache) / (RSS per worker).${sizing}`;
   if (/^(postgres|postmaster)$/.test(name))
     return `One backend per connection: lower \`max_connections\` and put a pooler (PgBouncer, RDS Proxy) in front; find the client that opens them (\`SELECT client_addr, count(*) FROM pg_stat_activity GROUP BY 1\`).${sizing}`;
+  if (name === 'nginx')
+    return `Nginx's memory grows with \`worker_processes\` times \`worker_connections\` (and its buffers and caches): lower them, or the buffer sizes (\`client_body_buffer_size\`, \`proxy_buffers\`).${sizing}`;
+  if (/^(gunicorn|uwsgi)$/.test(name))
+    return `Cap the workers: \`--workers\` (gunicorn) or \`processes\`/\`workers\` (uWSGI), sized as (memory for the app) / (RSS per worker), and recycle them (\`--max-requests\`, uWSGI \`max-requests\`/\`reload-on-rss\`).${sizing}`;
+  if (/^(puma|unicorn)$/.test(name))
+    return `Cap the workers (\`workers\` in puma.rb, \`worker_processes\` for unicorn), sized as (memory for the app) / (RSS per worker); a worker killer (puma_worker_killer) recycles a worker that grows.${sizing}`;
   if (name === 'sshd')
     return 'A flood of SSH connections (often password guessing): limit unauthenticated connections with `MaxStartups 10:30:60` in sshd_config, restrict port 22 in the security group to known addresses, or use SSM Session Manager instead of open SSH.';
   return `Find what spawns them (\`ps -eo ppid,comm | sort | uniq -c | sort -rn | head\`) and cap it: the pool or concurrency setting of the application, and set \`TasksMax=\` in its systemd unit as a backstop, well above the normal \`Tasks:\` figure of \`systemctl status\` (threads count too).${sizing}`;

@@ -1,0 +1,71 @@
+import type { KillDigest } from './model';
+
+/** Kills of one name closer together than this read as one burst: a pool's workers, not one process's life. */
+export const BURST_WINDOW_MS = 15 * 60_000;
+/** The kernel prints one kill twice (`memory.oom.group` kills the victim again): closer than this, one kill. */
+const SAME_KILL_MS = 5_000;
+/** How many different processes of one name make a pool rather than a restart or two. */
+const POOL_MIN = 3;
+
+export interface WorkerBurst {
+  name: string;
+  /** The distinct pids killed, in order. */
+  pids: number[];
+  /** From the first to the last of them, or null when their times are unknown. */
+  spanMs: number | null;
+  /** Resident memory of each at its kill, where the kill line printed it (same order as `pids`). */
+  rssKb: (number | null)[];
+}
+
+/**
+ * The kernel kills of `name` in an incident, each process once: a pid the kernel printed twice within a few
+ * seconds (a `memory.oom.group` kill names its victim again) is one kill. Oldest first, as the incident keeps them.
+ */
+export function distinctKillsOf(kills: readonly KillDigest[], name: string | null): KillDigest[] {
+  if (name === null) return [];
+  const timeOf = clockOf(kills);
+  const kept: KillDigest[] = [];
+  for (const kill of kills) {
+    if (kill.kind !== 'kernel' || kill.process !== name) continue;
+    const twice = kept.some(
+      (other) =>
+        other.pid !== null && other.pid === kill.pid && Math.abs(timeOf(other) - timeOf(kill)) < SAME_KILL_MS,
+    );
+    if (!twice) kept.push(kill);
+  }
+  return kept;
+}
+
+/**
+ * Three or more different processes of the first kill's name killed within 15 minutes in one incident: the
+ * workers of a pool (apache2, php-fpm, gunicorn) dying one after another, whose RSS values are different
+ * processes, never one process's growth. Null otherwise.
+ */
+export function workerBurstOf(kills: readonly KillDigest[], name: string | null): WorkerBurst | null {
+  const distinct = distinctKillsOf(kills, name);
+  const pids = [...new Set(distinct.map((kill) => kill.pid).filter((pid): pid is number => pid !== null))];
+  if (name === null || pids.length < POOL_MIN) return null;
+  const timeOf = clockOf(distinct);
+  const times = distinct.map(timeOf).filter((ms) => Number.isFinite(ms));
+  const spanMs = times.length === distinct.length ? Math.max(...times) - Math.min(...times) : null;
+  if (spanMs !== null && spanMs > BURST_WINDOW_MS) return null;
+  const rssKb = pids.map((pid) => distinct.find((kill) => kill.pid === pid)?.rssKb ?? null);
+  return { name, pids, spanMs, rssKb };
+}
+
+/**
+ * Milliseconds on one clock for kills of one host: the kernel's stamps when every kill has one (seconds since
+ * boot, so never mixed with wall times), else the wall times; NaN for a kill the clock cannot place.
+ */
+function clockOf(kills: readonly KillDigest[]): (kill: KillDigest) => number {
+  const kernel = kills.every((kill) => kill.kernelTime !== null);
+  return (kill) => (kernel ? (kill.kernelTime ?? Number.NaN) * 1000 : wallTimeOf(kill));
+}
+
+function wallTimeOf(kill: KillDigest): number {
+  if (kill.time && /^\d{4}-\d\d-\d\dT/.test(kill.time)) {
+    const ms = Date.parse(/(?:Z|[+-]\d\d:?\d\d)$/.test(kill.time) ? kill.time : `${kill.time}Z`);
+    return Number.isNaN(ms) ? Number.NaN : ms;
+  }
+  return Number.NaN;
+}
