@@ -19,6 +19,24 @@ export const CRITICAL_PROCESSES: readonly string[] = [
   'dockerd',
 ];
 
+/**
+ * The units of those processes, as systemd-oomd names its kills (a unit, never a process): killing one of them is
+ * the same loss whoever did it.
+ */
+export const CRITICAL_UNITS: readonly string[] = [
+  'sshd.service',
+  'ssh.service',
+  'amazon-ssm-agent.service',
+  'snap.amazon-ssm-agent.amazon-ssm-agent.service',
+  'amazon-cloudwatch-agent.service',
+  'systemd-journald.service',
+  'dbus.service',
+  'dbus-broker.service',
+  'kubelet.service',
+  'containerd.service',
+  'docker.service',
+];
+
 /** Largest rows of the task table kept on the incident: enough for "what else was big", bounded for storage. */
 export const MAX_TASKS_KEPT = 20;
 
@@ -52,6 +70,8 @@ export function incidentId(hostKey: string, kill: Kill, openedAt: string): strin
 
 export function severityOf(kill: Kill): Severity {
   if (!kill.cgroup) return 'critical';
+  if (kill.kind === 'systemd-oomd' && kill.systemdUnit !== null && CRITICAL_UNITS.includes(kill.systemdUnit))
+    return 'critical';
   if (kill.process !== null && CRITICAL_PROCESSES.includes(kill.process)) return 'critical';
   return 'warning';
 }
