@@ -89,7 +89,7 @@ export function incidentFromItem(item: Record<string, unknown>): Incident {
   const kills = Array.isArray(item.kills) ? item.kills.map((k) => JSON.parse(String(k)) as KillDigest) : [];
   return {
     ...document,
-    firstKill: withOrigin(document.firstKill),
+    firstKill: withMemoryBreakdown(withOrigin(document.firstKill)),
     kills,
     killCount: typeof item.killCount === 'number' ? item.killCount : kills.length,
     status: (item.status as Incident['status']) ?? 'open',
@@ -105,6 +105,27 @@ export function incidentFromItem(item: Record<string, unknown>): Incident {
 function withOrigin(kill: Kill): Kill {
   if ((kill as Partial<Kill>).origin !== undefined) return kill;
   return { ...kill, origin: 'text', kernelOnly: false };
+}
+
+/** The memory fields a kill gained with the report's breakdown; incidents recorded before read them as not printed. */
+const MEMORY_FIELDS = [
+  'memswUsageKb',
+  'memswLimitKb',
+  'kmemUsageKb',
+  'kmemLimitKb',
+  'memcgSwapUsageKb',
+  'memcgSwapLimitKb',
+  'memcgStats',
+  'memInfo',
+  'oomGroupMemcg',
+] as const satisfies readonly (keyof Kill)[];
+
+function withMemoryBreakdown(kill: Kill): Kill {
+  const stored = kill as Partial<Kill>;
+  if (MEMORY_FIELDS.every((field) => stored[field] !== undefined)) return kill;
+  const filled: Kill = { ...kill };
+  for (const field of MEMORY_FIELDS) if (stored[field] === undefined) filled[field] = null;
+  return filled;
 }
 
 function deliveriesOf(item: Record<string, unknown>): Pick<Incident, 'deliveries'> {

@@ -120,6 +120,8 @@ export function boundedKill(kill: Kill): Kill {
     time: clipText(kill.time),
     systemdUnit: clipText(kill.systemdUnit),
     kernelVersion: clipText(kill.kernelVersion),
+    oomGroupMemcg: clipText(kill.oomGroupMemcg),
+    memcgStats: kill.memcgStats && { ...kill.memcgStats, memcg: clipText(kill.memcgStats.memcg) },
     reason: clipText(kill.reason),
     logGroup: clipText(kill.logGroup),
     logStream: clipText(kill.logStream),

@@ -25,11 +25,15 @@ export type ReportEvent =
   | TaskInEvent
   | MemcgUsageEvent
   | { type: 'mem-info' }
+  | MemcgStatsHeaderEvent
+  | MemcgCounterEvent
+  | { type: 'mem-info-counters'; body: string }
+  | { type: 'node-lru'; body: string }
   | { type: 'swap-total'; kb: number }
   | { type: 'swap-free'; kb: number }
   | { type: 'pages-ram'; pages: number }
   | { type: 'already-exiting'; pid: number }
-  | { type: 'group-kill' }
+  | { type: 'group-kill'; memcg: string | null }
   | OomdKillEvent;
 
 export interface InvokedEvent {
@@ -59,6 +63,21 @@ export interface MemcgUsageEvent {
   failcnt: number | null;
 }
 
+/** `Memory cgroup stats for <path>:`, and what followed the colon on the same line (older v1 kernels). */
+export interface MemcgStatsHeaderEvent {
+  type: 'memcg-stats-header';
+  memcg: string;
+  rest: string;
+}
+
+/** v1's `memory+swap:` and `kmem:`, v2's `swap:` summary: `<counter>: usage NkB, limit NkB, failcnt N`. */
+export interface MemcgCounterEvent {
+  type: 'memcg-counter';
+  counter: 'memory+swap' | 'kmem' | 'swap';
+  usageKb: number;
+  limitKb: number;
+}
+
 export interface OomdKillEvent {
   type: 'oomd-kill';
   cgroupPath: string;
@@ -75,6 +94,10 @@ const INVOKED = ' invoked oom-killer: ';
 const TASK_IN = 'Task in ';
 const LIMIT_OF = ' killed as a result of limit of ';
 const MEMCG_USAGE = /^memory: usage (\d{1,20})kB, limit (\d{1,20})kB(?:, failcnt (\d{1,20}))?/;
+const MEMCG_COUNTER = /^(memory\+swap|kmem|swap): usage (\d{1,20})kB, limit (\d{1,20})kB/;
+const STATS_FOR = 'Memory cgroup stats for ';
+const GROUP_KILL_TAIL = ' are going to be killed due to memory.oom.group set';
+const NODE_LRU = /^Node \d{1,4} active_anon:/;
 const SWAP_TOTAL = /^Total swap = (\d{1,20})kB/;
 const SWAP_FREE = /^Free swap {1,2}= (-?\d{1,20})kB/;
 const PAGES_RAM = /^(\d{1,20}) pages RAM$/;
@@ -123,7 +146,7 @@ function classifyReportDetail(body: string, first: number): ReportEvent | null {
       {
         if (body.startsWith(TASK_IN)) return parseTaskIn(body);
         // memory.oom.group: every task of the cgroup is killed, each with its own `Killed process` line.
-        if (body.startsWith('Tasks in ') && body.includes('memory.oom.group')) return { type: 'group-kill' };
+        if (body.startsWith('Tasks in ') && body.includes('memory.oom.group')) return parseGroupKill(body);
         const total = SWAP_TOTAL.exec(body);
         return total ? { type: 'swap-total', kb: Number(total[1]) } : null;
       }
@@ -133,11 +156,22 @@ function classifyReportDetail(body: string, first: number): ReportEvent | null {
         return free ? { type: 'swap-free', kb: Number(free[1]) } : null;
       }
     case 77 /* M */:
+      if (body.startsWith(STATS_FOR)) return parseStatsHeader(body);
       return body.startsWith('Mem-Info') ? { type: 'mem-info' } : null;
+    case 78 /* N */:
+      return NODE_LRU.test(body) ? { type: 'node-lru', body } : null;
+    case 97 /* a */:
+    case 65 /* A */:
+      // The global counters open with `active_anon:` (2.6.32 to 6.x; `Active_anon:` 2.6.28-31); the rest continue
+      // the record.
+      return body.startsWith('ctive_anon:', 1) ? { type: 'mem-info-counters', body } : null;
+    case 107 /* k */:
+    case 115 /* s */:
+      return parseMemcgCounter(body);
     case 109 /* m */:
       {
         const usage = MEMCG_USAGE.exec(body);
-        if (!usage) return null;
+        if (!usage) return parseMemcgCounter(body);
         return {
           type: 'memcg-usage',
           usageKb: Number(usage[1]),
@@ -236,6 +270,38 @@ function parseTaskIn(body: string): TaskInEvent | null {
     taskMemcg: body.slice(TASK_IN.length, limitAt),
     oomMemcg: body.slice(limitAt + LIMIT_OF.length).trimEnd(),
   };
+}
+
+function parseMemcgCounter(body: string): MemcgCounterEvent | null {
+  const match = MEMCG_COUNTER.exec(body);
+  if (!match) return null;
+  return {
+    type: 'memcg-counter',
+    counter: match[1] as MemcgCounterEvent['counter'],
+    usageKb: Number(match[2]),
+    limitKb: Number(match[3]),
+  };
+}
+
+/** `Memory cgroup stats for /docker/abc:` (then its block), or older v1 kernels' `... /docker/abc: cache:32KB rss:...`. */
+function parseStatsHeader(body: string): MemcgStatsHeaderEvent | null {
+  const end = body.trimEnd();
+  const sameLine = end.indexOf(': ', STATS_FOR.length);
+  if (sameLine > STATS_FOR.length)
+    return {
+      type: 'memcg-stats-header',
+      memcg: end.slice(STATS_FOR.length, sameLine),
+      rest: end.slice(sameLine + 2),
+    };
+  if (!end.endsWith(':') || end.length === STATS_FOR.length + 1) return null;
+  return { type: 'memcg-stats-header', memcg: end.slice(STATS_FOR.length, -1), rest: '' };
+}
+
+/** `Tasks in <cgroup> are going to be killed due to memory.oom.group set` (mm/memcontrol.c, 4.19+). */
+function parseGroupKill(body: string): { type: 'group-kill'; memcg: string | null } {
+  const tail = body.indexOf(GROUP_KILL_TAIL);
+  // A line cut short still says the whole group goes, only not which cgroup.
+  return { type: 'group-kill', memcg: tail > 9 ? body.slice(9, tail) : null };
 }
 
 /**

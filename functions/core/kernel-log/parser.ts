@@ -57,6 +57,8 @@ export class KernelLogParser {
   /** How many open reports still wait for their victim: while any does, every line must be read. */
   private awaitingReports = 0;
   private lineNumber = 0;
+  /** The host of the last kernel message: an indented line with no prefix may continue its block (`isContinuation`). */
+  private lastKey: string | null = null;
   /** Where the current line's finished kills collect; handed to the caller when there are any. */
   private emitted: Kill[] = [];
 
@@ -214,7 +216,11 @@ export class KernelLogParser {
       return;
     }
     const event = classifyKernelMessage(envelope.body);
-    const key = envelope.host ?? source?.logStream ?? '';
+    const key =
+      this.lastKey !== null && isContinuation(envelope) && this.hosts.get(this.lastKey)?.report?.block
+        ? this.lastKey
+        : (envelope.host ?? source?.logStream ?? '');
+    this.lastKey = key;
     let state = this.hosts.get(key);
     if (!state) {
       if (event === null) return;
@@ -240,6 +246,14 @@ export class KernelLogParser {
     out: Kill[],
   ): void {
     const current = state.report;
+    if (current?.block) {
+      // The memcg stats and Mem-Info blocks run over lines that say nothing by themselves (`anon 28139520`).
+      if (event === null && current.readBlockLine(envelope.body)) {
+        current.unrelatedRun = 0;
+        return;
+      }
+      current.block = null;
+    }
     if (event === null) {
       // A line that is not part of any report ends a report whose victim was already named; a report still
       // waiting for its victim tolerates the call trace and memory dumps between its lines, but not forever.
@@ -269,7 +283,10 @@ export class KernelLogParser {
       case 'already-exiting':
         return;
       case 'group-kill': {
-        if (current) current.groupKill = true;
+        if (current) {
+          current.groupKill = true;
+          current.oomGroupMemcg = event.memcg ?? current.oomGroupMemcg;
+        }
         return;
       }
       case 'task-row': {
@@ -310,8 +327,18 @@ export class KernelLogParser {
       case 'memcg-usage':
         report.memcgUsage = event;
         return;
-      case 'mem-info':
-        report.memInfo = true;
+      case 'memcg-counter':
+        report.memcgCounters ??= {};
+        report.memcgCounters[event.counter] = event;
+        return;
+      case 'memcg-stats-header':
+        report.openMemcgStats(event.memcg, event.rest);
+        return;
+      case 'mem-info-counters':
+        report.openMemInfo(event.body);
+        return;
+      case 'node-lru':
+        report.addNodeLru(event.body);
         return;
       case 'swap-total':
         report.swapTotalKb = event.kb;
@@ -420,6 +447,20 @@ function isHumanClockLine(line: string): boolean {
   if (line.charCodeAt(0) !== 91) return false;
   const c = line.charCodeAt(1);
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
+}
+
+/**
+ * A line of a multi-line kernel record as dmesg -T, journalctl and syslog readers print it: indented, with no
+ * prefix of its own. It belongs to the host of the line before it (journalctl names a host; the indent does not).
+ */
+function isContinuation(envelope: Envelope): boolean {
+  return (
+    envelope.transport === 'plain' &&
+    envelope.host === null &&
+    envelope.body.length > 1 &&
+    envelope.body.charCodeAt(0) === 32 &&
+    envelope.body.charCodeAt(1) === 32
+  );
 }
 
 /** Parse a whole text (or an array of lines) at once. */

@@ -1,7 +1,15 @@
 import type { Envelope } from './envelope';
 import type { KillLineEvent, SelectionEvent } from './kill-line';
 import { cgroupFactsOf } from './memcg-path';
-import type { CpuEvent, InvokedEvent, MemcgUsageEvent, OomdKillEvent, TaskInEvent } from './messages';
+import { MemcgStatsBuilder, MemInfoBuilder } from './memory-stats';
+import type {
+  CpuEvent,
+  InvokedEvent,
+  MemcgCounterEvent,
+  MemcgUsageEvent,
+  OomdKillEvent,
+  TaskInEvent,
+} from './messages';
 import type { OomKillSummaryEvent } from './oom-kill-summary';
 import { isoFromMillis } from './time';
 import { isKernelOnly, type Kill, type TaskRow } from './types';
@@ -27,7 +35,13 @@ export class Report {
   summary: { event: OomKillSummaryEvent; envelope: Envelope; source: LineSource | undefined } | null = null;
   taskIn: TaskInEvent | null = null;
   memcgUsage: MemcgUsageEvent | null = null;
-  memInfo = false;
+  /** `memory+swap:`, `kmem:` and v2's `swap:` summaries, by counter. */
+  memcgCounters: Partial<Record<MemcgCounterEvent['counter'], MemcgCounterEvent>> | null = null;
+  memcgStats: MemcgStatsBuilder | null = null;
+  memInfo: MemInfoBuilder | null = null;
+  /** The multi-line block whose lines are being read: later lines of it carry no text of their own to classify. */
+  block: 'memcg-stats' | 'mem-info' | null = null;
+  oomGroupMemcg: string | null = null;
   swapTotalKb: number | null = null;
   swapFreeKb: number | null = null;
   ramPages: number | null = null;
@@ -100,6 +114,34 @@ export class Report {
     return kill;
   }
 
+  /** A `Memory cgroup stats for` header: its block follows (or, on older v1 kernels, sits on the same line). */
+  openMemcgStats(memcg: string, rest: string): void {
+    this.memcgStats ??= new MemcgStatsBuilder(memcg);
+    this.memcgStats.addHeader(rest);
+    this.block = 'memcg-stats';
+  }
+
+  /** The `active_anon:` line that opens the global counters; the lines after it continue them. */
+  openMemInfo(body: string): void {
+    this.memInfo ??= new MemInfoBuilder();
+    this.block = this.memInfo.addLine(body) ? 'mem-info' : null;
+  }
+
+  addNodeLru(body: string): void {
+    this.memInfo ??= new MemInfoBuilder();
+    this.memInfo.addNodeLine(body);
+  }
+
+  /** A line while a block is open; false (and the block closed) when it is no line of the block. */
+  readBlockLine(body: string): boolean {
+    const read =
+      this.block === 'memcg-stats'
+        ? (this.memcgStats?.addLine(body) ?? false)
+        : this.block === 'mem-info' && (this.memInfo?.addLine(body) ?? false);
+    if (!read) this.block = null;
+    return read;
+  }
+
   addTask(row: TaskRow): void {
     if (this.tasks === null) this.tasks = [row];
     else this.tasks.push(row);
@@ -113,11 +155,17 @@ export class Report {
 
   /** Copy the report-wide facts into every kill of this report. */
   complete(): void {
+    const memcgStats = this.memcgStats?.finish() ?? null;
+    const memInfo = this.memInfo?.finish() ?? null;
     const sortedTasks =
       this.tasks === null || this.tasks.length === 0
         ? NO_TASKS
         : [...this.tasks].sort((a, b) => (b.rssPages ?? -1) - (a.rssPages ?? -1));
-    for (const kill of this.kills) this.completeKill(kill, sortedTasks);
+    for (const kill of this.kills) {
+      this.completeKill(kill, sortedTasks);
+      kill.memcgStats = memcgStats;
+      kill.memInfo = memInfo;
+    }
   }
 
   private completeKill(kill: Kill, tasks: TaskRow[]): void {
@@ -137,9 +185,17 @@ export class Report {
     kill.memoryUsageKb = this.memcgUsage?.usageKb ?? null;
     kill.memoryLimitKb = this.memcgUsage?.limitKb ?? null;
     kill.memoryFailcnt = this.memcgUsage?.failcnt ?? null;
+    const counters = this.memcgCounters;
+    kill.memswUsageKb = counters?.['memory+swap']?.usageKb ?? null;
+    kill.memswLimitKb = counters?.['memory+swap']?.limitKb ?? null;
+    kill.kmemUsageKb = counters?.kmem?.usageKb ?? null;
+    kill.kmemLimitKb = counters?.kmem?.limitKb ?? null;
+    kill.memcgSwapUsageKb = counters?.swap?.usageKb ?? null;
+    kill.memcgSwapLimitKb = counters?.swap?.limitKb ?? null;
     kill.swapTotalKb = this.swapTotalKb;
     kill.swapFreeKb = this.swapFreeKb;
     kill.ramPages = this.ramPages;
+    kill.oomGroupMemcg = this.oomGroupMemcg;
     kill.tasks = tasks;
     const facts = cgroupFactsOf(kill.taskMemcg ?? kill.oomMemcg);
     kill.systemdUnit = facts.systemdUnit;
@@ -204,13 +260,22 @@ function baseKill(envelope: Envelope, source: LineSource | undefined): Kill {
     memoryUsageKb: null,
     memoryLimitKb: null,
     memoryFailcnt: null,
+    memswUsageKb: null,
+    memswLimitKb: null,
+    kmemUsageKb: null,
+    kmemLimitKb: null,
+    memcgSwapUsageKb: null,
+    memcgSwapLimitKb: null,
+    memcgStats: null,
     swapTotalKb: null,
     swapFreeKb: null,
+    memInfo: null,
     ramPages: null,
     tasks: NO_TASKS,
     systemdUnit: null,
     container: null,
     kernelVersion: null,
+    oomGroupMemcg: null,
     reapedAnonRssKb: null,
     reason: null,
     transport: source?.logStream !== undefined ? 'cloudwatch' : envelope.transport,

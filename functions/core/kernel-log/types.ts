@@ -70,6 +70,75 @@ export interface ContainerRef {
   podUid: string | null;
 }
 
+/**
+ * The OOM memcg's memory as its report's `Memory cgroup stats for <path>:` block printed it, every size in kB
+ * (bytes / 1024 where the kernel printed bytes, so byte-granular counters such as slab may be fractional). Keys
+ * carry cgroup v2's names; v1's counterparts fill the same fields (docs/kill-model.md lists each); a key the
+ * block did not print is null. The figures are the subtree's, which is what the limit counts.
+ */
+export interface MemcgStats {
+  /** The cgroup of the (first) block: the one whose limit was hit. */
+  memcg: string;
+  /**
+   * `v2`: memory.stat, bytes (4.19+). `v1`: v1's memory.stat, bytes, with `total_*` for the subtree (newer
+   * kernels; 6.18 in the corpus). `v1-kb`: one line per cgroup of the subtree, `key:NKB`, summed here (older
+   * kernels; 3.10 to 4.15 in the corpus).
+   */
+  format: 'v1-kb' | 'v1' | 'v2';
+  /** How many `Memory cgroup stats for` headers the report printed (v1-kb prints one per cgroup of the subtree). */
+  blocks: number;
+  anonKb: number | null;
+  fileKb: number | null;
+  shmemKb: number | null;
+  fileMappedKb: number | null;
+  fileDirtyKb: number | null;
+  fileWritebackKb: number | null;
+  anonThpKb: number | null;
+  swapKb: number | null;
+  swapCachedKb: number | null;
+  activeAnonKb: number | null;
+  inactiveAnonKb: number | null;
+  activeFileKb: number | null;
+  inactiveFileKb: number | null;
+  unevictableKb: number | null;
+  kernelKb: number | null;
+  kernelStackKb: number | null;
+  pagetablesKb: number | null;
+  percpuKb: number | null;
+  sockKb: number | null;
+  vmallocKb: number | null;
+  slabReclaimableKb: number | null;
+  slabUnreclaimableKb: number | null;
+  zswapKb: number | null;
+  zswappedKb: number | null;
+  hierarchicalMemoryLimitKb: number | null;
+  hierarchicalMemswLimitKb: number | null;
+}
+
+/**
+ * The host's memory from the report's `Mem-Info:` counters (mm/show_mem.c), which the kernel prints in pages:
+ * each is converted to kB with `pageKb`. A counter the report did not print is null.
+ */
+export interface MemInfo {
+  /** The page size used: measured from the report's `Node N active_anon:NkB ...` lines when it has them, else 4. */
+  pageKb: number;
+  /** True when `pageKb` was measured from the report, false when 4 kB was assumed. */
+  pageKbFromReport: boolean;
+  activeAnonKb: number | null;
+  inactiveAnonKb: number | null;
+  activeFileKb: number | null;
+  inactiveFileKb: number | null;
+  unevictableKb: number | null;
+  dirtyKb: number | null;
+  writebackKb: number | null;
+  slabReclaimableKb: number | null;
+  slabUnreclaimableKb: number | null;
+  mappedKb: number | null;
+  shmemKb: number | null;
+  pagetablesKb: number | null;
+  freeKb: number | null;
+}
+
 export interface Kill {
   kind: KillKind;
   pid: number | null;
@@ -98,13 +167,31 @@ export interface Kill {
   memoryUsageKb: number | null;
   memoryLimitKb: number | null;
   memoryFailcnt: number | null;
+  /** cgroup v1's `memory+swap: usage NkB, limit NkB` (memory and swap together). */
+  memswUsageKb: number | null;
+  memswLimitKb: number | null;
+  /** cgroup v1's `kmem: usage NkB, limit NkB` (kernel memory charged to the cgroup). */
+  kmemUsageKb: number | null;
+  kmemLimitKb: number | null;
+  /** cgroup v2's `swap: usage NkB, limit NkB` (the cgroup's swap). */
+  memcgSwapUsageKb: number | null;
+  memcgSwapLimitKb: number | null;
+  /** The report's `Memory cgroup stats for` block; null when it printed none (global OOMs, grep'd reports). */
+  memcgStats: MemcgStats | null;
   swapTotalKb: number | null;
   swapFreeKb: number | null;
+  /** The report's global `Mem-Info:` counters; null when it printed none (cgroup OOMs print none). */
+  memInfo: MemInfo | null;
   ramPages: number | null;
   tasks: TaskRow[];
   systemdUnit: string | null;
   container: ContainerRef | null;
   kernelVersion: string | null;
+  /**
+   * The cgroup of `Tasks in <cgroup> are going to be killed due to memory.oom.group set`: the kernel killed every
+   * task of it. Null when the report has no such line.
+   */
+  oomGroupMemcg: string | null;
   /** Memory the oom_reaper freed, from `oom_reaper: reaped process N (comm), now anon-rss:...`. */
   reapedAnonRssKb: number | null;
   /** systemd-oomd's reason, e.g. `memory pressure for /system.slice being 86.45% > 50.00% for > 20s with reclaim activity`. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { incidentItem, keys } from '../../../../functions/adapters/dynamodb/items';
+import { incidentFromItem, incidentItem, keys } from '../../../../functions/adapters/dynamodb/items';
 import { EmptyKeyValueError } from '../../../../functions/adapters/key-values';
 import type { RecordedAction } from '../../../../functions/core/detect/ports';
 import { emptyKeyAttributes } from '../../../support/incident-table';
@@ -75,5 +75,24 @@ describe('the item key builders', () => {
         if (!(result instanceof EmptyKeyValueError)) expect(emptyKeyAttributes(result)).toEqual([]);
       }),
     );
+  });
+});
+
+describe('an incident item recorded before kills carried the memory breakdown', () => {
+  it('reads the fields it lacks as not printed, and keeps the ones it has', () => {
+    const { incident, instanceKey, expiresAt } = recordRequest('i-0123456789abcdef0', [
+      { kill: realKill(), observedAtMs: T0 },
+    ]);
+    const item = incidentItem(incident, instanceKey, expiresAt);
+    const document = JSON.parse(String(item.document)) as { firstKill: Record<string, unknown> };
+    const { memcgStats, memInfo, oomGroupMemcg, kmemUsageKb, ...older } = document.firstKill;
+    expect(kmemUsageKb).toBe(180); // the sd-pam report's `kmem: usage 180kB`, which the older item lacks
+    const read = incidentFromItem({ ...item, document: JSON.stringify({ ...document, firstKill: older }) });
+    expect(read.firstKill.memcgStats).toBeNull();
+    expect(read.firstKill.memInfo).toBeNull();
+    expect(read.firstKill.oomGroupMemcg).toBeNull();
+    expect(read.firstKill.kmemUsageKb).toBeNull();
+    expect(read.firstKill.memswLimitKb).toBe(older.memswLimitKb);
+    expect(incidentFromItem(item).firstKill.memcgStats).toEqual(memcgStats);
   });
 });

@@ -7,7 +7,7 @@ import {
 import { boundedKill, MAX_TASKS_KEPT, newIncident } from '../../../../functions/core/incident/build';
 import { digestKill, killKey } from '../../../../functions/core/incident/kill-digest';
 import type { Kill } from '../../../../functions/core/kernel-log';
-import { realKill, resolvedInstance } from '../../../support/kills';
+import { corpusKills, realKill, resolvedInstance } from '../../../support/kills';
 
 /** A real kill whose every text field (and every task name) carries `size` characters, as a forged line could. */
 function swollen(size: number): Kill {
@@ -21,8 +21,12 @@ function swollen(size: number): Kill {
       typeof value === 'string' && !['kind', 'transport', 'origin'].includes(field) ? big(field) : value,
     ]),
   ) as unknown as Kill;
+  const [withStats] = corpusKills('modern/k8s-guaranteed-containerd-v2-stats-dmesg-Tx.log');
+  if (!withStats?.memcgStats) throw new Error('corpus sample without memcg stats');
   return {
     ...swollenKill,
+    oomGroupMemcg: big('oomGroupMemcg'),
+    memcgStats: { ...withStats.memcgStats, memcg: big('statsMemcg') },
     container: { runtime: big('runtime'), id: big('id'), podUid: big('pod') },
     tasks: Array.from({ length: 500 }, (_, i) => ({
       ...(kill.tasks[0] ?? ({} as Kill['tasks'][0])),
@@ -52,6 +56,7 @@ describe('what an incident keeps of a kill line', () => {
     for (const [field, value] of Object.entries(boundedKill(kill))) {
       if (typeof value === 'string') expect(value.length, field).toBeLessThan(1100);
     }
+    expect(boundedKill(kill).memcgStats?.memcg.length).toBeLessThan(1100);
   });
 
   it('keeps short text as it is, and says where it cut long text', () => {
