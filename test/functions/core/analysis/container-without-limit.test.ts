@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnostics, GiB } from '../../../support/diagnostics';
+import { container, diagnostics, GiB } from '../../../support/diagnostics';
 import { analyzeIncident, families, findingOf, incidentFrom } from './incidents';
 
 // Real: python in a docker container (cgroupfs driver) took down a t3.small (2 GiB, no swap): a global OOM.
@@ -9,7 +9,7 @@ const t3small = (containers: { id: string; name: string; memoryLimitBytes: numbe
   diagnostics({
     instanceType: 't3.small',
     memory: { totalKb: 1_986_244, availableKb: 1_402_880 },
-    containers: containers.map((c) => ({ runtime: 'docker', ...c })),
+    containers: containers.map(container),
   });
 
 describe('the container-without-limit finding', () => {
@@ -68,8 +68,8 @@ describe('the container-without-limit finding', () => {
       incidentFrom('modern/global-oom-6.11-stress-ng-complete.log'),
       diagnostics({
         containers: [
-          { runtime: 'docker', id: 'a3f09e1c22b7', name: 'redis', memoryLimitBytes: null },
-          { runtime: 'docker', id: '5d0c81b4e9aa', name: 'api', memoryLimitBytes: 2 * GiB },
+          container({ id: 'a3f09e1c22b7', name: 'redis', memoryLimitBytes: null }),
+          container({ id: '5d0c81b4e9aa', name: 'api', memoryLimitBytes: 2 * GiB }),
         ],
       }),
     );
