@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDiagnosticsSummary } from '../../../functions/core/diagnostics/summary-parser';
+import { dockerConfig } from './support/docker-config';
 import { makeTemp, removeTemp, runScript } from './support/run-script';
 
 /**
@@ -36,35 +37,6 @@ function cgroup(path: string, files: Record<string, string>): void {
     writeFileSync(join(root, 'cgroup', path, name), `${value}\n`);
 }
 
-/**
- * Docker's own config.v2.json, in the shape dockerd writes it (one line; `Config.Image` as started, the top-level
- * `Image` the sha256 id, `Name` with a slash; volume `Name`s without one), trimmed of fields the script ignores.
- */
-function dockerConfig(id: string, name: string, image: string, labels: Record<string, string>): void {
-  mkdirSync(join(root, 'docker', id), { recursive: true });
-  const config = {
-    StreamConfig: {},
-    State: { Running: true, Paused: false, OOMKilled: false, Pid: 75542, ExitCode: 0 },
-    ID: id,
-    Created: '2026-11-30T13:03:15.475112279Z',
-    Path: 'docker-entrypoint.sh',
-    Args: ['server'],
-    Config: {
-      Hostname: id.slice(0, 12),
-      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'Image=not-this'],
-      Cmd: ['server'],
-      Image: image,
-      Labels: labels,
-    },
-    Image: `sha256:${'5'.repeat(64)}`,
-    LogPath: `/var/lib/docker/containers/${id}/${id}-json.log`,
-    Name: `/${name}`,
-    Driver: 'overlay2',
-    MountPoints: { '/data': { Name: 'a-named-volume' } },
-  };
-  writeFileSync(join(root, 'docker', id, 'config.v2.json'), JSON.stringify(config));
-}
-
 beforeAll(() => {
   root = makeTemp('cgroup-v2');
   cgroup('/', { 'cgroup.controllers': 'cpuset cpu io memory pids' });
@@ -84,9 +56,9 @@ beforeAll(() => {
   mkdirSync(join(root, 'pods'));
   writeFileSync(join(root, 'pods', `web-7f9c_shop_nginx-${NGINX_ID}.log`), '');
   writeFileSync(join(root, 'pods', `web-7f9c_shop_sidecar-${SIDECAR_ID}.log`), '');
-  dockerConfig(DOCKER_ID, 'web', 'nginx:1.25', {});
+  dockerConfig(join(root, 'docker'), DOCKER_ID, 'web', 'nginx:1.25', {});
   cgroup(`/system.slice/docker-${ECS_ID}.scope`, { 'memory.max': '536870912' });
-  dockerConfig(ECS_ID, ECS.dockerName, ECS.image, {
+  dockerConfig(join(root, 'docker'), ECS_ID, ECS.dockerName, ECS.image, {
     'com.amazonaws.ecs.cluster': ECS.cluster,
     'com.amazonaws.ecs.container-name': ECS.container,
     'com.amazonaws.ecs.task-arn': ECS.taskArn,
