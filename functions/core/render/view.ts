@@ -46,7 +46,10 @@ export interface OutcomeView {
   victim: string;
   /** `web-1 (i-0abc1234def567890)`. */
   host: string;
-  /** `OOM kill: java (pid 4242) on web-1 (i-0abc…)`, `+ 2 more kills` when others joined. */
+  /**
+   * `OOM kill: java (pid 4242) on web-1 (i-0abc…)`, `+ 2 more kills` when others joined; the workload by name when
+   * the diagnostics tell it (`api (pid 7) in pod payments/api-7d9f (container api) on ...`).
+   */
   title: string;
   /** Said first, plainly: an unresolved instance, a failed workflow, missing diagnostics. */
   notices: string[];
