@@ -1,4 +1,9 @@
-import type { DiagnosticsSummary, MemorySnapshot, VmSettings } from '../../functions/core/diagnostics/model';
+import type {
+  ContainerInfo,
+  DiagnosticsSummary,
+  MemorySnapshot,
+  VmSettings,
+} from '../../functions/core/diagnostics/model';
 
 /** Bytes in a GiB: the diagnostics give limits and heaps in bytes. */
 export const GiB = 1024 * 1024 * 1024;
@@ -133,5 +138,18 @@ export function diagnostics(overrides: DiagnosticsOverrides = {}): DiagnosticsSu
       { name: 'slabtop', status: 'ok' },
     ],
     ...rest,
+  };
+}
+
+/** A container as the diagnostics list it: a docker container nothing more is known of, unless a case says. */
+export function container(info: Pick<ContainerInfo, 'id'> & Partial<ContainerInfo>): ContainerInfo {
+  return {
+    runtime: 'docker',
+    name: null,
+    image: null,
+    memoryLimitBytes: null,
+    kubernetes: null,
+    ecs: null,
+    ...info,
   };
 }

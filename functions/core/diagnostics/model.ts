@@ -152,9 +152,34 @@ export type CgroupSwapSource = (typeof CGROUP_SWAP_SOURCES)[number];
 export interface ContainerInfo {
   runtime: 'docker' | 'containerd' | 'cri-o' | 'podman' | string;
   id: string;
+  /** The runtime's name (docker's `Name` without its slash), else the Kubernetes container's name. */
   name: string | null;
+  /** The image it was started from, as given (`redis:7`), from docker's `Config.Image`. */
+  image: string | null;
   /** Bytes, or null when the container has no memory limit. */
   memoryLimitBytes: number | null;
+  kubernetes: KubernetesIdentity | null;
+  ecs: EcsIdentity | null;
+}
+
+/** From the kubelet's `/var/log/containers/<pod>_<namespace>_<container>-<id>.log` links or `io.kubernetes.*` labels. */
+export interface KubernetesIdentity {
+  namespace: string | null;
+  pod: string | null;
+  container: string | null;
+  /** From the pod's cgroup (`kubepods-burstable-pod<uid>.slice`) or the `io.kubernetes.pod.uid` label. */
+  podUid: string | null;
+}
+
+/** From the ECS agent's `com.amazonaws.ecs.*` docker labels (agent/engine/docker_task_engine.go). */
+export interface EcsIdentity {
+  cluster: string | null;
+  /** `com.amazonaws.ecs.task-definition-family` and `-version`: the task definition is `family:revision`. */
+  family: string | null;
+  revision: string | null;
+  /** The container's name in the task definition. */
+  container: string | null;
+  taskArn: string | null;
 }
 
 export interface JvmInfo {

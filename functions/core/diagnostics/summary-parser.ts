@@ -188,7 +188,35 @@ function containers(f: Fields): ContainerInfo[] {
     const runtime = r.get('runtime');
     const id = r.get('id');
     if (!runtime || !id) return [];
-    return [{ runtime, id, name: r.get('name') || null, memoryLimitBytes: num(r.get('memoryLimitBytes')) }];
+    const text = (key: string): string | null => r.get(key) || null;
+    // Scripts before the k8s* keys wrote a pod's container as one name, `<namespace>/<pod>/<container>`
+    // (docker names cannot hold a slash, so the form is unambiguous).
+    const legacy = /^([^/]+)\/([^/]+)\/([^/]+)$/.exec(text('name') ?? '');
+    const namespace = text('k8sNamespace') ?? legacy?.[1] ?? null;
+    const pod = text('k8sPod') ?? legacy?.[2] ?? null;
+    const container = text('k8sContainer') ?? legacy?.[3] ?? null;
+    const podUid = text('podUid');
+    const family = text('ecsFamily');
+    return [
+      {
+        runtime,
+        id,
+        name: legacy ? container : text('name'),
+        image: text('image'),
+        memoryLimitBytes: num(r.get('memoryLimitBytes')),
+        kubernetes: pod || podUid ? { namespace, pod, container, podUid } : null,
+        ecs:
+          family || text('ecsTaskArn')
+            ? {
+                cluster: text('ecsCluster'),
+                family,
+                revision: text('ecsRevision'),
+                container: text('ecsContainer'),
+                taskArn: text('ecsTaskArn'),
+              }
+            : null,
+      },
+    ];
   });
 }
 

@@ -1,7 +1,8 @@
-import type { DiagnosticsSummary } from '../diagnostics/model';
+import type { ContainerInfo, DiagnosticsSummary } from '../diagnostics/model';
 import { formatKiB, rssAtKillKb } from '../format/bytes';
 import type { Incident, KillDigest } from '../incident/model';
 import type { ContainerRef, Kill } from '../kernel-log';
+import { isNamed, type Workload, workloadLabel, workloadOf } from '../workload';
 import { oneLine, present } from './text-fit';
 
 /** What the kill and the instance tell, in words: every value is already one clean line. */
@@ -37,8 +38,25 @@ export function containerLabel(container: ContainerRef): string {
   return [pod, id].filter(Boolean).join(', ');
 }
 
-/** Unit, container or pod, else the memory cgroup path, else null (a process of the host itself). */
-export function placeLabel(kill: Pick<KillDigest, 'systemdUnit' | 'container' | 'memcg'>): string | null {
+/** The victim's workload when the diagnostics name it (a pod, an ECS task, a container), else null. */
+export function namedWorkload(
+  container: Readonly<ContainerRef> | null,
+  containers: readonly ContainerInfo[] = [],
+): Workload | null {
+  const workload = workloadOf(container, containers);
+  return workload && isNamed(workload) ? workload : null;
+}
+
+/**
+ * Unit, container or pod (by name when the diagnostics tell it: `pod payments/api-7d9f (container api)`), else the
+ * memory cgroup path, else null (a process of the host itself).
+ */
+export function placeLabel(
+  kill: Pick<KillDigest, 'systemdUnit' | 'container' | 'memcg'>,
+  containers: readonly ContainerInfo[] = [],
+): string | null {
+  const workload = namedWorkload(kill.container, containers);
+  if (workload) return oneLine(workloadLabel(workload));
   if (kill.container) return present(containerLabel(kill.container));
   if (present(kill.systemdUnit)) return kill.systemdUnit;
   return present(kill.memcg) && kill.memcg !== '/' ? kill.memcg : null;
@@ -85,7 +103,10 @@ export function killFacts(incident: Incident, summary: DiagnosticsSummary | null
   const facts: (Fact | null)[] = [
     { label: 'RSS at kill', value: rss === null ? 'not printed' : formatKiB(rss) },
     { label: 'Scope', value: scopeLabel(kill) },
-    { label: 'Unit / container / pod', value: placeLabel(digestPlace(kill)) ?? 'none (a host process)' },
+    {
+      label: 'Unit / container / pod',
+      value: placeLabel(digestPlace(kill), summary?.containers) ?? 'none (a host process)',
+    },
     { label: 'Killed at', value: timeLabel(kill.time, kill.kernelTime, incident.observedAt ?? null) },
     { label: 'Instance', value: instanceValue(incident) },
     type || zone ? { label: 'Type / AZ', value: [type, zone].filter(Boolean).join(' in ') } : null,

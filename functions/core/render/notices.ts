@@ -5,6 +5,7 @@ import type { Kill } from '../kernel-log';
 import type { LinkView } from './incident-links';
 import type { ActionLine, CauseView } from './response-facts';
 import { oneLine } from './text-fit';
+import { workloadStep } from './workload-step';
 
 const DIAGNOSTICS_MISSING: Record<Exclude<DiagnosticsStatus, 'collected'>, string> = {
   unmanaged: 'No diagnostics: the instance is not managed by SSM',
@@ -83,6 +84,8 @@ export function nextSteps(
   const steps: string[] = [];
   if (cause?.fix) steps.push(cause.fix);
   else steps.push(kernelNextStep(outcome.incident.firstKill));
+  const workload = workloadStep(outcome);
+  if (workload) steps.push(workload);
   const unit = outcome.diagnostics.summary?.unit;
   if (unit?.activeState && unit.activeState !== 'active') {
     steps.push(

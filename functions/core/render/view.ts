@@ -2,8 +2,17 @@ import { corroborationLine, corroborationOf } from '../diagnostics/corroboration
 import { formatKiB } from '../format/bytes';
 import type { Severity } from '../incident/model';
 import type { ResponseOutcome } from '../incident/outcome';
+import { workloadLabel } from '../workload';
 import { incidentLinks, type LinkView } from './incident-links';
-import { type Fact, hostLabel, kernelFinding, killFacts, placeLabel, victimLabel } from './kill-facts';
+import {
+  type Fact,
+  hostLabel,
+  kernelFinding,
+  killFacts,
+  namedWorkload,
+  placeLabel,
+  victimLabel,
+} from './kill-facts';
 import { describeNotices, nextSteps, nothingDoneLine } from './notices';
 import { describeRecurrence } from './recurrence';
 import { mapStrings, redact } from './redaction/redact';
@@ -37,7 +46,10 @@ export interface OutcomeView {
   victim: string;
   /** `web-1 (i-0abc1234def567890)`. */
   host: string;
-  /** `OOM kill: java (pid 4242) on web-1 (i-0abc…)`, `+ 2 more kills` when others joined. */
+  /**
+   * `OOM kill: java (pid 4242) on web-1 (i-0abc…)`, `+ 2 more kills` when others joined; the workload by name when
+   * the diagnostics tell it (`api (pid 7) in pod payments/api-7d9f (container api) on ...`).
+   */
   title: string;
   /** Said first, plainly: an unresolved instance, a failed workflow, missing diagnostics. */
   notices: string[];
@@ -74,6 +86,9 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
   const summary = diagnostics.summary;
   const victim = victimLabel(incident.firstKill);
   const host = hostLabel(incident);
+  // Whose workload it was, in the headline, only by name: an id there says nothing at 3 a.m.
+  const workload = namedWorkload(incident.firstKill.container, summary?.containers);
+  const within = workload ? ` in ${oneLine(workloadLabel(workload))}` : '';
   const more =
     incident.killCount > 1
       ? ` + ${incident.killCount - 1} more kill${incident.killCount > 2 ? 's' : ''}`
@@ -97,7 +112,7 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     corroboration: corroborationText,
     victim,
     host,
-    title: `OOM kill${unconfirmed}: ${victim} on ${host}${more}`,
+    title: `OOM kill${unconfirmed}: ${victim}${within} on ${host}${more}`,
     notices,
     cause,
     kernelFinding: kernelFinding(incident.firstKill),
@@ -143,7 +158,8 @@ function killList(outcome: ResponseOutcome): OutcomeView['kills'] {
   if (incident.killCount <= 1) return null;
   // Every kill named with its pid, in few characters: the place is said only where it differs from the first
   // kill's, and the time is short, so a crash loop of dozens of kills fits the message whole.
-  const firstPlace = incident.kills[0] ? placeLabel(incident.kills[0]) : null;
+  const containers = outcome.diagnostics.summary?.containers;
+  const firstPlace = incident.kills[0] ? placeLabel(incident.kills[0], containers) : null;
   const lines = incident.kills.map((kill) => {
     const who =
       kill.kind === 'systemd-oomd'
@@ -151,7 +167,7 @@ function killList(outcome: ResponseOutcome): OutcomeView['kills'] {
         : `${kill.process ?? '?'} (pid ${kill.pid ?? '?'})`;
     const rss = kill.rssKb === null ? '' : ` ${formatKiB(kill.rssKb)}`;
     const time = shortTime(kill.time, kill.kernelTime);
-    const place = placeLabel(kill);
+    const place = placeLabel(kill, containers);
     return oneLine(
       `${who}${rss}${time ? ` at ${time}` : ''}${place && place !== firstPlace ? ` in ${place}` : ''}`,
     );

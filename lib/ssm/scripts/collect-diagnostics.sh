@@ -581,24 +581,96 @@ else
 fi
 
 # Containers, from the memory cgroup tree: the limit there is what the kernel enforced, and reading it
-# needs neither the runtime's daemon (which may be the OOM victim) nor its 20-40 MB Go CLI.
+# needs neither the runtime's daemon (which may be the OOM victim) nor its 20-40 MB Go CLI. Who a container
+# is (its name, image, pod, ECS task) comes from files the runtime and the kubelet leave on disk.
 containers_text=''
+
+# json_string JSON KEY: the first "KEY":"value" in JSON into REPLY (no escapes inside; empty when absent).
+json_string() {
+  REPLY=''
+  local pattern="\"$2\":\"([^\"\\\\]*)\""
+  [[ $1 =~ $pattern ]] && REPLY=${BASH_REMATCH[1]}
+  return 0
+}
+
+# container_identity DIR ID: who the container of cgroup DIR is, as container.<n>.* keys (empty ones left out).
+# Docker's config.v2.json holds its name (`"Name":"/redis"`), the image it was started from (Config.Image, the
+# first "Image"; the second is the sha256 id) and Config.Labels: the ECS agent's `com.amazonaws.ecs.*` and,
+# under dockershim, the kubelet's `io.kubernetes.*`. The kubelet's log links name the pod under any runtime.
+# shellcheck disable=SC2034 # ecs_cluster and ecs_task are read through ${!var} with the others
+container_identity() {
+  local d=$1 id=$2 json='' name='' image='' ns='' pod='' ctr='' uid=''
+  local ecs_cluster='' ecs_family='' ecs_revision='' ecs_container='' ecs_task=''
+  if [[ -r $DOCKER_CONTAINERS/$id/config.v2.json ]]; then
+    # -n bounds the read: a container with a huge environment still costs at most 256 KiB here.
+    IFS= read -r -d '' -n 262144 json <"$DOCKER_CONTAINERS/$id/config.v2.json" || :
+    [[ $json =~ \"Name\":\"/([^\"\\]*)\" ]] && name=${BASH_REMATCH[1]}
+    json_string "$json" Image && image=$REPLY
+    [[ $image == sha256:* ]] && image=''
+    json_string "$json" io.kubernetes.pod.namespace && ns=$REPLY
+    json_string "$json" io.kubernetes.pod.name && pod=$REPLY
+    json_string "$json" io.kubernetes.container.name && ctr=$REPLY
+    json_string "$json" io.kubernetes.pod.uid && uid=$REPLY
+    json_string "$json" com.amazonaws.ecs.cluster && ecs_cluster=$REPLY
+    json_string "$json" com.amazonaws.ecs.task-definition-family && ecs_family=$REPLY
+    json_string "$json" com.amazonaws.ecs.task-definition-version && ecs_revision=$REPLY
+    json_string "$json" com.amazonaws.ecs.container-name && ecs_container=$REPLY
+    json_string "$json" com.amazonaws.ecs.task-arn && ecs_task=$REPLY
+  fi
+  if [[ -n ${POD_LOG[$id]-} ]]; then
+    IFS=/ read -r ns pod ctr <<<"${POD_LOG[$id]}"
+  fi
+  # The pod's uid is in its cgroup: kubepods-burstable-pod<uid with _>.slice, or /kubepods/burstable/pod<uid>.
+  if [[ -z $uid && $d =~ pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12}) ]]; then
+    uid=${BASH_REMATCH[1]//_/-}
+  fi
+  [[ -n $name ]] || name=$ctr
+  ident=${name:--}
+  [[ -n $pod ]] && ident="pod $ns/$pod container ${ctr:--}"
+  [[ -n $ecs_family ]] && ident="ECS task $ecs_family:${ecs_revision:-?} container ${ecs_container:--}"
+  [[ -n $image ]] && ident+=" image $image"
+  kv "container.$n.runtime" "$runtime"
+  kv "container.$n.id" "$id"
+  kv "container.$n.name" "${name:0:128}"
+  kv "container.$n.memoryLimitBytes" "$limit"
+  local key var value
+  for key in image:image podUid:uid k8sNamespace:ns k8sPod:pod k8sContainer:ctr ecsCluster:ecs_cluster \
+    ecsFamily:ecs_family ecsRevision:ecs_revision ecsContainer:ecs_container ecsTaskArn:ecs_task; do
+    var=${key#*:}
+    value=${!var}
+    [[ -n $value ]] && kv "container.$n.${key%%:*}" "${value:0:256}"
+  done
+  return 0
+}
+
 if [[ -n $cg_version ]] && have find; then
-  declare -A POD_NAME=()
+  declare -A POD_LOG=()
   if [[ -d $POD_LOGS ]]; then
     # The kubelet's log links are named <pod>_<namespace>_<container>-<64 hex id>.log.
     for link in "$POD_LOGS"/*.log; do
       base=${link##*/}
       base=${base%.log}
       [[ $base =~ ^([^_]+)_([^_]+)_(.+)-([0-9a-f]{64})$ ]] || continue
-      POD_NAME[${BASH_REMATCH[4]}]="${BASH_REMATCH[2]}/${BASH_REMATCH[1]}/${BASH_REMATCH[3]}"
+      POD_LOG[${BASH_REMATCH[4]}]="${BASH_REMATCH[2]}/${BASH_REMATCH[1]}/${BASH_REMATCH[3]}"
     done
   fi
   cri_runtime=unknown
   [[ -S /run/containerd/containerd.sock ]] && cri_runtime=containerd
   [[ -S /var/run/crio/crio.sock ]] && cri_runtime=cri-o
-  n=0 total=0 unlimited=0
+  # The victim's container first, so the summary's bounds never drop the one the message is about.
+  container_dirs=()
   while read -r d; do
+    if [[ -n $memcg_path && $cg_root$memcg_path/ == "$d"/* ]]; then
+      # ${a[@]+...}: bash 4.2 (Amazon Linux 2) calls an empty array unbound under set -u.
+      container_dirs=("$d" ${container_dirs[@]+"${container_dirs[@]}"})
+    else
+      container_dirs+=("$d")
+    fi
+  done < <(bounded 1 find "$cg_root" -maxdepth 7 -regextype posix-extended -type d \( -name 'docker-*.scope' \
+    -o -name 'cri-containerd-*.scope' -o -name 'crio-*.scope' -o -name 'libpod-*.scope' \
+    -o -regex '.*/[0-9a-f]{64}' \) 2>/dev/null)
+  n=0 total=0 unlimited=0
+  for d in ${container_dirs[@]+"${container_dirs[@]}"}; do
     base=${d##*/}
     runtime='' id=''
     case $base in
@@ -623,22 +695,14 @@ if [[ -n $cg_version ]] && have find; then
     limit_bytes "$REPLY"
     limit=$REPLY
     [[ -n $limit ]] || unlimited=$((unlimited + 1))
-    name=${POD_NAME[$id]-}
-    if [[ -z $name && -r $DOCKER_CONTAINERS/$id/config.v2.json ]]; then
-      name=$(grep -o -m 1 '"Name":"/[^"]*"' "$DOCKER_CONTAINERS/$id/config.v2.json" 2>/dev/null)
-      name=${name#\"Name\":\"/}
-      name=${name%\"}
-    fi
-    containers_text+="$runtime ${id:0:12} ${name:--} limit=${limit:-none} cgroup=${d#"$cg_root"}"$'\n'
-    ((n >= MAX_CONTAINERS)) && continue
+    ((n >= MAX_CONTAINERS)) && {
+      containers_text+="$runtime ${id:0:12} limit=${limit:-none} cgroup=${d#"$cg_root"}"$'\n'
+      continue
+    }
     n=$((n + 1))
-    kv "container.$n.runtime" "$runtime"
-    kv "container.$n.id" "$id"
-    kv "container.$n.name" "${name:0:128}"
-    kv "container.$n.memoryLimitBytes" "$limit"
-  done < <(bounded 1 find "$cg_root" -maxdepth 7 -regextype posix-extended -type d \( -name 'docker-*.scope' \
-    -o -name 'cri-containerd-*.scope' -o -name 'crio-*.scope' -o -name 'libpod-*.scope' \
-    -o -regex '.*/[0-9a-f]{64}' \) 2>/dev/null)
+    container_identity "$d" "$id"
+    containers_text+="$runtime ${id:0:12} $ident limit=${limit:-none} cgroup=${d#"$cg_root"}"$'\n'
+  done
   kv containerTotal "$total"
   kv containersWithoutLimit "$unlimited"
   probe containers ok

@@ -1,5 +1,12 @@
 import { formatKiB } from '../../format/bytes';
 import { systemdUnitOf } from '../../kernel-log/memcg-path';
+import {
+  containerTarget,
+  readableCgroupPath,
+  type Workload,
+  workloadLabel,
+  workloadOf,
+} from '../../workload';
 import type { AnalysisFacts, MemoryLimit } from '../facts';
 import type { Finding } from '../model';
 import { configSize, percent } from '../text';
@@ -16,10 +23,13 @@ export function cgroupLimit(facts: AnalysisFacts): Finding | null {
   const { kill, limit, ramKb } = facts;
   const where = placeOf(facts);
   const evidence = [limitLine(limit)];
+  const path = (p: string) => readableCgroupPath(p, where.workload);
   if (kill.oomMemcg && kill.taskMemcg && kill.oomMemcg !== kill.taskMemcg) {
-    evidence.push(`the limit belongs to ${kill.oomMemcg}; the victim ran in its child ${kill.taskMemcg}`);
+    evidence.push(
+      `the limit belongs to ${path(kill.oomMemcg)}; the victim ran in its child ${path(kill.taskMemcg)}`,
+    );
   } else if (kill.oomMemcg ?? kill.taskMemcg) {
-    evidence.push(`memory cgroup: ${kill.oomMemcg ?? kill.taskMemcg}`);
+    evidence.push(`memory cgroup: ${path(kill.oomMemcg ?? kill.taskMemcg ?? '')}`);
   }
   if (limit && ramKb !== null) {
     evidence.push(
@@ -40,27 +50,37 @@ export function cgroupLimit(facts: AnalysisFacts): Finding | null {
 }
 
 interface Place {
-  kind: 'pod' | 'container' | 'unit' | 'cgroup';
+  kind: 'pod' | 'ecs' | 'container' | 'unit' | 'cgroup';
   label: string;
-  /** What a command needs: the pod uid, container id, unit name or cgroup path. */
+  /** What a command needs: the pod uid, container name or id, unit name or cgroup path. */
   target: string;
+  /** The victim's pod, ECS task or container, named from the diagnostics where they tell it. */
+  workload: Workload | null;
 }
 
 function placeOf(facts: AnalysisFacts): Place {
   const { kill } = facts;
-  const container = kill.container;
-  if (container?.podUid) return { kind: 'pod', label: `pod ${container.podUid}`, target: container.podUid };
-  if (container?.id) {
-    const id = container.id.slice(0, 12);
-    return { kind: 'container', label: `${container.runtime ?? 'container'} container ${id}`, target: id };
+  const workload = workloadOf(kill.container, facts.diagnostics?.containers ?? []);
+  if (workload?.kind === 'pod' || workload?.kind === 'ecs') {
+    const target =
+      workload.kind === 'pod' ? (workload.pod ?? workload.podUid ?? '?') : (workload.family ?? '?');
+    return { kind: workload.kind, label: workloadLabel(workload), target, workload };
+  }
+  if (workload?.containerId) {
+    const target = containerTarget(workload) ?? workload.containerId.slice(0, 12);
+    const label = workload.name
+      ? workloadLabel(workload)
+      : `${workload.runtime ?? 'container'} container ${target}`;
+    return { kind: 'container', label, target, workload };
   }
   // The limit may belong to a parent of the victim's cgroup: name the cgroup that has it, not the victim's.
   const path = kill.oomMemcg ?? kill.taskMemcg;
   const unit = kill.oomMemcg ? systemdUnitOf(kill.oomMemcg) : kill.systemdUnit;
-  if (unit?.endsWith('.service')) return { kind: 'unit', label: unit, target: unit };
-  if (path === null) return { kind: 'cgroup', label: 'its memory cgroup', target: 'its memory cgroup' };
+  if (unit?.endsWith('.service')) return { kind: 'unit', label: unit, target: unit, workload };
+  if (path === null)
+    return { kind: 'cgroup', label: 'its memory cgroup', target: 'its memory cgroup', workload };
   // A scope (a session, a transient unit) reads better by name than by its full path.
-  return { kind: 'cgroup', label: unit ?? `cgroup ${path}`, target: path };
+  return { kind: 'cgroup', label: unit ?? `cgroup ${path}`, target: path, workload };
 }
 
 function limitLine(limit: MemoryLimit | null): string {
@@ -103,7 +123,9 @@ function recommendation(facts: AnalysisFacts, where: Place): string {
   }
   switch (where.kind) {
     case 'pod':
-      return `${intro} If it needs more, raise the container's \`resources.limits.memory\` (e.g. ${configSize(grown, 'kubernetes')}) and its \`requests.memory\` with it; \`kubectl describe pod\` shows the container as OOMKilled.${keep}`;
+      return `${intro} If it needs more, raise ${podContainer(where.workload)}\`resources.limits.memory\` (e.g. ${configSize(grown, 'kubernetes')}) and its \`requests.memory\` with it${podOwner(where.workload)}.${keep}`;
+    case 'ecs':
+      return `${intro} If it needs more, raise ${ecsContainer(where.workload)} \`memory\` (hard limit, MiB; e.g. ${Math.ceil(grown / 1024)}) in a new revision of task definition ${where.target} and update its service to it; \`docker update\` does not survive the ECS agent.${keep}`;
     case 'container':
       return `${intro} If it needs more, raise the limit: \`docker update --memory ${configSize(grown, 'docker')} --memory-swap ${configSize(grown, 'docker')} ${where.target}\` now, and \`mem_limit\`/\`--memory\` where the container is defined.${keep}`;
     case 'unit':
@@ -117,6 +139,26 @@ function recommendation(facts: AnalysisFacts, where: Place): string {
     default:
       return `${intro} If it needs more, raise the limit of ${where.target}: \`memory.max\` (cgroup v2) or \`memory.limit_in_bytes\` (v1), e.g. ${configSize(grown, 'systemd')}, in whatever creates that cgroup.${keep}`;
   }
+}
+
+/** `the container api's ` of a named pod, else `the container's `. */
+function podContainer(workload: Workload | null): string {
+  return workload?.kind === 'pod' && workload.container
+    ? `the container ${workload.container}'s `
+    : "the container's ";
+}
+
+/** Where the pod spec lives: the pod is recreated from its owner, so the limit belongs there. */
+function podOwner(workload: Workload | null): string {
+  if (workload?.kind !== 'pod' || !workload.pod) return '';
+  const ns = workload.namespace ? `-n ${workload.namespace} ` : '';
+  return ` in the workload that owns the pod (\`kubectl ${ns}get pod ${workload.pod} -o jsonpath='{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}'\`)`;
+}
+
+function ecsContainer(workload: Workload | null): string {
+  return workload?.kind === 'ecs' && workload.container
+    ? `container ${workload.container}'s`
+    : "the container's";
 }
 
 function cpusetConstraint(facts: AnalysisFacts): Finding {

@@ -1,5 +1,13 @@
 import type { ContainerInfo } from '../../diagnostics/model';
 import { formatKiB } from '../../format/bytes';
+import {
+  containerTarget,
+  readableCgroupPath,
+  sameContainerId,
+  type Workload,
+  workloadLabel,
+  workloadOf,
+} from '../../workload';
 import type { AnalysisFacts } from '../facts';
 import type { Finding } from '../model';
 import { bytesToKiB, configSize } from '../text';
@@ -41,13 +49,16 @@ export function containerWithoutLimit(facts: AnalysisFacts): Finding | null {
 function victimContainer(facts: AnalysisFacts): Finding | null {
   const ref = facts.kill.container;
   if (!ref) return null;
-  const id = ref.id?.slice(0, 12) ?? null;
-  const label = ref.podUid ? `pod ${ref.podUid}` : `${ref.runtime ?? 'a'} container ${id ?? '?'}`;
+  const containers = facts.diagnostics?.containers ?? [];
+  const workload = workloadOf(ref, containers);
+  const id = workload ? containerTarget(workload) : null;
+  const label = workload ? labelOf(workload, id) : 'a container';
+  const path = facts.kill.taskMemcg ? ` (${readableCgroupPath(facts.kill.taskMemcg, workload)})` : '';
   const evidence = [
-    `the kill was host-wide (no memory cgroup limit was hit) although ${facts.victim.name} ran in ${label}${facts.kill.taskMemcg ? ` (${facts.kill.taskMemcg})` : ''}`,
+    `the kill was host-wide (no memory cgroup limit was hit) although ${facts.victim.name} ran in ${label}${path}`,
     ...victimLines(facts),
   ];
-  const found = (facts.diagnostics?.containers ?? []).find((c) => ref.id !== null && sameId(c.id, ref.id));
+  const found = containers.find((c) => ref.id !== null && sameContainerId(c.id, ref.id));
   const ramKb = facts.ramKb;
   let confidence = 0.65;
   if (found) {
@@ -104,12 +115,15 @@ function advice(facts: AnalysisFacts, id: string | null): string {
   return `Set a memory limit so the container is killed alone instead of the host: \`docker update --memory ${cap} --memory-swap ${cap} ${target}\` now, and \`--memory\`/\`mem_limit\` (compose) where it is defined, sized from its peak use and below the host's RAM${ramKb === null ? '' : ` (${formatKiB(ramKb)})`}.`;
 }
 
-function sameId(a: string, b: string): boolean {
-  if (a.length < 12 || b.length < 12) return false;
-  return a.startsWith(b) || b.startsWith(a);
+/** The pod or task by name where known; a nameless container keeps the wording the kernel's ids allow. */
+function labelOf(workload: Workload, target: string | null): string {
+  if (workload.kind !== 'container' || workload.name) return workloadLabel(workload);
+  return `${workload.runtime ?? 'a'} container ${target ?? '?'}`;
 }
 
+/** A listed container by name where known (`docker container redis (image redis:7)`), else by its short id. */
 function containerLabel(container: ContainerInfo): string {
-  const name = container.name ? `${container.name} ` : '';
-  return `${name}(${container.runtime} ${container.id.slice(0, 12)})`;
+  const ref = { runtime: container.runtime, id: container.id, podUid: container.kubernetes?.podUid ?? null };
+  const workload = workloadOf(ref, [container]);
+  return workload ? labelOf(workload, containerTarget(workload)) : container.id.slice(0, 12);
 }

@@ -1,4 +1,5 @@
 import { formatKiB } from '../../format/bytes';
+import { isNamed, workloadLabel, workloadOf } from '../../workload';
 import type { AnalysisFacts } from '../facts';
 import type { Finding } from '../model';
 import { configSize } from '../text';
@@ -54,8 +55,10 @@ function recommendation(facts: AnalysisFacts, largest: string): string {
   const prevent = `If the load is legitimate, add memory${resize}. Prevent: alarm on the CloudWatch agent's mem_used_percent (e.g. > 90% for 5 minutes) to act before the OOM killer does.`;
   const find = 'Find what grew (`ps aux --sort=-rss | head`, `smem -tk`).';
   const victimIsLargest = largest === facts.victim.name;
-  if (victimIsLargest && kill.container) {
-    return `${find} Give ${largest}'s container a memory limit (see the container finding) so it is killed alone next time. ${prevent}`;
+  const workload = workloadOf(kill.container, facts.diagnostics?.containers ?? []);
+  if (victimIsLargest && workload) {
+    const where = isNamed(workload) ? workloadLabel(workload) : `${largest}'s container`;
+    return `${find} Give ${where} a memory limit (see the container finding) so it is killed alone next time. ${prevent}`;
   }
   // systemd reads a percentage as a share of physical memory: usable when the report printed no RAM size.
   const cap = ramKb === null ? '75%' : configSize(ramKb * 0.75, 'systemd');

@@ -1,9 +1,11 @@
 import { formatKiB } from '../../format/bytes';
 import { distinctKillsOf, workerBurstOf } from '../../incident/worker-burst';
+import { workloadOf } from '../../workload';
 import type { AnalysisFacts } from '../facts';
 import type { Finding } from '../model';
 import { configSize, count, sizeSeries } from '../text';
 import { formatSpan, parseTime } from '../time';
+import { containerLimitHow } from './container-limit-how';
 
 interface KillPoint {
   time: number | null;
@@ -117,9 +119,9 @@ function advice(facts: AnalysisFacts, name: string, largestKb: number | null): s
     (kb): kb is number => kb !== null,
   );
   const cap = capKb.length > 0 ? configSize(Math.min(...capKb), 'systemd') : '<size>';
-  if (facts.kill.container) {
-    const how = facts.kubernetes ? '`resources.limits.memory`' : '`docker update --memory`';
-    return `Find what grows: ${profile}. Until it is fixed, keep a memory limit on its container (${how}, ${cap} or below) so the leak restarts only that container.`;
+  const workload = workloadOf(facts.kill.container, facts.diagnostics?.containers ?? []);
+  if (workload) {
+    return `Find what grows: ${profile}. Until it is fixed, keep a memory limit on ${containerLimitHow(workload, facts.kubernetes, cap)} so the leak restarts only that container.`;
   }
   const unit = facts.kill.systemdUnit?.endsWith('.service')
     ? facts.kill.systemdUnit

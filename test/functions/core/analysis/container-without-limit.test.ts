@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnostics, GiB } from '../../../support/diagnostics';
+import { container, diagnostics, GiB } from '../../../support/diagnostics';
 import { analyzeIncident, families, findingOf, incidentFrom } from './incidents';
 
 // Real: python in a docker container (cgroupfs driver) took down a t3.small (2 GiB, no swap): a global OOM.
@@ -9,7 +9,7 @@ const t3small = (containers: { id: string; name: string; memoryLimitBytes: numbe
   diagnostics({
     instanceType: 't3.small',
     memory: { totalKb: 1_986_244, availableKb: 1_402_880 },
-    containers: containers.map((c) => ({ runtime: 'docker', ...c })),
+    containers: containers.map(container),
   });
 
 describe('the container-without-limit finding', () => {
@@ -26,7 +26,8 @@ describe('the container-without-limit finding', () => {
       'python ran in docker container 6141f63fdc9f without a memory limit that could stop it before the host ran out',
     );
     expect(finding?.evidence).toEqual([
-      `the kill was host-wide (no memory cgroup limit was hit) although python ran in docker container 6141f63fdc9f (/docker/${CONTAINER_ID})`,
+      // Shown with the id cut to 12 hex: the diagnostics gave no name for it.
+      `the kill was host-wide (no memory cgroup limit was hit) although python ran in docker container 6141f63fdc9f (/docker/${CONTAINER_ID.slice(0, 12)}…)`,
       'killed: python (pid 116935) with RSS 1.5 GiB, oom_score_adj 0',
       'invoked by docker (pid 162339); the kernel chose the victim by badness score',
     ]);
@@ -42,9 +43,7 @@ describe('the container-without-limit finding', () => {
     );
     const finding = findingOf(analysis, 'container-without-limit');
     expect(finding?.confidence).toBe(0.8);
-    expect(finding?.evidence).toContain(
-      'etl-worker (docker 6141f63fdc9f): no memory limit (runtime inspect)',
-    );
+    expect(finding?.evidence).toContain('docker container etl-worker: no memory limit (runtime inspect)');
     expect(families(analysis)).toEqual(['container-without-limit', 'host-exhausted', 'no-swap']);
   });
 
@@ -68,15 +67,15 @@ describe('the container-without-limit finding', () => {
       incidentFrom('modern/global-oom-6.11-stress-ng-complete.log'),
       diagnostics({
         containers: [
-          { runtime: 'docker', id: 'a3f09e1c22b7', name: 'redis', memoryLimitBytes: null },
-          { runtime: 'docker', id: '5d0c81b4e9aa', name: 'api', memoryLimitBytes: 2 * GiB },
+          container({ id: 'a3f09e1c22b7', name: 'redis', memoryLimitBytes: null }),
+          container({ id: '5d0c81b4e9aa', name: 'api', memoryLimitBytes: 2 * GiB }),
         ],
       }),
     );
     const finding = findingOf(analysis, 'container-without-limit');
     expect(finding?.title).toBe('A container on this host runs without a memory limit');
     expect(finding?.confidence).toBe(0.45);
-    expect(finding?.evidence[0]).toBe('without a memory limit: redis (docker a3f09e1c22b7)');
+    expect(finding?.evidence[0]).toBe('without a memory limit: docker container redis');
   });
 
   it('does not blame the container when it hit its own limit', () => {

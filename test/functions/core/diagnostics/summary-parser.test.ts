@@ -239,13 +239,35 @@ describe('parseDiagnosticsSummary on edge cases', () => {
     );
     expect(summary.jvms.map((j) => j.pid)).toEqual([20, 30]);
     expect(summary.containers).toEqual([
-      { runtime: 'docker', id: 'def', name: null, memoryLimitBytes: null },
+      {
+        runtime: 'docker',
+        id: 'def',
+        name: null,
+        image: null,
+        memoryLimitBytes: null,
+        kubernetes: null,
+        ecs: null,
+      },
     ]);
     expect(summary.swaps).toEqual([
       { path: '/swapfile', type: 'file', sizeKb: 1024, usedKb: 0, priority: -2 },
     ]);
     expect(summary.topProcesses).toEqual([]);
     expect(summary.slabTop).toEqual([]);
+  });
+
+  it('reads a pod written as one name, <namespace>/<pod>/<container>, by scripts before the k8s keys', () => {
+    const summary = parseDiagnosticsSummary(
+      summaryOf(
+        'container.1.runtime=containerd',
+        'container.1.id=abc',
+        'container.1.name=shop/web-7f9c/nginx',
+      ),
+    );
+    expect(summary.containers[0]).toMatchObject({
+      name: 'nginx',
+      kubernetes: { namespace: 'shop', pod: 'web-7f9c', container: 'nginx', podUid: null },
+    });
   });
 
   it('turns malformed values into nulls instead of guesses', () => {
