@@ -1,5 +1,6 @@
 import type { DiagnosticsSummary } from '../diagnostics/model';
 import { rssAtKillKb } from '../format/bytes';
+import { isUnlimitedBytes, isUnlimitedKb } from '../format/limits';
 import type { Incident } from '../incident/model';
 import type { Kill, TaskRow } from '../kernel-log';
 import { bytesToKiB } from './text';
@@ -48,9 +49,6 @@ export interface AnalysisFacts {
   kubernetes: boolean;
 }
 
-/** cgroup v1 prints an unset limit as a huge number (9007199254740988 kB): that is "no limit". */
-const UNLIMITED_KB = 2 ** 40;
-
 /** The facts every finding and the plan read, from the incident's first kill and the diagnostics (or none). */
 export function gatherFacts(incident: Incident, diagnostics: DiagnosticsSummary | null): AnalysisFacts {
   const kill = incident.firstKill;
@@ -80,11 +78,6 @@ export function taskRssKb(row: TaskRow, pageKb: number): number | null {
   if (row.rssPages !== null) return row.rssPages * pageKb;
   if (row.rssAnonPages === null && row.rssFilePages === null && row.rssShmemPages === null) return null;
   return ((row.rssAnonPages ?? 0) + (row.rssFilePages ?? 0) + (row.rssShmemPages ?? 0)) * pageKb;
-}
-
-/** Whether a printed cgroup limit means "no limit". */
-export function isUnlimitedKb(kb: number): boolean {
-  return kb >= UNLIMITED_KB;
 }
 
 function scopeOf(kill: Kill): OomScope {
@@ -146,12 +139,17 @@ function limitOf(kill: Kill, diagnostics: DiagnosticsSummary | null): MemoryLimi
     };
   }
   const cgroup = diagnostics?.cgroup;
-  if (cgroup && cgroup.path !== '/' && cgroup.limitBytes !== null) {
+  if (cgroup && cgroup.path !== '/' && cgroup.limitBytes !== null && !isUnlimitedBytes(cgroup.limitBytes)) {
     const usageKb = cgroup.usageBytes === null ? null : bytesToKiB(cgroup.usageBytes);
     return { limitKb: bytesToKiB(cgroup.limitBytes), usageKb, failcnt: null, source: 'cgroup now' };
   }
   const unit = diagnostics?.unit;
-  if (unit && unit.name === kill.systemdUnit && unit.memoryMaxBytes !== null) {
+  if (
+    unit &&
+    unit.name === kill.systemdUnit &&
+    unit.memoryMaxBytes !== null &&
+    !isUnlimitedBytes(unit.memoryMaxBytes)
+  ) {
     const usageKb = unit.memoryCurrentBytes === null ? null : bytesToKiB(unit.memoryCurrentBytes);
     return { limitKb: bytesToKiB(unit.memoryMaxBytes), usageKb, failcnt: null, source: 'unit MemoryMax' };
   }

@@ -1,5 +1,6 @@
 import type { DiagnosticsSummary } from '../diagnostics/model';
 import { formatKiB, rssAtKillKb } from '../format/bytes';
+import { formatLimitKb, isUnlimitedKb } from '../format/limits';
 import type { Incident, KillDigest } from '../incident/model';
 import type { ContainerRef, Kill } from '../kernel-log';
 import { oneLine, present } from './text-fit';
@@ -44,10 +45,15 @@ export function placeLabel(kill: Pick<KillDigest, 'systemdUnit' | 'container' | 
   return present(kill.memcg) && kill.memcg !== '/' ? kill.memcg : null;
 }
 
+/** `limit 96 MiB`, or `no limit` for the kernel's unset value. */
+export function limitPhrase(limitKb: number): string {
+  return isUnlimitedKb(limitKb) ? 'no limit' : `limit ${formatLimitKb(limitKb)}`;
+}
+
 export function scopeLabel(kill: Kill): string {
   if (kill.kind === 'systemd-oomd') return 'cgroup, killed by systemd-oomd on memory pressure';
   if (kill.cgroup) {
-    const limit = kill.memoryLimitKb === null ? '' : ` limit ${formatKiB(kill.memoryLimitKb)}`;
+    const limit = kill.memoryLimitKb === null ? '' : ` ${limitPhrase(kill.memoryLimitKb)}`;
     const usage = kill.memoryUsageKb === null ? '' : ` (usage ${formatKiB(kill.memoryUsageKb)})`;
     return `cgroup-confined:${limit}${usage}`.replace(/:$/, '');
   }
@@ -124,6 +130,15 @@ export function kernelFinding(kill: Kill): string {
   }
   if (kill.cgroup) {
     const where = kill.oomMemcg ?? kill.taskMemcg;
+    if (kill.memoryLimitKb !== null && isUnlimitedKb(kill.memoryLimitKb)) {
+      // The report's memory: line is the OOM cgroup's own: with no limit set, something other than a limit
+      // (a BPF or PSI handler, memory.high, the constraint printed) made the kernel kill inside it.
+      const usage = kill.memoryUsageKb === null ? '' : `usage ${formatKiB(kill.memoryUsageKb)}, `;
+      const constraint = kill.constraint ? `, ${kill.constraint}` : '';
+      return oneLine(
+        `The kernel killed inside cgroup ${where ?? '(unnamed)'} (${usage}no limit set${constraint}).`,
+      );
+    }
     const usage =
       kill.memoryLimitKb === null
         ? ''

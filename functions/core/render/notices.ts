@@ -1,4 +1,5 @@
 import { formatKiB } from '../format/bytes';
+import { isUnlimitedKb } from '../format/limits';
 import type { ReportGap } from '../incident/model';
 import type { DiagnosticsStatus, ResponseOutcome } from '../incident/outcome';
 import type { Kill } from '../kernel-log';
@@ -116,7 +117,9 @@ export function kernelNextStep(kill: Kill): string {
   if (kill.cgroup) {
     const where = kill.container ? 'the container' : (kill.systemdUnit ?? 'the cgroup');
     const limit =
-      kill.memoryLimitKb === null ? 'its memory limit' : `its ${formatKiB(kill.memoryLimitKb)} limit`;
+      kill.memoryLimitKb === null || isUnlimitedKb(kill.memoryLimitKb)
+        ? 'its memory limit'
+        : `its ${formatKiB(kill.memoryLimitKb)} limit`;
     return `Check whether ${process} should fit in ${limit}: if it legitimately needs more, raise the limit of ${where}; if its memory keeps growing, look for a leak.`;
   }
   return `Check whether ${process} is back, then find what filled the host's memory (largest tasks below): cap it, add memory or swap, or move it to a bigger instance.`;
