@@ -1,5 +1,5 @@
 import type { DiagnosticsSummary } from '../diagnostics/model';
-import { formatKiB, rssAtKillKb } from '../format/bytes';
+import { chargedAtKillKb, formatKiB, rssAtKillKb } from '../format/bytes';
 import { formatLimitKb, isUnlimitedKb } from '../format/limits';
 import type { Incident, KillDigest } from '../incident/model';
 import type { ContainerRef, Kill } from '../kernel-log';
@@ -89,7 +89,7 @@ export function killFacts(incident: Incident, summary: DiagnosticsSummary | null
   const type = instance.instanceType ?? summary?.instanceType ?? null;
   const zone = instance.availabilityZone ?? summary?.availabilityZone ?? null;
   const facts: (Fact | null)[] = [
-    { label: 'RSS at kill', value: rss === null ? 'not printed' : formatKiB(rss) },
+    { label: 'RSS at kill', value: rssValue(kill, rss) },
     { label: 'Scope', value: scopeLabel(kill) },
     { label: 'Unit / container / pod', value: placeLabel(digestPlace(kill)) ?? 'none (a host process)' },
     { label: 'Killed at', value: timeLabel(kill.time, kill.kernelTime, incident.observedAt ?? null) },
@@ -108,6 +108,19 @@ export function killFacts(incident: Incident, summary: DiagnosticsSummary | null
   return facts
     .filter((fact): fact is Fact => fact !== null)
     .map((f) => ({ label: f.label, value: oneLine(f.value) }));
+}
+
+/**
+ * The victim's RSS; in a cgroup kill, split into what its cgroup was charged for (anon + shmem) and its file
+ * pages, which may be charged to another cgroup: an RSS above the limit is then no contradiction.
+ */
+function rssValue(kill: Kill, rss: number | null): string {
+  if (rss === null) return 'not printed';
+  const charged = chargedAtKillKb(kill);
+  const file = kill.fileRssKb ?? 0;
+  const over = kill.memoryLimitKb !== null && rss > kill.memoryLimitKb;
+  if (!kill.cgroup || charged === null || (!over && file < Math.max(1024, rss * 0.1))) return formatKiB(rss);
+  return `${formatKiB(rss)} (anon+shmem ${formatKiB(charged)}, file ${formatKiB(file)}): RSS may count pages charged to another cgroup; the limit counts the cgroup's usage`;
 }
 
 function digestPlace(kill: Kill): Pick<KillDigest, 'systemdUnit' | 'container' | 'memcg'> {

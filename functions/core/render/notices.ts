@@ -1,3 +1,4 @@
+import { describeHolder, limitHolderOf } from '../analysis/limit-holder';
 import { formatKiB } from '../format/bytes';
 import { isUnlimitedKb } from '../format/limits';
 import type { ReportGap } from '../incident/model';
@@ -115,7 +116,8 @@ export function kernelNextStep(kill: Kill): string {
     return `Find what put ${kill.systemdUnit ?? 'the cgroup'} under memory pressure; raise its ManagedOOMMemoryPressureLimit only if the pressure is expected.`;
   }
   if (kill.cgroup) {
-    const where = kill.container ? 'the container' : (kill.systemdUnit ?? 'the cgroup');
+    // The limit may sit on a parent of the victim's cgroup: name the cgroup that holds it.
+    const where = kill.container ? 'the container' : describeHolder(limitHolderOf(kill));
     const limit =
       kill.memoryLimitKb === null || isUnlimitedKb(kill.memoryLimitKb)
         ? 'its memory limit'
