@@ -1,3 +1,4 @@
+import { diagnosisRelation } from '../diagnostics/diagnosis-time';
 import type { DiagnosticsSummary } from '../diagnostics/model';
 import { rssAtKillKb } from '../format/bytes';
 import { isUnlimitedBytes, isUnlimitedKb } from '../format/limits';
@@ -66,7 +67,7 @@ export function gatherFacts(incident: Incident, diagnostics: DiagnosticsSummary 
     trigger: triggerOf(kill),
     scope,
     pageKb,
-    ramKb: diagnostics?.memory.totalKb ?? (kill.ramPages === null ? null : kill.ramPages * pageKb),
+    ramKb: ramOf(kill, pageKb, diagnostics),
     swap: swapOf(kill, diagnostics),
     limit: scope === 'cgroup' ? limitOf(kill, diagnostics) : null,
     kubernetes: isKubernetes(kill, diagnostics),
@@ -113,6 +114,17 @@ function pageSizeKb(kill: Kill): number {
     Math.abs(Math.log(ratio / b)) < Math.abs(Math.log(ratio / a)) ? b : a,
   );
   return Math.abs(Math.log(ratio / best)) < Math.log(1.5) ? best : 4;
+}
+
+/**
+ * The host's usable RAM: the diagnostics' MemTotal (what processes can have, reserved memory excluded) when they
+ * describe the kill's own boot and kernel; else the RAM the report printed (`N pages RAM`). Diagnostics of a
+ * later boot or another kernel (a replayed sample, a host rebuilt since) may be of another machine's RAM.
+ */
+function ramOf(kill: Kill, pageKb: number, diagnostics: DiagnosticsSummary | null): number | null {
+  const sameBoot = diagnostics !== null && diagnosisRelation(kill, diagnostics).notAboutThisKill === null;
+  if (sameBoot && diagnostics.memory.totalKb !== null) return diagnostics.memory.totalKb;
+  return kill.ramPages === null ? null : kill.ramPages * pageKb;
 }
 
 function swapOf(kill: Kill, diagnostics: DiagnosticsSummary | null): SwapState | null {

@@ -1,3 +1,4 @@
+import { diagnosisRelation } from '../diagnostics/diagnosis-time';
 import type { DiagnosticsSummary } from '../diagnostics/model';
 import { chargedAtKillKb, formatKiB, rssAtKillKb } from '../format/bytes';
 import { formatLimitKb, isUnlimitedKb } from '../format/limits';
@@ -101,9 +102,7 @@ export function killFacts(incident: Incident, summary: DiagnosticsSummary | null
           value: `${kill.triggeredBy}${kill.triggeredByPid ? ` (pid ${kill.triggeredByPid})` : ''}`,
         }
       : null,
-    kill.kernelVersion || summary?.kernelRelease
-      ? { label: 'Kernel', value: kill.kernelVersion ?? summary?.kernelRelease ?? '' }
-      : null,
+    kernelFact(kill, summary),
   ];
   return facts
     .filter((fact): fact is Fact => fact !== null)
@@ -121,6 +120,25 @@ function rssValue(kill: Kill, rss: number | null): string {
   const over = kill.memoryLimitKb !== null && rss > kill.memoryLimitKb;
   if (!kill.cgroup || charged === null || (!over && file < Math.max(1024, rss * 0.1))) return formatKiB(rss);
   return `${formatKiB(rss)} (anon+shmem ${formatKiB(charged)}, file ${formatKiB(file)}): RSS may count pages charged to another cgroup; the limit counts the cgroup's usage`;
+}
+
+/** The kernel the report printed; else the one the diagnostics found, labelled as theirs and as another boot's. */
+function kernelFact(kill: Kill, summary: DiagnosticsSummary | null): Fact | null {
+  if (kill.kernelVersion) return { label: 'Kernel', value: kill.kernelVersion };
+  if (!summary?.kernelRelease) return null;
+  return { label: diagnosisLabel('Kernel', kill, summary), value: summary.kernelRelease };
+}
+
+/**
+ * `Memory at diagnosis (18:28:16)`: a fact the diagnostics found minutes after the kill, with their time, and
+ * `(18:28:16; a later boot: not about this kill)` when they describe another boot or kernel than the kill's.
+ */
+export function diagnosisLabel(what: string, kill: Kill, summary: DiagnosticsSummary): string {
+  const { at, notAboutThisKill } = diagnosisRelation(kill, summary);
+  const parts = [at, notAboutThisKill ? `${notAboutThisKill.kind}: not about this kill` : null].filter(
+    Boolean,
+  );
+  return oneLine(`${what} at diagnosis${parts.length > 0 ? ` (${parts.join('; ')})` : ''}`);
 }
 
 function digestPlace(kill: Kill): Pick<KillDigest, 'systemdUnit' | 'container' | 'memcg'> {
