@@ -4,6 +4,7 @@ import type { Finding } from '../model';
 import { configSize } from '../text';
 import { nextInstanceSize } from './instance-size';
 import { describeTasks, largestTasks, victimLines } from './tasks';
+import { serviceOf, unitLookup } from './unit-hint';
 
 /**
  * The whole host ran out of memory (a global OOM, no cgroup limit involved), or systemd-oomd killed a unit under
@@ -59,11 +60,13 @@ function recommendation(facts: AnalysisFacts, largest: string): string {
   }
   // systemd reads a percentage as a share of physical memory: usable when the report printed no RAM size.
   const cap = ramKb === null ? '75%' : configSize(ramKb * 0.75, 'systemd');
-  const unit =
-    victimIsLargest && kill.systemdUnit?.endsWith('.service') ? kill.systemdUnit : '<its unit>.service';
+  const unit = victimIsLargest ? serviceOf(kill) : null;
+  const edit = unit
+    ? `sudo systemctl edit ${unit}`
+    : `${unitLookup(largest)} sudo systemctl edit <that unit>`;
   return [
     `${find} Cap the largest consumer (${largest}) so it cannot take the whole host, e.g. with a drop-in:`,
-    `sudo systemctl edit ${unit}`,
+    edit,
     '[Service]',
     `MemoryMax=${cap}`,
     prevent,

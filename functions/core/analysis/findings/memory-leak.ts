@@ -3,6 +3,7 @@ import type { AnalysisFacts } from '../facts';
 import type { Finding } from '../model';
 import { configSize, count, sizeSeries } from '../text';
 import { formatSpan, parseTime } from '../time';
+import { serviceOf, unitLookup } from './unit-hint';
 
 interface KillPoint {
   time: number | null;
@@ -120,11 +121,10 @@ function advice(facts: AnalysisFacts, name: string, largestKb: number | null): s
     const how = facts.kubernetes ? '`resources.limits.memory`' : '`docker update --memory`';
     return `Find what grows: ${profile}. Until it is fixed, keep a memory limit on its container (${how}, ${cap} or below) so the leak restarts only that container.`;
   }
-  const unit = facts.kill.systemdUnit?.endsWith('.service')
-    ? facts.kill.systemdUnit
-    : `<${name}'s unit>.service`;
+  const unit = serviceOf(facts.kill);
+  const edit = unit ? `\`sudo systemctl edit ${unit}\`` : `${unitLookup(name)} \`sudo systemctl edit\` it`;
   return [
-    `Find what grows: ${profile}. Until it is fixed, contain it so the leak restarts only this service instead of starving the host (\`sudo systemctl edit ${unit}\`):`,
+    `Find what grows: ${profile}. Until it is fixed, contain it so the leak restarts only this service instead of starving the host (${edit}):`,
     '[Service]',
     `MemoryMax=${cap}`,
     'Restart=on-failure',
