@@ -1,5 +1,6 @@
 import { formatKiB, rssAtKillKb } from '../../functions/core/format/bytes';
 import type { Kill } from '../../functions/core/kernel-log';
+import { limitPhrase } from '../../functions/core/render/kill-facts';
 
 const HEADERS = ['WHEN', 'HOST', 'PID', 'PROCESS', 'RSS', 'SCOPE', 'UNIT/CONTAINER', 'TRIGGERED BY'] as const;
 
@@ -16,7 +17,7 @@ export function killTableRow(kill: Kill): string[] {
     kill.kind === 'systemd-oomd' ? `${kill.process ?? '-'} (systemd-oomd)` : (kill.process ?? '-'),
     rss === null ? '-' : formatKiB(rss),
     kill.cgroup
-      ? `memcg${kill.memoryLimitKb === null ? '' : ` limit ${formatKiB(kill.memoryLimitKb)}`}`
+      ? `memcg${kill.memoryLimitKb === null ? '' : ` ${limitPhrase(kill.memoryLimitKb)}`}`
       : 'host-wide',
     container ?? kill.systemdUnit ?? '-',
     kill.triggeredBy ?? '-',

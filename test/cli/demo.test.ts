@@ -31,7 +31,7 @@ describe('oom-responder demo', () => {
     const [payload] = result.stdout.split('\n').filter((line) => line.startsWith('{'));
     const text = messageText(JSON.parse(payload ?? '{}') as SlackMessage);
     expect(text).toContain('OOM kill (unconfirmed): python3 (pid 3920)');
-    expect(text).toContain('*RSS at kill*\n45 MiB');
+    expect(text).toContain('*RSS at kill*\n45 MiB (anon+shmem 39 MiB, file 6.6 MiB)');
     expect(result.stdout).toContain(
       'Replayed a bundled real kernel report (not from this host): 1 kill in 1 incident.',
     );

@@ -1,5 +1,7 @@
+import { diagnosisRelation } from '../diagnostics/diagnosis-time';
 import type { DiagnosticsSummary } from '../diagnostics/model';
 import { rssAtKillKb } from '../format/bytes';
+import { isUnlimitedBytes, isUnlimitedKb } from '../format/limits';
 import type { Incident } from '../incident/model';
 import type { Kill, TaskRow } from '../kernel-log';
 import { bytesToKiB } from './text';
@@ -48,9 +50,6 @@ export interface AnalysisFacts {
   kubernetes: boolean;
 }
 
-/** cgroup v1 prints an unset limit as a huge number (9007199254740988 kB): that is "no limit". */
-const UNLIMITED_KB = 2 ** 40;
-
 /** The facts every finding and the plan read, from the incident's first kill and the diagnostics (or none). */
 export function gatherFacts(incident: Incident, diagnostics: DiagnosticsSummary | null): AnalysisFacts {
   const kill = incident.firstKill;
@@ -68,7 +67,7 @@ export function gatherFacts(incident: Incident, diagnostics: DiagnosticsSummary 
     trigger: triggerOf(kill),
     scope,
     pageKb,
-    ramKb: diagnostics?.memory.totalKb ?? (kill.ramPages === null ? null : kill.ramPages * pageKb),
+    ramKb: ramOf(kill, pageKb, diagnostics),
     swap: swapOf(kill, diagnostics),
     limit: scope === 'cgroup' ? limitOf(kill, diagnostics) : null,
     kubernetes: isKubernetes(kill, diagnostics),
@@ -80,11 +79,6 @@ export function taskRssKb(row: TaskRow, pageKb: number): number | null {
   if (row.rssPages !== null) return row.rssPages * pageKb;
   if (row.rssAnonPages === null && row.rssFilePages === null && row.rssShmemPages === null) return null;
   return ((row.rssAnonPages ?? 0) + (row.rssFilePages ?? 0) + (row.rssShmemPages ?? 0)) * pageKb;
-}
-
-/** Whether a printed cgroup limit means "no limit". */
-export function isUnlimitedKb(kb: number): boolean {
-  return kb >= UNLIMITED_KB;
 }
 
 function scopeOf(kill: Kill): OomScope {
@@ -122,6 +116,17 @@ function pageSizeKb(kill: Kill): number {
   return Math.abs(Math.log(ratio / best)) < Math.log(1.5) ? best : 4;
 }
 
+/**
+ * The host's usable RAM: the diagnostics' MemTotal (what processes can have, reserved memory excluded) when they
+ * describe the kill's own boot and kernel; else the RAM the report printed (`N pages RAM`). Diagnostics of a
+ * later boot or another kernel (a replayed sample, a host rebuilt since) may be of another machine's RAM.
+ */
+function ramOf(kill: Kill, pageKb: number, diagnostics: DiagnosticsSummary | null): number | null {
+  const sameBoot = diagnostics !== null && diagnosisRelation(kill, diagnostics).notAboutThisKill === null;
+  if (sameBoot && diagnostics.memory.totalKb !== null) return diagnostics.memory.totalKb;
+  return kill.ramPages === null ? null : kill.ramPages * pageKb;
+}
+
 function swapOf(kill: Kill, diagnostics: DiagnosticsSummary | null): SwapState | null {
   if (kill.swapTotalKb !== null)
     return { totalKb: kill.swapTotalKb, freeKb: kill.swapFreeKb, source: 'kernel report' };
@@ -146,12 +151,17 @@ function limitOf(kill: Kill, diagnostics: DiagnosticsSummary | null): MemoryLimi
     };
   }
   const cgroup = diagnostics?.cgroup;
-  if (cgroup && cgroup.path !== '/' && cgroup.limitBytes !== null) {
+  if (cgroup && cgroup.path !== '/' && cgroup.limitBytes !== null && !isUnlimitedBytes(cgroup.limitBytes)) {
     const usageKb = cgroup.usageBytes === null ? null : bytesToKiB(cgroup.usageBytes);
     return { limitKb: bytesToKiB(cgroup.limitBytes), usageKb, failcnt: null, source: 'cgroup now' };
   }
   const unit = diagnostics?.unit;
-  if (unit && unit.name === kill.systemdUnit && unit.memoryMaxBytes !== null) {
+  if (
+    unit &&
+    unit.name === kill.systemdUnit &&
+    unit.memoryMaxBytes !== null &&
+    !isUnlimitedBytes(unit.memoryMaxBytes)
+  ) {
     const usageKb = unit.memoryCurrentBytes === null ? null : bytesToKiB(unit.memoryCurrentBytes);
     return { limitKb: bytesToKiB(unit.memoryMaxBytes), usageKb, failcnt: null, source: 'unit MemoryMax' };
   }

@@ -45,3 +45,13 @@ export function configSize(kb: number, style: ConfigStyle): string {
 export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
+
+/**
+ * A size as a value for a config file, rounded UP to 64 MiB (at least 64 MiB): for a limit suggested to fit what
+ * was used, which must never come out below it. `configSize` rounds down, for caps.
+ */
+export function configSizeUp(kb: number, style: ConfigStyle): string {
+  const mib = Math.max(64, Math.ceil(kb / 1024 / 64) * 64);
+  const { mebi, gibi } = SUFFIXES[style];
+  return mib % 1024 === 0 ? `${mib / 1024}${gibi}` : `${mib}${mebi}`;
+}

@@ -21,3 +21,16 @@ export function rssAtKillKb(kill: {
   if (kill.anonRssKb === null && kill.fileRssKb === null && kill.shmemRssKb === null) return null;
   return (kill.anonRssKb ?? 0) + (kill.fileRssKb ?? 0) + (kill.shmemRssKb ?? 0);
 }
+
+/**
+ * What of the victim's RSS its own memory cgroup was charged for: anon + shmem. Its file pages (binary,
+ * libraries, mapped files) are charged to the cgroup that first read them, which may be another, and are
+ * reclaimable: RSS above a cgroup's limit is no contradiction. Null when the kill line printed neither.
+ */
+export function chargedAtKillKb(kill: {
+  anonRssKb: number | null;
+  shmemRssKb: number | null;
+}): number | null {
+  if (kill.anonRssKb === null && kill.shmemRssKb === null) return null;
+  return (kill.anonRssKb ?? 0) + (kill.shmemRssKb ?? 0);
+}

@@ -1,5 +1,7 @@
+import { diagnosisRelation } from '../diagnostics/diagnosis-time';
 import type { ContainerInfo, DiagnosticsSummary } from '../diagnostics/model';
-import { formatKiB, rssAtKillKb } from '../format/bytes';
+import { chargedAtKillKb, formatKiB, rssAtKillKb } from '../format/bytes';
+import { formatLimitKb, isUnlimitedKb } from '../format/limits';
 import type { Incident, KillDigest } from '../incident/model';
 import type { ContainerRef, Kill } from '../kernel-log';
 import { isNamed, type Workload, workloadLabel, workloadOf } from '../workload';
@@ -62,10 +64,15 @@ export function placeLabel(
   return present(kill.memcg) && kill.memcg !== '/' ? kill.memcg : null;
 }
 
+/** `limit 96 MiB`, or `no limit` for the kernel's unset value. */
+export function limitPhrase(limitKb: number): string {
+  return isUnlimitedKb(limitKb) ? 'no limit' : `limit ${formatLimitKb(limitKb)}`;
+}
+
 export function scopeLabel(kill: Kill): string {
   if (kill.kind === 'systemd-oomd') return 'cgroup, killed by systemd-oomd on memory pressure';
   if (kill.cgroup) {
-    const limit = kill.memoryLimitKb === null ? '' : ` limit ${formatKiB(kill.memoryLimitKb)}`;
+    const limit = kill.memoryLimitKb === null ? '' : ` ${limitPhrase(kill.memoryLimitKb)}`;
     const usage = kill.memoryUsageKb === null ? '' : ` (usage ${formatKiB(kill.memoryUsageKb)})`;
     return `cgroup-confined:${limit}${usage}`.replace(/:$/, '');
   }
@@ -101,7 +108,7 @@ export function killFacts(incident: Incident, summary: DiagnosticsSummary | null
   const type = instance.instanceType ?? summary?.instanceType ?? null;
   const zone = instance.availabilityZone ?? summary?.availabilityZone ?? null;
   const facts: (Fact | null)[] = [
-    { label: 'RSS at kill', value: rss === null ? 'not printed' : formatKiB(rss) },
+    { label: 'RSS at kill', value: rssValue(kill, rss) },
     { label: 'Scope', value: scopeLabel(kill) },
     {
       label: 'Unit / container / pod',
@@ -116,13 +123,43 @@ export function killFacts(incident: Incident, summary: DiagnosticsSummary | null
           value: `${kill.triggeredBy}${kill.triggeredByPid ? ` (pid ${kill.triggeredByPid})` : ''}`,
         }
       : null,
-    kill.kernelVersion || summary?.kernelRelease
-      ? { label: 'Kernel', value: kill.kernelVersion ?? summary?.kernelRelease ?? '' }
-      : null,
+    kernelFact(kill, summary),
   ];
   return facts
     .filter((fact): fact is Fact => fact !== null)
     .map((f) => ({ label: f.label, value: oneLine(f.value) }));
+}
+
+/**
+ * The victim's RSS; in a cgroup kill, split into what its cgroup was charged for (anon + shmem) and its file
+ * pages, which may be charged to another cgroup: an RSS above the limit is then no contradiction.
+ */
+function rssValue(kill: Kill, rss: number | null): string {
+  if (rss === null) return 'not printed';
+  const charged = chargedAtKillKb(kill);
+  const file = kill.fileRssKb ?? 0;
+  const over = kill.memoryLimitKb !== null && rss > kill.memoryLimitKb;
+  if (!kill.cgroup || charged === null || (!over && file < Math.max(1024, rss * 0.1))) return formatKiB(rss);
+  return `${formatKiB(rss)} (anon+shmem ${formatKiB(charged)}, file ${formatKiB(file)}): RSS may count pages charged to another cgroup; the limit counts the cgroup's usage`;
+}
+
+/** The kernel the report printed; else the one the diagnostics found, labelled as theirs and as another boot's. */
+function kernelFact(kill: Kill, summary: DiagnosticsSummary | null): Fact | null {
+  if (kill.kernelVersion) return { label: 'Kernel', value: kill.kernelVersion };
+  if (!summary?.kernelRelease) return null;
+  return { label: diagnosisLabel('Kernel', kill, summary), value: summary.kernelRelease };
+}
+
+/**
+ * `Memory at diagnosis (18:28:16)`: a fact the diagnostics found minutes after the kill, with their time, and
+ * `(18:28:16; a later boot: not about this kill)` when they describe another boot or kernel than the kill's.
+ */
+export function diagnosisLabel(what: string, kill: Kill, summary: DiagnosticsSummary): string {
+  const { at, notAboutThisKill } = diagnosisRelation(kill, summary);
+  const parts = [at, notAboutThisKill ? `${notAboutThisKill.kind}: not about this kill` : null].filter(
+    Boolean,
+  );
+  return oneLine(`${what} at diagnosis${parts.length > 0 ? ` (${parts.join('; ')})` : ''}`);
 }
 
 function digestPlace(kill: Kill): Pick<KillDigest, 'systemdUnit' | 'container' | 'memcg'> {
@@ -145,6 +182,15 @@ export function kernelFinding(kill: Kill): string {
   }
   if (kill.cgroup) {
     const where = kill.oomMemcg ?? kill.taskMemcg;
+    if (kill.memoryLimitKb !== null && isUnlimitedKb(kill.memoryLimitKb)) {
+      // The report's memory: line is the OOM cgroup's own: with no limit set, something other than a limit
+      // (a BPF or PSI handler, memory.high, the constraint printed) made the kernel kill inside it.
+      const usage = kill.memoryUsageKb === null ? '' : `usage ${formatKiB(kill.memoryUsageKb)}, `;
+      const constraint = kill.constraint ? `, ${kill.constraint}` : '';
+      return oneLine(
+        `The kernel killed inside cgroup ${where ?? '(unnamed)'} (${usage}no limit set${constraint}).`,
+      );
+    }
     const usage =
       kill.memoryLimitKb === null
         ? ''

@@ -1,4 +1,6 @@
+import { describeHolder, limitHolderOf } from '../analysis/limit-holder';
 import { formatKiB } from '../format/bytes';
+import { isUnlimitedKb } from '../format/limits';
 import type { ReportGap } from '../incident/model';
 import type { DiagnosticsStatus, ResponseOutcome } from '../incident/outcome';
 import type { Kill } from '../kernel-log';
@@ -117,9 +119,12 @@ export function kernelNextStep(kill: Kill): string {
     return `Find what put ${kill.systemdUnit ?? 'the cgroup'} under memory pressure; raise its ManagedOOMMemoryPressureLimit only if the pressure is expected.`;
   }
   if (kill.cgroup) {
-    const where = kill.container ? 'the container' : (kill.systemdUnit ?? 'the cgroup');
+    // The limit may sit on a parent of the victim's cgroup: name the cgroup that holds it.
+    const where = kill.container ? 'the container' : describeHolder(limitHolderOf(kill));
     const limit =
-      kill.memoryLimitKb === null ? 'its memory limit' : `its ${formatKiB(kill.memoryLimitKb)} limit`;
+      kill.memoryLimitKb === null || isUnlimitedKb(kill.memoryLimitKb)
+        ? 'its memory limit'
+        : `its ${formatKiB(kill.memoryLimitKb)} limit`;
     return `Check whether ${process} should fit in ${limit}: if it legitimately needs more, raise the limit of ${where}; if its memory keeps growing, look for a leak.`;
   }
   return `Check whether ${process} is back, then find what filled the host's memory (largest tasks below): cap it, add memory or swap, or move it to a bigger instance.`;

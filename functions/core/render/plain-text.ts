@@ -22,7 +22,7 @@ export function plainTextOf(view: OutcomeView): string {
     causeLines(view),
     view.facts.map((fact) => `${fact.label}: ${fact.value}`),
     actionLines(view),
-    [...(view.memory ? [`Memory at diagnosis: ${view.memory}`] : []), ...view.state],
+    [...(view.memory ? [`${view.memoryLabel}: ${view.memory}`] : []), ...view.state],
     processLines(view),
     recurrenceLines(view),
     view.links.length > 0 ? ['Links:', ...view.links.map((item) => `  ${item.label}: ${item.url}`)] : [],

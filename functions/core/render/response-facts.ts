@@ -1,6 +1,7 @@
 import type { ActionName, ActionStatus, Analysis } from '../analysis/model';
 import type { DiagnosticsSummary } from '../diagnostics/model';
 import { formatKiB } from '../format/bytes';
+import { formatLimitBytes, isUnlimitedBytes } from '../format/limits';
 import type { ResponseOutcome } from '../incident/outcome';
 import { ASSUMED_PAGE_KIB } from './kill-facts';
 import { oneLine } from './text-fit';
@@ -129,13 +130,16 @@ export function stateLines(summary: DiagnosticsSummary | null): string[] {
     const state = [unit.activeState, unit.subState ? `(${unit.subState})` : null].filter(Boolean).join(' ');
     const restarts = unit.nRestarts ? `, ${unit.nRestarts} restarts` : '';
     const result = unit.result && unit.result !== 'success' ? `, last result ${unit.result}` : '';
-    const max = unit.memoryMaxBytes === null ? '' : `, MemoryMax ${formatKiB(unit.memoryMaxBytes / 1024)}`;
+    const max = unit.memoryMaxBytes === null ? '' : `, MemoryMax ${formatLimitBytes(unit.memoryMaxBytes)}`;
     lines.push(oneLine(`${unit.name}: ${state || 'state unknown'}${restarts}${result}${max}`));
   }
   const cgroup = summary.cgroup;
   if (cgroup && (cgroup.limitBytes !== null || cgroup.oomKills !== null)) {
     const usage = cgroup.usageBytes === null ? '' : `${formatKiB(cgroup.usageBytes / 1024)} of `;
-    const limit = cgroup.limitBytes === null ? 'no limit' : `${formatKiB(cgroup.limitBytes / 1024)} limit`;
+    const limit =
+      cgroup.limitBytes === null || isUnlimitedBytes(cgroup.limitBytes)
+        ? 'no limit'
+        : `${formatKiB(cgroup.limitBytes / 1024)} limit`;
     const kills = cgroup.oomKills ? `, ${cgroup.oomKills} OOM kills counted` : '';
     lines.push(oneLine(`cgroup ${cgroup.path}: ${usage}${limit}${kills}`));
   }

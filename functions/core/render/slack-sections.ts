@@ -69,7 +69,7 @@ export function actionsText(view: OutcomeView, max: number): string {
 
 export function stateText(view: OutcomeView, max: number): string | null {
   const lines = [
-    ...(view.memory ? [`*Memory at diagnosis:* ${fitMrkdwn(view.memory, 400)}`] : []),
+    ...(view.memory ? [`*${fitMrkdwn(view.memoryLabel, 200)}:* ${fitMrkdwn(view.memory, 400)}`] : []),
     ...view.state.map((line) => `• ${fitMrkdwn(line, 400)}`),
   ];
   return lines.length > 0 ? fitLines(lines, max, 'more lines') : null;

@@ -1,10 +1,12 @@
 import { corroborationLine, corroborationOf } from '../diagnostics/corroboration';
+import { diagnosisRelation } from '../diagnostics/diagnosis-time';
 import { formatKiB } from '../format/bytes';
 import type { Severity } from '../incident/model';
 import type { ResponseOutcome } from '../incident/outcome';
 import { workloadLabel } from '../workload';
 import { incidentLinks, type LinkView } from './incident-links';
 import {
+  diagnosisLabel,
   type Fact,
   hostLabel,
   kernelFinding,
@@ -59,6 +61,8 @@ export interface OutcomeView {
   otherFindings: string[];
   facts: Fact[];
   memory: string | null;
+  /** `Memory at diagnosis (18:28:16)`, with `..., from a later boot: not about this kill` when it is not. */
+  memoryLabel: string;
   state: string[];
   top: { source: 'diagnostics' | 'kernel'; lines: ProcessLine[] };
   actions: ActionLine[];
@@ -99,9 +103,18 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
   const unconfirmed = corroboration.confirmed ? '' : ' (unconfirmed)';
   const severityLabel = `${incident.severity}${unconfirmed}`;
   // Said first when it is a doubt: every claim below comes from a line the host did not vouch for.
-  const notices = corroboration.confirmed
-    ? describeNotices(outcome)
-    : [corroborationText, ...describeNotices(outcome)];
+  const elsewhere = summary ? diagnosisRelation(incident.firstKill, summary).notAboutThisKill : null;
+  const notices = [
+    ...(corroboration.confirmed ? [] : [corroborationText]),
+    ...(elsewhere
+      ? [
+          oneLine(
+            `The diagnostics are from ${elsewhere.kind} (${elsewhere.detail}): their memory, processes and state are not about this kill.`,
+          ),
+        ]
+      : []),
+    ...describeNotices(outcome),
+  ];
   const actions = actionLines(outcome);
   const links = incidentLinks(outcome);
   return {
@@ -119,6 +132,7 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     otherFindings: otherFindings(outcome.analysis),
     facts: killFacts(incident, summary),
     memory: memoryLine(summary),
+    memoryLabel: summary ? diagnosisLabel('Memory', incident.firstKill, summary) : 'Memory at diagnosis',
     state: stateLines(summary),
     top: topProcesses(outcome),
     actions,

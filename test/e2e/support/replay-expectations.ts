@@ -38,7 +38,7 @@ export function hostMemoryKb(): { totalKb: number; availableKb: number } {
 /** `total 23.5 GiB · available 22 GiB (93%)` from a message, back in KiB; null when the message has none. */
 export function memoryFactsIn(text: string): { totalKb: number; availableKb: number } | null {
   const match =
-    /Memory at diagnosis:\* total ([\d.]+) (KiB|MiB|GiB|TiB) · available ([\d.]+) (KiB|MiB|GiB|TiB)/.exec(
+    /Memory at diagnosis(?: \([^)]*\))?:\* total ([\d.]+) (KiB|MiB|GiB|TiB) · available ([\d.]+) (KiB|MiB|GiB|TiB)/.exec(
       text,
     );
   if (!match) return null;

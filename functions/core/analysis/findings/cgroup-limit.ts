@@ -1,5 +1,4 @@
-import { formatKiB } from '../../format/bytes';
-import { systemdUnitOf } from '../../kernel-log/memcg-path';
+import { chargedAtKillKb, formatKiB } from '../../format/bytes';
 import {
   containerTarget,
   readableCgroupPath,
@@ -8,8 +7,10 @@ import {
   workloadOf,
 } from '../../workload';
 import type { AnalysisFacts, MemoryLimit } from '../facts';
+import { describeHolder, limitHolderOf } from '../limit-holder';
 import type { Finding } from '../model';
-import { configSize, percent } from '../text';
+import { headroomNote, type SuggestedLimit, suggestedLimit } from '../suggested-limit';
+import { configSizeUp, percent } from '../text';
 import { victimLines } from './tasks';
 
 /**
@@ -22,7 +23,7 @@ export function cgroupLimit(facts: AnalysisFacts): Finding | null {
   if (facts.scope !== 'cgroup') return null;
   const { kill, limit, ramKb } = facts;
   const where = placeOf(facts);
-  const evidence = [limitLine(limit)];
+  const evidence = [limitLine(limit), ...chargeLines(facts)];
   const path = (p: string) => readableCgroupPath(p, where.workload);
   if (kill.oomMemcg && kill.taskMemcg && kill.oomMemcg !== kill.taskMemcg) {
     evidence.push(
@@ -50,9 +51,9 @@ export function cgroupLimit(facts: AnalysisFacts): Finding | null {
 }
 
 interface Place {
-  kind: 'pod' | 'ecs' | 'container' | 'unit' | 'cgroup';
+  kind: 'pod' | 'ecs' | 'container' | 'unit' | 'scope' | 'cgroup';
   label: string;
-  /** What a command needs: the pod uid, container name or id, unit name or cgroup path. */
+  /** What a command needs: the pod name or uid, task family, container name or id, unit name or cgroup path. */
   target: string;
   /** The victim's pod, ECS task or container, named from the diagnostics where they tell it. */
   workload: Workload | null;
@@ -74,13 +75,44 @@ function placeOf(facts: AnalysisFacts): Place {
     return { kind: 'container', label, target, workload };
   }
   // The limit may belong to a parent of the victim's cgroup: name the cgroup that has it, not the victim's.
-  const path = kill.oomMemcg ?? kill.taskMemcg;
-  const unit = kill.oomMemcg ? systemdUnitOf(kill.oomMemcg) : kill.systemdUnit;
-  if (unit?.endsWith('.service')) return { kind: 'unit', label: unit, target: unit, workload };
-  if (path === null)
-    return { kind: 'cgroup', label: 'its memory cgroup', target: 'its memory cgroup', workload };
-  // A scope (a session, a transient unit) reads better by name than by its full path.
-  return { kind: 'cgroup', label: unit ?? `cgroup ${path}`, target: path, workload };
+  const holder = limitHolderOf(kill);
+  const label = describeHolder(holder);
+  if (holder.unit?.endsWith('.scope')) return { kind: 'scope', label, target: holder.unit, workload };
+  if (holder.unit) return { kind: 'unit', label, target: holder.unit, workload };
+  return { kind: 'cgroup', label, target: holder.path ?? 'its memory cgroup', workload };
+}
+
+/**
+ * The victim's charge beside the limit, and why its RSS may exceed it: its file pages may be charged to the
+ * cgroup that first read them, and are reclaimable, so only anon + shmem surely count against this limit.
+ */
+function chargeLines(facts: AnalysisFacts): string[] {
+  const { kill, limit, victim } = facts;
+  const charged = chargedAtKillKb(kill);
+  if (charged === null) return [];
+  const share = limit ? `, ${percent(charged, limit.limitKb)} of the ${formatKiB(limit.limitKb)} limit` : '';
+  const lines = [
+    `${victim.name}'s own charge to the cgroup: anon ${formatKiB(kill.anonRssKb ?? 0)} + shmem ${formatKiB(kill.shmemRssKb ?? 0)} = ${formatKiB(charged)}${share}`,
+  ];
+  const file = kill.fileRssKb ?? 0;
+  const overLimit = limit !== null && victim.rssKb !== null && victim.rssKb > limit.limitKb;
+  const chargedOver = limit !== null && charged > limit.limitKb;
+  if (chargedOver) {
+    lines.push(
+      "more than the limit itself: a page stays charged to the cgroup that first touched it (memory the task used before it moved into this cgroup, pages shared with another), so only the cgroup's usage counts against this limit",
+    );
+  }
+  // A few KiB of mapped binary is no news; a tenth of the RSS, or an RSS above the limit, needs explaining.
+  if ((overLimit && file > 0) || (file >= 1024 && file >= (victim.rssKb ?? 0) * 0.1)) {
+    const over =
+      overLimit && !chargedOver
+        ? `: that is why its RSS (${formatKiB(victim.rssKb ?? 0)}) can exceed the limit`
+        : '';
+    lines.push(
+      `its ${formatKiB(file)} of file pages (binary, libraries, mapped files) count in its RSS but may be charged to another cgroup that read them first, and are reclaimable${over}`,
+    );
+  }
+  return lines;
 }
 
 function limitLine(limit: MemoryLimit | null): string {
@@ -112,32 +144,49 @@ function stateLines(facts: AnalysisFacts): string[] {
 }
 
 function recommendation(facts: AnalysisFacts, where: Place): string {
-  const { limit, ramKb } = facts;
-  const grown = limit ? limit.limitKb * 1.5 : null;
-  const fits = grown !== null && (ramKb === null || grown <= ramKb * 0.9);
+  const { ramKb } = facts;
+  const suggestion = suggestedLimit(facts);
+  const fits = suggestion !== null && (ramKb === null || suggestion.targetKb <= ramKb * 0.9);
   const intro = `Decide whether ${facts.victim.name} needs more than its limit or should use less (a leak or an oversized heap shows as a finding of its own).`;
   const keep =
     ramKb === null ? '' : ` Keep the sum of limits on this host under its ${formatKiB(ramKb)} RAM.`;
-  if (!fits || grown === null) {
-    return `${intro} The limit cannot grow much on this host: reduce the workload's footprint or move it to a larger instance.${keep}`;
+  if (suggestion !== null && !fits) {
+    return `${intro} The limit cannot grow much on this host (${headroomNote(suggestion)} would not fit): reduce the workload's footprint or move it to a larger instance.${keep}`;
   }
+  const steps = raiseSteps(where, suggestion);
+  // A drop-in is a code block of its own lines: the advice after it goes on a line of its own too.
+  const after = keep && steps.includes('\n') ? `\n${keep.trim()}` : keep;
+  return `${intro} If it needs more, ${steps}${after}`;
+}
+
+/** How to raise the limit where it is set, with a size only when a peak is known. */
+function raiseSteps(where: Place, suggestion: SuggestedLimit | null): string {
+  const size = (style: 'systemd' | 'docker' | 'kubernetes') =>
+    suggestion === null ? null : configSizeUp(suggestion.targetKb, style);
+  const why = suggestion === null ? '' : `: ${headroomNote(suggestion)}`;
   switch (where.kind) {
     case 'pod':
-      return `${intro} If it needs more, raise ${podContainer(where.workload)}\`resources.limits.memory\` (e.g. ${configSize(grown, 'kubernetes')}) and its \`requests.memory\` with it${podOwner(where.workload)}.${keep}`;
+      return `raise ${podContainer(where.workload)}\`resources.limits.memory\`${size('kubernetes') ? ` (e.g. ${size('kubernetes')}${why})` : ''} and its \`requests.memory\` with it${podOwner(where.workload)}.`;
     case 'ecs':
-      return `${intro} If it needs more, raise ${ecsContainer(where.workload)} \`memory\` (hard limit, MiB; e.g. ${Math.ceil(grown / 1024)}) in a new revision of task definition ${where.target} and update its service to it; \`docker update\` does not survive the ECS agent.${keep}`;
-    case 'container':
-      return `${intro} If it needs more, raise the limit: \`docker update --memory ${configSize(grown, 'docker')} --memory-swap ${configSize(grown, 'docker')} ${where.target}\` now, and \`mem_limit\`/\`--memory\` where the container is defined.${keep}`;
-    case 'unit':
-      return [
-        `${intro} If it needs more, raise the unit's limit with a drop-in (\`sudo systemctl edit ${where.target}\`):`,
-        '[Service]',
-        `MemoryMax=${configSize(grown, 'systemd')}`,
-        'Restart=on-failure',
-        ...(keep ? [keep.trim()] : []),
-      ].join('\n');
+      return `raise ${ecsContainer(where.workload)} \`memory\` (hard limit, MiB${suggestion ? `; e.g. ${Math.ceil(suggestion.targetKb / 1024)}${why}` : ''}) in a new revision of task definition ${where.target} and update its service to it; \`docker update\` does not survive the ECS agent.`;
+    case 'container': {
+      const docker = size('docker') ?? '<size>';
+      return `raise the limit: \`docker update --memory ${docker} --memory-swap ${docker} ${where.target}\` now${suggestion ? ` (${headroomNote(suggestion)})` : ''}, and \`mem_limit\`/\`--memory\` where the container is defined.`;
+    }
+    case 'unit': {
+      const section = where.target.endsWith('.slice') ? '[Slice]' : '[Service]';
+      const lines = [
+        `raise the limit of ${where.label} with a drop-in (\`sudo systemctl edit ${where.target}\`${suggestion ? `; the value below is ${headroomNote(suggestion)}` : ''}):`,
+        section,
+        `MemoryMax=${size('systemd') ?? '<size>'}`,
+      ];
+      if (section === '[Service]') lines.push('Restart=on-failure');
+      return lines.join('\n');
+    }
+    case 'scope':
+      return `raise the limit of ${where.label}, a transient scope (\`sudo systemctl set-property ${where.target} MemoryMax=${size('systemd') ?? '<size>'}\`${suggestion ? `, ${headroomNote(suggestion)}` : ''}), and in whatever starts it (\`systemd-run -p MemoryMax=\`).`;
     default:
-      return `${intro} If it needs more, raise the limit of ${where.target}: \`memory.max\` (cgroup v2) or \`memory.limit_in_bytes\` (v1), e.g. ${configSize(grown, 'systemd')}, in whatever creates that cgroup.${keep}`;
+      return `raise the limit of ${where.label}: \`memory.max\` (cgroup v2) or \`memory.limit_in_bytes\` (v1)${size('systemd') ? `, e.g. ${size('systemd')}${why}` : ''}, in whatever creates that cgroup.`;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ContainerInfo } from '../../diagnostics/model';
 import { formatKiB } from '../../format/bytes';
+import { formatLimitKb } from '../../format/limits';
 import {
   containerTarget,
   readableCgroupPath,
@@ -68,7 +69,7 @@ function victimContainer(facts: AnalysisFacts): Finding | null {
       confidence = 0.8;
     } else if (ramKb !== null && limitKb >= ramKb) {
       evidence.push(
-        `${containerLabel(found)}: memory limit ${formatKiB(limitKb)}, not below the host's ${formatKiB(ramKb)} RAM`,
+        `${containerLabel(found)}: memory limit ${formatLimitKb(limitKb)}, not below the host's ${formatKiB(ramKb)} RAM`,
       );
       confidence = 0.7;
     } else {

@@ -5,6 +5,7 @@ import type { Finding } from '../model';
 import { configSize } from '../text';
 import { nextInstanceSize } from './instance-size';
 import { describeTasks, largestTasks, victimLines } from './tasks';
+import { serviceOf, unitLookup } from './unit-hint';
 
 /**
  * The whole host ran out of memory (a global OOM, no cgroup limit involved), or systemd-oomd killed a unit under
@@ -33,7 +34,11 @@ export function hostExhausted(facts: AnalysisFacts): Finding | null {
     title: `The whole host ran out of memory${ram}; ${facts.victim.name} was killed to free it`,
     confidence: ramKb === null ? 0.55 : 0.6,
     evidence,
-    recommendation: recommendation(facts, top[0]?.name ?? facts.victim.name),
+    recommendation: recommendation(
+      facts,
+      top[0]?.name ?? facts.victim.name,
+      top[0]?.rssKb ?? facts.victim.rssKb,
+    ),
   };
 }
 
@@ -45,7 +50,7 @@ function swapText(facts: AnalysisFacts): string {
   return `, swap ${formatKiB(swap.totalKb)}${free}`;
 }
 
-function recommendation(facts: AnalysisFacts, largest: string): string {
+function recommendation(facts: AnalysisFacts, largest: string, largestKb: number | null): string {
   const { ramKb, diagnostics, incident, kill } = facts;
   const type = incident.instance.instanceType ?? diagnostics?.instanceType ?? null;
   const bigger = type ? nextInstanceSize(type) : null;
@@ -60,13 +65,20 @@ function recommendation(facts: AnalysisFacts, largest: string): string {
     const where = isNamed(workload) ? workloadLabel(workload) : `${largest}'s container`;
     return `${find} Give ${where} a memory limit (see the container finding) so it is killed alone next time. ${prevent}`;
   }
+  // A cap at 75% of RAM on a process that held a sliver of it would change nothing (an 8 MiB apache worker on a
+  // 24 GiB host): the memory was in many processes, or outside processes altogether.
+  if (ramKb !== null && largestKb !== null && largestKb < ramKb * 0.1) {
+    return `${find} No single process held much: the largest, ${largest}, had ${formatKiB(largestKb)} of ${formatKiB(ramKb)}. Count processes by name (\`ps -e --no-headers -o comm | sort | uniq -c | sort -rn | head\`) for a worker pool grown too large, and look outside processes (\`grep -E 'Shmem|Slab|SUnreclaim' /proc/meminfo\`, \`df -h -t tmpfs\`). ${prevent}`;
+  }
   // systemd reads a percentage as a share of physical memory: usable when the report printed no RAM size.
   const cap = ramKb === null ? '75%' : configSize(ramKb * 0.75, 'systemd');
-  const unit =
-    victimIsLargest && kill.systemdUnit?.endsWith('.service') ? kill.systemdUnit : '<its unit>.service';
+  const unit = victimIsLargest ? serviceOf(kill) : null;
+  const edit = unit
+    ? `sudo systemctl edit ${unit}`
+    : `${unitLookup(largest)} sudo systemctl edit <that unit>`;
   return [
     `${find} Cap the largest consumer (${largest}) so it cannot take the whole host, e.g. with a drop-in:`,
-    `sudo systemctl edit ${unit}`,
+    edit,
     '[Service]',
     `MemoryMax=${cap}`,
     prevent,

@@ -6,6 +6,7 @@ import type { Finding } from '../model';
 import { configSize, count, sizeSeries } from '../text';
 import { formatSpan, parseTime } from '../time';
 import { containerLimitHow } from './container-limit-how';
+import { serviceOf, unitLookup } from './unit-hint';
 
 interface KillPoint {
   time: number | null;
@@ -123,11 +124,10 @@ function advice(facts: AnalysisFacts, name: string, largestKb: number | null): s
   if (workload) {
     return `Find what grows: ${profile}. Until it is fixed, keep a memory limit on ${containerLimitHow(workload, facts.kubernetes, cap)} so the leak restarts only that container.`;
   }
-  const unit = facts.kill.systemdUnit?.endsWith('.service')
-    ? facts.kill.systemdUnit
-    : `<${name}'s unit>.service`;
+  const unit = serviceOf(facts.kill);
+  const edit = unit ? `\`sudo systemctl edit ${unit}\`` : `${unitLookup(name)} \`sudo systemctl edit\` it`;
   return [
-    `Find what grows: ${profile}. Until it is fixed, contain it so the leak restarts only this service instead of starving the host (\`sudo systemctl edit ${unit}\`):`,
+    `Find what grows: ${profile}. Until it is fixed, contain it so the leak restarts only this service instead of starving the host (${edit}):`,
     '[Service]',
     `MemoryMax=${cap}`,
     'Restart=on-failure',

@@ -13,11 +13,14 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
     expect(limit?.confidence).toBe(0.6);
     expect(limit?.evidence).toEqual([
       'at the kill: memory usage 1.0 GiB, limit 1.0 GiB, failcnt 267',
+      // anon-rss:1048132kB + shmem (not printed by 3.10) against limit 1048576kB; file-rss is only 12 kB.
+      "stress's own charge to the cgroup: anon 1024 MiB + shmem 0 KiB = 1024 MiB, 100% of the 1.0 GiB limit",
       // The kernel printed /docker/555fa75e9e7d3e55...cdb42: no name is known, so the id is cut to 12 hex.
       'memory cgroup: /docker/555fa75e9e7d…',
       'killed: stress (pid 3897) with RSS 1024 MiB',
     ]);
-    expect(limit?.recommendation).toContain('docker update --memory 1536m --memory-swap 1536m 555fa75e9e7d');
+    // The peak is the usage line's 1048576 kB; plus 25% is 1280 MiB, already a multiple of 64 MiB.
+    expect(limit?.recommendation).toContain('docker update --memory 1280m --memory-swap 1280m 555fa75e9e7d');
   });
 
   it('says the host was not out of memory when the diagnostics give its RAM', () => {
@@ -38,9 +41,12 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       'cgroup-limit',
     );
     expect(limit?.title).toBe(
-      'php-fpm: pool w hit the memory limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4 (40 MiB)',
+      'php-fpm: pool w hit the memory limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service (40 MiB)',
     );
-    expect(limit?.evidence[1]).toBe(
+    expect(limit?.recommendation).toContain(
+      'raise the limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service:',
+    );
+    expect(limit?.evidence[3]).toBe(
       'the limit belongs to /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4; the victim ran in its child /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4/app.service',
     );
   });
@@ -54,7 +60,8 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
     expect(limit?.title).toBe(
       'xray hit the memory limit of pod 089f25ee-a41a-414c-a028-71a38dfb30d3 (200 MiB)',
     );
-    expect(limit?.recommendation).toContain('`resources.limits.memory` (e.g. 256Mi)');
+    // usage 208204kB (203 MiB, above the 204800kB limit) is the peak: plus 25% is 254 MiB, rounded up to 256Mi.
+    expect(limit?.recommendation).toContain('`resources.limits.memory` (e.g. 256Mi: 203 MiB,');
   });
 
   it("reports the killed unit's state after the kill, as systemd saw it", () => {

@@ -77,7 +77,8 @@ export function summary(overrides: Partial<DiagnosticsSummary> = {}): Diagnostic
     version: 1,
     collectedAt: '2026-05-17T17:00:52Z',
     hostname: 'ip-10-0-1-5.ec2.internal',
-    kernelRelease: '6.1.141-155.222.amzn2023.x86_64',
+    // Paired with a real 2.6.32 report: a release here would mark these diagnostics as another kernel's.
+    kernelRelease: null,
     uptimeSeconds: 1_209_600,
     load: [6.4, 3.1, 1.2],
     cpuCount: 2,

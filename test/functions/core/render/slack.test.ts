@@ -73,7 +73,9 @@ describe('renderSlackMessage', () => {
     expect(text).toContain('*Scope*\nhost-wide, RAM 8.0 GiB, no swap');
     expect(text).toContain('*Killed at*\n2026-05-17T17:00:28 (host clock)');
     expect(text).toContain('*Type / AZ*\nm5.large in us-east-1a');
-    expect(text).toContain('*Memory at diagnosis:* total 7.6 GiB · available 310 MiB (4%) · swap none');
+    expect(text).toContain(
+      '*Memory at diagnosis (17:00:52):* total 7.6 GiB · available 310 MiB (4%) · swap none',
+    );
     expect(text).toContain('orders.service: active (running), 3 restarts, last result oom-kill');
   });
 
