@@ -1,3 +1,4 @@
+import { jsonBoundProblem } from '../../functions/core/cloudwatch/json-bounds';
 import { InputBoundError, MAX_JSON_DEPTH, MAX_JSON_VALUE_CHARS, mib } from './bounds';
 
 /** One JSON value of a stream, as text, and the line it starts on. */
@@ -101,26 +102,6 @@ export function opensJson(line: string): boolean {
  * json-bounds.ts), and refused before anything walks it.
  */
 export function nestsDeeperThan(json: string, maxDepth: number = MAX_JSON_DEPTH): boolean {
-  let depth = 0;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (c === QUOTE) {
-      i = closingQuote(json, i);
-      if (i < 0) return false;
-    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (++depth > maxDepth) return true;
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
-  }
-  return false;
-}
-
-function closingQuote(json: string, open: number): number {
-  let at = json.indexOf('"', open + 1);
-  while (at >= 0) {
-    let backslashes = 0;
-    while (json.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return at;
-    at = json.indexOf('"', at + 1);
-  }
-  return -1;
+  // The detector's own scan, with depth as the only bound: a CLI line is no subscription batch to count containers of.
+  return jsonBoundProblem(Buffer.from(json, 'utf8'), maxDepth, Number.POSITIVE_INFINITY) !== null;
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -19,8 +19,18 @@ export function runCli(
   args: string[],
   options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
+  return collect(process.execPath, [CLI, ...args], { ...process.env, ...options.env }, options.stdin);
+}
+
+/** Spawn a process, feed it `stdin` (or nothing), and collect its output and exit status. */
+function collect(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  stdin: string | Buffer = '',
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...options.env } });
+    const child = spawn(file, args, { env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -31,7 +41,7 @@ export function runCli(
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
+    child.stdin.end(stdin);
   });
 }
 
@@ -61,21 +71,13 @@ export const GNU_TIME = '/usr/bin/time';
 export async function runCliMeasured(args: string[]): Promise<CliResult & { peakRssKb: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'oom-rss-'));
   const report = join(dir, 'rss');
-  const result = await new Promise<CliResult>((resolve, reject) => {
-    const child = spawn(GNU_TIME, ['-o', report, '-f', '%M', process.execPath, CLI, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
-  });
+  const result = await collect(
+    GNU_TIME,
+    ['-o', report, '-f', '%M', process.execPath, CLI, ...args],
+    process.env,
+  );
   // GNU time writes "Command exited with non-zero status N" before the figure when the command fails.
   const peakRssKb = Number(readFileSync(report, 'utf8').trim().split('\n').at(-1));
+  rmSync(dir, { recursive: true, force: true });
   return { ...result, peakRssKb };
 }

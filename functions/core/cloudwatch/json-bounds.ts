@@ -44,8 +44,11 @@ const CLOSE_BRACE = 0x7d;
  * with `indexOf` (native), which keeps a pass over a real 10 MiB batch to a few milliseconds. Malformed JSON is
  * not this function's concern: it is left to `JSON.parse`, which refuses it without building much.
  */
-export function jsonBoundProblem(json: Buffer, maxDepth: number = MAX_JSON_DEPTH): JsonBoundProblem | null {
-  const maxContainers = maxContainersFor(json.length);
+export function jsonBoundProblem(
+  json: Buffer,
+  maxDepth: number = MAX_JSON_DEPTH,
+  maxContainers: number = maxContainersFor(json.length),
+): JsonBoundProblem | null {
   let depth = 0;
   let containers = 0;
   for (let i = 0; i < json.length; i++) {
