@@ -1,3 +1,4 @@
+import { parseTime } from '../format/time';
 import type { KillDigest } from './model';
 
 /** Kills of one name closer together than this read as one burst: a pool's workers, not one process's life. */
@@ -59,13 +60,5 @@ export function workerBurstOf(kills: readonly KillDigest[], name: string | null)
  */
 function clockOf(kills: readonly KillDigest[]): (kill: KillDigest) => number {
   const kernel = kills.every((kill) => kill.kernelTime !== null);
-  return (kill) => (kernel ? (kill.kernelTime ?? Number.NaN) * 1000 : wallTimeOf(kill));
-}
-
-function wallTimeOf(kill: KillDigest): number {
-  if (kill.time && /^\d{4}-\d\d-\d\dT/.test(kill.time)) {
-    const ms = Date.parse(/(?:Z|[+-]\d\d:?\d\d)$/.test(kill.time) ? kill.time : `${kill.time}Z`);
-    return Number.isNaN(ms) ? Number.NaN : ms;
-  }
-  return Number.NaN;
+  return (kill) => (kernel ? (kill.kernelTime ?? Number.NaN) * 1000 : (parseTime(kill.time) ?? Number.NaN));
 }

@@ -1,3 +1,4 @@
+import { parseTime } from '../format/time';
 import type { ResponseOutcome } from '../incident/outcome';
 import {
   type ConsoleTarget,
@@ -6,7 +7,6 @@ import {
   runCommandUrl,
   s3ConsoleUrl,
 } from './console-links';
-import { parseTime } from './recurrence';
 
 export interface LinkView {
   label: string;

@@ -1,4 +1,5 @@
 import { formatKiB } from '../format/bytes';
+import { parseTime } from '../format/time';
 import type { Incident } from '../incident/model';
 import { distinctKillsOf, workerBurstOf } from '../incident/worker-burst';
 
@@ -75,12 +76,4 @@ export function ordinal(n: number): string {
   const tens = n % 100;
   const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
   return `${n}${suffix}`;
-}
-
-/** An ISO time, read as UTC when it carries no offset (EC2 Linux hosts keep UTC by default). */
-export function parseTime(time: string | null): number | null {
-  if (!time || !/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(time)) return null;
-  const hasOffset = /(?:Z|[+-]\d\d:?\d\d)$/.test(time);
-  const ms = Date.parse(hasOffset ? time : `${time}Z`);
-  return Number.isNaN(ms) ? null : ms;
 }
