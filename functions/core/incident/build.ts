@@ -20,22 +20,22 @@ export const CRITICAL_PROCESSES: readonly string[] = [
 ];
 
 /**
- * The units of those processes, as systemd-oomd names its kills (a unit, never a process): killing one of them is
- * the same loss whoever did it.
+ * The units of those processes, each with the comm it runs, as systemd-oomd names its kills (a unit, never a
+ * process): killing one of them is the same loss whoever did it. Distributions name some differently.
  */
-export const CRITICAL_UNITS: readonly string[] = [
-  'sshd.service',
-  'ssh.service',
-  'amazon-ssm-agent.service',
-  'snap.amazon-ssm-agent.amazon-ssm-agent.service',
-  'amazon-cloudwatch-agent.service',
-  'systemd-journald.service',
-  'dbus.service',
-  'dbus-broker.service',
-  'kubelet.service',
-  'containerd.service',
-  'docker.service',
-];
+export const CRITICAL_UNITS: Readonly<Record<string, string>> = {
+  'sshd.service': 'sshd',
+  'ssh.service': 'sshd', // Debian, Ubuntu
+  'amazon-ssm-agent.service': 'amazon-ssm-agen',
+  'snap.amazon-ssm-agent.amazon-ssm-agent.service': 'amazon-ssm-agen', // Ubuntu
+  'amazon-cloudwatch-agent.service': 'amazon-cloudwat',
+  'systemd-journald.service': 'systemd-journal',
+  'dbus.service': 'dbus-daemon',
+  'dbus-broker.service': 'dbus-daemon',
+  'kubelet.service': 'kubelet',
+  'containerd.service': 'containerd',
+  'docker.service': 'dockerd',
+};
 
 /** Largest rows of the task table kept on the incident: enough for "what else was big", bounded for storage. */
 export const MAX_TASKS_KEPT = 20;
@@ -70,7 +70,11 @@ export function incidentId(hostKey: string, kill: Kill, openedAt: string): strin
 
 export function severityOf(kill: Kill): Severity {
   if (!kill.cgroup) return 'critical';
-  if (kill.kind === 'systemd-oomd' && kill.systemdUnit !== null && CRITICAL_UNITS.includes(kill.systemdUnit))
+  if (
+    kill.kind === 'systemd-oomd' &&
+    kill.systemdUnit !== null &&
+    Object.hasOwn(CRITICAL_UNITS, kill.systemdUnit)
+  )
     return 'critical';
   if (kill.process !== null && CRITICAL_PROCESSES.includes(kill.process)) return 'critical';
   return 'warning';

@@ -1,4 +1,4 @@
-import { CRITICAL_PROCESSES } from '../../incident/build';
+import { CRITICAL_PROCESSES, CRITICAL_UNITS } from '../../incident/build';
 import type { AnalysisFacts } from '../facts';
 import type { Finding } from '../model';
 import { who } from '../text';
@@ -76,13 +76,6 @@ const CRITICAL: readonly Critical[] = [
   },
 ];
 
-/** Other names distributions give these units (systemd-oomd kills name the unit, not the process). */
-const UNIT_ALIASES: Readonly<Record<string, string>> = {
-  'ssh.service': 'sshd',
-  'snap.amazon-ssm-agent.amazon-ssm-agent.service': 'amazon-ssm-agen',
-  'dbus-broker.service': 'dbus-daemon',
-};
-
 interface Hit {
   critical: Critical;
   name: string;
@@ -133,8 +126,8 @@ function criticalHits(facts: AnalysisFacts): Hit[] {
   const hits: Hit[] = [];
   if (kill.kind === 'systemd-oomd') {
     const unit = kill.systemdUnit ?? '';
-    const alias = UNIT_ALIASES[unit];
-    const critical = CRITICAL.find((c) => c.unit === unit || c.comm === alias);
+    const comm = Object.hasOwn(CRITICAL_UNITS, unit) ? CRITICAL_UNITS[unit] : undefined;
+    const critical = comm === undefined ? undefined : CRITICAL.find((c) => c.comm === comm);
     if (critical)
       hits.push({ critical: { ...critical, aka: null }, name: unit, pid: null, unit, oomd: true });
   }
