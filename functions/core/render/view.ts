@@ -1,4 +1,4 @@
-import { corroborationLine, corroborationOf } from '../diagnostics/corroboration';
+import { corroborationLine, corroborationOf, sourceName } from '../diagnostics/corroboration';
 import { diagnosisRelation } from '../diagnostics/diagnosis-time';
 import { formatKiB } from '../format/bytes';
 import type { Severity } from '../incident/model';
@@ -148,7 +148,7 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
         `Incident ${incident.id}`,
         `severity ${severityLabel}`,
         corroboration.confirmed
-          ? corroborationText.replace(/^Kill/, 'kill')
+          ? `kill confirmed by ${sourceName(corroboration.source)}`
           : 'kill not confirmed by the host',
         `diagnostics ${diagnostics.status}`,
         incident.firstKill.kind === 'systemd-oomd'
