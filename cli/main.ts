@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { isParseArgsError, parseArgsMessage } from './args-error';
 import { DEMO_HELP, demoCommand } from './commands/demo';
 import { PARSE_HELP, parseCommand } from './commands/parse';
 import { PREVIEW_HELP, previewCommand } from './commands/preview';
@@ -46,13 +48,27 @@ ${Object.entries(COMMANDS)
   .map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`)
   .join('\n')}
 
+Options:
+  -V, --version  print the version
+  -h, --help     show this help
+
 Run 'oom-responder <command> --help' for a command's options.`;
+
+/** The package's version, read when asked for: the CLI runs from the repository, so package.json is beside it. */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
 
 export async function main(argv: string[], io: CommandIo = process): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     await write(io.stdout, `${MAIN_HELP}\n`);
     return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '--version' || name === '-V') {
+    await write(io.stdout, `oom-responder ${packageVersion()}\n`);
+    return EXIT_OK;
   }
   const command = COMMANDS[name];
   if (!command) {
@@ -62,17 +78,15 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
   try {
     return await command.run(args, io);
   } catch (error) {
-    if (error instanceof UsageError || isParseArgsError(error)) {
-      await write(io.stderr, `oom-responder ${name}: ${(error as Error).message.split('\n')[0]}\n`);
+    if (isParseArgsError(error)) {
+      await write(io.stderr, `oom-responder ${name}: ${parseArgsMessage(error, name)}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof UsageError) {
+      await write(io.stderr, `oom-responder ${name}: ${error.message.split('\n')[0]}\n`);
       return EXIT_USAGE;
     }
     await write(io.stderr, `oom-responder ${name}: ${(error as Error).message ?? String(error)}\n`);
     return EXIT_FAILURE;
   }
-}
-
-/** node:util parseArgs reports unknown flags and missing values with these codes. */
-function isParseArgsError(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

@@ -86,7 +86,10 @@ describe('oom-responder parse', () => {
 
   it.each([
     [['parse', '/no/such/file'], /^oom-responder parse: cannot read \/no\/such\/file: no such file\n$/],
-    [['parse', '--no-such-flag'], /^oom-responder parse: Unknown option '--no-such-flag'/],
+    [
+      ['parse', '--no-such-flag'],
+      /^oom-responder parse: unknown option '--no-such-flag' \(see oom-responder parse --help\)\n$/,
+    ],
     [['parse', '--year', '26'], /^oom-responder parse: --year takes a four-digit year, got '26'\n$/],
     [['nonsense'], /^oom-responder: unknown command 'nonsense'/],
   ])('exits 2 with a one-line error for %j', async (args, message) => {

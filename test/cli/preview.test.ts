@@ -133,7 +133,10 @@ describe('oom-responder preview', () => {
 
   it.each([
     [['preview', '/no/such/file'], /^oom-responder preview: cannot read \/no\/such\/file: no such file\n$/],
-    [['preview', '--no-such-flag'], /^oom-responder preview: Unknown option '--no-such-flag'/],
+    [
+      ['preview', '--no-such-flag'],
+      /^oom-responder preview: unknown option '--no-such-flag' \(see oom-responder preview --help\)\n$/,
+    ],
     [
       ['preview', '--region', 'Mars'],
       /^oom-responder preview: --region takes a region name such as us-east-1, got 'Mars'\n$/,

@@ -49,7 +49,7 @@ describe('oom-responder replay: flags and exit status', () => {
   });
 
   it.each([
-    [['--bogus', BERLIN], /Unknown option '--bogus'/],
+    [['--bogus', BERLIN], /unknown option '--bogus' \(see oom-responder replay --help\)/],
     [[], /give a FILE to replay/],
     [[join(temp, 'missing.log')], /cannot read .*missing\.log: no such file/],
     [['--apply', BERLIN], /--apply needs --host-exec/],
