@@ -5,6 +5,7 @@ import { DEMO_HELP, demoCommand } from './commands/demo';
 import { PARSE_HELP, parseCommand } from './commands/parse';
 import { PREVIEW_HELP, previewCommand } from './commands/preview';
 import { REPLAY_HELP, replayCommand } from './commands/replay';
+import type { StdinSource } from './io/inputs';
 import { write } from './io/output';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
 
@@ -12,6 +13,8 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
 export interface CommandIo {
   stdout: Writable;
   stderr: Writable;
+  /** @default process.stdin */
+  stdin?: StdinSource;
 }
 
 type Command = (args: string[], io: CommandIo) => Promise<number>;

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { KernelLogParser, type Kill } from '../../functions/core/kernel-log';
 import { formatTable, killTableRow } from '../format/kill-table';
 import { feedParser } from '../io/feed-parser';
-import { resolveInputs } from '../io/inputs';
+import { resolveInputs, terminalNotice } from '../io/inputs';
 import { write } from '../io/output';
 import type { CommandIo } from '../main';
 import { EXIT_OK, UsageError } from '../usage-error';
@@ -16,7 +16,9 @@ one JSON object per kill (JSON Lines), in input order. Field names: docs/kill-mo
 Input may be syslog (RFC 3164 or RFC 3339), journalctl (short, short-iso, -o json), dmesg
 (plain, -T, -H, --time-format iso, -r, -x), /dev/kmsg records, grep output with file-name
 prefixes, a CloudWatch Logs subscription event ({"awslogs":{"data":...}}, one per line or a
-whole file), or 'aws logs get-log-events' output.
+whole file), or 'aws logs get-log-events' output. Gzip-compressed input (kern.log.2.gz, or
+on stdin) is decompressed as it is read, known by its first bytes whatever its name; xz, zstd
+and bzip2 are refused (decompress them first).
 
 Options:
   --pretty       print a table for people instead of JSON Lines
@@ -29,7 +31,7 @@ note on stderr; a JSON record larger than 16 MiB or nested deeper than 64 levels
 running past 64 MiB without a newline (/dev/zero), stops the reading with exit status 2.
 
 Exit status: 0 when the input was read (also when it holds no kill); 2 for a bad flag, an
-unreadable file or input past a limit.`;
+unreadable file (a cut-off or corrupt .gz too) or input past a limit.`;
 
 export async function parseCommand(args: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -46,7 +48,9 @@ export async function parseCommand(args: string[], io: CommandIo): Promise<numbe
     await write(io.stdout, `${PARSE_HELP}\n`);
     return EXIT_OK;
   }
-  const inputs = await resolveInputs(positionals);
+  const inputs = await resolveInputs(positionals, io.stdin);
+  const notice = terminalNotice(inputs, 'oom-responder parse');
+  if (notice) await write(io.stderr, notice);
   const parser = new KernelLogParser({ referenceDate: referenceDateOption(values.year) });
   const rows: string[][] = [];
   const notes: string[] = [];

@@ -5,7 +5,7 @@ import { renderPlainText } from '../../functions/core/render/plain-text';
 import { renderSlackMessage } from '../../functions/core/render/slack';
 import { previewOutcome } from '../format/preview-outcome';
 import { feedParser } from '../io/feed-parser';
-import { resolveInputs } from '../io/inputs';
+import { resolveInputs, terminalNotice } from '../io/inputs';
 import { write } from '../io/output';
 import type { CommandIo } from '../main';
 import { EXIT_OK, UsageError } from '../usage-error';
@@ -21,7 +21,7 @@ others join it), as the detector groups them: one message per incident.
 Output: the Slack incoming-webhook payload ({"text":..., "blocks":[...]}), one JSON object per
 line, ready for Block Kit Builder or 'curl -d @- <webhook URL>'. Input formats: as for
 'oom-responder parse' (syslog, journalctl, dmesg, /dev/kmsg, CloudWatch Logs subscription
-events, 'aws logs get-log-events' output).
+events, 'aws logs get-log-events' output), gzip-compressed or not.
 
 Options:
   --text              print the plain-text rendering (the email body) instead, messages
@@ -85,7 +85,9 @@ async function readKills(
   referenceDate: Date | undefined,
   io: CommandIo,
 ): Promise<{ kills: Kill[]; hostKeyOf: (kill: Kill) => string }> {
-  const inputs = await resolveInputs(paths);
+  const inputs = await resolveInputs(paths, io.stdin);
+  const notice = terminalNotice(inputs, 'oom-responder preview');
+  if (notice) await write(io.stderr, notice);
   const kills: Kill[] = [];
   const inputOf = new WeakMap<Kill, number>();
   for (const [index, input] of inputs.entries()) {

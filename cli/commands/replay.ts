@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { InvalidPolicyError, type Policy, parsePolicy } from '../../functions/core/policy/policy';
 import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import { lineCuts, mib } from '../io/bounds';
-import { resolveInputs } from '../io/inputs';
+import { resolveInputs, terminalNotice } from '../io/inputs';
 import { write } from '../io/output';
 import { readLineBatches } from '../io/read-lines';
 import type { CommandIo } from '../main';
@@ -22,7 +22,7 @@ join it), collect diagnostics, analyze, remediate as the policy allows, and noti
 
 Input: any kernel log 'oom-responder parse' reads (syslog, journalctl, dmesg, /dev/kmsg), a
 CloudWatch Logs subscription event or decoded batch (one per line or a whole file), or
-'aws logs get-log-events' output.
+'aws logs get-log-events' output; gzip-compressed or not.
 
 Options:
   --host-exec          this host is the instance: run the SSM documents' scripts here (collect
@@ -161,7 +161,10 @@ export async function policyOption(path: string | undefined, apply: boolean): Pr
  */
 async function readInputs(paths: string[], io: CommandIo): Promise<ReplayInput[]> {
   const inputs: ReplayInput[] = [];
-  for (const input of await resolveInputs(paths)) {
+  const resolved = await resolveInputs(paths, io.stdin);
+  const notice = terminalNotice(resolved, 'oom-responder replay');
+  if (notice) await write(io.stderr, notice);
+  for (const input of resolved) {
     const lines: string[] = [];
     const cuts = lineCuts();
     let size = 0;

@@ -1,6 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runMain } from '../support/run-cli';
+import { main } from '../../cli/main';
+import { CLI, runMain } from '../support/run-cli';
 
 /** Issue 15, item 10: what a user meets in the first hour with the CLI. Each test reproduced a defect first. */
 
@@ -32,4 +35,53 @@ describe('a bad flag says how to get help', () => {
       "oom-responder parse: option '--year' needs a value (see oom-responder parse --help)\n",
     );
   });
+});
+
+describe('parse and preview on a terminal with no FILE say they read stdin', () => {
+  const NOTICE = 'reading kernel log from stdin (Ctrl-D to end; see --help)';
+
+  /** `main` with stdin a stream that ends at once, flagged a terminal or not. */
+  async function withStdin(args: string[], isTTY: boolean): Promise<{ code: number; stderr: string }> {
+    const stdin = Object.assign(Readable.from([]), { isTTY });
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    stdout.resume();
+    const code = await main(args, { stdout, stderr, stdin });
+    return { code, stderr: err };
+  }
+
+  it.each([['parse'], ['preview'], ['parse', '-'], ['replay', '-']])(
+    '%s %s on a terminal: the notice, once, first on stderr',
+    async (...args) => {
+      const result = await withStdin(args, true);
+      expect(result.code).toBe(0);
+      expect(result.stderr.split('\n')[0]).toBe(`oom-responder ${args[0]}: ${NOTICE}`);
+      expect(result.stderr.split(NOTICE)).toHaveLength(2);
+    },
+  );
+
+  it.each([['parse'], ['preview']])('%s from a pipe: no notice', async (command) => {
+    const result = await withStdin([command], false);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain(NOTICE);
+  });
+
+  const script = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!script)(
+    `on a real pseudo-terminal (script -qec), ended by Ctrl-D${script ? '' : ' (skipped: no script(1))'}`,
+    () => {
+      const run = spawnSync('script', ['-qec', `${process.execPath} ${CLI} parse`, '/dev/null'], {
+        input: '\x04',
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      // The terminal's line discipline turns \n into \r\n.
+      expect(run.stdout).toBe(`oom-responder parse: ${NOTICE}\r\n`);
+    },
+  );
 });
