@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { InvalidPolicyError, type Policy, parsePolicy } from '../../functions/core/policy/policy';
 import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import { lineCuts, mib } from '../io/bounds';
-import { resolveInputs, terminalNotice } from '../io/inputs';
+import { fileErrorReason, resolveInputs, terminalNotice } from '../io/inputs';
 import { write } from '../io/output';
 import { readLineBatches } from '../io/read-lines';
 import type { CommandIo } from '../main';
@@ -133,7 +133,7 @@ export async function policyOption(path: string | undefined, apply: boolean): Pr
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      throw new UsageError(`cannot read --policy ${path}: ${(error as Error).message}`, { cause: error });
+      throw new UsageError(`cannot read --policy ${path}: ${fileErrorReason(error)}`, { cause: error });
     }
     try {
       input = JSON.parse(text);

@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main';
+import { KERNEL_CORPUS } from '../support/corpus';
 import { CLI, runMain } from '../support/run-cli';
 
 /** Issue 15, item 10: what a user meets in the first hour with the CLI. Each test reproduced a defect first. */
@@ -84,4 +87,37 @@ describe('parse and preview on a terminal with no FILE say they read stdin', () 
       expect(run.stdout).toBe(`oom-responder parse: ${NOTICE}\r\n`);
     },
   );
+});
+
+describe('--policy file errors read like FILE errors; unknown keys list the valid ones', () => {
+  const temp = mkdtempSync(join(tmpdir(), 'oomr-policy-'));
+  afterAll(() => rmSync(temp, { recursive: true, force: true }));
+  const LOG = `${KERNEL_CORPUS}transports/captured-6.18-rsyslog-imklog-rfc3164.log`;
+
+  it.each([
+    ['a missing file', join(temp, 'missing.json'), 'no such file'],
+    ['a directory', temp, 'is a directory'],
+  ])('%s', async (_what, path, reason) => {
+    const result = await runMain(['replay', '--policy', path, LOG]);
+    const file = await runMain(['replay', path]);
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `oom-responder replay: cannot read --policy ${path}: ${reason}\n`,
+    });
+    // The same words as for a FILE argument.
+    expect(file.stderr).toBe(`oom-responder replay: cannot read ${path}: ${reason}\n`);
+  });
+
+  it('names each unknown key with the keys valid where it stands, and the likely one', async () => {
+    const path = join(temp, 'typos.json');
+    writeFileSync(path, JSON.stringify({ addswap: { enabled: true }, restartService: { enable: true } }));
+    const result = await runMain(['replay', '--policy', path, LOG]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `oom-responder replay: invalid policy in ${path}: ` +
+        "restartService: unknown key 'enable' (did you mean 'enabled'? valid here: enabled, dryRun, allowedUnits, maxPerInstancePerHour); " +
+        "unknown key 'addswap' (did you mean 'addSwap'? valid here: addSwap, restartService)\n",
+    );
+  });
 });

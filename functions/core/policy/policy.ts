@@ -84,8 +84,42 @@ export function parsePolicy(input: unknown): Policy {
   const result = PolicySchema.safeParse(input ?? {});
   if (result.success) return result.data;
   throw new InvalidPolicyError(
-    result.error.issues.map((issue) => `${issue.path.join('.') || '(policy)'}: ${issue.message}`),
+    result.error.issues.flatMap((issue) => {
+      const where = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => `${where ? `${where}: ` : ''}${unknownKeyText(key, where)}`);
+      }
+      return [`${where || '(policy)'}: ${issue.message}`];
+    }),
   );
+}
+
+/** The keys each object of the policy takes, by its path: a typo is answered with the right spelling. */
+const KEYS_AT: Readonly<Record<string, readonly string[]>> = {
+  '': Object.keys(PolicySchema.shape),
+  addSwap: Object.keys(AddSwapPolicySchema.shape),
+  restartService: Object.keys(RestartServicePolicySchema.shape),
+};
+
+function unknownKeyText(key: string, where: string): string {
+  const valid = KEYS_AT[where] ?? [];
+  const likely = valid.find((name) => editDistance(name.toLowerCase(), key.toLowerCase()) <= 2);
+  const hint = likely ? `did you mean '${likely}'? ` : '';
+  return `unknown key '${key}' (${hint}valid here: ${valid.join(', ')})`;
+}
+
+/** Levenshtein distance, for key names only (a few dozen characters). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
 }
 
 /**
