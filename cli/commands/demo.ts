@@ -22,7 +22,8 @@ notify only), and the Slack message is printed. Elsewhere it replays a bundled r
 Options:
   --slack-webhook URL  post the message to this Slack incoming webhook instead of printing it
                        (also read from OOM_RESPONDER_SLACK_WEBHOOK); never printed
-  --json               print the message's Slack payload (JSON) instead of its layout
+  --json               print the message's Slack payload (JSON) instead of its layout: stdout
+                       is then JSON only, the summary goes to stderr
   --sample             replay the bundled real report even where a real kill could be caused
   -h, --help           show this help
 

@@ -41,7 +41,8 @@ Options:
 
 Output: one progress line per stage on stderr (detect, then diagnostics, analyze, remediate
 and notify for each incident), with its duration. On stdout: each message's Slack payload as
-one JSON line when no webhook is given, then a summary of each incident.
+one JSON line when no webhook is given, and nothing else; then a summary of each incident on
+stderr (with --pretty: the messages laid out, then the summary, on stdout).
 
 Exit status: 0 when every stage succeeded (also when the input holds no kill); 1 when a stage
 failed: detection, diagnostics, the analysis, a remediation that failed (a refusal is not a

@@ -28,7 +28,10 @@ export interface ReplaySettings {
   policy: Policy;
   /** Never printed: scrubbed from everything the replay writes. */
   webhookUrl: string | null;
-  /** Print messages laid out for a terminal instead of JSON payloads. */
+  /**
+   * Print messages laid out for a terminal, and the summary after them on stdout. Otherwise stdout holds only
+   * the JSON payloads (nothing with a webhook) and the summary goes to stderr.
+   */
   pretty: boolean;
   /** The date year-less timestamps are read against. @default now */
   referenceDate?: Date;
@@ -42,7 +45,7 @@ export interface ReplaySettings {
  * The CLI's composition root for the pipeline, shared by `replay` and `demo`: the replay's adapters (streams for
  * logs, this host or a sample for the instance and SSM, an in-memory incident store, the real Slack webhook
  * adapter or a printer, SNS kept locally) around the same use cases as the Lambdas. Progress goes to stderr, one
- * line per stage; messages (when printed) and the summary to stdout. Returns the exit status: 1 when a stage
+ * line per stage; messages (when printed) to stdout, the summary after them (stderr unless pretty). Returns the exit status: 1 when a stage
  * failed. The webhook URL is scrubbed from every line written.
  */
 export async function runReplay(
@@ -92,7 +95,8 @@ export async function runReplay(
   if (result.kills === 0 && result.failures.length === 0) {
     await err(`${settings.command}: no OOM kills found in the input\n`);
   }
-  await out(
+  // Without --pretty, stdout is the payloads, one JSON line each, for jq or curl: the summary is for the person.
+  await (settings.pretty ? out : err)(
     formatReplaySummary(result, {
       source: settings.source,
       where: whereText(settings),

@@ -32,7 +32,9 @@ describe('oom-responder demo', () => {
     const text = messageText(JSON.parse(payload ?? '{}') as SlackMessage);
     expect(text).toContain('OOM kill (unconfirmed): python3 (pid 3920)');
     expect(text).toContain('*RSS at kill*\n45 MiB (anon+shmem 39 MiB, file 6.6 MiB)');
-    expect(result.stdout).toContain(
+    // --json: stdout is the payload alone, the summary is on stderr.
+    expect(result.stdout.trimEnd().split('\n')).toEqual([payload]);
+    expect(result.stderr).toContain(
       'Replayed a bundled real kernel report (not from this host): 1 kill in 1 incident.',
     );
   });

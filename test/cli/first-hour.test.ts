@@ -121,3 +121,32 @@ describe('--policy file errors read like FILE errors; unknown keys list the vali
     );
   });
 });
+
+describe('without --pretty (demo: with --json), stdout is JSON only', () => {
+  const LOG = `${KERNEL_CORPUS}transports/captured-6.18-rsyslog-imklog-rfc3164.log`;
+  const jsonLines = (stdout: string): unknown[] =>
+    stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as unknown);
+
+  it.each([
+    ['replay', 'FILE', ['replay', LOG]],
+    ['demo --sample --json', '', ['demo', '--sample', '--json']],
+  ])('%s %s: every stdout line is a Slack payload; the summary is on stderr', async (_name, _file, args) => {
+    const result = await runMain(args);
+    expect(result.code, result.stderr).toBe(0);
+    const payloads = jsonLines(result.stdout);
+    expect(payloads).toHaveLength(1);
+    expect(payloads[0]).toHaveProperty('blocks');
+    expect(result.stderr).toMatch(/^Replayed .*: 1 kill in 1 incident\./m);
+    expect(result.stderr).toContain('  message      Slack: printed above (no --slack-webhook given)');
+  });
+
+  it('replay --pretty keeps the summary on stdout, after the message', async () => {
+    const result = await runMain(['replay', '--pretty', LOG]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Replayed .*: 1 kill in 1 incident\./m);
+    expect(result.stderr).not.toContain('Replayed');
+  });
+});

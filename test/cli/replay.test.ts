@@ -92,8 +92,8 @@ describe('oom-responder replay: flags and exit status', () => {
     const result = await runMain(['replay', file('quiet.log', 'Nov 25 18:30:49 vm kernel: eth0: link up\n')]);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('no OOM kills found in the input');
-    expect(payloads(result.stdout)).toEqual([]);
-    expect(result.stdout).toContain('No OOM kills found.');
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('No OOM kills found.');
   });
 });
 
@@ -124,12 +124,13 @@ describe('oom-responder replay without --host-exec (captured diagnostics)', () =
     },
   );
 
-  it('reports each stage on stderr with its time, and the summary after the payload on stdout', async () => {
+  it('reports each stage on stderr with its time, then the summary; stdout holds only the payload', async () => {
     const result = await runMain(['replay', BERLIN]);
 
     expect(result.code).toBe(0);
-    const stages = result.stderr.trimEnd().split('\n');
-    expect(stages).toEqual([
+    const [stages, summaryText] = result.stderr.trimEnd().split('\nReplayed ');
+    const summary = [`Replayed ${summaryText}`];
+    expect(stages?.split('\n')).toEqual([
       expect.stringMatching(/^✓ detect {6}1 kill in 1 incident, from 78 lines in 1 stream \([\d.]+ ms\)$/),
       expect.stringMatching(/^✓ diagnostics \[1\/1\] collected from the captured sample .*\([\d.]+ ms\)$/),
       expect.stringMatching(
@@ -140,8 +141,9 @@ describe('oom-responder replay without --host-exec (captured diagnostics)', () =
         /^✓ notify {6}\[1\/1\] Slack message printed \(no --slack-webhook\); SNS: kept locally, not published \([\d.]+ ms\)$/,
       ),
     ]);
-    const [payload, ...summary] = result.stdout.trimEnd().split('\n');
+    const [payload, ...rest] = result.stdout.trimEnd().split('\n');
     expect(JSON.parse(payload ?? '')).toHaveProperty('blocks');
+    expect(rest).toEqual([]);
     expect(summary.join('\n')).toMatch(
       /^Replayed captured-6\.18-rsyslog-imkmsg-rfc3164-berlin\.log: 1 kill in 1 incident\. Diagnostics: a captured sample/,
     );
