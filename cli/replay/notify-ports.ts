@@ -48,3 +48,15 @@ export function warningsTo(warn: (line: string) => void): ReplayTelemetry {
     count: () => {},
   };
 }
+
+/**
+ * The notifier's telemetry for a replay. The deployed notifier warns "Slack did not take the message; SNS did"
+ * when the topic took it; a replay's topic is a list in memory (`KeptSnsPublisher`), so that is said instead.
+ */
+export function replayNotifyTelemetry(telemetry: ReplayTelemetry): ReplayTelemetry {
+  return {
+    ...telemetry,
+    warn: (message, fields) =>
+      telemetry.warn(message.replace(/; SNS did$/, '; SNS: kept locally, not published'), fields),
+  };
+}

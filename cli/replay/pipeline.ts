@@ -15,7 +15,7 @@ import {
 } from './detect-ports';
 import type { ReplayFeed } from './feed';
 import { type CommandRunner, LOCAL_DOCUMENTS } from './local-ssm';
-import { KeptSnsPublisher, warningsTo } from './notify-ports';
+import { KeptSnsPublisher, replayNotifyTelemetry, warningsTo } from './notify-ports';
 import { type RemediateMode, runResponse } from './response';
 import { type StageLine, type StageName, timed } from './stages';
 
@@ -117,7 +117,13 @@ export async function runReplayPipeline(
       analyze: { policy, documents, outputBucket: null },
       remediate,
       apply: options.apply,
-      notify: { store, slack: options.slack, sns, telemetry, now: options.now },
+      notify: {
+        store,
+        slack: options.slack,
+        sns,
+        telemetry: replayNotifyTelemetry(telemetry),
+        now: options.now,
+      },
       notifyConfig: {
         stormThreshold: STORM_THRESHOLD,
         stormWindowMs: DETECT_CONFIG.stormWindowMs,

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { WebhookSlackNotifier } from '../../functions/adapters/slack/webhook-notifier';
 import type { Policy } from '../../functions/core/policy/policy';
 import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import type { SlackMessage } from '../../functions/core/render/slack-blocks';
@@ -14,6 +13,7 @@ import { type ReplayInput, replayFeed } from './feed';
 import { HostScriptRunner, SampleDiagnosticsRunner } from './local-ssm';
 import { PrintingSlackNotifier } from './notify-ports';
 import { runReplayPipeline } from './pipeline';
+import { ReplaySlackNotifier } from './replay-slack';
 import { SAMPLE_DIAGNOSTICS } from './samples';
 import { formatStageLine } from './stages';
 
@@ -70,7 +70,7 @@ export async function runReplay(
     : { kind: 'sample' };
   const url = settings.webhookUrl;
   const slack = url
-    ? new WebhookSlackNotifier({ webhookUrl: async () => url })
+    ? new ReplaySlackNotifier(url)
     : new PrintingSlackNotifier((message: SlackMessage) =>
         out(settings.pretty ? `${slackMessageForTerminal(message)}\n` : `${JSON.stringify(message)}\n`),
       );

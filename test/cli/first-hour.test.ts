@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -148,5 +150,38 @@ describe('without --pretty (demo: with --json), stdout is JSON only', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Replayed .*: 1 kill in 1 incident\./m);
     expect(result.stderr).not.toContain('Replayed');
+  });
+});
+
+describe('replay with a webhook it cannot reach: fails fast, and never says SNS did', () => {
+  const LOG = `${KERNEL_CORPUS}transports/captured-6.18-rsyslog-imklog-rfc3164.log`;
+
+  /** A loopback port nothing listens on: connecting is refused at once, as for a host that is offline. */
+  async function closedPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }
+
+  it('a refused connection ends the notify stage in well under the retry backoff, and says why', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/services/T000/B000/secretsecret`;
+    const started = performance.now();
+    const result = await runMain(['replay', '--slack-webhook', url, LOG]);
+    const ms = performance.now() - started;
+
+    expect(result.code).toBe(1);
+    // Four attempts with backoff took 7 s (1 + 2 + 4); one attempt is a few milliseconds on loopback.
+    expect(ms).toBeLessThan(3000);
+    expect(result.stderr).toMatch(
+      /^✗ notify +\[1\/1\] Slack FAILED: could not connect to the webhook \(ECONNREFUSED\): nothing was posted; SNS: kept locally, not published \(\d+ ms\)$/m,
+    );
+    expect(result.stderr).toContain(
+      'Slack: NOT delivered (could not connect to the webhook (ECONNREFUSED): nothing was posted); SNS: kept locally, not published',
+    );
+    expect(result.stderr).not.toContain('SNS did');
+    expect(result.stderr).not.toContain('NotificationIncompleteError');
+    expect(`${result.stdout}${result.stderr}`).not.toContain('secretsecret');
   });
 });
