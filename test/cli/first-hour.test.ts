@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { causeContainedOom, containedOomSupport } from '../../cli/local/contained-oom';
 import { main } from '../../cli/main';
 import { KERNEL_CORPUS } from '../support/corpus';
-import { CLI, runMain } from '../support/run-cli';
+import { CLI, runCli, runMain } from '../support/run-cli';
 
 /** Issue 15, item 10: what a user meets in the first hour with the CLI. Each test reproduced a defect first. */
 
@@ -185,3 +186,49 @@ describe('replay with a webhook it cannot reach: fails fast, and never says SNS 
     expect(`${result.stdout}${result.stderr}`).not.toContain('secretsecret');
   });
 });
+
+/**
+ * A restart-service dry run where systemd is not PID 1 (containers, this CI host). The kill must be this host's,
+ * so its own kernel log confirms it and the plan runs: a real contained OOM, with its memory cgroup path said to
+ * be a service's (the plan needs a unit; the confirmation matches the victim's pid and name).
+ */
+const oomSupport = containedOomSupport();
+const NO_SYSTEMD_SKIP = !oomSupport.supported
+  ? `no contained OOM kill here (${oomSupport.reason})`
+  : existsSync('/run/systemd/system')
+    ? 'systemd runs this host'
+    : null;
+
+describe.skipIf(NO_SYSTEMD_SKIP !== null)(
+  `replay --host-exec: a restart-service dry run on a host without systemd${NO_SYSTEMD_SKIP ? ` (skipped: ${NO_SYSTEMD_SKIP})` : ''}`,
+  () => {
+    const temp = mkdtempSync(join(tmpdir(), 'oomr-nosystemd-'));
+    afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+    it('is reported as a dry run that a real run could not do, not as a failure (exit 0)', async () => {
+      const oom = await causeContainedOom({ comm: 'oomr-nosysd', limitMiB: 64 });
+      const own = oom.cgroupPath.replace(/^\/sys\/fs\/cgroup(?:\/memory)?/, '');
+      const unit = 'oomr-nosysd.service';
+      const records = oom.kernelRecords.map((line) => line.split(own).join(`/system.slice/${unit}`));
+      // The kernel named the cgroup in its report: the rewrite is what makes the kill a unit's.
+      expect(records.join('\n')).toContain(`/system.slice/${unit}`);
+      const log = join(temp, 'kmsg.log');
+      writeFileSync(log, `${records.join('\n')}\n`);
+      const policy = join(temp, 'policy.json');
+      writeFileSync(policy, JSON.stringify({ restartService: { enabled: true, allowedUnits: [unit] } }));
+
+      const result = await runCli(['replay', '--host-exec', '--policy', policy, '--pretty', log]);
+
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^✓ remediate +\\[1/1\\] restart-service: dry-run, exit 0: dry run: would restart ${unit}, but a real run would fail now: systemd did not answer`,
+          'm',
+        ),
+      );
+      expect(result.stderr).not.toContain('stage(s) failed');
+      expect(result.stdout).toMatch(/\[dry run\] Restart service: dry run: would restart/);
+      expect(result.stdout).not.toContain('[FAILED]');
+    });
+  },
+);

@@ -46,8 +46,8 @@ export const ADD_SWAP_EXIT_STATUSES: Readonly<Record<number, ExitStatusMeaning>>
 export const RESTART_SERVICE_EXIT_STATUSES: Readonly<Record<number, ExitStatusMeaning>> = {
   0: {
     result: 'ok',
-    reasons: ['none', 'already-active', 'systemd-restarted'],
-    meaning: 'restarted, already active again, or dry run',
+    reasons: ['none', 'already-active', 'systemd-restarted', 'systemd-unavailable'],
+    meaning: 'restarted, already active again, or dry run (also where systemd does not answer)',
   },
   2: { result: 'refused', reasons: ['invalid-parameter'], meaning: 'a parameter does not match its pattern' },
   3: {

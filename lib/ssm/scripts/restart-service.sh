@@ -151,8 +151,13 @@ wait_active() {
 token() { printf '%s' "${1:-unknown}" | tr -c 'A-Za-z0-9._:@/-' '_'; }
 
 # ---------------------------------------------------------------------------------------------------------
-command -v systemctl >/dev/null 2>&1 || finish 7 failed systemd-unavailable "failed: systemctl is not installed"
-read_state || finish 7 failed systemd-unavailable "failed: systemd did not answer (not running, or busy for 10 s)"
+# A dry run reports what it would do, which it can without systemd: that a real run would fail is its finding.
+no_systemd() {
+  [[ $dry_run == true ]] && finish 0 dry-run systemd-unavailable "dry run: would restart $unit, but a real run would fail now: $1"
+  finish 7 failed systemd-unavailable "failed: $1"
+}
+command -v systemctl >/dev/null 2>&1 || no_systemd "systemctl is not installed"
+read_state || no_systemd "systemd did not answer (not running, or busy for 10 s)"
 before=$(token "$ACTIVE")/$(token "$SUB")
 after=$before
 n_restarts=$(token "$RESTARTS")

@@ -209,6 +209,11 @@ describe('restart-service with a stub systemctl', () => {
     setUp({ unavailable: 'yes' });
     expectOutcome(await restart('myapp.service'), 7, 'failed', 'systemd-unavailable');
   });
+
+  it('in a dry run, says systemd does not answer without failing', async () => {
+    setUp({ unavailable: 'yes' });
+    expectOutcome(await restart('myapp.service', 'true'), 0, 'dry-run', 'systemd-unavailable');
+  });
 });
 
 describe.skipIf(existsSync('/run/systemd/system'))(
@@ -217,6 +222,14 @@ describe.skipIf(existsSync('/run/systemd/system'))(
     it('fails with systemd-unavailable using the real systemctl', async () => {
       const result = await runScript('restart-service', { SSM_unit: 'myapp.service', SSM_dryRun: 'false' });
       expectOutcome(result, 7, 'failed', 'systemd-unavailable');
+    });
+
+    it('reports a dry run as a dry run that a real run could not do', async () => {
+      const result = await runScript('restart-service', { SSM_unit: 'myapp.service', SSM_dryRun: 'true' });
+      expectOutcome(result, 0, 'dry-run', 'systemd-unavailable');
+      expect(result.stdout).toContain(
+        'restart-service: dry run: would restart myapp.service, but a real run would fail now: systemd did not answer (not running, or busy for 10 s)',
+      );
     });
   },
 );
