@@ -1,4 +1,5 @@
 import type { Kill } from '../kernel-log';
+import { isReprint } from './kill-digest';
 
 /** The detector's cooldown: kills of one host within this of an incident's first kill join it. */
 export const DEFAULT_GROUP_WINDOW_SECONDS = 15 * 60;
@@ -25,25 +26,32 @@ export function defaultHostKey(kill: Kill): string {
  * Group kills into incidents the way the detector does: per host, the first kill opens an incident and later kills
  * within `windowSeconds` of that first kill join it; a kill past the window opens the next one. Times are compared
  * on the wall clock when both kills have one, else on the kernel's uptime clock (a smaller uptime means a reboot,
- * so a new incident); kills with no comparable time join the open incident rather than page twice. Pure; groups
- * come out in the order their first kills came in.
+ * so a new incident); kills with no comparable time join the open incident rather than page twice. A victim printed
+ * twice in one report (`isReprint`) is kept once. Pure; groups come out in the order their first kills came in.
  */
 export function groupKills(kills: readonly Kill[], options: GroupKillsOptions = {}): KillGroup[] {
   const windowMs = (options.windowSeconds ?? DEFAULT_GROUP_WINDOW_SECONDS) * 1000;
   const hostKeyOf = options.hostKeyOf ?? defaultHostKey;
   const groups: KillGroup[] = [];
   const open = new Map<string, KillGroup>();
+  // Each group's last kill of a pid: a reprint follows its first print within one report.
+  const lastByPid = new Map<KillGroup, Map<number, Kill>>();
   for (const kill of kills) {
     const hostKey = hostKeyOf(kill);
     const current = open.get(hostKey);
     const first = current?.kills[0];
     if (current && first && withinWindow(first, kill, windowMs)) {
+      const pids = lastByPid.get(current);
+      const earlier = kill.pid === null ? undefined : pids?.get(kill.pid);
+      if (earlier && isReprint(earlier, kill)) continue;
       current.kills.push(kill);
+      if (kill.pid !== null) pids?.set(kill.pid, kill);
       continue;
     }
     const group: KillGroup = { hostKey, kills: [kill] };
     groups.push(group);
     open.set(hostKey, group);
+    lastByPid.set(group, new Map(kill.pid === null ? [] : [[kill.pid, kill]]));
   }
   return groups;
 }

@@ -38,3 +38,25 @@ export function digestKill(kill: Kill, hostKey: string): KillDigest {
     },
   };
 }
+
+/** The fields that tell one kill from another printed twice. */
+type KillIdentity = Pick<KillDigest, 'kind' | 'pid' | 'process' | 'kernelTime' | 'time'>;
+
+/** How far apart (seconds of kernel time) two lines of one report can be: a report prints in microseconds. */
+const SAME_REPORT_SECONDS = 1;
+
+/**
+ * Whether `later` is `earlier` printed again rather than a second kill: the kernel prints an oom.group victim
+ * twice in one report (once as the chosen victim, once as a member of its group, mm/oom_kill.c), and a process
+ * dies once, so the same pid and comm within one report is one kill. Not a dedupe key: the two lines differ in
+ * kernel time, so `killKey` tells them apart.
+ */
+export function isReprint(earlier: KillIdentity, later: KillIdentity): boolean {
+  if (earlier.kind !== 'kernel' || later.kind !== 'kernel') return false;
+  if (earlier.pid === null || earlier.pid !== later.pid || earlier.process !== later.process) return false;
+  if (earlier.kernelTime !== null && later.kernelTime !== null) {
+    const gap = later.kernelTime - earlier.kernelTime;
+    return gap >= 0 && gap < SAME_REPORT_SECONDS;
+  }
+  return earlier.kernelTime === later.kernelTime && earlier.time === later.time;
+}

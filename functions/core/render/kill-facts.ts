@@ -4,7 +4,7 @@ import { chargedAtKillKb, formatKiB, rssAtKillKb } from '../format/bytes';
 import { formatLimitKb, isUnlimitedKb } from '../format/limits';
 import type { Incident, KillDigest } from '../incident/model';
 import type { ContainerRef, Kill } from '../kernel-log';
-import { isNamed, type Workload, workloadLabel, workloadOf } from '../workload';
+import { isNamed, readableCgroupPath, type Workload, workloadLabel, workloadOf } from '../workload';
 import { oneLine, present } from './text-fit';
 
 /** What the kill and the instance tell, in words: every value is already one clean line. */
@@ -88,16 +88,12 @@ export function scopeLabel(kill: Kill): string {
 
 /**
  * The kill's time as the log printed it, marked when it carries no offset; else the kernel's uptime stamp; else
- * when CloudWatch received it.
+ * `unknown`. Never when the line was received or read: that is not when the kernel killed.
  */
-export function timeLabel(
-  time: string | null,
-  kernelTime: number | null,
-  received: string | null = null,
-): string {
+export function timeLabel(time: string | null, kernelTime: number | null): string {
   if (time) return /(?:Z|[+-]\d\d:?\d\d)$/.test(time) ? time : `${time} (host clock)`;
   if (kernelTime !== null) return `${kernelTime.toFixed(1)} s after boot`;
-  return received ? `${received} (received)` : 'unknown';
+  return 'unknown';
 }
 
 /** The key facts of the first kill, in the order an engineer reads them. */
@@ -114,7 +110,8 @@ export function killFacts(incident: Incident, summary: DiagnosticsSummary | null
       label: 'Unit / container / pod',
       value: placeLabel(digestPlace(kill), summary?.containers) ?? 'none (a host process)',
     },
-    { label: 'Killed at', value: timeLabel(kill.time, kill.kernelTime, incident.observedAt ?? null) },
+    // The log's own time only: when CloudWatch received a line, or when a preview ran, is not when the kill was.
+    { label: 'Killed at', value: timeLabel(kill.time, kill.kernelTime) },
     { label: 'Instance', value: instanceValue(incident) },
     type || zone ? { label: 'Type / AZ', value: [type, zone].filter(Boolean).join(' in ') } : null,
     kill.triggeredBy
@@ -181,7 +178,9 @@ export function kernelFinding(kill: Kill): string {
     return `systemd-oomd killed ${kill.systemdUnit ?? kill.taskMemcg ?? 'a cgroup'}${kill.reason ? `: ${kill.reason}` : ''}`;
   }
   if (kill.cgroup) {
-    const where = kill.oomMemcg ?? kill.taskMemcg;
+    // A container's 64-hex id cut to the short id people know it by (the full path stays in the kernel log).
+    const memcg = kill.oomMemcg ?? kill.taskMemcg;
+    const where = memcg === null ? null : readableCgroupPath(memcg, null);
     if (kill.memoryLimitKb !== null && isUnlimitedKb(kill.memoryLimitKb)) {
       // The report's memory: line is the OOM cgroup's own: with no limit set, something other than a limit
       // (a BPF or PSI handler, memory.high, the constraint printed) made the kernel kill inside it.

@@ -43,7 +43,9 @@ export function cgroupLimit(facts: AnalysisFacts): Finding | null {
     limit?.usageKb !== null && limit?.usageKb !== undefined && limit.usageKb >= limit.limitKb * 0.95;
   return {
     family: 'cgroup-limit',
-    title: `${facts.victim.name} hit the memory limit of ${where.label}${limit ? ` (${formatKiB(limit.limitKb)})` : ''}`,
+    // The size before the place: a place can end in its own parentheses (`pod a/b (container c)`), and the
+    // renderer adds `(confidence N%)`, so a size in parentheses after it would read `...) (512 MiB) (confidence`.
+    title: `${facts.victim.name} hit the ${limit ? `${formatKiB(limit.limitKb)} ` : ''}memory limit of ${where.label}`,
     confidence: limit === null ? 0.5 : full ? 0.6 : 0.55,
     evidence,
     recommendation: recommendation(facts, where),

@@ -31,7 +31,7 @@ describe('a real diagnostics capture with the kill it was collected for', () => 
   it('finds the 96 MiB cgroup limit the victim hit, on a 24 GiB host that had memory to spare', () => {
     expect(analysis.likelyCause?.family).toBe('cgroup-limit');
     expect(analysis.likelyCause?.title).toBe(
-      'oomr-fixture hit the memory limit of cgroup /process_api/8dc1f9a302eb15367865117e7f6656a9/oom-responder-6377-mwwgif5m (96 MiB)',
+      'oomr-fixture hit the 96 MiB memory limit of cgroup /process_api/8dc1f9a302eb15367865117e7f6656a9/oom-responder-6377-mwwgif5m',
     );
     expect(analysis.likelyCause?.evidence).toEqual([
       'at the kill: memory usage 96 MiB, limit 96 MiB, failcnt 0',

@@ -25,7 +25,7 @@ describe.skipIf(!support.supported)(`a real, contained OOM kill on this host${re
 
     expect(analysis.likelyCause?.family).toBe('cgroup-limit');
     expect(analysis.likelyCause?.title).toMatch(
-      /^analysis-victim hit the memory limit of cgroup \/.+ \(64 MiB\)$/,
+      /^analysis-victim hit the 64 MiB memory limit of cgroup \/.+$/,
     );
     expect(analysis.likelyCause?.evidence[0]).toMatch(
       /^at the kill: memory usage 6[34](\.\d)? MiB, limit 64 MiB, failcnt \d+$/,

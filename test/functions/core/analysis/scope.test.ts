@@ -9,7 +9,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
     const limit = findingOf(analysis, 'cgroup-limit');
 
     expect(families(analysis)).toEqual(['cgroup-limit']);
-    expect(limit?.title).toBe('stress hit the memory limit of docker container 555fa75e9e7d (1.0 GiB)');
+    expect(limit?.title).toBe('stress hit the 1.0 GiB memory limit of docker container 555fa75e9e7d');
     expect(limit?.confidence).toBe(0.6);
     expect(limit?.evidence).toEqual([
       'at the kill: memory usage 1.0 GiB, limit 1.0 GiB, failcnt 267',
@@ -41,7 +41,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       'cgroup-limit',
     );
     expect(limit?.title).toBe(
-      'php-fpm: pool w hit the memory limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service (40 MiB)',
+      'php-fpm: pool w hit the 40 MiB memory limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service',
     );
     expect(limit?.recommendation).toContain(
       'raise the limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service:',
@@ -58,7 +58,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       'cgroup-limit',
     );
     expect(limit?.title).toBe(
-      'xray hit the memory limit of pod 089f25ee-a41a-414c-a028-71a38dfb30d3 (200 MiB)',
+      'xray hit the 200 MiB memory limit of pod 089f25ee-a41a-414c-a028-71a38dfb30d3',
     );
     // usage 208204kB (203 MiB, above the 204800kB limit) is the peak: plus 25% is 254 MiB, rounded up to 256Mi.
     expect(limit?.recommendation).toContain('`resources.limits.memory` (e.g. 256Mi: 203 MiB,');

@@ -74,3 +74,21 @@ describe('groupKills', () => {
     expect(defaultHostKey(await kill({ logStream: null, hostname: null }))).toBe('-');
   });
 });
+
+describe('a victim the kernel printed twice', () => {
+  it('is one kill of its incident: the oom.group victim of a real report', async () => {
+    const kills = await parseFile(`${KERNEL_CORPUS}modern/k8s-containerd-oom-group-double-kill-grep.log`);
+    // The log prints `Killed process 22609 (node)` twice, 10 ms apart, in one report.
+    expect(kills.map((k) => k.pid)).toEqual([22609, 22609]);
+    expect(groupKills(kills).map((group) => group.kills.length)).toEqual([1]);
+  });
+
+  it('is still two kills when the pid comes back later (another report) or with another comm', async () => {
+    const kills = [
+      await kill({ pid: 7, kernelTime: 100, time: null, hostname: 'h' }),
+      await kill({ pid: 7, kernelTime: 160, time: null, hostname: 'h' }),
+      await kill({ pid: 7, process: 'other', kernelTime: 160.2, time: null, hostname: 'h' }),
+    ];
+    expect(groupKills(kills).map((group) => group.kills.length)).toEqual([3]);
+  });
+});

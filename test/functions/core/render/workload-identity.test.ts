@@ -90,7 +90,8 @@ describe('the workload in the message', () => {
     const text = renderPlainText(outcome);
     expect(text).not.toMatch(/kubectl describe pod(?! \S)/);
     expect(text).not.toContain(id);
-    expect(view.cause?.title).toContain(`the memory limit of ${label}`);
+    // The size before the place: the label ends in its own parentheses, never followed by a second pair.
+    expect(view.cause?.title).toBe(`xray hit the 200 MiB memory limit of ${label}`);
     expect(view.cause?.evidence.join('\n')).toContain(
       `pod[${namespace}/${pod}].slice/cri-containerd-[${container}].scope`,
     );

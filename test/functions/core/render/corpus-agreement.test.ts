@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { previewOutcome } from '../../../../cli/format/preview-outcome';
+import { analyze } from '../../../../functions/core/analysis';
+import { groupKills } from '../../../../functions/core/incident/group-kills';
+import type { ResponseOutcome } from '../../../../functions/core/incident/outcome';
+import type { Kill } from '../../../../functions/core/kernel-log';
+import { DEFAULT_POLICY } from '../../../../functions/core/policy/policy';
+import { validateSlackMessage } from '../../../../functions/core/render/block-kit-limits';
+import { renderPlainText } from '../../../../functions/core/render/plain-text';
+import { renderSlackMessage } from '../../../../functions/core/render/slack';
+import { corpusSamples, parseFile } from '../../../support/corpus';
+import {
+  confinedToCgroup,
+  type LoggedVictim,
+  loggedVictims,
+  printedRelease,
+  printedTime,
+  reportLines,
+} from '../../../support/kernel-lines';
+
+/** When the preview "runs": far from every fixture's time, so a message showing it instead of the kill's is caught. */
+const PREVIEW_NOW = '2031-07-04T04:04:04.000Z';
+
+/** The messages of a log: one per incident, as `oom-responder preview` groups them, without and with analysis. */
+function messagesOf(kills: Kill[]): { outcome: ResponseOutcome; first: Kill; count: number }[] {
+  const groups = groupKills(kills, { hostKeyOf: (kill) => kill.hostname ?? kill.logStream ?? 'input' });
+  return groups.flatMap((group) => {
+    const preview = previewOutcome(group, { partition: 'aws', region: '', now: PREVIEW_NOW });
+    const analysis = analyze({
+      incident: preview.incident,
+      diagnostics: null,
+      policy: DEFAULT_POLICY,
+      recentActions: [],
+      now: PREVIEW_NOW,
+    });
+    const first = group.kills[0] as Kill;
+    return [preview, { ...preview, analysis }].map((outcome) => ({
+      outcome,
+      first,
+      count: group.kills.length,
+    }));
+  });
+}
+
+/** The victim of the log a kill is about: its pid's line, or systemd-oomd's line for its cgroup. */
+function victimOf(kill: Kill, victims: LoggedVictim[]): LoggedVictim | undefined {
+  const key = kill.kind === 'systemd-oomd' ? `unit:${kill.taskMemcg}` : `pid:${kill.pid}`;
+  return victims.find((victim) => victim.key === key);
+}
+
+const fact = (text: string, label: string) => new RegExp(`^${label}: (.*)$`, 'm').exec(text)?.[1] ?? null;
+
+describe('every message of a real report agrees with the kernel lines it came from', () => {
+  for (const sample of corpusSamples()) {
+    it(`${sample.theme}/${sample.name}`, async () => {
+      const lines = readFileSync(sample.logPath, 'utf8').split('\n');
+      const victims = loggedVictims(lines);
+      const messages = messagesOf(await parseFile(sample.logPath));
+      // Every kill the log prints is counted once over the incidents: `+ N more` adds up to the victims printed
+      // (an oom.group victim printed twice is one).
+      const counted = messages
+        .filter((_, i) => i % 2 === 0)
+        .map(({ outcome }) => {
+          const title = renderPlainText(outcome).split('\n')[0] ?? '';
+          return 1 + Number(/ \+ (\d+) more kills?$/.exec(title)?.[1] ?? 0);
+        });
+      expect(counted.reduce((a, b) => a + b, 0)).toBe(messages.length === 0 ? 0 : victims.length);
+
+      for (const { outcome, first } of messages) {
+        const slack = renderSlackMessage(outcome);
+        const text = renderPlainText(outcome);
+        const all = `${text}\n${JSON.stringify(slack)}`;
+        expect(validateSlackMessage(slack)).toEqual([]);
+        const victim = victimOf(first, victims);
+        expect(victim, 'the first kill is a victim the log names').toBeDefined();
+        if (!victim) continue;
+        const title = text.split('\n')[0] ?? '';
+        // The victim by the kernel's own name and pid (systemd-oomd names a cgroup, no pid).
+        expect(title).toContain(
+          victim.pid === null ? `${victim.name} (systemd-oomd)` : `${victim.name} (pid ${victim.pid})`,
+        );
+        const report = reportLines(lines, victim.line);
+        const scope = fact(text, 'Scope') ?? '';
+        if (first.kind === 'systemd-oomd') expect(scope).toContain('systemd-oomd');
+        else expect(scope.startsWith('cgroup-confined')).toBe(confinedToCgroup(report));
+
+        const shown = fact(text, 'Killed at') ?? '';
+        expect(shown).not.toContain('(received)');
+        expect(shown).not.toContain(PREVIEW_NOW.slice(0, 10));
+        const time = printedTime(lines, victim.line);
+        if (time) expect(shown).toMatch(time);
+
+        const release = printedRelease(report);
+        if (release) expect(fact(text, 'Kernel')).toBe(release);
+
+        // Ids are shortened where a readable name exists (a unit, a container's short id, a pod).
+        expect(all).not.toMatch(/[0-9a-f]{64}/);
+      }
+    });
+  }
+});
