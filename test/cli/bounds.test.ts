@@ -75,8 +75,11 @@ describe('a line past the cap', () => {
     expect(result.code).toBe(0);
     expect(result.stderr.startsWith(note('replay'))).toBe(true);
     const [kill] = expectedOf(DMESG);
-    expect(result.stdout).toContain(`${kill?.process}`);
-    expect(result.stdout).toMatch(/1 kill in 1 incident/);
+    // replay without --pretty prints only the payloads on stdout, one JSON document per line; the summary goes to stderr.
+    const payloads = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { text: string });
+    expect(payloads).toHaveLength(1);
+    expect(payloads[0]?.text).toContain(`${kill?.process} (pid ${kill?.pid})`);
+    expect(result.stderr).toMatch(/1 kill in 1 incident/);
   });
 
   it('keeps the head of a cut line: a kill line followed by a run of NUL bytes, as a crash leaves in syslog', async () => {
@@ -132,7 +135,8 @@ describe('JSON input of any shape', () => {
     expect(replayed.stderr).toContain(
       `oom-responder replay: nested-line.log: skipped line ${line}: JSON nested deeper than ${MAX_JSON_DEPTH} levels\n`,
     );
-    expect(replayed.stdout).toMatch(/1 kill in 1 incident/);
+    expect(replayed.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(replayed.stderr).toMatch(/1 kill in 1 incident/);
   });
 
   it('reads the records of a pretty-printed stream cut off mid-record, and says so', async () => {
