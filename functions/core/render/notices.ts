@@ -5,7 +5,7 @@ import type { ReportGap } from '../incident/model';
 import type { DiagnosticsStatus, ResponseOutcome } from '../incident/outcome';
 import type { Kill } from '../kernel-log';
 import type { LinkView } from './incident-links';
-import type { ActionLine, CauseView } from './response-facts';
+import { type ActionLine, type CauseView, topProcesses } from './response-facts';
 import { oneLine } from './text-fit';
 import { workloadStep } from './workload-step';
 
@@ -85,7 +85,7 @@ export function nextSteps(
 ): string[] {
   const steps: string[] = [];
   if (cause?.fix) steps.push(cause.fix);
-  else steps.push(kernelNextStep(outcome.incident.firstKill));
+  else steps.push(kernelNextStep(outcome.incident.firstKill, topProcesses(outcome).lines.length > 0));
   const workload = workloadStep(outcome);
   if (workload) steps.push(workload);
   const unit = outcome.diagnostics.summary?.unit;
@@ -113,7 +113,7 @@ export function nextSteps(
  * Without an analysis (a preview, a failed workflow) the kernel report still tells which lever exists: a cgroup
  * limit to raise or a consumer to shrink, or a host that needs more memory, swap, or a cap on its largest process.
  */
-export function kernelNextStep(kill: Kill): string {
+export function kernelNextStep(kill: Kill, tasksListed: boolean): string {
   const process = kill.process ?? 'the killed process';
   if (kill.kind === 'systemd-oomd') {
     return `Find what put ${kill.systemdUnit ?? 'the cgroup'} under memory pressure; raise its ManagedOOMMemoryPressureLimit only if the pressure is expected.`;
@@ -127,5 +127,9 @@ export function kernelNextStep(kill: Kill): string {
         : `its ${formatKiB(kill.memoryLimitKb)} limit`;
     return `Check whether ${process} should fit in ${limit}: if it legitimately needs more, raise the limit of ${where}; if its memory keeps growing, look for a leak.`;
   }
-  return `Check whether ${process} is back, then find what filled the host's memory (largest tasks below): cap it, add memory or swap, or move it to a bigger instance.`;
+  // Point at the task list only when the message shows one: a report cut to its kill lines has none.
+  const where = tasksListed
+    ? '(largest tasks below)'
+    : "(the report holds no task table: 'ps -eo pid,rss,comm --sort=-rss | head' on the host shows today's largest)";
+  return `Check whether ${process} is back, then find what filled the host's memory ${where}: cap it, add memory or swap, or move it to a bigger instance.`;
 }

@@ -94,6 +94,15 @@ describe('every message of a real report agrees with the kernel lines it came fr
         const release = printedRelease(report);
         if (release) expect(fact(text, 'Kernel')).toBe(release);
 
+        // A pointer to a task list points at one the message shows, and says which table it is.
+        if (text.includes('largest tasks below')) {
+          expect(text).toMatch(/^(Largest tasks at the kill|Top processes by RSS)/m);
+        }
+        const taskRows = report.filter((line) => /\[\s*\d+\]\s+\d+\s+\d+\s+\d+\s+\d+/.test(line));
+        if (outcome.diagnostics.summary === null && taskRows.length === 0) {
+          expect(text).not.toMatch(/^(Largest tasks at the kill|Top processes by RSS)/m);
+        }
+
         // Ids are shortened where a readable name exists (a unit, a container's short id, a pod).
         expect(all).not.toMatch(/[0-9a-f]{64}/);
       }
