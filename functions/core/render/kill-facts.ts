@@ -108,7 +108,10 @@ export function killFacts(incident: Incident, summary: DiagnosticsSummary | null
     { label: 'Scope', value: scopeLabel(kill) },
     {
       label: 'Unit / container / pod',
-      value: placeLabel(digestPlace(kill), summary?.containers) ?? 'none (a host process)',
+      // A cgroup kill whose report names no cgroup (a 3.x report cut to its kill lines) was not a host process.
+      value:
+        placeLabel(digestPlace(kill), summary?.containers) ??
+        (kill.cgroup ? 'a memory cgroup the report does not name' : 'none (a host process)'),
     },
     // The log's own time only: when CloudWatch received a line, or when a preview ran, is not when the kill was.
     { label: 'Killed at', value: timeLabel(kill.time, kill.kernelTime) },
@@ -187,7 +190,7 @@ export function kernelFinding(kill: Kill): string {
       const usage = kill.memoryUsageKb === null ? '' : `usage ${formatKiB(kill.memoryUsageKb)}, `;
       const constraint = kill.constraint ? `, ${kill.constraint}` : '';
       return oneLine(
-        `The kernel killed inside cgroup ${where ?? '(unnamed)'} (${usage}no limit set${constraint}).`,
+        `The kernel killed inside ${where ? `cgroup ${where}` : 'a cgroup the report does not name'} (${usage}no limit set${constraint}).`,
       );
     }
     const usage =
@@ -195,7 +198,9 @@ export function kernelFinding(kill: Kill): string {
         ? ''
         : `: usage ${formatKiB(kill.memoryUsageKb ?? kill.memoryLimitKb)} of ${formatKiB(kill.memoryLimitKb)}`;
     const failcnt = kill.memoryFailcnt ? ` (failcnt ${kill.memoryFailcnt})` : '';
-    return oneLine(`The memory limit of cgroup ${where ?? '(unnamed)'} was reached${usage}${failcnt}.`);
+    return oneLine(
+      `The memory limit of ${where ? `cgroup ${where}` : 'a cgroup the report does not name'} was reached${usage}${failcnt}.`,
+    );
   }
   return oneLine(
     `The whole host ran out of memory (${scopeLabel(kill).replace(/^host-wide,? ?/, '') || 'no memory summary printed'}).`,

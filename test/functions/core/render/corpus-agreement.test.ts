@@ -84,6 +84,10 @@ describe('every message of a real report agrees with the kernel lines it came fr
         const scope = fact(text, 'Scope') ?? '';
         if (first.kind === 'systemd-oomd') expect(scope).toContain('systemd-oomd');
         else expect(scope.startsWith('cgroup-confined')).toBe(confinedToCgroup(report));
+        // A kill confined to a cgroup is never called a host process, named or not.
+        if (scope.startsWith('cgroup'))
+          expect(fact(text, 'Unit / container / pod')).not.toMatch(/host process/);
+        expect(all).not.toContain('(unnamed)');
 
         const shown = fact(text, 'Killed at') ?? '';
         expect(shown).not.toContain('(received)');
