@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchBundleLoad } from './bundle-load.bench';
 import { benchDetector } from './detector.bench';
 import { benchParser } from './parser.bench';
 
@@ -10,6 +11,8 @@ try {
   await benchParser(join(dir, 'kernel.log'));
   console.log();
   await benchDetector();
+  console.log();
+  await benchBundleLoad(dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

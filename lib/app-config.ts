@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Duration } from 'aws-cdk-lib';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OomResponderProps } from './oom-responder-props';
 
 /**

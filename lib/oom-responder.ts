@@ -145,6 +145,8 @@ export class OomResponder extends Construct {
       timeout: Duration.seconds(60),
       // Unreserved by default: a reservation fails the deploy in accounts with a low concurrency quota.
       reservedConcurrency: config.reservedConcurrency.detect,
+      // The EC2 SDK is a third of the bundle and only needed when a stream does not name its instance.
+      lazyModules: [{ importPath: './describe-instances', entry: 'adapters/ec2/describe-instances.ts' }],
       environment: {
         INCIDENT_TABLE_NAME: storage.table.tableName,
         STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,

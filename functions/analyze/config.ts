@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidPolicyError, type Policy, parsePolicy } from '../core/policy/policy';
 import type { AnalyzeIncidentConfig } from '../core/respond/analyze-incident';
 

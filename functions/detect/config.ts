@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_MAX_DECODED_BYTES } from '../core/cloudwatch/subscription-payload';
 import { DEFAULT_DETECT_CONFIG, type DetectConfig } from '../core/detect/config';
 import { type ContextReadLimits, DEFAULT_CONTEXT_READ_LIMITS } from '../core/detect/context-budget';

@@ -2,7 +2,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
@@ -26,7 +25,8 @@ const logger = new Logger({ serviceName: 'oom-responder-detect' });
 const metrics = new Metrics({ namespace: 'OomResponder', serviceName: 'detect' });
 const logsClient = new CloudWatchLogsClient(GET_LOG_EVENTS_CLIENT_CONFIG);
 const ports: Omit<DetectPorts, 'logs'> = {
-  instances: new Ec2InstanceDirectory({ client: new EC2Client(BURST_TOLERANT_CLIENT_CONFIG) }),
+  // No EC2 client yet: it is made (and its SDK loaded) at the first stream that does not name its instance.
+  instances: new Ec2InstanceDirectory({ clientConfig: BURST_TOLERANT_CLIENT_CONFIG }),
   store: new DynamoKillRecorder({
     client: DynamoDBDocumentClient.from(new DynamoDBClient(BURST_TOLERANT_CLIENT_CONFIG)),
     tableName: config.tableName,

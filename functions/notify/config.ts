@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NotifyIncidentConfig } from '../core/respond/notify-incident';
 import { ROLLUP_FOLLOW_UP_MS } from '../core/respond/storm-plan';
 

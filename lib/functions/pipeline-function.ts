@@ -28,7 +28,24 @@ export interface PipelineFunctionProps {
    */
   readonly reservedConcurrency?: number;
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Modules the handler imports with `await import(...)` only on an uncommon path, each bundled into a file of its
+   * own beside `index.js` instead of into it, so a cold start never parses them. `importPath` is the specifier as
+   * written in the source (`'./describe-instances'`), `entry` the module under `functions/`. @default none
+   */
+  readonly lazyModules?: readonly LazyModule[];
 }
+
+/** A module loaded on first use: see `PipelineFunctionProps.lazyModules`. */
+export interface LazyModule {
+  /** The specifier of the dynamic import, relative (`./name`): the file lands at the bundle's root as `name.js`. */
+  readonly importPath: string;
+  /** The module's source under `functions/`, e.g. `adapters/ec2/describe-instances.ts`. */
+  readonly entry: string;
+}
+
+/** The esbuild settings of every bundle, the main one and each lazy module's. */
+const TARGET = 'node24';
 
 /**
  * Every Lambda of the pipeline, with one set of defaults: Node.js 24 on arm64, bundled by the local esbuild (never
@@ -72,6 +89,14 @@ export class PipelineFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
+    const lazyModules = props.lazyModules ?? [];
+    for (const lazy of lazyModules) {
+      if (!/^\.\/[\w-]+$/.test(lazy.importPath)) {
+        throw new InvalidOomResponderPropsError([
+          `${id}: lazy module '${lazy.importPath}' must be imported as './<name>' (one path segment), so its file sits beside index.js`,
+        ]);
+      }
+    }
     this.function = new NodejsFunction(this, 'Function', {
       role,
       entry: fileURLToPath(new URL(`../../functions/${props.entry}`, import.meta.url)),
@@ -91,13 +116,38 @@ export class PipelineFunction extends Construct {
         : { reservedConcurrentExecutions: props.reservedConcurrency }),
       bundling: {
         format: OutputFormat.CJS,
-        target: 'node24',
+        target: TARGET,
         minify: true,
         keepNames: true,
         sourceMap: false,
         // Bundle the AWS SDK too: the runtime's copy lags npm, and the code is tested against the locked one.
         bundleAwsSDK: true,
         forceDockerBundling: false,
+        ...(lazyModules.length === 0
+          ? {}
+          : {
+              externalModules: lazyModules.map((lazy) => lazy.importPath),
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                // The same esbuild, with the main bundle's settings, one file per lazy module.
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  lazyModules.map((lazy) =>
+                    [
+                      `"${inputDir}/node_modules/.bin/esbuild"`,
+                      `"${inputDir}/functions/${lazy.entry}"`,
+                      '--bundle',
+                      '--platform=node',
+                      '--format=cjs',
+                      `--target=${TARGET}`,
+                      '--minify',
+                      '--keep-names',
+                      '--log-level=warning',
+                      `"--outfile=${outputDir}/${lazy.importPath.slice(2)}.js"`,
+                    ].join(' '),
+                  ),
+              },
+            }),
       },
     });
   }

@@ -1,10 +1,16 @@
-import { DescribeInstancesCommand, type EC2Client, type Filter, type Instance } from '@aws-sdk/client-ec2';
+import type { EC2Client, EC2ClientConfig, Filter, Instance } from '@aws-sdk/client-ec2';
 import { instanceIdIn, privateIpIn } from '../../core/detect/instance-hints';
 import type { InstanceDirectory, InstanceHints } from '../../core/detect/ports';
 import type { InstanceRef, InstanceResolution } from '../../core/incident/model';
 
 export interface Ec2InstanceDirectoryProps {
-  client: EC2Client;
+  /**
+   * The EC2 client. Without one, a client is made from `clientConfig` at the first lookup: a stream named for its
+   * instance (the shipped agent configurations) never loads the EC2 SDK. @default made from `clientConfig`
+   */
+  client?: EC2Client;
+  /** Settings for the client made at the first lookup when `client` is not given. @default `{}` */
+  clientConfig?: EC2ClientConfig;
   /** How long "not found" is remembered; found instances are remembered for the container's life. @default 5 min */
   negativeCacheMs?: number;
   now?: () => number;
@@ -16,13 +22,15 @@ export interface Ec2InstanceDirectoryProps {
  * absent matches stay unresolved: commands must never go to the wrong host.
  */
 export class Ec2InstanceDirectory implements InstanceDirectory {
-  private readonly client: EC2Client;
+  private client: EC2Client | null;
+  private readonly clientConfig: EC2ClientConfig;
   private readonly negativeCacheMs: number;
   private readonly now: () => number;
   private readonly cache = new Map<string, { ref: InstanceRef; until: number }>();
 
   constructor(props: Ec2InstanceDirectoryProps) {
-    this.client = props.client;
+    this.client = props.client ?? null;
+    this.clientConfig = props.clientConfig ?? {};
     this.negativeCacheMs = props.negativeCacheMs ?? 5 * 60_000;
     this.now = props.now ?? Date.now;
   }
@@ -52,12 +60,13 @@ export class Ec2InstanceDirectory implements InstanceDirectory {
     resolvedBy: InstanceResolution,
     hostname: string | null,
   ): Promise<InstanceRef> {
-    const result = await this.client.send(
-      new DescribeInstancesCommand({
-        Filters: [filter, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping'] }],
-      }),
-    );
-    const instances = (result.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []);
+    // Loaded here, not at the top: see describe-instances.ts.
+    const ec2 = await import('./describe-instances');
+    this.client ??= ec2.createEc2Client(this.clientConfig);
+    const instances = await ec2.describeInstances(this.client, [
+      filter,
+      { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping'] },
+    ]);
     const [only] = instances;
     if (instances.length !== 1 || !only?.InstanceId) return emptyRef(hostname);
     return refFrom(only, resolvedBy, hostname);

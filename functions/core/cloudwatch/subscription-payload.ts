@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MalformedPayloadError } from '../errors';
 import { jsonBoundProblem } from './json-bounds';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ADD_SWAP_PARAMETERS, RESTART_SERVICE_PARAMETERS } from '../ssm/parameter-specs';
 import { globMatches, protectedPatternOf } from './protected-units';
 import { unitPatternProblem } from './unit-pattern';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationWords } from '../format/duration';
 import { type NotifyEvent, WorkflowInputSchema } from './state';
 

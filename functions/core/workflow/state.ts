@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The state the response workflow carries from step to step, as the analyze and notify Lambdas receive it. The

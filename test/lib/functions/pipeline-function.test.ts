@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -57,6 +58,72 @@ describe('the pipeline functions', () => {
     expect(code).not.toContain('sourceMappingURL');
     expect(existsSync(join(dir, 'index.js.map'))).toBe(false);
   }, 120_000);
+
+  it('bundle a lazy module into a file of its own, loaded only when first imported (detect: the EC2 SDK)', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Lazy');
+    new PipelineFunction(stack, 'Detect', {
+      ...COMMON,
+      entry: 'detect/index.ts',
+      description: 'test',
+      lazyModules: [{ importPath: './describe-instances', entry: 'adapters/ec2/describe-instances.ts' }],
+    });
+    const assembly = app.synth();
+    const [asset] = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
+    const dir = join(assembly.directory, asset ?? '');
+    expect(readdirSync(dir).sort()).toEqual(['describe-instances.js', 'index.js']);
+    const main = readFileSync(join(dir, 'index.js'), 'utf8');
+    const lazy = readFileSync(join(dir, 'describe-instances.js'), 'utf8');
+    // The EC2 client is in the lazy file only; the main bundle imports it by its relative path, at first use.
+    expect(lazy).toContain('DescribeInstancesCommand');
+    expect(main).not.toContain('DescribeInstancesCommand');
+    expect(main).toContain('import("./describe-instances")');
+    // Loading the handler does not load the lazy file; importing it as the bundle does (an ES import of a CommonJS
+    // file) gives the two functions the directory calls.
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(join(dir, 'index.js'))});
+         const loaded = Object.keys(require.cache).some((file) => file.endsWith('describe-instances.js'));
+         import(${JSON.stringify(join(dir, 'describe-instances.js'))}).then((lazy) => {
+           const exports = Object.keys(lazy).filter((key) => typeof lazy[key] === 'function').sort();
+           console.log(JSON.stringify({ loaded, exports }));
+         });`,
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          AWS_REGION: 'us-east-1',
+          // The SDK's warning on Node 20 (the tests' Node) is not an error of the bundle.
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          INCIDENT_TABLE_NAME: 'oom-incidents',
+          STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:oom',
+        },
+      },
+    );
+    expect(probe.stderr).toBe('');
+    expect(JSON.parse(probe.stdout)).toEqual({
+      loaded: false,
+      exports: ['createEc2Client', 'describeInstances'],
+    });
+  }, 120_000);
+
+  it('refuse a lazy module imported by anything but ./<name>', () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'BadLazy');
+    expect(
+      () =>
+        new PipelineFunction(stack, 'Detect', {
+          ...COMMON,
+          entry: 'detect/index.ts',
+          description: 'test',
+          lazyModules: [
+            { importPath: '../ec2/describe-instances', entry: 'adapters/ec2/describe-instances.ts' },
+          ],
+        }),
+    ).toThrowError(/lazy module '..\/ec2\/describe-instances' must be imported as '.\/<name>'/);
+  });
 
   it("refuse at synth an environment that could exceed Lambda's 4 KB, naming the function and the fix", () => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Env');
