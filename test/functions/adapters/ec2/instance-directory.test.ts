@@ -28,6 +28,18 @@ const one: DescribeInstancesCommandOutput = {
 beforeEach(() => ec2.reset());
 
 describe('Ec2InstanceDirectory', () => {
+  it('without a client, makes one from its config at the first lookup and reuses it', async () => {
+    ec2.on(DescribeInstancesCommand).resolves(one);
+    const directory = new Ec2InstanceDirectory({ clientConfig: { region: 'eu-west-1', maxAttempts: 8 } });
+    const first = await directory.resolve({ logStream: 'kern.log', hostname: 'ip-10-0-1-5' });
+    const second = await directory.resolve({ logStream: 'kern.log', hostname: 'ip-10-0-1-6' });
+    expect(first).toMatchObject({ instanceId: 'i-0fedcba9876543210', resolvedBy: 'hostname' });
+    expect(second.instanceId).toBe('i-0fedcba9876543210');
+    const [call, again] = ec2.calls();
+    expect(await call?.thisValue.config.region()).toBe('eu-west-1');
+    expect(again?.thisValue).toBe(call?.thisValue);
+  });
+
   it('takes the instance id from the stream name without calling EC2', async () => {
     const directory = new Ec2InstanceDirectory({ client });
     const ref = await directory.resolve({ logStream: 'i-0abc1234def567890', hostname: 'ip-10-0-1-5' });
