@@ -1,4 +1,4 @@
-import { WebhookSlackNotifier } from '../../functions/adapters/slack/webhook-notifier';
+import { CONNECT_ERRORS, WebhookSlackNotifier } from '../../functions/adapters/slack/webhook-notifier';
 import type { SlackMessage } from '../../functions/core/render/slack-blocks';
 import type { SlackNotifier, SlackPostResult } from '../../functions/core/respond/notify-ports';
 
@@ -56,13 +56,3 @@ export class ReplaySlackNotifier implements SlackNotifier {
     }
   }
 }
-
-/** Opening the connection failed: nothing reached Slack (the adapter's own list; a reset mid-request is not here). */
-const CONNECT_ERRORS: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);

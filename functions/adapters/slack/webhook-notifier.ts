@@ -167,8 +167,11 @@ export class WebhookSlackNotifier implements SlackNotifier {
   }
 }
 
-/** Errors of opening a connection (DNS, TCP, undici's connect timeout): nothing was sent, so a retry is safe. */
-const CONNECT_ERRORS: ReadonlySet<string> = new Set([
+/**
+ * Errors of opening a connection (DNS, TCP, undici's connect timeout): nothing was sent, so a retry is safe; a
+ * replay stops at once on them instead (cli/replay/replay-slack.ts).
+ */
+export const CONNECT_ERRORS: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
