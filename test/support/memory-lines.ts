@@ -1,3 +1,7 @@
+import type { MemoryKind } from '../../functions/core/analysis/memory-composition';
+import type { Kill } from '../../functions/core/kernel-log';
+import { confinedToCgroup, loggedVictims, reportLines } from './kernel-lines';
+
 /**
  * The memory breakdown of a kernel report as a reader takes it from the report's own lines, with small regular
  * expressions of the tests' own (never the parser's memory-stats code): the `Memory cgroup stats for` block, the
@@ -98,4 +102,96 @@ export function readMemInfo(
   const pageKb = [4, 8, 16, 64].find((size) => Math.abs(ratio - size) <= size * 0.02) ?? 4;
   const kb = new Map([...pages].map(([key, n]) => [key, n * pageKb]));
   return { kb, ramKb: ramPages === null ? null : ramPages * pageKb };
+}
+
+export interface ExpectedComposition {
+  scope: 'cgroup' | 'host';
+  totalKb: number;
+  parts: Map<MemoryKind, number>;
+}
+
+const KERNEL_PIECES = [
+  'slab_reclaimable',
+  'slab_unreclaimable',
+  'kernel_stack',
+  'pagetables',
+  'percpu',
+  'vmalloc',
+  'zswap',
+];
+
+function setIf(parts: Map<MemoryKind, number>, kind: MemoryKind, kb: number | undefined | null): void {
+  if (kb !== undefined && kb !== null) parts.set(kind, kb);
+}
+
+/** What a reader of the report says filled the cgroup or the host, or null when the report shows no breakdown. */
+export function expectedOf(report: readonly string[]): ExpectedComposition | null {
+  if (confinedToCgroup(report)) {
+    const stats = readMemcgStats(report);
+    if (stats === null) return null;
+    const kb = stats.kb;
+    const v1 = stats.format === 'kb-tokens' || kb.has('rss') || kb.has('cache');
+    const parts = new Map<MemoryKind, number>();
+    const file = kb.get(v1 ? 'cache' : 'file');
+    setIf(parts, 'anon', kb.get(v1 ? 'rss' : 'anon'));
+    setIf(parts, 'page-cache', file === undefined ? null : Math.max(0, file - (kb.get('shmem') ?? 0)));
+    setIf(parts, 'shmem', kb.get('shmem'));
+    setIf(parts, 'sock', kb.get('sock'));
+    const { usageKb, kmemKb } = readUsageLines(report);
+    if (v1) setIf(parts, 'kernel', kmemKb);
+    else {
+      const pieces = KERNEL_PIECES.filter((key) => kb.has(key));
+      const sum = pieces.reduce((total, key) => total + (kb.get(key) ?? 0), 0);
+      setIf(parts, 'kernel', kb.get('kernel') ?? (pieces.length > 0 ? sum : null));
+    }
+    const total = usageKb ?? [...parts.values()].reduce((a, b) => a + b, 0);
+    return { scope: 'cgroup', totalKb: total, parts };
+  }
+  if (report.some((line) => /constraint=CONSTRAINT_(?:CPUSET|MEMORY_POLICY)/.test(line))) return null;
+  const info = readMemInfo(report);
+  if (info === null) return null;
+  const kb = (key: string) => info.kb.get(key);
+  const parts = new Map<MemoryKind, number>();
+  const anonLists = [kb('active_anon'), kb('inactive_anon')];
+  if (anonLists.every((value) => value !== undefined)) {
+    const lists = (anonLists[0] ?? 0) + (anonLists[1] ?? 0);
+    parts.set('anon', Math.max(0, lists - (kb('shmem') ?? 0)));
+  }
+  const fileLists = [kb('active_file'), kb('inactive_file')];
+  if (fileLists.every((value) => value !== undefined))
+    parts.set('page-cache', (fileLists[0] ?? 0) + (fileLists[1] ?? 0));
+  setIf(parts, 'shmem', kb('shmem'));
+  const kernel = ['slab_reclaimable', 'slab_unreclaimable', 'pagetables'].filter((key) => info.kb.has(key));
+  if (kernel.length > 0)
+    parts.set(
+      'kernel',
+      kernel.reduce((total, key) => total + (kb(key) ?? 0), 0),
+    );
+  const total = info.ramKb ?? [...parts.values()].reduce((a, b) => a + b, 0) + (kb('free') ?? 0);
+  return { scope: 'host', totalKb: total, parts };
+}
+
+/** The reader's filler: half of the total and twice the next part. */
+export function expectedDominant(expected: ExpectedComposition): MemoryKind | null {
+  const sorted = [...expected.parts].sort((a, b) => b[1] - a[1]);
+  const [first, second] = sorted;
+  if (!first || first[1] <= 0) return null;
+  const clear = first[1] >= expected.totalKb * 0.5 && first[1] >= (second?.[1] ?? 0) * 2;
+  return clear ? first[0] : null;
+}
+
+/** Each parsed kill beside the lines of its own report, matched by the victim's pid in log order. */
+export function killsWithReports(text: string, kills: readonly Kill[]): { kill: Kill; report: string[] }[] {
+  const messages = messagesOf(text);
+  const victims = loggedVictims(messages);
+  const paired: { kill: Kill; report: string[] }[] = [];
+  let cursor = 0;
+  for (const kill of kills) {
+    const at = victims.findIndex((victim, i) => i >= cursor && victim.pid === kill.pid);
+    const victim = victims[at];
+    if (at < 0 || !victim) continue;
+    cursor = at + 1;
+    paired.push({ kill, report: reportLines(messages, victim.line) });
+  }
+  return paired;
 }
