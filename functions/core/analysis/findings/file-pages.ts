@@ -73,32 +73,27 @@ function pendingKb(cache: MemoryPart): number {
     .reduce((total, piece) => total + piece.kb, 0);
 }
 
+/** The point first (Slack shows a next step's first 300 characters), then where to look and what to change. */
 function pageCacheAdvice(facts: AnalysisFacts, stuck: boolean): string {
   const memcg = facts.kill.oomMemcg ?? facts.kill.taskMemcg ?? '/<its cgroup>';
   const stat =
     facts.kill.memcgStats?.format === 'v2'
-      ? `grep -E '^(file|file_dirty|file_writeback|file_mapped) ' /sys/fs/cgroup${memcg}/memory.stat`
+      ? `grep -E '^file' /sys/fs/cgroup${memcg}/memory.stat`
       : `grep -E '^total_(cache|dirty|writeback|mapped_file) ' /sys/fs/cgroup/memory${memcg}/memory.stat`;
   const why = stuck
-    ? 'Here much of it was dirty or under writeback: the writes outran the disk (or a network file system), and those pages cannot be dropped until written.'
-    : 'Clean page cache is dropped before an OOM: what fills a limit is pages in use (files mapped and touched) or written faster than the disk takes them.';
-  return [
-    `File pages read or written by the cgroup count against its limit (cgroup v2 \`memory.max\`, v1 \`memory.limit_in_bytes\`). ${why}`,
-    `Watch it: \`${stat}\` and the disk: \`iostat -x 1\`.`,
-    'Write in smaller bursts or with `fsync`, use `O_DIRECT` for large sequential writes, and lower `vm.dirty_bytes`/`vm.dirty_background_bytes` so writeback starts sooner.',
-    'Raising the limit only delays the next kill while writes outrun the disk.',
-  ].join(' ');
+    ? 'A larger limit only delays the next kill while writes outrun the disk: dirty and writeback pages cannot be dropped until written.'
+    : 'File pages count against the limit (cgroup v1 and v2) and clean ones are dropped before an OOM: what fills it is files in use (mapped) or written faster than the disk takes them; a larger limit only delays the next kill.';
+  return `${why} Watch \`${stat}\` and \`iostat -x 1\`; write in smaller bursts (\`fsync\`, \`O_DIRECT\` for large files) and lower \`vm.dirty_background_bytes\`/\`vm.dirty_bytes\` so writeback starts sooner.`;
 }
 
+/** The point first, then how to find the files; Kubernetes' emptyDir first on a Kubernetes node. */
 function shmemAdvice(facts: AnalysisFacts): string {
-  const k8s =
-    'In Kubernetes an `emptyDir` with `medium: Memory` (and `/dev/shm` mounts) counts against the container limit: give it a `sizeLimit`.';
-  const steps = [
-    'Find the files: `df -h -t tmpfs` (in a container, `df -h /dev/shm`), then `sudo du -xsh /dev/shm/* /run/* /tmp/* 2>/dev/null | sort -h | tail`; shared memory segments: `ipcs -m`.',
-    'Tmpfs and shared memory pages are freed only when the file is deleted (and no process maps it), and without swap they cannot be paged out: killing processes frees nothing while the files stay.',
-    'Delete what is stale, size the mount (`mount -o remount,size=...`, `--shm-size` for docker), or move big files to disk.',
-  ];
-  if (facts.kubernetes) steps.splice(1, 0, k8s);
-  if (facts.scope === 'cgroup') steps.push('Raising the memory limit only delays the next kill.');
-  return steps.join(' ');
+  const find =
+    'Find the files: `df -h -t tmpfs` (in a container `df -h /dev/shm`), `sudo du -xsh /dev/shm/* /run/* 2>/dev/null | sort -h | tail`, `ipcs -m`; delete what is stale or size the mount (`--shm-size`, `mount -o remount,size=`).';
+  if (facts.scope !== 'cgroup')
+    return `Tmpfs and shared memory are freed only when deleted: killing processes frees nothing while the files stay. ${find}`;
+  const first = facts.kubernetes
+    ? 'An `emptyDir` with `medium: Memory` (or a `/dev/shm` mount) counts against the container limit: give it a `sizeLimit`; a larger limit only delays the next kill.'
+    : 'A larger limit only delays the next kill: tmpfs and shared memory are freed only when deleted, and cannot be paged out without swap.';
+  return `${first} ${find}`;
 }

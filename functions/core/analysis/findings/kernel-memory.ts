@@ -79,6 +79,9 @@ function advice(facts: AnalysisFacts, largest: string | null): string {
   const next =
     NEXT_BY_KIND[largest ?? ''] ??
     'See which kind grows: `sudo slabtop -o -s c | head -20`, threads (`ps -eLf | wc -l`), page tables (`grep VmPTE /proc/[0-9]*/status`).';
-  const limit = facts.scope === 'cgroup' ? ' Raising the memory limit only delays the next kill.' : '';
-  return `Look at the kernel memory where it is charged: ${stat}. ${next}${limit}`;
+  const first =
+    facts.scope === 'cgroup'
+      ? 'A larger limit only delays the next kill: this is kernel memory, not process memory.'
+      : 'Killing processes frees little: this is kernel memory, not process memory.';
+  return `${first} ${next} Where it is charged: ${stat}.`;
 }

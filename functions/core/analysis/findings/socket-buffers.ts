@@ -43,17 +43,21 @@ function ssCommand(facts: AnalysisFacts): string {
     const target = workload.container ? ` --target=${workload.container}` : '';
     return `kubectl ${ns}debug -it ${workload.pod} --image=nicolaka/netshoot${target} -- ss -tmp`;
   }
-  const target = workload ? containerTarget(workload) : null;
-  if (target) return `docker run --rm --network container:${target} nicolaka/netshoot ss -tmp`;
-  if (facts.kill.container) return 'sudo nsenter -n -t <pid of a process left in the container> ss -tmp';
-  return 'sudo ss -tmp';
+  const container = facts.kill.container;
+  const target = (workload ? containerTarget(workload) : null) ?? container?.id?.slice(0, 12) ?? null;
+  if (target === null)
+    return container ? 'sudo nsenter -n -t <pid in the container> ss -tmp' : 'sudo ss -tmp';
+  const runtime = workload?.kind === 'container' ? workload.runtime : (container?.runtime ?? null);
+  if (!facts.kubernetes && (runtime === 'docker' || runtime === 'podman'))
+    return `${runtime} run --rm --network container:${target} nicolaka/netshoot ss -tmp`;
+  // containerd and CRI-O (a Kubernetes node): enter the container's network namespace through its pid.
+  return `sudo nsenter -n -t $(sudo crictl inspect -o go-template --template '{{.info.pid}}' ${target}) ss -tmp`;
 }
 
+/** The point first (Slack shows a next step's first 300 characters), then how to tell which queue. */
 function advice(facts: AnalysisFacts): string {
   return [
-    `Find the sockets whose queues are full: \`${ssCommand(facts)}\` (each socket's \`skmem:(r…,t…)\` is its receive and send queue, with its owning process) and \`ss -s\` for the counts.`,
-    'A large Recv-Q is an application that reads too slowly (a slow consumer, a stuck worker); a large Send-Q a slow or vanished peer; thousands of idle sockets (CLOSE_WAIT, or ESTABLISHED with no traffic) are leaked sockets: fix their owner.',
-    'Check the buffer sizes: `sysctl net.ipv4.tcp_rmem net.ipv4.tcp_wmem net.ipv4.tcp_mem` (the max receive buffer times the connections is what the queues can take).',
-    'Raising the memory limit only delays the next kill while the queues keep growing.',
+    `A larger limit only delays the next kill: find the sockets with full queues, \`${ssCommand(facts)}\` and \`ss -s\` (\`skmem:(r…,t…)\`: receive and send queue, with the owner), and check \`sysctl net.ipv4.tcp_rmem net.ipv4.tcp_wmem\`.`,
+    'A big Recv-Q is a slow consumer, a big Send-Q a slow or vanished peer, thousands of idle sockets (CLOSE_WAIT) a leak: fix their owner.',
   ].join(' ');
 }
