@@ -103,4 +103,19 @@ describe('the message says which memory filled it', () => {
       '*Memory at the kill:* Filled by socket buffers: 175 MiB of 203 MiB',
     );
   });
+
+  it('without an analysis (a preview), the next step for a cgroup filled by socket buffers is not a larger limit', async () => {
+    const path = new URL(
+      '../../../fixtures/kernel/modern/k8s-guaranteed-containerd-v2-stats-dmesg-Tx.log',
+      import.meta.url,
+    );
+    const groups = groupKills(await parseFile(path.pathname), { hostKeyOf: () => 'input' });
+    const [group] = groups;
+    if (!group) throw new Error('no incident');
+    const plain = renderPlainText(previewOutcome(group, { partition: 'aws', region: '', now: NOW }));
+    expect(plain).toContain(
+      "Socket buffers filled the limit of the container, not xray's own memory: raising the limit only delays the next kill.",
+    );
+    expect(plain).not.toMatch(/raise the limit of/);
+  });
 });
