@@ -12,6 +12,10 @@ export type CauseFamily =
   | 'overcommit'
   | 'process-storm'
   | 'kernel-slab'
+  | 'socket-buffers'
+  | 'page-cache'
+  | 'shmem-tmpfs'
+  | 'kernel-memory'
   | 'critical-process-killed';
 
 export interface Finding {

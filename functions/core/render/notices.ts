@@ -1,4 +1,6 @@
 import { describeHolder, limitHolderOf } from '../analysis/limit-holder';
+import { type MemoryKind, memoryComposition } from '../analysis/memory-composition';
+import { KIND_NAMES } from '../analysis/memory-composition-line';
 import { formatKiB } from '../format/bytes';
 import { isUnlimitedKb } from '../format/limits';
 import type { ReportGap } from '../incident/model';
@@ -109,6 +111,14 @@ export function nextSteps(
   return steps.slice(0, 3).map(oneLine);
 }
 
+/** Where to look first for memory other than the processes' own, when no analysis says more. */
+const FILLER_LOOK: Record<Exclude<MemoryKind, 'anon'>, string> = {
+  sock: 'Find the sockets with full queues (`ss -tmp` in its network namespace, `ss -s`).',
+  shmem: 'Find the tmpfs and shared memory files (`df -h -t tmpfs`, `ipcs -m`).',
+  'page-cache': 'Look for dirty pages and a slow disk (`memory.stat` file lines, `iostat -x 1`).',
+  kernel: 'See which kernel memory grew (`slabtop`, thread counts, page tables).',
+};
+
 /**
  * Without an analysis (a preview, a failed workflow) the kernel report still tells which lever exists: a cgroup
  * limit to raise or a consumer to shrink, or a host that needs more memory, swap, or a cap on its largest process.
@@ -121,6 +131,11 @@ export function kernelNextStep(kill: Kill, tasksListed: boolean): string {
   if (kill.cgroup) {
     // The limit may sit on a parent of the victim's cgroup: name the cgroup that holds it.
     const where = kill.container ? 'the container' : describeHolder(limitHolderOf(kill));
+    const filler = memoryComposition(kill)?.dominant ?? null;
+    if (filler && filler.kind !== 'anon') {
+      const name = KIND_NAMES[filler.kind].full;
+      return `${name.charAt(0).toUpperCase()}${name.slice(1)} filled the limit of ${where}, not ${process}'s own memory: raising the limit only delays the next kill. ${FILLER_LOOK[filler.kind]}`;
+    }
     const limit =
       kill.memoryLimitKb === null || isUnlimitedKb(kill.memoryLimitKb)
         ? 'its memory limit'

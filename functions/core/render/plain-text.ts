@@ -1,5 +1,5 @@
 import type { ResponseOutcome } from '../incident/outcome';
-import { ACTION_NAMES, STATUS_WORDS } from './response-facts';
+import { ACTION_NAMES, FILLED_BY_LABEL, STATUS_WORDS } from './response-facts';
 import { truncate } from './text-fit';
 import { snsText } from './untrusted';
 import { describeOutcome, type OutcomeView } from './view';
@@ -47,6 +47,7 @@ function causeLines(view: OutcomeView): string[] {
   view.nextSteps.forEach((step, i) => {
     lines.push(`${i === 0 ? 'Next: ' : '      '}${step}`);
   });
+  if (view.filledBy) lines.push(`${FILLED_BY_LABEL}: ${view.filledBy}`);
   if (view.cause && view.cause.evidence.length > 0) {
     lines.push('Evidence:', ...view.cause.evidence.map((item) => `  - ${item}`));
   }

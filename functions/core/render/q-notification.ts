@@ -1,6 +1,6 @@
 import type { ResponseOutcome } from '../incident/outcome';
 import { link } from './mrkdwn';
-import { ACTION_NAMES, STATUS_WORDS } from './response-facts';
+import { ACTION_NAMES, FILLED_BY_LABEL, STATUS_WORDS } from './response-facts';
 import { SEVERITY_EMOJI } from './slack-blocks';
 import { fitLines, oneLine, truncate } from './text-fit';
 import { qText } from './untrusted';
@@ -49,6 +49,7 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
   const description = [
     ...view.notices.map((notice) => `:warning: ${qText(notice)}`),
     why,
+    ...(view.filledBy ? [`*${FILLED_BY_LABEL}:* ${qText(view.filledBy)}`] : []),
     view.facts.map((fact) => `*${fact.label}:* ${qText(fact.value)}`).join('\n'),
     `*What was done:* ${done.join('; ')}`,
     ...(view.recurrence ? [`*Recurrence:* ${qText(view.recurrence)}`] : []),

@@ -31,6 +31,9 @@ export interface ProcessLine {
   command: string;
 }
 
+/** The label of `OutcomeView.filledBy`: the report's breakdown, as against the diagnostics' "Memory at diagnosis". */
+export const FILLED_BY_LABEL = 'Memory at the kill';
+
 /** Statuses in words, for people. */
 export const STATUS_WORDS: Record<ActionLine['status'], string> = {
   done: 'done',

@@ -1,5 +1,5 @@
 import { codeBlock, fitMrkdwn, link } from './mrkdwn';
-import { ACTION_NAMES, type ActionLine, STATUS_WORDS } from './response-facts';
+import { ACTION_NAMES, type ActionLine, FILLED_BY_LABEL, STATUS_WORDS } from './response-facts';
 import { fitLines, truncate } from './text-fit';
 import { mrkdwnText } from './untrusted';
 import type { OutcomeView } from './view';
@@ -49,8 +49,12 @@ export function causeText(view: OutcomeView, max: number): string {
 
 export function evidenceText(view: OutcomeView, max: number): string | null {
   const evidence = view.cause?.evidence ?? [];
-  if (evidence.length === 0 && view.otherFindings.length === 0) return null;
-  const lines = evidence.map((item) => `• ${fitMrkdwn(item, 300)}`);
+  if (evidence.length === 0 && view.otherFindings.length === 0 && !view.filledBy) return null;
+  // What filled the memory goes first: the kernel's own figures, kept when the evidence below is cut.
+  const lines = [
+    ...(view.filledBy ? [`*${FILLED_BY_LABEL}:* ${fitMrkdwn(view.filledBy, 300)}`] : []),
+    ...evidence.map((item) => `• ${fitMrkdwn(item, 300)}`),
+  ];
   if (view.otherFindings.length > 0) {
     lines.push(`_Also found:_ ${fitMrkdwn(view.otherFindings.slice(0, 4).join('; '), 400)}`);
   }

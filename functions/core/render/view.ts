@@ -1,3 +1,4 @@
+import { memoryComposition } from '../analysis/memory-composition';
 import { corroborationLine, corroborationOf, sourceName } from '../diagnostics/corroboration';
 import { diagnosisRelation } from '../diagnostics/diagnosis-time';
 import { formatKiB } from '../format/bytes';
@@ -56,6 +57,11 @@ export interface OutcomeView {
   /** Said first, plainly: an unresolved instance, a failed workflow, missing diagnostics. */
   notices: string[];
   cause: CauseView | null;
+  /**
+   * Which memory filled the cgroup or the host, from the report's own breakdown (memcg stats, Mem-Info): `Filled
+   * by socket buffers: 175 MiB of 203 MiB charged (86%); anon 27 MiB`. Null when the report printed none.
+   */
+  filledBy: string | null;
   /** The kernel report's own account, shown when there is no analysis. */
   kernelFinding: string;
   otherFindings: string[];
@@ -128,6 +134,7 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     title: `OOM kill${unconfirmed}: ${victim}${within} on ${host}${more}`,
     notices,
     cause,
+    filledBy: filledByLine(incident.firstKill),
     kernelFinding: kernelFinding(incident.firstKill),
     otherFindings: otherFindings(outcome.analysis),
     facts: killFacts(incident, summary),
@@ -157,6 +164,12 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
       ].join(' · '),
     ),
   };
+}
+
+/** What the kernel printed, so it is said whatever the analysis made of it (or when there is none). */
+function filledByLine(kill: ResponseOutcome['incident']['firstKill']): string | null {
+  const composition = memoryComposition(kill);
+  return composition ? oneLine(composition.line) : null;
 }
 
 /** Before acting on a kill nothing vouched for: look for it where only the kernel (or systemd-oomd) writes. */

@@ -8,6 +8,8 @@ import {
 } from '../../workload';
 import type { AnalysisFacts, MemoryLimit } from '../facts';
 import { describeHolder, limitHolderOf } from '../limit-holder';
+import type { MemoryPart } from '../memory-composition';
+import { KIND_NAMES } from '../memory-composition-line';
 import type { Finding } from '../model';
 import { headroomNote, type SuggestedLimit, suggestedLimit } from '../suggested-limit';
 import { configSizeUp, percent } from '../text';
@@ -23,7 +25,13 @@ export function cgroupLimit(facts: AnalysisFacts): Finding | null {
   if (facts.scope !== 'cgroup') return null;
   const { kill, limit, ramKb } = facts;
   const where = placeOf(facts);
-  const evidence = [limitLine(limit), ...chargeLines(facts)];
+  const filler = nonAnonFiller(facts);
+  // What filled it, when it was not the processes' own memory: the reason this finding is weak.
+  const evidence = [
+    limitLine(limit),
+    ...(filler ? [facts.composition?.line ?? ''] : []),
+    ...chargeLines(facts),
+  ];
   const path = (p: string) => readableCgroupPath(p, where.workload);
   if (kill.oomMemcg && kill.taskMemcg && kill.oomMemcg !== kill.taskMemcg) {
     evidence.push(
@@ -46,10 +54,22 @@ export function cgroupLimit(facts: AnalysisFacts): Finding | null {
     // The size before the place: a place can end in its own parentheses (`pod a/b (container c)`), and the
     // renderer adds `(confidence N%)`, so a size in parentheses after it would read `...) (512 MiB) (confidence`.
     title: `${facts.victim.name} hit the ${limit ? `${formatKiB(limit.limitKb)} ` : ''}memory limit of ${where.label}`,
-    confidence: limit === null ? 0.5 : full ? 0.6 : 0.55,
+    // Weaker when something other than the processes' own memory filled the cgroup: a larger limit fills too.
+    confidence: filler ? 0.35 : limit === null ? 0.5 : full ? 0.6 : 0.55,
     evidence,
-    recommendation: recommendation(facts, where),
+    recommendation: filler ? fillerFirst(facts, filler, where) : recommendation(facts, where),
   };
+}
+
+/** The part of the breakdown that clearly filled the cgroup, when it is not anonymous (process) memory. */
+function nonAnonFiller(facts: AnalysisFacts): MemoryPart | null {
+  const dominant = facts.composition?.dominant ?? null;
+  return dominant && dominant.kind !== 'anon' ? dominant : null;
+}
+
+function fillerFirst(facts: AnalysisFacts, filler: MemoryPart, where: Place): string {
+  const name = KIND_NAMES[filler.kind].full;
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)}, not ${facts.victim.name}'s own memory, filled the limit: raising the limit only delays the next kill. Fix what fills it first (see the ${name} finding); only if the workload really needs more, ${raiseSteps(where, suggestedLimit(facts))}`;
 }
 
 interface Place {

@@ -2,20 +2,23 @@ import { formatKiB } from '../../format/bytes';
 import type { AnalysisFacts } from '../facts';
 import type { Finding } from '../model';
 import { percent } from '../text';
+import { kernelMemory } from './kernel-memory';
 
 const FS_CACHE =
   /^(?:dentry|inode_cache|ext4_inode|xfs_inode|proc_inode|shmem_inode|radix_tree_node|buffer_head)/;
 
 /**
  * Kernel memory (slab) that grew until user space had too little: unreclaimable slab is memory the OOM killer
- * cannot free by killing any process, so killing will not help for long. From the diagnostics' /proc/meminfo
- * and slabtop only: the kill does not carry the report's slab counters, and guessing from how little the task
- * table holds misleads whenever the log lost some of its rows.
+ * cannot free by killing any process, so killing will not help for long. From the diagnostics' /proc/meminfo and
+ * slabtop (guessing from how little the task table holds misleads whenever the log lost some of its rows). Silent
+ * when the report's own breakdown shows kernel memory filled it (`kernel-memory`, which quotes the same slab
+ * caches): one finding, said once.
  */
 export function kernelSlab(facts: AnalysisFacts): Finding | null {
   const { diagnostics, ramKb } = facts;
   if (ramKb === null || facts.scope === 'oomd') return null;
   if (!diagnostics) return null;
+  if (kernelMemory(facts) !== null) return null;
   const { slabKb, sUnreclaimKb, sReclaimableKb } = diagnostics.memory;
   const unreclaimable = sUnreclaimKb ?? 0;
   let confidence = 0;

@@ -2,8 +2,10 @@ import { formatKiB } from '../../format/bytes';
 import { distinctKillsOf, workerBurstOf } from '../../incident/worker-burst';
 import { workloadOf } from '../../workload';
 import type { AnalysisFacts } from '../facts';
+import { partOf } from '../memory-composition';
+import { totalPhrase } from '../memory-composition-line';
 import type { Finding } from '../model';
-import { configSize, count, sizeSeries } from '../text';
+import { configSize, count, percent, sizeSeries } from '../text';
 import { formatSpan, parseTime } from '../time';
 import { containerLimitHow } from './container-limit-how';
 import { serviceOf, unitLookup } from './unit-hint';
@@ -60,6 +62,7 @@ export function memoryLeak(facts: AnalysisFacts): Finding | null {
         `about ${formatKiB(((last - first) / spanMs) * 3_600_000)} per hour between the first and the last kill`,
       );
     }
+    evidence.push(...anonLine(facts));
     return {
       family: 'memory-leak',
       title: `${name} keeps growing until it is killed: likely a memory leak (${count(series.length, 'kill')} on this instance)`,
@@ -78,9 +81,20 @@ export function memoryLeak(facts: AnalysisFacts): Finding | null {
     family: 'memory-leak',
     title: `${name} was killed ${series.length} times on this instance${span}: it needs more than it gets, or leaks up to a limit`,
     confidence: 0.35,
-    evidence: [`killed ${series.length} times${span}${range}`],
+    evidence: [`killed ${series.length} times${span}${range}`, ...anonLine(facts)],
     recommendation: advice(facts, name, sizes.length > 0 ? Math.max(...sizes) : null),
   };
+}
+
+/** What the report's own breakdown says of anonymous memory at this kill: a leak grows anon, not caches. */
+function anonLine(facts: AnalysisFacts): string[] {
+  const { composition } = facts;
+  const anon = partOf(composition, 'anon');
+  if (composition === null || anon === null) return [];
+  const filled = composition.dominant === anon ? ': anonymous memory filled it' : '';
+  return [
+    `the report's breakdown at this kill: anon ${formatKiB(anon.kb)} ${totalPhrase(composition)} (${percent(anon.kb, composition.totalKb)})${filled}`,
+  ];
 }
 
 /** Prior kills (oldest first), then this incident's kills of the same process. */

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { formatKiB } from '../../../../functions/core/format/bytes';
+import { KERNEL_CORPUS } from '../../../support/corpus';
 import { diagnostics } from '../../../support/diagnostics';
 import { analyzeIncident, findingOf, incidentFrom } from './incidents';
 
@@ -89,8 +92,13 @@ describe('the memory-leak finding', () => {
     expect(leak?.title).toBe(
       'stress was killed 3 times on this instance in 8 h: it needs more than it gets, or leaks up to a limit',
     );
+    // The report's v1 stats line (`rss:1048388KB`) against its `memory: usage 1048576kB`, as the kernel printed them.
+    const text = readFileSync(`${KERNEL_CORPUS}legacy/docker-3.10-memcg-stress-no-timestamps.log`, 'utf8');
+    const rssKb = Number(/Memory cgroup stats for \S+ .*\brss:(\d+)KB/.exec(text)?.[1]);
+    const usageKb = Number(/memory: usage (\d+)kB/.exec(text)?.[1]);
     expect(leak?.evidence).toEqual([
       'killed 3 times in 8 h; RSS at kill stayed between 1023 MiB and 1024 MiB',
+      `the report's breakdown at this kill: anon ${formatKiB(rssKb)} of ${formatKiB(usageKb)} charged (${Math.round((rssKb / usageKb) * 100)}%): anonymous memory filled it`,
     ]);
     // In a container the fix is the container's limit, not a systemd drop-in.
     expect(leak?.recommendation).toContain('docker update --memory');

@@ -241,7 +241,9 @@ describe('renderSlackMessage', () => {
       '*Unit / container / pod*\npod 089f25ee-a41a-414c-a028-71a38dfb30d3, containerd c3f1de0d0969',
     );
     expect(text).toContain('*Scope*\ncgroup-confined: limit 200 MiB (usage 203 MiB)');
-    expect(text).toContain('raise the limit of the container');
+    // Socket buffers filled this pod's limit (its memcg stats): the next step is not a larger limit.
+    expect(text).toContain('Socket buffers filled the limit of the container');
+    expect(text).not.toContain('raise the limit of the container');
   });
 
   it('renders a systemd-oomd kill, which names a unit and no pid', async () => {

@@ -91,7 +91,10 @@ describe('the workload in the message', () => {
     expect(text).not.toMatch(/kubectl describe pod(?! \S)/);
     expect(text).not.toContain(id);
     // The size before the place: the label ends in its own parentheses, never followed by a second pair.
-    expect(view.cause?.title).toBe(`xray hit the 200 MiB memory limit of ${label}`);
+    const limit = outcome.analysis?.findings.find((finding) => finding.family === 'cgroup-limit');
+    expect(limit?.title).toBe(`xray hit the 200 MiB memory limit of ${label}`);
+    // Socket buffers filled this pod (its memcg stats): that, not the limit, is the likely cause, named by pod too.
+    expect(view.cause?.title).toMatch(new RegExp(`^Socket buffers took .* in ${escapeRegExp(label)}: `));
     expect(view.cause?.evidence.join('\n')).toContain(
       `pod[${namespace}/${pod}].slice/cri-containerd-[${container}].scope`,
     );
@@ -154,3 +157,7 @@ describe('the workload in the message', () => {
     expectFits(outcome);
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

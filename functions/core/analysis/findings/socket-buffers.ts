@@ -1,0 +1,63 @@
+import { containerTarget } from '../../workload';
+import type { AnalysisFacts } from '../facts';
+import { partOf } from '../memory-composition';
+import type { Finding } from '../model';
+import { breakdownEvidence, breakdownTitle, victimWorkload } from './breakdown-evidence';
+
+/** Socket buffers this share of what the cgroup was charged are a finding; the fix is not a larger limit. */
+export const SOCKET_SHARE = 0.25;
+
+/**
+ * Socket buffers filled the cgroup: cgroup v2 charges TCP/UDP receive and send queues to the cgroup of the socket's
+ * owner (memory.stat `sock`), so a slow consumer, a stuck peer or leaked sockets fill a container's limit while
+ * its processes' own memory stays small. From the report's memcg stats only.
+ */
+export function socketBuffers(facts: AnalysisFacts): Finding | null {
+  const { composition } = facts;
+  if (facts.scope !== 'cgroup' || composition === null) return null;
+  const sock = partOf(composition, 'sock');
+  if (sock === null || sock.share < SOCKET_SHARE) return null;
+  return {
+    family: 'socket-buffers',
+    title: breakdownTitle(
+      facts,
+      composition,
+      sock,
+      `: socket queues, not ${facts.victim.name}'s own memory, filled the limit`,
+    ),
+    // As sure as the share is large: the kernel's own counter says where the memory was.
+    confidence: Math.min(0.9, 0.4 + 0.5 * sock.share),
+    evidence: [
+      ...breakdownEvidence(facts, composition),
+      'cgroup v2 charges socket buffers to the cgroup of the socket owner: its limit counts them like any other memory',
+    ],
+    recommendation: advice(facts),
+  };
+}
+
+/** `ss` where the sockets are: the pod's or container's network namespace (the victim is gone), else the host's. */
+function ssCommand(facts: AnalysisFacts): string {
+  const workload = victimWorkload(facts);
+  if (workload?.kind === 'pod' && workload.pod) {
+    const ns = workload.namespace ? `-n ${workload.namespace} ` : '';
+    const target = workload.container ? ` --target=${workload.container}` : '';
+    return `kubectl ${ns}debug -it ${workload.pod} --image=nicolaka/netshoot${target} -- ss -tmp`;
+  }
+  const container = facts.kill.container;
+  const target = (workload ? containerTarget(workload) : null) ?? container?.id?.slice(0, 12) ?? null;
+  if (target === null)
+    return container ? 'sudo nsenter -n -t <pid in the container> ss -tmp' : 'sudo ss -tmp';
+  const runtime = workload?.kind === 'container' ? workload.runtime : (container?.runtime ?? null);
+  if (!facts.kubernetes && (runtime === 'docker' || runtime === 'podman'))
+    return `${runtime} run --rm --network container:${target} nicolaka/netshoot ss -tmp`;
+  // containerd and CRI-O (a Kubernetes node): enter the container's network namespace through its pid.
+  return `sudo nsenter -n -t $(sudo crictl inspect -o go-template --template '{{.info.pid}}' ${target}) ss -tmp`;
+}
+
+/** The point first (Slack shows a next step's first 300 characters), then how to tell which queue. */
+function advice(facts: AnalysisFacts): string {
+  return [
+    `A larger limit only delays the next kill: find the sockets with full queues, \`${ssCommand(facts)}\` and \`ss -s\` (\`skmem:(r…,t…)\`: receive and send queue, with the owner), and check \`sysctl net.ipv4.tcp_rmem net.ipv4.tcp_wmem\`.`,
+    'A big Recv-Q is a slow consumer, a big Send-Q a slow or vanished peer, thousands of idle sockets (CLOSE_WAIT) a leak: fix their owner.',
+  ].join(' ');
+}
