@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { container, diagnostics, GiB } from '../../../support/diagnostics';
-import { analyzeIncident, families, findingOf, incidentFrom } from './incidents';
+import { analyzeIncident, evidenceTexts, families, findingOf, incidentFrom } from './incidents';
 
 // Real: python in a docker container (cgroupfs driver) took down a t3.small (2 GiB, no swap): a global OOM.
 const DOCKER_PYTHON = 'modern/syslog-docker-global-python-aws-elided.log';
@@ -25,7 +25,7 @@ describe('the container-without-limit finding', () => {
     expect(finding?.title).toBe(
       'python ran in docker container 6141f63fdc9f without a memory limit that could stop it before the host ran out',
     );
-    expect(finding?.evidence).toEqual([
+    expect(evidenceTexts(finding)).toEqual([
       // Shown with the id cut to 12 hex: the diagnostics gave no name for it.
       `the kill was host-wide (no memory cgroup limit was hit) although python ran in docker container 6141f63fdc9f (/docker/${CONTAINER_ID.slice(0, 12)}…)`,
       'killed: python (pid 116935) with RSS 1.5 GiB, oom_score_adj 0',
@@ -43,7 +43,9 @@ describe('the container-without-limit finding', () => {
     );
     const finding = findingOf(analysis, 'container-without-limit');
     expect(finding?.confidence).toBe(0.8);
-    expect(finding?.evidence).toContain('docker container etl-worker: no memory limit (runtime inspect)');
+    expect(evidenceTexts(finding)).toContain(
+      'docker container etl-worker: no memory limit (runtime inspect)',
+    );
     expect(families(analysis)).toEqual(['container-without-limit', 'host-exhausted', 'no-swap']);
   });
 
@@ -75,7 +77,7 @@ describe('the container-without-limit finding', () => {
     const finding = findingOf(analysis, 'container-without-limit');
     expect(finding?.title).toBe('A container on this host runs without a memory limit');
     expect(finding?.confidence).toBe(0.45);
-    expect(finding?.evidence[0]).toBe('without a memory limit: docker container redis');
+    expect(evidenceTexts(finding)[0]).toBe('without a memory limit: docker container redis');
   });
 
   it('does not blame the container when it hit its own limit', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDiagnosticsSummary } from '../../../../functions/core/diagnostics/summary-parser';
 import { newIncident } from '../../../../functions/core/incident/build';
 import { parseKernelLog } from '../../../../functions/core/kernel-log';
-import { analyzeIncident, INSTANCE } from './incidents';
+import { analyzeIncident, evidenceTexts, INSTANCE } from './incidents';
 
 // Real: the collect-diagnostics script's stdout on the development VM right after a contained OOM kill (see
 // test/fixtures/diagnostics/SOURCES.md). Its full output quotes the kernel's report of that very kill, so the
@@ -33,7 +33,7 @@ describe('a real diagnostics capture with the kill it was collected for', () => 
     expect(analysis.likelyCause?.title).toBe(
       'oomr-fixture hit the 96 MiB memory limit of cgroup /process_api/8dc1f9a302eb15367865117e7f6656a9/oom-responder-6377-mwwgif5m',
     );
-    expect(analysis.likelyCause?.evidence).toEqual([
+    expect(evidenceTexts(analysis.likelyCause)).toEqual([
       'at the kill: memory usage 96 MiB, limit 96 MiB, failcnt 0',
       // anon-rss:97580kB + shmem-rss:0kB of limit 98304kB; file-rss:34844kB makes the RSS 132424kB, above it.
       "oomr-fixture's own charge to the cgroup: anon 95 MiB + shmem 0 KiB = 95 MiB, 99% of the 96 MiB limit",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnostics, GiB } from '../../../support/diagnostics';
-import { analyzeIncident, families, findingOf, incidentFrom } from './incidents';
+import { analyzeIncident, evidenceTexts, families, findingOf, incidentFrom } from './incidents';
 
 // A real host-wide kill of one of three JVMs (java 31995, RSS 3.4 GiB) on an 8 GiB host without swap.
 const JAVA_HOST = 'legacy/rhel6-2.6.32-642-global-java-full-syslog.log';
@@ -45,7 +45,7 @@ describe('the jvm-heap-oversized finding', () => {
     expect(analysis.likelyCause).toBe(jvm);
     expect(jvm?.confidence).toBe(0.9);
     expect(jvm?.title).toBe("java's heap (-Xmx 10 GiB, pid 32417) is larger than the host's 7.6 GiB RAM");
-    expect(jvm?.evidence).toEqual([
+    expect(evidenceTexts(jvm)).toEqual([
       'JVM pid 32417: -Xmx 10 GiB, RSS now 1.1 GiB',
       'host RAM 7.6 GiB',
       'killed: java (pid 31995) with RSS 3.4 GiB',
@@ -71,7 +71,7 @@ describe('the jvm-heap-oversized finding', () => {
     expect(jvm?.title).toBe(
       "3 JVMs may grow their heaps to 8.0 GiB together, more than the host's 7.6 GiB RAM",
     );
-    expect(jvm?.evidence.slice(0, 3)).toEqual([
+    expect(evidenceTexts(jvm).slice(0, 3)).toEqual([
       'JVM pid 32417: -Xmx 4.0 GiB, RSS now 1.1 GiB',
       'JVM pid 20608: -Xmx 3.0 GiB, RSS now 740 MiB',
       'JVM pid 17002: -Xmx 1.0 GiB, RSS now 67 MiB',
@@ -88,7 +88,7 @@ describe('the jvm-heap-oversized finding', () => {
 
     expect(families(analysis)).toEqual(['jvm-heap-oversized', 'cgroup-limit']);
     expect(jvm?.title).toBe("java's heap (-Xmx 12 GiB, pid 51022) is larger than the 8.0 GiB cgroup limit");
-    expect(jvm?.evidence).toContain('cgroup limit 8.0 GiB, usage 1.2 GiB (cgroup now)');
+    expect(evidenceTexts(jvm)).toContain('cgroup limit 8.0 GiB, usage 1.2 GiB (cgroup now)');
     expect(jvm?.recommendation).toContain('`-Xmx6g` (75% of 8.0 GiB)');
     expect(jvm?.recommendation).toContain('-XX:MaxRAMPercentage=75');
     expect(jvm?.recommendation).toContain('resources.limits.memory');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnostics } from '../../../support/diagnostics';
-import { analyzeIncident, findingOf, incidentFrom } from './incidents';
+import { analyzeIncident, evidenceTexts, findingOf, incidentFrom } from './incidents';
 
 // A real host-wide kill of tidb-server (RSS 29.9 GiB at the kill, 2026-03-14T16:55:03) on a 32 GiB host.
 const TIDB = 'legacy/rhel7-3.10.0-1160-global-tidb-uid-syslog.log';
@@ -37,7 +37,7 @@ describe('the memory-leak finding', () => {
     expect(leak?.title).toBe(
       'tidb-server keeps growing until it is killed: likely a memory leak (3 kills on this instance)',
     );
-    expect(leak?.evidence).toEqual([
+    expect(evidenceTexts(leak)).toEqual([
       'RSS at kill grew 23 GiB -> 27 GiB -> 30 GiB over 3 kills in 26 h',
       'about 252 MiB per hour between the first and the last kill',
     ]);
@@ -54,7 +54,7 @@ describe('the memory-leak finding', () => {
     ]);
     const leak = findingOf(analyzeIncident(incident, null, { now: AFTER_TIDB }), 'memory-leak');
     expect(leak?.confidence).toBe(0.75);
-    expect(leak?.evidence[0]).toBe(
+    expect(evidenceTexts(leak)[0]).toBe(
       'RSS at kill grew 18 GiB -> 23 GiB -> 27 GiB -> 30 GiB over 4 kills in 2.3 d',
     );
   });
@@ -89,7 +89,7 @@ describe('the memory-leak finding', () => {
     expect(leak?.title).toBe(
       'stress was killed 3 times on this instance in 8 h: it needs more than it gets, or leaks up to a limit',
     );
-    expect(leak?.evidence).toEqual([
+    expect(evidenceTexts(leak)).toEqual([
       'killed 3 times in 8 h; RSS at kill stayed between 1023 MiB and 1024 MiB',
     ]);
     // In a container the fix is the container's limit, not a systemd drop-in.
@@ -126,6 +126,6 @@ describe('the memory-leak finding', () => {
       killCount: 2,
     };
     const leak = findingOf(analyzeIncident(joined, null, { now: AFTER_TIDB }), 'memory-leak');
-    expect(leak?.evidence[0]).toBe('RSS at kill grew 23 GiB -> 30 GiB -> 30 GiB over 3 kills in 26 h');
+    expect(evidenceTexts(leak)[0]).toBe('RSS at kill grew 23 GiB -> 30 GiB -> 30 GiB over 3 kills in 26 h');
   });
 });

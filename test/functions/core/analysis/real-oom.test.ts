@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { causeContainedOom, containedOomSupport } from '../../../../cli/local/contained-oom';
 import { newIncident } from '../../../../functions/core/incident/build';
 import { parseKernelLog } from '../../../../functions/core/kernel-log';
-import { analyzeIncident, INSTANCE, NOW } from './incidents';
+import { analyzeIncident, evidenceTexts, INSTANCE, NOW } from './incidents';
 
 const support = containedOomSupport();
 const reason = support.supported ? '' : ` (skipped: ${support.reason})`;
@@ -27,7 +27,7 @@ describe.skipIf(!support.supported)(`a real, contained OOM kill on this host${re
     expect(analysis.likelyCause?.title).toMatch(
       /^analysis-victim hit the 64 MiB memory limit of cgroup \/.+$/,
     );
-    expect(analysis.likelyCause?.evidence[0]).toMatch(
+    expect(evidenceTexts(analysis.likelyCause)[0]).toMatch(
       /^at the kill: memory usage 6[34](\.\d)? MiB, limit 64 MiB, failcnt \d+$/,
     );
     expect(analysis.findings.map((f) => f.family)).not.toContain('host-exhausted');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnostics } from '../../../support/diagnostics';
-import { analyzeIncident, families, findingOf, incidentFrom } from './incidents';
+import { analyzeIncident, evidenceTexts, families, findingOf, incidentFrom } from './incidents';
 
 describe('cgroup limit reached versus the whole host exhausted', () => {
   it("tells a container at its own limit from a host out of memory, from the kernel's report alone", () => {
@@ -11,7 +11,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
     expect(families(analysis)).toEqual(['cgroup-limit']);
     expect(limit?.title).toBe('stress hit the 1.0 GiB memory limit of docker container 555fa75e9e7d');
     expect(limit?.confidence).toBe(0.6);
-    expect(limit?.evidence).toEqual([
+    expect(evidenceTexts(limit)).toEqual([
       'at the kill: memory usage 1.0 GiB, limit 1.0 GiB, failcnt 267',
       // anon-rss:1048132kB + shmem (not printed by 3.10) against limit 1048576kB; file-rss is only 12 kB.
       "stress's own charge to the cgroup: anon 1024 MiB + shmem 0 KiB = 1024 MiB, 100% of the 1.0 GiB limit",
@@ -28,7 +28,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       incidentFrom('legacy/docker-3.10-memcg-stress-no-timestamps.log'),
       diagnostics(),
     );
-    expect(findingOf(analysis, 'cgroup-limit')?.evidence).toContain(
+    expect(evidenceTexts(findingOf(analysis, 'cgroup-limit'))).toContain(
       "the limit is 13% of the host's 7.6 GiB RAM: the host itself was not out of memory",
     );
     expect(findingOf(analysis, 'host-exhausted')).toBeUndefined();
@@ -46,7 +46,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
     expect(limit?.recommendation).toContain(
       'raise the limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service:',
     );
-    expect(limit?.evidence[3]).toBe(
+    expect(evidenceTexts(limit)[3]).toBe(
       'the limit belongs to /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4; the victim ran in its child /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4/app.service',
     );
   });
@@ -81,7 +81,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
         },
       }),
     );
-    expect(findingOf(analysis, 'cgroup-limit')?.evidence).toContain(
+    expect(evidenceTexts(findingOf(analysis, 'cgroup-limit'))).toContain(
       'app.service now: state active/running, Result=oom-kill, NRestarts=1, OOMPolicy=stop',
     );
   });
@@ -95,7 +95,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
     expect(host?.title).toBe(
       'The whole host ran out of memory (8.0 GiB RAM and no swap); stress-ng-vm was killed to free it',
     );
-    expect(host?.evidence).toEqual([
+    expect(evidenceTexts(host)).toEqual([
       'global OOM (CONSTRAINT_NONE): no cgroup limit was involved, the host had no memory left',
       'RAM 8.0 GiB, no swap',
       'killed: stress-ng-vm (pid 116) with RSS 7.6 GiB, oom_score_adj 1000',
@@ -117,11 +117,11 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       ),
       'host-exhausted',
     );
-    expect(host?.evidence).toContain('killed: mysqld (pid 6502) with RSS 1.4 GiB');
-    expect(host?.evidence).toContain(
+    expect(evidenceTexts(host)).toContain('killed: mysqld (pid 6502) with RSS 1.4 GiB');
+    expect(evidenceTexts(host)).toContain(
       'invoked by php5-fpm (pid 19217), another process: the kernel kills the task with the highest badness score, not the one asking for memory',
     );
-    expect(host?.evidence).toContain('RAM 2.0 GiB, swap 2.0 GiB, 0 KiB free');
+    expect(evidenceTexts(host)).toContain('RAM 2.0 GiB, swap 2.0 GiB, 0 KiB free');
   });
 
   it('does not call a cpuset-constrained OOM a host out of memory', () => {
@@ -143,7 +143,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
     );
     const pressure = findingOf(analysis, 'host-exhausted');
     expect(pressure?.title).toBe('systemd-oomd killed systemd-journald.service under memory pressure');
-    expect(pressure?.evidence).toContain(
+    expect(evidenceTexts(pressure)).toContain(
       'reason: memory pressure for /system.slice being 85.03% > 80.00% for > 2s with reclaim activity',
     );
     expect(findingOf(analysis, 'cgroup-limit')).toBeUndefined();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnostics } from '../../../support/diagnostics';
-import { analyzeIncident, findingOf, incidentFrom } from './incidents';
+import { analyzeIncident, evidenceTexts, findingOf, incidentFrom } from './incidents';
 
 // Real: stress-ng-vm took an 8 GiB host without swap ("Total swap = 0kB" in the report).
 const NO_SWAP_HOST = 'modern/global-oom-6.11-stress-ng-complete.log';
@@ -10,7 +10,7 @@ describe('the no-swap finding', () => {
     const noSwap = findingOf(analyzeIncident(incidentFrom(NO_SWAP_HOST), null), 'no-swap');
     expect(noSwap?.confidence).toBe(0.45);
     expect(noSwap?.title).toBe('No swap: once RAM was full, anonymous memory had nowhere to go');
-    expect(noSwap?.evidence).toEqual(['no swap in the kernel report beside 8.0 GiB RAM']);
+    expect(evidenceTexts(noSwap)).toEqual(['no swap in the kernel report beside 8.0 GiB RAM']);
     // A quarter of 8 GiB, written with dd (swapon refuses files with holes).
     expect(noSwap?.recommendation).toContain('sudo dd if=/dev/zero of=/swapfile bs=1M count=2048');
     expect(noSwap?.recommendation).toContain('vm.swappiness=10');
@@ -67,7 +67,7 @@ describe('the overcommit finding', () => {
     expect(finding?.title).toBe(
       'vm.overcommit_memory=1: every allocation is granted, so the OOM killer is the only brake',
     );
-    expect(finding?.evidence).toEqual([
+    expect(evidenceTexts(finding)).toEqual([
       'vm.overcommit_memory = 1 (always overcommit)',
       'Committed_AS 2.7 GiB against 7.6 GiB RAM',
     ]);

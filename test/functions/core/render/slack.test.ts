@@ -308,7 +308,10 @@ describe('renderSlackMessage', () => {
       })),
     });
     outcome.analysis?.findings.forEach((finding) => {
-      finding.evidence = Array.from({ length: 500 }, (_, i) => `evidence line ${i} ${'x'.repeat(200)}`);
+      finding.evidence = Array.from({ length: 500 }, (_, i) => ({
+        kind: 'kernel' as const,
+        text: `evidence line ${i} ${'x'.repeat(200)}`,
+      }));
       finding.title = `${finding.title} ${'t'.repeat(5000)}`;
       finding.recommendation = 'r'.repeat(10_000);
     });
