@@ -1,6 +1,6 @@
 import type { JvmInfo } from '../../diagnostics/model';
 import { formatKiB } from '../../format/bytes';
-import { type Evidence, inferred, measured, stated } from '../evidence';
+import { context, type Evidence, inferred, measured, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
 import type { FindingDraft } from '../model';
 import { bytesToKiB, configSize, count } from '../text';
@@ -99,9 +99,11 @@ function finding(
   title: string,
   overflow: Evidence | null,
 ): FindingDraft {
-  const evidence: Evidence[] = heaps.map((heap) => {
+  // The heaps are one measurement (the JVMs' flags, read once), however many JVMs it lists.
+  const evidence: Evidence[] = heaps.map((heap, i) => {
     const rss = heap.jvm.rssKb === null ? '' : `, RSS now ${formatKiB(heap.jvm.rssKb)}`;
-    return measured(`JVM pid ${heap.jvm.pid}: ${heap.flag}${rss}`);
+    const line = `JVM pid ${heap.jvm.pid}: ${heap.flag}${rss}`;
+    return i === 0 ? measured(line) : context(line);
   });
   const limit = facts.limit;
   if (ceiling.cgroup && limit) {

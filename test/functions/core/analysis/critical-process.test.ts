@@ -14,7 +14,7 @@ describe('the critical-process-killed finding', () => {
     expect(critical?.title).toBe(
       'A critical process was killed: containerd; containers on this host lose their runtime',
     );
-    expect(critical?.confidence).toBe(0.95);
+    expect(critical?.confidence).toBe(0.64);
     expect(evidenceTexts(critical)).toEqual([
       'the OOM killer killed containerd (pid 4100): containers on this host lose their runtime',
       'its oom_score_adj was 0: nothing protected it',

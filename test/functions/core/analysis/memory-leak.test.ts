@@ -33,12 +33,13 @@ describe('the memory-leak finding', () => {
     const leak = findingOf(analysis, 'memory-leak');
 
     expect(analysis.likelyCause?.family).toBe('memory-leak');
-    expect(leak?.confidence).toBe(0.65);
+    expect(leak?.confidence).toBe(0.69);
     expect(leak?.title).toBe(
       'tidb-server keeps growing until it is killed: likely a memory leak (3 kills on this instance)',
     );
     expect(evidenceTexts(leak)).toEqual([
       'RSS at kill grew 23 GiB -> 27 GiB -> 30 GiB over 3 kills in 26 h',
+      'none of the 3 kills was more than 5% smaller than the one before',
       'about 252 MiB per hour between the first and the last kill',
     ]);
     expect(leak?.recommendation).toContain('pmap -x <pid>');
@@ -53,7 +54,7 @@ describe('the memory-leak finding', () => {
       { time: '2026-03-14T02:10:00Z', rssKb: 28_311_552 },
     ]);
     const leak = findingOf(analyzeIncident(incident, null, { now: AFTER_TIDB }), 'memory-leak');
-    expect(leak?.confidence).toBe(0.75);
+    expect(leak?.confidence).toBe(0.82);
     expect(evidenceTexts(leak)[0]).toBe(
       'RSS at kill grew 18 GiB -> 23 GiB -> 27 GiB -> 30 GiB over 4 kills in 2.3 d',
     );
@@ -73,7 +74,7 @@ describe('the memory-leak finding', () => {
       'memory-leak',
     );
     expect(small).toBeUndefined();
-    expect(large?.confidence).toBe(0.5);
+    expect(large?.confidence).toBe(0.49);
   });
 
   it('reports repeated kills at a steady size as weaker evidence: the process needs more than it gets', () => {
@@ -85,12 +86,13 @@ describe('the memory-leak finding', () => {
       ],
     });
     const leak = findingOf(analyzeIncident(incident, diagnostics()), 'memory-leak');
-    expect(leak?.confidence).toBe(0.35);
+    expect(leak?.confidence).toBe(0.2);
     expect(leak?.title).toBe(
       'stress was killed 3 times on this instance in 8 h: it needs more than it gets, or leaks up to a limit',
     );
     expect(evidenceTexts(leak)).toEqual([
       'killed 3 times in 8 h; RSS at kill stayed between 1023 MiB and 1024 MiB',
+      'its RSS at kill did not grow: a leak would show as growth, unless a limit caps it',
     ]);
     // In a container the fix is the container's limit, not a systemd drop-in.
     expect(leak?.recommendation).toContain('docker update --memory');
@@ -113,7 +115,7 @@ describe('the memory-leak finding', () => {
     ]);
     const leak = findingOf(analyzeIncident(incident, null, { now: AFTER_TIDB }), 'memory-leak');
     expect(leak?.title).toContain('was killed 3 times');
-    expect(leak?.confidence).toBe(0.35);
+    expect(leak?.confidence).toBe(0.2);
   });
 
   it('counts a later kill of the same process that joined the incident', () => {

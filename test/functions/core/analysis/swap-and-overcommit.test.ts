@@ -8,7 +8,7 @@ const NO_SWAP_HOST = 'modern/global-oom-6.11-stress-ng-complete.log';
 describe('the no-swap finding', () => {
   it("reads a host-wide OOM without swap from the kernel's report and gives a swap-file recipe", () => {
     const noSwap = findingOf(analyzeIncident(incidentFrom(NO_SWAP_HOST), null), 'no-swap');
-    expect(noSwap?.confidence).toBe(0.45);
+    expect(noSwap?.confidence).toBe(0.4);
     expect(noSwap?.title).toBe('No swap: once RAM was full, anonymous memory had nowhere to go');
     expect(evidenceTexts(noSwap)).toEqual(['no swap in the kernel report beside 8.0 GiB RAM']);
     // A quarter of 8 GiB, written with dd (swapon refuses files with holes).
@@ -31,7 +31,7 @@ describe('the no-swap finding', () => {
       'no-swap',
     );
     expect(little?.title).toBe('Little swap: 1.9 GiB (6% of RAM) was full at the kill');
-    expect(little?.confidence).toBe(0.3);
+    expect(little?.confidence).toBe(0.4);
   });
 
   it('says nothing when swap as large as RAM was used up (more swap would not have helped)', () => {
@@ -48,7 +48,7 @@ describe('the no-swap finding', () => {
       incidentFrom('legacy/docker-3.10-memcg-stress-no-timestamps.log'),
       diagnostics(),
     );
-    expect(findingOf(container, 'no-swap')?.confidence).toBe(0.2);
+    expect(findingOf(container, 'no-swap')?.confidence).toBe(0.15);
     const pod = analyzeIncident(
       incidentFrom('modern/k8s-guaranteed-containerd-v2-stats-dmesg-Tx.log'),
       diagnostics({ kubernetes: true }),
@@ -63,7 +63,7 @@ describe('the overcommit finding', () => {
       analyzeIncident(incidentFrom(NO_SWAP_HOST), diagnostics({ vm: { overcommitMemory: 1 } })),
       'overcommit',
     );
-    expect(finding?.confidence).toBe(0.35);
+    expect(finding?.confidence).toBe(0.3);
     expect(finding?.title).toBe(
       'vm.overcommit_memory=1: every allocation is granted, so the OOM killer is the only brake',
     );
