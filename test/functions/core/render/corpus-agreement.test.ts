@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { previewOutcome } from '../../../../cli/format/preview-outcome';
 import { analyze } from '../../../../functions/core/analysis';
+import { formatKiB } from '../../../../functions/core/format/bytes';
+import { isUnlimitedKb } from '../../../../functions/core/format/limits';
 import { groupKills } from '../../../../functions/core/incident/group-kills';
 import type { ResponseOutcome } from '../../../../functions/core/incident/outcome';
 import type { Kill } from '../../../../functions/core/kernel-log';
@@ -14,7 +16,11 @@ import {
   confinedToCgroup,
   type LoggedVictim,
   loggedVictims,
+  printedMemcgUsage,
+  printedOomdUsageKb,
+  printedRamPages,
   printedRelease,
+  printedRssKb,
   printedTime,
   reportLines,
 } from '../../../support/kernel-lines';
@@ -81,9 +87,36 @@ describe('every message of a real report agrees with the kernel lines it came fr
           victim.pid === null ? `${victim.name} (systemd-oomd)` : `${victim.name} (pid ${victim.pid})`,
         );
         const report = reportLines(lines, victim.line);
+        // What happened: the kernel's own figures, derived here from the report's lines.
         const scope = fact(text, 'Scope') ?? '';
-        if (first.kind === 'systemd-oomd') expect(scope).toContain('systemd-oomd');
-        else expect(scope.startsWith('cgroup-confined')).toBe(confinedToCgroup(report));
+        const killed = fact(text, 'Killed') ?? '';
+        if (first.kind === 'systemd-oomd') {
+          expect(scope).toContain('systemd-oomd');
+          const usage = printedOomdUsageKb(lines, first.taskMemcg ?? '');
+          if (usage !== null) expect(killed).toContain(`Current Memory Usage ${formatKiB(usage)}`);
+          else expect(killed).toContain('printed no memory figures');
+        } else {
+          const confined = confinedToCgroup(report);
+          expect(scope.startsWith('the whole host ran out of memory')).toBe(!confined);
+          const memcg = printedMemcgUsage(report);
+          if (confined && memcg && !isUnlimitedKb(memcg.limitKb)) {
+            expect(scope).toContain(`usage ${formatKiB(memcg.usageKb)}, limit ${formatKiB(memcg.limitKb)}`);
+          }
+          const pages = printedRamPages(report);
+          if (!confined && pages !== null) expect(scope).toContain(`RAM ${formatKiB(pages * 4)}`);
+          expect(killed.startsWith(`${victim.name} (pid ${victim.pid})`)).toBe(true);
+          const rss = printedRssKb(lines[victim.line] ?? '');
+          if (rss !== null) expect(killed).toContain(`RSS ${formatKiB(rss)}`);
+        }
+        // Why holds hypotheses, never the kernel's certainty restated as a cause.
+        const why = /^Why \(.*$/m.exec(text)?.[0] ?? '';
+        expect(why).not.toMatch(/ran out of memory|\bhit the\b|systemd-oomd killed/);
+        if (outcome.analysis) {
+          expect(why).toMatch(/\(confidence \d+%, from .+\)$/);
+          for (const finding of outcome.analysis.findings) {
+            expect(finding.evidence.some((item) => item.kind !== 'context')).toBe(true);
+          }
+        }
 
         const shown = fact(text, 'Killed at') ?? '';
         expect(shown).not.toContain('(received)');
