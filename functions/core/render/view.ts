@@ -132,7 +132,7 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     host,
     title: `OOM kill${unconfirmed}: ${victim}${within} on ${host}${more}`,
     notices,
-    whatHappened: whatHappened(incident),
+    whatHappened: whatHappened(incident, summary?.containers),
     cause,
     kernelFinding: kernelFinding(incident.firstKill),
     otherFindings: otherFindings(outcome.analysis),

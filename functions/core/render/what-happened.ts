@@ -1,9 +1,10 @@
 import { describeHolder, limitHolderOf } from '../analysis/limit-holder';
+import type { ContainerInfo } from '../diagnostics/model';
 import { chargedAtKillKb, formatKiB, rssAtKillKb } from '../format/bytes';
 import { isUnlimitedKb } from '../format/limits';
 import type { Incident } from '../incident/model';
 import type { Kill } from '../kernel-log';
-import { readableCgroupPath } from '../workload';
+import { readableCgroupPath, workloadOf } from '../workload';
 import { ASSUMED_PAGE_KIB, type Fact, limitPhrase } from './kill-facts';
 import { oneLine } from './text-fit';
 
@@ -13,16 +14,19 @@ import { oneLine } from './text-fit';
  * Only the report's own lines: nothing the diagnostics found later, nothing a heuristic guessed. Why it happened
  * is the findings' business, each with its evidence.
  */
-export function whatHappened(incident: Incident): Fact[] {
+export function whatHappened(incident: Incident, containers: readonly ContainerInfo[] = []): Fact[] {
   const kill = incident.firstKill;
+  // The kernel's cgroup paths, with a container's id read as its name where the diagnostics map it.
+  const workload = workloadOf(kill.container, containers);
+  const path = (p: string) => readableCgroupPath(p, workload);
   const facts: (Fact | null)[] = [
-    { label: 'Scope', value: scopeOf(kill) },
+    { label: 'Scope', value: scopeOf(kill, path) },
     { label: 'Killed', value: victimOf(kill) },
     triggerOf(kill),
     kill.oomGroupMemcg
       ? {
           label: 'memory.oom.group',
-          value: `set on ${readableCgroupPath(kill.oomGroupMemcg, null)}: the kernel killed every task in it, not one`,
+          value: `set on ${path(kill.oomGroupMemcg)}: the kernel killed every task in it, not one`,
         }
       : null,
     incident.killCount > 1 ? { label: 'Kills', value: `${incident.killCount} in this incident` } : null,
@@ -31,12 +35,12 @@ export function whatHappened(incident: Incident): Fact[] {
 }
 
 /** Where memory ran out, with the kernel's figures: the cgroup's limit and usage, or the host's RAM, free, swap. */
-function scopeOf(kill: Kill): string {
+function scopeOf(kill: Kill, path: (p: string) => string): string {
   if (kill.kind === 'systemd-oomd') {
     const unit = kill.systemdUnit ?? kill.taskMemcg ?? 'a cgroup';
     return `systemd-oomd killed ${unit}${kill.reason ? ` on its rule: ${kill.reason}` : ''} (the kernel OOM killer did not run)`;
   }
-  if (kill.cgroup) return cgroupScope(kill);
+  if (kill.cgroup) return cgroupScope(kill, path);
   const parts: string[] = [];
   if (kill.ramPages !== null) parts.push(`RAM ${formatKiB(kill.ramPages * ASSUMED_PAGE_KIB)}`);
   if (kill.memInfo?.freeKb !== null && kill.memInfo?.freeKb !== undefined)
@@ -49,10 +53,10 @@ function scopeOf(kill: Kill): string {
   return `the whole host ran out of memory${constraint}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
 }
 
-function cgroupScope(kill: Kill): string {
+function cgroupScope(kill: Kill, path: (p: string) => string): string {
   const holder = limitHolderOf(kill);
   const where = kill.container
-    ? `cgroup ${readableCgroupPath(kill.oomMemcg ?? kill.taskMemcg ?? '?', null)}`
+    ? `cgroup ${path(kill.oomMemcg ?? kill.taskMemcg ?? '?')}`
     : describeHolder(holder);
   const usage = kill.memoryUsageKb === null ? '' : `usage ${formatKiB(kill.memoryUsageKb)}, `;
   const failcnt = kill.memoryFailcnt ? `, failcnt ${kill.memoryFailcnt}` : '';

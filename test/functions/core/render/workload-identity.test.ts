@@ -91,8 +91,10 @@ describe('the workload in the message', () => {
     expect(text).not.toMatch(/kubectl describe pod(?! \S)/);
     expect(text).not.toContain(id);
     // The size before the place: the label ends in its own parentheses, never followed by a second pair.
-    expect(view.cause?.title).toBe(`xray hit the 200 MiB memory limit of ${label}`);
-    expect(view.cause?.evidence.join('\n')).toContain(
+    expect(view.cause?.title).toBe(
+      `The 200 MiB memory limit of ${label} is too small for what xray needs, or xray grew past it`,
+    );
+    expect(view.whatHappened.map((fact) => fact.value).join('\n')).toContain(
       `pod[${namespace}/${pod}].slice/cri-containerd-[${container}].scope`,
     );
     expectFits(outcome);
