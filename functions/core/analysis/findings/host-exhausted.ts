@@ -4,6 +4,7 @@ import { context, type Evidence, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
 import type { FindingDraft } from '../model';
 import { configSize } from '../text';
+import { diagnosisAnswers } from './diagnosis-answers';
 import { nextInstanceSize } from './instance-size';
 import { describeTasks, largestTasks } from './tasks';
 import { serviceOf, unitLookup } from './unit-hint';
@@ -68,7 +69,17 @@ function recommendation(facts: AnalysisFacts, largest: string, largestKb: number
     ? ` or move to ${bigger} (twice the memory of ${type})`
     : ' or move to a larger instance type';
   const prevent = `If the load is legitimate, add memory${resize}. Prevent: alarm on the CloudWatch agent's mem_used_percent (e.g. > 90% for 5 minutes) to act before the OOM killer does.`;
-  const find = 'Find what grew (`ps aux --sort=-rss | head`, `smem -tk`).';
+  // What the diagnostics already ran is shown, not asked for again.
+  const answers = diagnosisAnswers(facts);
+  const find = answers.largestProcesses
+    ? `Find what grew: ${answers.largestProcesses} (\`smem -tk\` splits shared memory).`
+    : 'Find what grew (`ps aux --sort=-rss | head`, `smem -tk`).';
+  const counted = answers.processCounts
+    ? `Look for a worker pool grown too large (${answers.processCounts})`
+    : 'Count processes by name (`ps -e --no-headers -o comm | sort | uniq -c | sort -rn | head`) for a worker pool grown too large';
+  const outside = answers.memoryOutsideProcesses
+    ? `look outside processes (${answers.memoryOutsideProcesses}; \`df -h -t tmpfs\`)`
+    : "look outside processes (`grep -E 'Shmem|Slab|SUnreclaim' /proc/meminfo`, `df -h -t tmpfs`)";
   const victimIsLargest = largest === facts.victim.name;
   const workload = workloadOf(kill.container, facts.diagnostics?.containers ?? []);
   if (victimIsLargest && workload) {
@@ -78,7 +89,7 @@ function recommendation(facts: AnalysisFacts, largest: string, largestKb: number
   // A cap at 75% of RAM on a process that held a sliver of it would change nothing (an 8 MiB apache worker on a
   // 24 GiB host): the memory was in many processes, or outside processes altogether.
   if (ramKb !== null && largestKb !== null && largestKb < ramKb * 0.1) {
-    return `${find} No single process held much: the largest, ${largest}, had ${formatKiB(largestKb)} of ${formatKiB(ramKb)}. Count processes by name (\`ps -e --no-headers -o comm | sort | uniq -c | sort -rn | head\`) for a worker pool grown too large, and look outside processes (\`grep -E 'Shmem|Slab|SUnreclaim' /proc/meminfo\`, \`df -h -t tmpfs\`). ${prevent}`;
+    return `${find} No single process held much: the largest, ${largest}, had ${formatKiB(largestKb)} of ${formatKiB(ramKb)}. ${counted}, and ${outside}. ${prevent}`;
   }
   // systemd reads a percentage as a share of physical memory: usable when the report printed no RAM size.
   const cap = ramKb === null ? '75%' : configSize(ramKb * 0.75, 'systemd');
