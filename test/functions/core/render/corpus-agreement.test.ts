@@ -108,6 +108,12 @@ describe('every message of a real report agrees with the kernel lines it came fr
           const rss = printedRssKb(lines[victim.line] ?? '');
           if (rss !== null) expect(killed).toContain(`RSS ${formatKiB(rss)}`);
         }
+        // memory.oom.group: the kernel prints it right after the first victim of the group.
+        const group = lines
+          .slice(victim.line, victim.line + 4)
+          .some((line) => /Tasks in \S+ are going to be killed due to memory\.oom\.group set/.test(line));
+        if (group)
+          expect(fact(text, 'memory.oom.group')).toMatch(/^set on .*: the kernel killed every task in it/);
         // Why holds hypotheses, never the kernel's certainty restated as a cause.
         const why = /^Why \(.*$/m.exec(text)?.[0] ?? '';
         expect(why).not.toMatch(/ran out of memory|\bhit the\b|systemd-oomd killed/);
