@@ -31,7 +31,10 @@ describe('oom-responder demo', () => {
     const [payload] = result.stdout.split('\n').filter((line) => line.startsWith('{'));
     const text = messageText(JSON.parse(payload ?? '{}') as SlackMessage);
     expect(text).toContain('OOM kill (unconfirmed): python3 (pid 3920)');
-    expect(text).toContain('*RSS at kill*\n45 MiB (anon+shmem 39 MiB, file 6.6 MiB)');
+    // What happened: the report's anon-rss + file-rss, and what its cgroup was charged.
+    expect(text).toMatch(
+      /\*Killed:\* python3 \(pid 3920\): RSS 45 MiB \(anon [\d.]+ MiB, file 6\.6 MiB, shmem [^;]+; charged to the cgroup: 39 MiB\)/,
+    );
     // --json: stdout is the payload alone, the summary is on stderr.
     expect(result.stdout.trimEnd().split('\n')).toEqual([payload]);
     expect(result.stderr).toContain(

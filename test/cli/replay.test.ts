@@ -196,7 +196,9 @@ describe('oom-responder replay without --host-exec (captured diagnostics)', () =
     const [message, ...rest] = payloads(result.stdout).map(decoded);
     expect(rest).toEqual([]);
     expect(message).toContain('OOM kill (unconfirmed): python3 (pid 3920) on vm (i-0abc1234def567890)');
-    expect(message).toContain('RSS at kill*\\n45 MiB (anon+shmem 39 MiB, file 6.6 MiB)');
+    expect(message).toMatch(
+      /\*Killed:\* python3 \(pid 3920\): RSS 45 MiB \(anon [\d.]+ MiB, file 6\.6 MiB, shmem [^;]+; charged to the cgroup: 39 MiB\)/,
+    );
   });
 
   it('replays `aws logs get-log-events` output, one stream per stream it names', async () => {
@@ -221,7 +223,7 @@ describe('oom-responder replay without --host-exec (captured diagnostics)', () =
     expect(result.code).toBe(0);
     expect(payloads(result.stdout)).toEqual([]);
     expect(result.stdout).toContain('⚠️ OOM kill (unconfirmed): python3 (pid 3920) on vm (sample-1)');
-    expect(result.stdout).toMatch(/^ {2}RSS at kill {14}45 MiB \(anon\+shmem 39 MiB, file 6\.6 MiB\)/m);
+    expect(result.stdout).toMatch(/^• Killed: python3 \(pid 3920\): RSS 45 MiB \(anon /m);
     expect(result.stdout).toMatch(/Memory at diagnosis \(18:28:16[^)]*\): total 24 GiB/);
   });
 });

@@ -125,3 +125,41 @@ function jsonRealtime(lines: readonly string[], at: number): number | null {
 function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** The `memory: usage NkB, limit NkB` line of a cgroup report (the OOM memcg's own), in kB. */
+export function printedMemcgUsage(report: readonly string[]): { usageKb: number; limitKb: number } | null {
+  for (const text of report) {
+    const m = /[\]:] memory: usage (\d+)kB, limit (\d+)kB/.exec(text);
+    if (m) return { usageKb: Number(m[1]), limitKb: Number(m[2]) };
+  }
+  return null;
+}
+
+/** `N pages RAM` of a report's memory summary (pages, 4 KiB on the corpus' hosts). */
+export function printedRamPages(report: readonly string[]): number | null {
+  for (const text of report) {
+    const m = /[\]:] (\d+) pages RAM\s*$/.exec(text);
+    if (m) return Number(m[1]);
+  }
+  return null;
+}
+
+/** The victim line's `anon-rss:NkB, file-rss:NkB, shmem-rss:NkB`, summed (kB), or null when it prints none. */
+export function printedRssKb(line: string): number | null {
+  const m = /anon-rss:(\d+)kB, file-rss:(\d+)kB(?:, shmem-rss:(\d+)kB)?/.exec(line);
+  return m ? Number(m[1]) + Number(m[2]) + Number(m[3] ?? 0) : null;
+}
+
+/** systemd-oomd's `Current Memory Usage: 55.5M` for the cgroup it printed right above, in kB. */
+export function printedOomdUsageKb(lines: readonly string[], path: string): number | null {
+  const scales: Record<string, number> = { B: 1 / 1024, K: 1, M: 1024, G: 1024 ** 2, T: 1024 ** 3 };
+  for (let i = 0; i < lines.length; i++) {
+    if (!(lines[i] ?? '').trimEnd().endsWith(`Path: ${path}`)) continue;
+    for (const text of lines.slice(i + 1, i + 12)) {
+      const m = /Current Memory Usage: ([\d.]+)([BKMGT])\s*$/.exec(text);
+      if (m) return Number(m[1]) * (scales[m[2] ?? ''] ?? Number.NaN);
+      if (/Path: /.test(text)) break;
+    }
+  }
+  return null;
+}

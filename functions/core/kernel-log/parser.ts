@@ -13,6 +13,7 @@ import {
   parseEnvelope,
 } from './envelope';
 import { classifyKernelMessage, parseOomdKill, type ReportEvent, type TaskRowEvent } from './messages';
+import { OomdCandidates } from './oomd-candidates';
 import { killFromOomd, type LineSource, Report } from './report';
 import { parseTaskRow, parseTaskRowWithoutHeader } from './task-table';
 import type { Kill } from './types';
@@ -52,6 +53,8 @@ export class KernelLogParser {
   private readonly context: EnvelopeContext;
   private readonly maxDecodedBytes: number | undefined;
   private readonly hosts = new Map<string, HostState>();
+  /** systemd-oomd's candidate blocks per host, read until its kill line names the cgroup it killed. */
+  private readonly oomdCandidates = new Map<string, OomdCandidates>();
   private readonly pending: (Report | null)[] = [];
   private pendingHead = 0;
   /** How many open reports still wait for their victim: while any does, every line must be read. */
@@ -356,12 +359,27 @@ export class KernelLogParser {
 
   private pushOomd(envelope: Envelope, body: string, source: LineSource | undefined, out: Kill[]): void {
     const event = parseOomdKill(body);
-    if (!event) return;
+    const key = envelope.host ?? source?.logStream ?? '';
+    if (!event) {
+      this.oomdCandidatesOf(key).read(body);
+      return;
+    }
     const report = new Report();
-    report.addKillRecord(killFromOomd(event, envelope, source));
+    const kill = killFromOomd(event, envelope, source);
+    kill.oomdCandidate = this.oomdCandidates.get(key)?.take(event.cgroupPath) ?? null;
+    report.addKillRecord(kill);
     this.enqueue(report);
     report.closed = true;
     this.flush(out);
+  }
+
+  private oomdCandidatesOf(key: string): OomdCandidates {
+    let candidates = this.oomdCandidates.get(key);
+    if (!candidates) {
+      candidates = new OomdCandidates();
+      this.oomdCandidates.set(key, candidates);
+    }
+    return candidates;
   }
 
   /** The open report of this host, or a new one when there is none or its victim was already named. */

@@ -126,7 +126,9 @@ const FILLER_LOOK: Record<Exclude<MemoryKind, 'anon'>, string> = {
 export function kernelNextStep(kill: Kill, tasksListed: boolean): string {
   const process = kill.process ?? 'the killed process';
   if (kill.kind === 'systemd-oomd') {
-    return `Find what put ${kill.systemdUnit ?? 'the cgroup'} under memory pressure; raise its ManagedOOMMemoryPressureLimit only if the pressure is expected.`;
+    // systemd-oomd's own levers, not a cgroup memory limit: what it watches, who it may pick, how strict it is.
+    const unit = kill.systemdUnit ?? 'the unit';
+    return `See what systemd-oomd watches and the pressure it reads (\`oomctl\`); if ${unit} must not be chosen, give it \`ManagedOOMPreference=avoid\` (or \`omit\`) in a drop-in (\`sudo systemctl edit ${unit}\`); relax the slice's \`ManagedOOMMemoryPressureLimit=\` (or \`ManagedOOMSwap=\`) only if the pressure is expected.`;
   }
   if (kill.cgroup) {
     // The limit may sit on a parent of the victim's cgroup: name the cgroup that holds it.

@@ -19,6 +19,7 @@ export function renderPlainText(outcome: ResponseOutcome): string {
 export function plainTextOf(view: OutcomeView): string {
   const sections: string[][] = [
     [`[${view.severity.toUpperCase()}] ${view.title}`, ...view.notices.map((notice) => `! ${notice}`)],
+    whatHappenedLines(view),
     causeLines(view),
     view.facts.map((fact) => `${fact.label}: ${fact.value}`),
     actionLines(view),
@@ -35,21 +36,34 @@ export function plainTextOf(view: OutcomeView): string {
   return `${snsText(text)}\n`;
 }
 
+/** The certain part, as the kernel stated it: no confidence. */
+function whatHappenedLines(view: OutcomeView): string[] {
+  if (view.whatHappened.length === 0) return [];
+  return [
+    'What happened (stated by the kernel report):',
+    ...view.whatHappened.map((fact) => `${fact.label}: ${fact.value}`),
+  ];
+}
+
+/** Why: the likely cause, a hypothesis, with the confidence its evidence gives it and that evidence. */
 function causeLines(view: OutcomeView): string[] {
   const lines: string[] = [];
   if (view.cause) {
     const confidence =
-      view.cause.confidencePercent === null ? '' : ` (confidence ${view.cause.confidencePercent}%)`;
-    lines.push(`${view.cause.label}: ${view.cause.title}${confidence}`);
-  } else {
-    lines.push(`What the kernel report shows: ${view.kernelFinding}`);
+      view.cause.confidencePercent === null
+        ? ''
+        : ` (confidence ${view.cause.confidencePercent}%, from ${view.cause.basis})`;
+    lines.push(`Why (${view.cause.label.toLowerCase()}): ${view.cause.title}${confidence}`);
   }
   view.nextSteps.forEach((step, i) => {
     lines.push(`${i === 0 ? 'Next: ' : '      '}${step}`);
   });
   if (view.filledBy) lines.push(`${FILLED_BY_LABEL}: ${view.filledBy}`);
   if (view.cause && view.cause.evidence.length > 0) {
-    lines.push('Evidence:', ...view.cause.evidence.map((item) => `  - ${item}`));
+    lines.push(
+      'Evidence:',
+      ...view.cause.evidence.map((item) => `  - ${item.tag ? `[${item.tag}] ` : ''}${item.text}`),
+    );
   }
   if (view.otherFindings.length > 0) lines.push(`Also found: ${view.otherFindings.join('; ')}`);
   return lines;

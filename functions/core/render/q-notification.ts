@@ -39,17 +39,23 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
   const outcome = safeOutcome(raw);
   const view = describeOutcome(outcome);
   const incident = outcome.incident;
+  const happened = view.whatHappened.map((fact) => `• *${qText(fact.label)}:* ${qText(fact.value)}`);
+  const confidence =
+    view.cause?.confidencePercent === null || view.cause?.confidencePercent === undefined
+      ? ''
+      : ` _(confidence ${view.cause.confidencePercent}%, from ${qText(view.cause.basis)})_`;
   const why = view.cause
-    ? `*${view.cause.label}:* ${qText(view.cause.title)}`
-    : `*What the kernel report shows:* ${qText(view.kernelFinding)}`;
+    ? [`*Why (${view.cause.label.toLowerCase()}):* ${qText(view.cause.title)}${confidence}`]
+    : [];
   const done = [
     ...(view.nothingDone ? [qText(view.nothingDone)] : []),
     ...view.actions.map((a) => `${ACTION_NAMES[a.action]} (${STATUS_WORDS[a.status]}): ${qText(a.text)}`),
   ];
   const description = [
     ...view.notices.map((notice) => `:warning: ${qText(notice)}`),
-    why,
+    ...(happened.length > 0 ? [`*What happened* (stated by the kernel report)\n${happened.join('\n')}`] : []),
     ...(view.filledBy ? [`*${FILLED_BY_LABEL}:* ${qText(view.filledBy)}`] : []),
+    ...why,
     view.facts.map((fact) => `*${fact.label}:* ${qText(fact.value)}`).join('\n'),
     `*What was done:* ${done.join('; ')}`,
     ...(view.recurrence ? [`*Recurrence:* ${qText(view.recurrence)}`] : []),

@@ -32,14 +32,24 @@ export function noticesText(view: OutcomeView, max: number): string | null {
   );
 }
 
+/** The certain part, as the kernel stated it: no confidence. */
+export function whatHappenedText(view: OutcomeView, max: number): string | null {
+  if (view.whatHappened.length === 0) return null;
+  const lines = view.whatHappened.map(
+    (fact) => `• *${fitMrkdwn(fact.label, 60)}:* ${fitMrkdwn(fact.value, 400)}`,
+  );
+  return `*What happened* (stated by the kernel report)\n${fitLines(lines, max - 50, 'more lines')}`;
+}
+
+/** Why: the likely cause with the confidence its evidence gives it, then what to do next. */
 export function causeText(view: OutcomeView, max: number): string {
   const lines: string[] = [];
   if (view.cause) {
     const confidence =
-      view.cause.confidencePercent === null ? '' : ` _(confidence ${view.cause.confidencePercent}%)_`;
-    lines.push(`*${view.cause.label}:* ${fitMrkdwn(view.cause.title, 500)}${confidence}`);
-  } else {
-    lines.push(`*What the kernel report shows:* ${fitMrkdwn(view.kernelFinding, 600)}`);
+      view.cause.confidencePercent === null
+        ? ''
+        : ` _(confidence ${view.cause.confidencePercent}%, from ${fitMrkdwn(view.cause.basis, 100)})_`;
+    lines.push(`*Why (${view.cause.label.toLowerCase()}):* ${fitMrkdwn(view.cause.title, 500)}${confidence}`);
   }
   const [first, ...rest] = view.nextSteps;
   if (first) lines.push(`*Next:* ${fitMrkdwn(first, 500)}`);
@@ -53,7 +63,7 @@ export function evidenceText(view: OutcomeView, max: number): string | null {
   // What filled the memory goes first: the kernel's own figures, kept when the evidence below is cut.
   const lines = [
     ...(view.filledBy ? [`*${FILLED_BY_LABEL}:* ${fitMrkdwn(view.filledBy, 300)}`] : []),
-    ...evidence.map((item) => `• ${fitMrkdwn(item, 300)}`),
+    ...evidence.map((item) => `• ${item.tag ? `_${item.tag}:_ ` : ''}${fitMrkdwn(item.text, 300)}`),
   ];
   if (view.otherFindings.length > 0) {
     lines.push(`_Also found:_ ${fitMrkdwn(view.otherFindings.slice(0, 4).join('; '), 400)}`);

@@ -21,6 +21,7 @@ import {
   processesText,
   recurrenceText,
   stateText,
+  whatHappenedText,
 } from './slack-sections';
 import { mrkdwnText } from './untrusted';
 import { describeOutcome, type OutcomeView } from './view';
@@ -41,6 +42,7 @@ interface Part {
 /** Sections in reading order. The top processes go first when room runs out, what was done goes last. */
 const PARTS: readonly Part[] = [
   { render: noticesText, max: 1500, min: 1500 },
+  { render: whatHappenedText, max: 1200, min: 1200 },
   { render: causeText, max: 1500, min: 1500 },
   { render: evidenceText, max: 1500, min: 300, shrinkOrder: 3 },
   { render: actionsText, max: 1500, min: 500, shrinkOrder: 5 },
@@ -79,8 +81,8 @@ export function renderSlackMessage(outcome: ResponseOutcome): SlackMessage {
     if (!text) return [];
     return part.divider ? [divider(), section(text)] : [section(text)];
   });
-  // The facts go right after the cause: the cause section is the second of the notices-and-cause pair.
-  const causeAt = texts[0] ? 2 : 1;
+  // The facts go right after the cause: notices (when any), what happened, then the cause.
+  const causeAt = texts.slice(0, 3).filter((text) => text).length;
   const blocks: SlackBlock[] = [
     top,
     ...sections.slice(0, causeAt),

@@ -1,6 +1,7 @@
 import { memoryComposition } from '../analysis/memory-composition';
 import { corroborationLine, corroborationOf, sourceName } from '../diagnostics/corroboration';
 import { diagnosisRelation } from '../diagnostics/diagnosis-time';
+import type { DiagnosticsSummary } from '../diagnostics/model';
 import { formatKiB } from '../format/bytes';
 import type { Severity } from '../incident/model';
 import type { ResponseOutcome } from '../incident/outcome';
@@ -31,6 +32,7 @@ import {
   topProcesses,
 } from './response-facts';
 import { clean, oneLine } from './text-fit';
+import { whatHappened } from './what-happened';
 
 /**
  * Everything a renderer shows, worked out once from a response outcome: the outcome is redacted whole first, so
@@ -56,6 +58,9 @@ export interface OutcomeView {
   title: string;
   /** Said first, plainly: an unresolved instance, a failed workflow, missing diagnostics. */
   notices: string[];
+  /** What the kernel stated for certain (scope, victim, trigger, oom.group, kills): no confidence, no guess. */
+  whatHappened: Fact[];
+  /** Why: the likely cause, a hypothesis with its evidence and the confidence derived from it. */
   cause: CauseView | null;
   /**
    * Which memory filled the cgroup or the host, from the report's own breakdown (memcg stats, Mem-Info): `Filled
@@ -133,6 +138,7 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     host,
     title: `OOM kill${unconfirmed}: ${victim}${within} on ${host}${more}`,
     notices,
+    whatHappened: whatHappened(incident, summary?.containers),
     cause,
     filledBy: filledByLine(incident.firstKill),
     kernelFinding: kernelFinding(incident.firstKill),
@@ -149,7 +155,7 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     links,
     nextSteps: corroboration.confirmed
       ? nextSteps(outcome, cause, links)
-      : [checkTheKillStep(incident.firstKill), ...nextSteps(outcome, cause, links)],
+      : [checkTheKillStep(incident.firstKill, summary), ...nextSteps(outcome, cause, links)],
     footer: oneLine(
       [
         `Incident ${incident.id}`,
@@ -172,8 +178,22 @@ function filledByLine(kill: ResponseOutcome['incident']['firstKill']): string | 
   return composition ? oneLine(composition.line) : null;
 }
 
-/** Before acting on a kill nothing vouched for: look for it where only the kernel (or systemd-oomd) writes. */
-function checkTheKillStep(kill: ResponseOutcome['incident']['firstKill']): string {
+/**
+ * Before acting on a kill nothing vouched for: look for it where only the kernel (or systemd-oomd) writes. When
+ * the diagnostics already looked, their answer is the step, not the command they ran.
+ */
+function checkTheKillStep(
+  kill: ResponseOutcome['incident']['firstKill'],
+  summary: DiagnosticsSummary | null,
+): string {
+  const looked = summary?.killConfirmation;
+  if (summary && looked && looked.status === 'not-found') {
+    const at = diagnosisRelation(kill, summary).at;
+    const where = sourceName(looked.source);
+    return oneLine(
+      `Treat the kill as unproven: at diagnosis${at ? ` ${at}` : ''} ${where} did not hold it${looked.detail ? ` (${looked.detail})` : ''}. Do not change the host on it alone.`,
+    );
+  }
   if (kill.kind === 'systemd-oomd')
     return 'First check the kill is real, on the host: journalctl -u systemd-oomd --since -1h | grep Killed';
   const pid = kill.pid === null ? '' : ` ${kill.pid}`;

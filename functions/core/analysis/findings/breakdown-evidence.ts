@@ -1,6 +1,7 @@
 import { formatKiB } from '../../format/bytes';
 import { formatLimitKb } from '../../format/limits';
 import { isNamed, readableCgroupPath, type Workload, workloadLabel, workloadOf } from '../../workload';
+import { context, type Evidence, inferred, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
 import type { MemoryComposition, MemoryPart } from '../memory-composition';
 import { KIND_NAMES, totalPhrase } from '../memory-composition-line';
@@ -11,10 +12,30 @@ import { percent } from '../text';
  * `rss`, `cache`, `kmem`; Mem-Info's `active_anon` ...), so an engineer can find each in the report. The summary
  * (`composition.line`) is not repeated here: the message shows it on a line of its own.
  */
-export function breakdownEvidence(facts: AnalysisFacts, composition: MemoryComposition): string[] {
+export function breakdownEvidence(
+  facts: AnalysisFacts,
+  composition: MemoryComposition,
+  part: MemoryPart,
+): Evidence[] {
   const figures = kernelFigures(facts, composition);
-  return figures ? [figures] : [];
+  return [...(figures ? [stated(figures)] : []), shareEvidence(composition, part)];
 }
+
+/**
+ * How much of the total the part holds. The kernel's own counters say so: when the part is the dominant filler
+ * (`DOMINANT_SHARE`: half the total and twice the next part) that is a second kernel fact for the finding; a part
+ * over the finding's threshold but not dominant is only a share a heuristic reads as significant.
+ */
+function shareEvidence(composition: MemoryComposition, part: MemoryPart): Evidence {
+  const name = KIND_NAMES[part.kind].full;
+  const share = `${name}: ${formatKiB(part.kb)} ${totalPhrase(composition)} (${percent(part.kb, composition.totalKb)})`;
+  return composition.dominant === part
+    ? stated(`${share}, more than any other part by far: this is what filled it`)
+    : inferred(`${share}: a large part, though not most of it`);
+}
+
+/** A line that explains a mechanism to the reader: no weight of its own. */
+export const explains = (text: string): Evidence => context(text);
 
 /**
  * A breakdown finding's title: `Socket buffers took 175 MiB of 203 MiB charged (86%) in pod a/b (container c),

@@ -6,56 +6,56 @@ import {
   workloadLabel,
   workloadOf,
 } from '../../workload';
+import { context, contradicts, type Evidence, measured, stated } from '../evidence';
 import type { AnalysisFacts, MemoryLimit } from '../facts';
 import { describeHolder, limitHolderOf } from '../limit-holder';
 import type { MemoryPart } from '../memory-composition';
 import { KIND_NAMES } from '../memory-composition-line';
-import type { Finding } from '../model';
+import type { FindingDraft } from '../model';
 import { headroomNote, type SuggestedLimit, suggestedLimit } from '../suggested-limit';
 import { configSizeUp, percent } from '../text';
-import { victimLines } from './tasks';
 
 /**
  * The kill was confined to a memory cgroup that reached its limit (a container, a pod, a systemd unit's
- * `MemoryMax=`), or to the NUMA nodes of a cpuset: the host as a whole still had memory. This is the mechanism;
- * a root-cause finding (an oversized JVM heap, a leak) outranks it when one holds.
+ * `MemoryMax=`), or to the NUMA nodes of a cpuset: the host as a whole still had memory. That much the kernel
+ * states ("What happened" says it); the hypothesis here is that the limit is too small for what the workload
+ * needs. A root-cause finding (an oversized JVM heap, a leak) outranks it when one holds.
  */
-export function cgroupLimit(facts: AnalysisFacts): Finding | null {
+export function cgroupLimit(facts: AnalysisFacts): FindingDraft | null {
   if (facts.scope === 'cpuset') return cpusetConstraint(facts);
   if (facts.scope !== 'cgroup') return null;
   const { kill, limit, ramKb } = facts;
   const where = placeOf(facts);
   const filler = nonAnonFiller(facts);
-  // What filled it, when it was not the processes' own memory: the reason this finding is weak.
-  const evidence = [
+  // What filled it, when it was not the processes' own memory, speaks against "the limit is too small": a larger
+  // limit fills the same way.
+  const evidence: Evidence[] = [
     limitLine(limit),
-    ...(filler ? [facts.composition?.line ?? ''] : []),
-    ...chargeLines(facts),
+    ...(filler && facts.composition ? [contradicts(facts.composition.line)] : []),
+    ...chargeLines(facts).map(context),
   ];
   const path = (p: string) => readableCgroupPath(p, where.workload);
   if (kill.oomMemcg && kill.taskMemcg && kill.oomMemcg !== kill.taskMemcg) {
     evidence.push(
-      `the limit belongs to ${path(kill.oomMemcg)}; the victim ran in its child ${path(kill.taskMemcg)}`,
+      context(
+        `the limit belongs to ${path(kill.oomMemcg)}; the victim ran in its child ${path(kill.taskMemcg)}`,
+      ),
     );
-  } else if (kill.oomMemcg ?? kill.taskMemcg) {
-    evidence.push(`memory cgroup: ${path(kill.oomMemcg ?? kill.taskMemcg ?? '')}`);
   }
   if (limit && ramKb !== null) {
     evidence.push(
-      `the limit is ${percent(limit.limitKb, ramKb)} of the host's ${formatKiB(ramKb)} RAM: the host itself was not out of memory`,
+      stated(
+        `the limit is ${percent(limit.limitKb, ramKb)} of the host's ${formatKiB(ramKb)} RAM: the host itself was not out of memory`,
+      ),
     );
   }
-  evidence.push(...victimLines(facts));
   evidence.push(...stateLines(facts));
-  const full =
-    limit?.usageKb !== null && limit?.usageKb !== undefined && limit.usageKb >= limit.limitKb * 0.95;
+  const size = limit ? `${formatKiB(limit.limitKb)} ` : '';
   return {
     family: 'cgroup-limit',
     // The size before the place: a place can end in its own parentheses (`pod a/b (container c)`), and the
     // renderer adds `(confidence N%)`, so a size in parentheses after it would read `...) (512 MiB) (confidence`.
-    title: `${facts.victim.name} hit the ${limit ? `${formatKiB(limit.limitKb)} ` : ''}memory limit of ${where.label}`,
-    // Weaker when something other than the processes' own memory filled the cgroup: a larger limit fills too.
-    confidence: filler ? 0.35 : limit === null ? 0.5 : full ? 0.6 : 0.55,
+    title: `The ${size}memory limit of ${where.label} is too small for what ${facts.victim.name} needs, or ${facts.victim.name} grew past it`,
     evidence,
     recommendation: filler ? fillerFirst(facts, filler, where) : recommendation(facts, where),
   };
@@ -137,30 +137,34 @@ function chargeLines(facts: AnalysisFacts): string[] {
   return lines;
 }
 
-function limitLine(limit: MemoryLimit | null): string {
-  if (limit === null) return 'the kernel confined the OOM to a memory cgroup; its limit was not printed';
+function limitLine(limit: MemoryLimit | null): Evidence {
+  if (limit === null)
+    return stated('the kernel confined the OOM to a memory cgroup; its limit was not printed');
   if (limit.source === 'kernel report') {
     const usage = limit.usageKb === null ? '' : `usage ${formatKiB(limit.usageKb)}, `;
     const failcnt = limit.failcnt === null ? '' : `, failcnt ${limit.failcnt}`;
-    return `at the kill: memory ${usage}limit ${formatKiB(limit.limitKb)}${failcnt}`;
+    return stated(`at the kill: memory ${usage}limit ${formatKiB(limit.limitKb)}${failcnt}`);
   }
   const usage = limit.usageKb === null ? '' : `, using ${formatKiB(limit.usageKb)} now`;
   const what = limit.source === 'unit MemoryMax' ? "the unit's MemoryMax" : "the cgroup's limit";
-  return `${what} is ${formatKiB(limit.limitKb)}${usage}`;
+  return measured(`${what} is ${formatKiB(limit.limitKb)}${usage}`);
 }
 
-function stateLines(facts: AnalysisFacts): string[] {
-  const lines: string[] = [];
+function stateLines(facts: AnalysisFacts): Evidence[] {
+  const lines: Evidence[] = [];
   const cgroup = facts.diagnostics?.cgroup;
-  if (cgroup?.oomKills)
-    lines.push(`the cgroup has counted ${cgroup.oomKills} OOM kills (memory.events oom_kill)`);
+  // One kill is this one; more say the workload keeps reaching the limit.
+  if (cgroup?.oomKills) {
+    const line = `the cgroup has counted ${cgroup.oomKills} OOM kills (memory.events oom_kill)`;
+    lines.push(cgroup.oomKills > 1 ? measured(line) : context(line));
+  }
   const unit = facts.diagnostics?.unit;
   if (unit && unit.name === facts.kill.systemdUnit) {
     const parts = [`state ${unit.activeState ?? '?'}${unit.subState ? `/${unit.subState}` : ''}`];
     if (unit.result) parts.push(`Result=${unit.result}`);
     if (unit.nRestarts !== null) parts.push(`NRestarts=${unit.nRestarts}`);
     if (unit.oomPolicy) parts.push(`OOMPolicy=${unit.oomPolicy}`);
-    lines.push(`${unit.name} now: ${parts.join(', ')}`);
+    lines.push(context(`${unit.name} now: ${parts.join(', ')}`));
   }
   return lines;
 }
@@ -232,16 +236,16 @@ function ecsContainer(workload: Workload | null): string {
     : "the container's";
 }
 
-function cpusetConstraint(facts: AnalysisFacts): Finding {
+function cpusetConstraint(facts: AnalysisFacts): FindingDraft {
   const { kill } = facts;
   const evidence = [
-    `oom-kill constraint ${kill.constraint}: only the memory nodes allowed to the allocating task counted, not the whole host`,
+    stated(
+      `oom-kill constraint ${kill.constraint}: only the memory nodes allowed to the allocating task counted, not the whole host`,
+    ),
   ];
-  evidence.push(...victimLines(facts));
   return {
     family: 'cgroup-limit',
-    title: `${facts.victim.name} was killed because the NUMA nodes of a cpuset or memory policy ran out, not the host`,
-    confidence: 0.6,
+    title: `The memory nodes a cpuset or memory policy allows are too few for ${facts.victim.name}'s workload, though the host had memory elsewhere`,
     evidence,
     recommendation:
       "Check which memory nodes the allocating task may use (`cat /proc/<pid>/status | grep Mems_allowed`, the container's `cpuset.mems`, `numactl --hardware` for free memory per node) and do not pin memory-hungry workloads to a single node (`docker run --cpuset-mems`, `numactl --membind`).",

@@ -1,6 +1,7 @@
 import { CRITICAL_PROCESSES, CRITICAL_UNITS } from '../../incident/build';
+import { context, type Evidence, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
-import type { Finding } from '../model';
+import type { FindingDraft } from '../model';
 import { who } from '../text';
 
 interface Critical {
@@ -89,33 +90,38 @@ interface Hit {
  * agent, the CloudWatch agent, journald, the container runtime. This is the impact, not the cause: the ranking
  * never makes it the likely cause, but it says how to keep the process out of the killer's reach next time.
  */
-export function criticalProcessKilled(facts: AnalysisFacts): Finding | null {
+export function criticalProcessKilled(facts: AnalysisFacts): FindingDraft | null {
   const hits = criticalHits(facts);
   const first = hits[0];
   if (!first) return null;
-  const evidence = hits.map(
-    (hit) =>
+  // The kill of each is what the kernel (or systemd-oomd) states; the rest explains it.
+  const evidence: Evidence[] = hits.map((hit) =>
+    stated(
       `${hit.oomd ? 'systemd-oomd' : 'the OOM killer'} killed ${who(hit.name, hit.pid)}: ${hit.critical.impact}`,
+    ),
   );
   const adj = facts.kill.oomScoreAdj;
   if (adj !== null && hits.some((hit) => hit.pid === facts.kill.pid)) {
     evidence.push(
-      `its oom_score_adj was ${adj}${adj <= -900 ? ': already protected, so little else was left to kill' : ': nothing protected it'}`,
+      stated(
+        `its oom_score_adj was ${adj}${adj <= -900 ? ': already protected, so little else was left to kill' : ': nothing protected it'}`,
+      ),
     );
   }
   if (facts.trigger)
-    evidence.push(`the memory was asked for by ${who(facts.trigger.name, facts.trigger.pid)}`);
+    evidence.push(context(`the memory was asked for by ${who(facts.trigger.name, facts.trigger.pid)}`));
   const unitState = facts.diagnostics?.unit;
   if (unitState && unitState.name === first.unit && unitState.activeState) {
     evidence.push(
-      `${unitState.name} is ${unitState.activeState} now${unitState.nRestarts === null ? '' : ` (NRestarts=${unitState.nRestarts})`}`,
+      context(
+        `${unitState.name} is ${unitState.activeState} now${unitState.nRestarts === null ? '' : ` (NRestarts=${unitState.nRestarts})`}`,
+      ),
     );
   }
   const names = [...new Set(hits.map((hit) => hit.name))].join(' and ');
   return {
     family: 'critical-process-killed',
     title: `A critical process was killed: ${names}; ${first.critical.impact}`,
-    confidence: 0.95,
     evidence,
     recommendation: advice(facts, first),
   };

@@ -1,8 +1,9 @@
 import { formatKiB } from '../../format/bytes';
+import { stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
 import { type MemoryPart, partOf } from '../memory-composition';
-import type { Finding } from '../model';
-import { breakdownEvidence, breakdownTitle } from './breakdown-evidence';
+import type { FindingDraft } from '../model';
+import { breakdownEvidence, breakdownTitle, explains } from './breakdown-evidence';
 
 /**
  * Page cache is reclaimable, so it must hold most of the cgroup before it is the cause: then it is pages reclaim
@@ -13,18 +14,18 @@ export const PAGE_CACHE_SHARE = 0.5;
 export const SHMEM_SHARE = 0.3;
 
 /** Page cache filled a memory cgroup: file pages count against a cgroup limit (v1 and v2). From the report only. */
-export function pageCache(facts: AnalysisFacts): Finding | null {
+export function pageCache(facts: AnalysisFacts): FindingDraft | null {
   const { composition } = facts;
   if (facts.scope !== 'cgroup' || composition === null) return null;
   const cache = partOf(composition, 'page-cache');
   if (cache === null || cache.share < PAGE_CACHE_SHARE) return null;
   const pending = pendingKb(cache);
   const stuck = pending >= cache.kb * 0.25;
-  const evidence = breakdownEvidence(facts, composition);
+  const evidence = breakdownEvidence(facts, composition, cache);
   if (cache.detail.length > 0) {
-    evidence.push(
-      `of the page cache: ${cache.detail.map((piece) => `${piece.key} ${formatKiB(piece.kb)}`).join(', ')}`,
-    );
+    // Dirty or writeback pages cannot be dropped at once: when a quarter is, that too is the kernel's say-so.
+    const detail = `of the page cache: ${cache.detail.map((piece) => `${piece.key} ${formatKiB(piece.kb)}`).join(', ')}`;
+    evidence.push(stuck ? stated(detail) : explains(detail));
   }
   return {
     family: 'page-cache',
@@ -34,23 +35,24 @@ export function pageCache(facts: AnalysisFacts): Finding | null {
       cache,
       `${stuck ? ', much of it dirty or under writeback' : ''}: file pages, not ${facts.victim.name}'s own memory, filled the limit`,
     ),
-    confidence: Math.min(0.85, 0.4 + 0.4 * cache.share + (stuck ? 0.1 : 0)),
     evidence,
     recommendation: pageCacheAdvice(facts, stuck),
   };
 }
 
 /** Shmem/tmpfs filled a memory cgroup or the host: files in memory, freed only when deleted. From the report only. */
-export function shmemTmpfs(facts: AnalysisFacts): Finding | null {
+export function shmemTmpfs(facts: AnalysisFacts): FindingDraft | null {
   const { composition } = facts;
   if ((facts.scope !== 'cgroup' && facts.scope !== 'host') || composition === null) return null;
   const shmem = partOf(composition, 'shmem');
   if (shmem === null || shmem.share < SHMEM_SHARE) return null;
-  const evidence = breakdownEvidence(facts, composition);
+  const evidence = breakdownEvidence(facts, composition, shmem);
   const unevictable = facts.kill.memcgStats?.unevictableKb ?? facts.kill.memInfo?.unevictableKb ?? null;
   if (composition.scope === 'cgroup' && unevictable !== null && unevictable >= shmem.kb * 0.9) {
     evidence.push(
-      `unevictable ${formatKiB(unevictable)}: the shmem is locked in memory (SHM_LOCK, mlock, ramfs) and not even swap could take it`,
+      stated(
+        `unevictable ${formatKiB(unevictable)}: the shmem is locked in memory (SHM_LOCK, mlock, ramfs) and not even swap could take it`,
+      ),
     );
   }
   return {
@@ -61,7 +63,6 @@ export function shmemTmpfs(facts: AnalysisFacts): Finding | null {
       shmem,
       ': files kept in memory (/dev/shm, tmpfs, shared memory), which only deleting them frees',
     ),
-    confidence: Math.min(0.9, 0.45 + 0.45 * shmem.share),
     evidence,
     recommendation: shmemAdvice(facts),
   };

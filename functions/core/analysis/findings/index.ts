@@ -1,5 +1,5 @@
 import type { AnalysisFacts } from '../facts';
-import type { CauseFamily, Finding } from '../model';
+import type { CauseFamily, FindingDraft } from '../model';
 import { cgroupLimit } from './cgroup-limit';
 import { containerWithoutLimit } from './container-without-limit';
 import { criticalProcessKilled } from './critical-process';
@@ -14,7 +14,8 @@ import { overcommit } from './overcommit';
 import { processStorm } from './process-storm';
 import { socketBuffers } from './socket-buffers';
 
-export type Detector = (facts: AnalysisFacts) => Finding | null;
+/** A detector states a hypothesis and its evidence; `confidenceOf` turns the evidence into its confidence. */
+export type Detector = (facts: AnalysisFacts) => FindingDraft | null;
 
 /**
  * Every family's detector, in the order that breaks ties between equal confidences: root causes an engineer

@@ -1,8 +1,9 @@
 import { formatKiB } from '../../format/bytes';
+import { measured } from '../evidence';
 import type { AnalysisFacts } from '../facts';
 import { type MemoryComposition, type MemoryPart, partOf } from '../memory-composition';
-import type { Finding } from '../model';
-import { breakdownEvidence, breakdownTitle } from './breakdown-evidence';
+import type { FindingDraft } from '../model';
+import { breakdownEvidence, breakdownTitle, explains } from './breakdown-evidence';
 
 /** Kernel memory this share of the cgroup's charge, or of the host's RAM, is a finding: killing a process frees little of it. */
 export const KERNEL_SHARE = 0.3;
@@ -11,21 +12,25 @@ export const KERNEL_SHARE = 0.3;
  * Kernel memory (slab, kernel stacks, page tables, percpu, vmalloc, the zswap pool) filled the cgroup or the host,
  * from the report's own breakdown. It replaces `kernel-slab` (the diagnostics' view) whenever it fires.
  */
-export function kernelMemory(facts: AnalysisFacts): Finding | null {
+export function kernelMemory(facts: AnalysisFacts): FindingDraft | null {
   const found = kernelPartOf(facts);
   if (found === null) return null;
   const { composition, kernel } = found;
   const [largest] = kernel.detail;
-  const evidence = breakdownEvidence(facts, composition);
+  const evidence = breakdownEvidence(facts, composition, kernel);
   if (kernel.detail.length > 0) {
     evidence.push(
-      `kernel memory by kind: ${kernel.detail.map((piece) => `${piece.key} ${formatKiB(piece.kb)}`).join(', ')}`,
+      explains(
+        `kernel memory by kind: ${kernel.detail.map((piece) => `${piece.key} ${formatKiB(piece.kb)}`).join(', ')}`,
+      ),
     );
   }
   const top = facts.diagnostics?.slabTop.slice(0, 3) ?? [];
   if (top.length > 0) {
     evidence.push(
-      `largest slab caches at diagnosis: ${top.map((c) => `${c.name} ${formatKiB(c.sizeKb)}`).join(', ')}`,
+      measured(
+        `largest slab caches at diagnosis: ${top.map((c) => `${c.name} ${formatKiB(c.sizeKb)}`).join(', ')}`,
+      ),
     );
   }
   const mostly = largest && largest.kb >= kernel.kb * 0.5 ? `, mostly ${largest.key}` : '';
@@ -37,7 +42,6 @@ export function kernelMemory(facts: AnalysisFacts): Finding | null {
       kernel,
       `${mostly}: not process memory, so killing processes frees little of it`,
     ),
-    confidence: Math.min(0.9, 0.45 + 0.45 * kernel.share),
     evidence,
     recommendation: advice(facts, largest?.key ?? null),
   };

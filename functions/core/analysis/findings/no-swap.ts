@@ -1,6 +1,7 @@
 import { formatKiB } from '../../format/bytes';
+import { contradicts, type Evidence, measured, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
-import type { Finding } from '../model';
+import type { FindingDraft } from '../model';
 import { percent } from '../text';
 
 const GiB = 1024 * 1024;
@@ -10,10 +11,11 @@ const GiB = 1024 * 1024;
  * can leave RAM, and a sudden kill becomes a slowdown an alarm can catch. Kubernetes nodes run without swap on
  * purpose, so they get no such finding.
  */
-export function noSwap(facts: AnalysisFacts): Finding | null {
+export function noSwap(facts: AnalysisFacts): FindingDraft | null {
   const { swap, ramKb, scope } = facts;
   if (facts.kubernetes || swap === null || scope === 'oomd' || scope === 'cpuset') return null;
   const where = swap.source === 'kernel report' ? 'in the kernel report' : 'on the host now';
+  const seen = (text: string): Evidence => (swap.source === 'kernel report' ? stated(text) : measured(text));
   const ram = ramKb === null ? '' : ` beside ${formatKiB(ramKb)} RAM`;
   if (swap.totalKb === 0) {
     const host = scope === 'host';
@@ -22,8 +24,12 @@ export function noSwap(facts: AnalysisFacts): Finding | null {
       title: host
         ? 'No swap: once RAM was full, anonymous memory had nowhere to go'
         : 'No swap on the host: a cgroup at its limit cannot push cold pages out, so it is killed sooner',
-      confidence: host ? 0.45 : 0.2,
-      evidence: [`no swap ${where}${ram}`],
+      evidence: [
+        seen(`no swap ${where}${ram}`),
+        ...(host
+          ? []
+          : [contradicts('the kill was confined to a cgroup: the host as a whole still had memory')]),
+      ],
       recommendation: recipe(ramKb),
     };
   }
@@ -32,8 +38,7 @@ export function noSwap(facts: AnalysisFacts): Finding | null {
   return {
     family: 'no-swap',
     title: `Little swap: ${formatKiB(swap.totalKb)} (${percent(swap.totalKb, ramKb)} of RAM) was full at the kill`,
-    confidence: 0.3,
-    evidence: [`swap ${formatKiB(swap.totalKb)}, ${formatKiB(swap.freeKb ?? 0)} free ${where}${ram}`],
+    evidence: [seen(`swap ${formatKiB(swap.totalKb)}, ${formatKiB(swap.freeKb ?? 0)} free ${where}${ram}`)],
     recommendation: recipe(ramKb),
   };
 }

@@ -1,9 +1,10 @@
 import { formatKiB } from '../../format/bytes';
 import { MAX_TASKS_KEPT } from '../../incident/build';
 import { workerBurstOf } from '../../incident/worker-burst';
+import { type Evidence, inferred, measured, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
 import { taskRssKb } from '../facts';
-import type { Finding } from '../model';
+import type { FindingDraft } from '../model';
 import { percent, who } from '../text';
 import { formatSpan } from '../time';
 
@@ -21,8 +22,8 @@ interface Storm {
   rssKb: number | null;
   /** Counted in a task table the incident trimmed to its largest rows: there may be more. */
   lowerBound: boolean;
-  confidence: number;
-  evidence: string;
+  /** The count itself, and what a heuristic reads into it (a known pool server, a count no host runs normally). */
+  evidence: Evidence[];
 }
 
 /**
@@ -30,21 +31,21 @@ interface Storm {
  * of SSH or database connections). Read from the diagnostics' process counts, and from the kernel's task table
  * when there are no diagnostics (the incident keeps only the largest rows, so those counts are a lower bound).
  */
-export function processStorm(facts: AnalysisFacts): Finding | null {
+export function processStorm(facts: AnalysisFacts): FindingDraft | null {
   const counted = fromDiagnostics(facts);
   const killed = fromKills(facts);
   const tabled = fromTaskTable(facts);
   const storm = counted ?? killed ?? tabled;
   if (!storm) return null;
   const agree = counted !== null && tabled !== null && tabled.name === counted.name;
-  const evidence = agree ? [storm.evidence, tabled.evidence] : [storm.evidence];
-  if (killed && killed !== storm && killed.name === storm.name) evidence.push(killed.evidence);
-  let confidence = Math.max(storm.confidence, agree ? tabled.confidence : 0) + (agree ? 0.05 : 0);
+  const evidence = agree ? [...storm.evidence, ...tabled.evidence] : [...storm.evidence];
+  if (killed && killed !== storm && killed.name === storm.name) evidence.push(...killed.evidence);
   const trigger = facts.trigger?.name === storm.name ? facts.trigger : null;
   if (trigger || facts.victim.name === storm.name) {
     const role = trigger ? 'invoked the OOM killer' : 'was the victim';
-    evidence.push(`one of them, ${who(storm.name, trigger ? trigger.pid : facts.victim.pid)}, ${role}`);
-    confidence += 0.1;
+    evidence.push(
+      stated(`one of them, ${who(storm.name, trigger ? trigger.pid : facts.victim.pid)}, ${role}`),
+    );
   }
   return {
     family: 'process-storm',
@@ -53,7 +54,6 @@ export function processStorm(facts: AnalysisFacts): Finding | null {
       : storm === killed
         ? killedTitle(storm)
         : tableTitle(storm, facts),
-    confidence: Math.min(0.85, confidence),
     evidence,
     recommendation: advice(facts, storm.name, perProcessKb(facts, storm.name)),
   };
@@ -99,8 +99,12 @@ function fromKills(facts: AnalysisFacts): Storm | null {
     count: burst.pids.length,
     rssKb: null,
     lowerBound: false,
-    confidence: pool ? 0.6 : 0.45,
-    evidence: `${burst.pids.length} different ${burst.name} processes killed${within} (pids ${burst.pids.join(', ')})${each}${pool ? '' : ': a pool of workers, or a service restarted and killed again'}`,
+    evidence: [
+      stated(
+        `${burst.pids.length} different ${burst.name} processes killed${within} (pids ${burst.pids.join(', ')})${each}${pool ? '' : ': a pool of workers, or a service restarted and killed again'}`,
+      ),
+      ...(pool ? [inferred(`${burst.name} runs a pool of workers by design`)] : []),
+    ],
   };
 }
 
@@ -125,11 +129,17 @@ function fromDiagnostics(facts: AnalysisFacts): Storm | null {
   if (!top) return null;
   const total = diagnostics.processTotal;
   const share = total ? ` of ${total} processes (${percent(top.count, total)})` : '';
-  const evidence = `${top.count} ${top.name} processes running${share} when the diagnostics ran`;
-  if (top.count >= 256)
-    return { name: top.name, count: top.count, rssKb: null, lowerBound: false, confidence: 0.75, evidence };
+  const running = measured(`${top.count} ${top.name} processes running${share} when the diagnostics ran`);
+  const storm = { name: top.name, count: top.count, rssKb: null, lowerBound: false };
+  if (top.count >= 256) {
+    const many = inferred(`${top.count} processes of one name is more than a host runs in normal operation`);
+    return { ...storm, evidence: [running, many] };
+  }
   if (top.count >= 64 && (total === null || top.count >= total * 0.2)) {
-    return { name: top.name, count: top.count, rssKb: null, lowerBound: false, confidence: 0.6, evidence };
+    const most = total
+      ? [inferred(`one name holds ${percent(top.count, total)} of the host's processes`)]
+      : [];
+    return { ...storm, evidence: [running, ...most] };
   }
   return null;
 }
@@ -159,8 +169,14 @@ function fromTaskTable(facts: AnalysisFacts): Storm | null {
     count: group.count,
     rssKb: group.rssKb,
     lowerBound: facts.kill.tasks.length >= MAX_TASKS_KEPT,
-    confidence: share !== null && share >= 0.25 ? 0.5 : 0.4,
-    evidence: `${group.count} of the ${facts.kill.tasks.length} largest tasks in the kernel's table are ${name}, holding ${formatKiB(group.rssKb)} together${of}`,
+    evidence: [
+      stated(
+        `${group.count} of the ${facts.kill.tasks.length} largest tasks in the kernel's table are ${name}, holding ${formatKiB(group.rssKb)} together${of}`,
+      ),
+      ...(share !== null && share >= 0.25
+        ? [inferred(`a quarter or more of ${facts.limit ? 'the limit' : 'RAM'} in one name's processes`)]
+        : []),
+    ],
   };
 }
 

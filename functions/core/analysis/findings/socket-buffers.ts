@@ -1,8 +1,8 @@
 import { containerTarget } from '../../workload';
 import type { AnalysisFacts } from '../facts';
 import { partOf } from '../memory-composition';
-import type { Finding } from '../model';
-import { breakdownEvidence, breakdownTitle, victimWorkload } from './breakdown-evidence';
+import type { FindingDraft } from '../model';
+import { breakdownEvidence, breakdownTitle, explains, victimWorkload } from './breakdown-evidence';
 
 /** Socket buffers this share of what the cgroup was charged are a finding; the fix is not a larger limit. */
 export const SOCKET_SHARE = 0.25;
@@ -12,7 +12,7 @@ export const SOCKET_SHARE = 0.25;
  * owner (memory.stat `sock`), so a slow consumer, a stuck peer or leaked sockets fill a container's limit while
  * its processes' own memory stays small. From the report's memcg stats only.
  */
-export function socketBuffers(facts: AnalysisFacts): Finding | null {
+export function socketBuffers(facts: AnalysisFacts): FindingDraft | null {
   const { composition } = facts;
   if (facts.scope !== 'cgroup' || composition === null) return null;
   const sock = partOf(composition, 'sock');
@@ -25,11 +25,12 @@ export function socketBuffers(facts: AnalysisFacts): Finding | null {
       sock,
       `: socket queues, not ${facts.victim.name}'s own memory, filled the limit`,
     ),
-    // As sure as the share is large: the kernel's own counter says where the memory was.
-    confidence: Math.min(0.9, 0.4 + 0.5 * sock.share),
+    // The kernel's own counters say where the memory was: surer when socket buffers are most of it.
     evidence: [
-      ...breakdownEvidence(facts, composition),
-      'cgroup v2 charges socket buffers to the cgroup of the socket owner: its limit counts them like any other memory',
+      ...breakdownEvidence(facts, composition, sock),
+      explains(
+        'cgroup v2 charges socket buffers to the cgroup of the socket owner: its limit counts them like any other memory',
+      ),
     ],
     recommendation: advice(facts),
   };

@@ -89,3 +89,8 @@ export function findingOf(analysis: Analysis, family: CauseFamily): Finding | un
 export function families(analysis: Analysis): CauseFamily[] {
   return analysis.findings.map((finding) => finding.family);
 }
+
+/** A finding's evidence lines as text, for tests that read what the message says. */
+export function evidenceTexts(finding: Pick<Finding, 'evidence'> | null | undefined): string[] {
+  return finding?.evidence.map((item) => item.text) ?? [];
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnostics } from '../../../support/diagnostics';
-import { analyzeIncident, findingOf, incidentFrom } from './incidents';
+import { analyzeIncident, evidenceTexts, findingOf, incidentFrom } from './incidents';
 
 // Real: php5-fpm invoked the OOM killer on a 2 GiB host ("www"); mysqld, the largest task, was killed.
 const PHP_HOST = 'legacy/ubuntu1504-3.19-global-mysqld-php5fpm-syslog.log';
@@ -22,10 +22,11 @@ describe('the process-storm finding', () => {
     const storm = findingOf(analysis, 'process-storm');
 
     expect(analysis.likelyCause).toBe(storm);
-    expect(storm?.confidence).toBe(0.7);
+    expect(storm?.confidence).toBe(0.64);
     expect(storm?.title).toBe('187 php5-fpm processes: a fork or connection storm');
-    expect(storm?.evidence).toEqual([
+    expect(evidenceTexts(storm)).toEqual([
       '187 php5-fpm processes running of 262 processes (71%) when the diagnostics ran',
+      "one name holds 71% of the host's processes",
       'one of them, php5-fpm (pid 19217), invoked the OOM killer',
     ]);
     // 12 php5-fpm rows in the kernel's table average 14 MiB: 70% of 1.9 GiB holds about 95 of them.
@@ -46,7 +47,7 @@ describe('the process-storm finding', () => {
       }),
     );
     const storm = findingOf(analysis, 'process-storm');
-    expect(storm?.confidence).toBe(0.6);
+    expect(storm?.confidence).toBe(0.41);
     expect(storm?.recommendation).toContain('MaxStartups 10:30:60');
   });
 

@@ -5,7 +5,7 @@ import type { Incident } from '../../../../functions/core/incident/model';
 import { distinctKillsOf, workerBurstOf } from '../../../../functions/core/incident/worker-burst';
 import { describeRecurrence } from '../../../../functions/core/render/recurrence';
 import { KERNEL_CORPUS } from '../../../support/corpus';
-import { analyzeIncident, findingOf, incidentFrom, killsOf } from '../analysis/incidents';
+import { analyzeIncident, evidenceTexts, findingOf, incidentFrom, killsOf } from '../analysis/incidents';
 
 // Real: six apache2 workers of a 2.6.32 VPS killed one after another (forum post, legacy/SOURCES.md).
 const SIX_WORKERS = 'legacy/ubuntu1004-2.6.32-vps-console-vsz-six-kills.log';
@@ -66,7 +66,7 @@ describe('a burst of one pool’s workers', () => {
     expect(pool?.title).toBe(
       '6 apache2 workers killed one after another: the pool is sized for more memory than there is',
     );
-    expect(pool?.evidence[0]).toContain(`pids ${lines.map((l) => l.pid).join(', ')}`);
+    expect(evidenceTexts(pool)[0]).toContain(`pids ${lines.map((l) => l.pid).join(', ')}`);
     expect(pool?.recommendation).toContain('`MaxRequestWorkers`');
   });
 

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { previewOutcome } from '../../../../cli/format/preview-outcome';
 import { analyze } from '../../../../functions/core/analysis';
+import { formatKiB } from '../../../../functions/core/format/bytes';
+import { isUnlimitedKb } from '../../../../functions/core/format/limits';
 import { groupKills } from '../../../../functions/core/incident/group-kills';
 import type { ResponseOutcome } from '../../../../functions/core/incident/outcome';
 import type { Kill } from '../../../../functions/core/kernel-log';
@@ -14,7 +16,11 @@ import {
   confinedToCgroup,
   type LoggedVictim,
   loggedVictims,
+  printedMemcgUsage,
+  printedOomdUsageKb,
+  printedRamPages,
   printedRelease,
+  printedRssKb,
   printedTime,
   reportLines,
 } from '../../../support/kernel-lines';
@@ -81,13 +87,45 @@ describe('every message of a real report agrees with the kernel lines it came fr
           victim.pid === null ? `${victim.name} (systemd-oomd)` : `${victim.name} (pid ${victim.pid})`,
         );
         const report = reportLines(lines, victim.line);
+        // What happened: the kernel's own figures, derived here from the report's lines.
         const scope = fact(text, 'Scope') ?? '';
-        if (first.kind === 'systemd-oomd') expect(scope).toContain('systemd-oomd');
-        else expect(scope.startsWith('cgroup-confined')).toBe(confinedToCgroup(report));
-        // A kill confined to a cgroup is never called a host process, named or not.
-        if (scope.startsWith('cgroup'))
-          expect(fact(text, 'Unit / container / pod')).not.toMatch(/host process/);
+        const killed = fact(text, 'Killed') ?? '';
+        if (first.kind === 'systemd-oomd') {
+          expect(scope).toContain('systemd-oomd');
+          const usage = printedOomdUsageKb(lines, first.taskMemcg ?? '');
+          if (usage !== null) expect(killed).toContain(`Current Memory Usage ${formatKiB(usage)}`);
+          else expect(killed).toContain('printed no memory figures');
+        } else {
+          const confined = confinedToCgroup(report);
+          expect(scope.startsWith('the whole host ran out of memory')).toBe(!confined);
+          // A kill confined to a cgroup is never called a host process, named or not.
+          if (confined) expect(fact(text, 'Unit / container / pod') ?? '').not.toMatch(/host process/);
+          const memcg = printedMemcgUsage(report);
+          if (confined && memcg && !isUnlimitedKb(memcg.limitKb)) {
+            expect(scope).toContain(`usage ${formatKiB(memcg.usageKb)}, limit ${formatKiB(memcg.limitKb)}`);
+          }
+          const pages = printedRamPages(report);
+          if (!confined && pages !== null) expect(scope).toContain(`RAM ${formatKiB(pages * 4)}`);
+          expect(killed.startsWith(`${victim.name} (pid ${victim.pid})`)).toBe(true);
+          const rss = printedRssKb(lines[victim.line] ?? '');
+          if (rss !== null) expect(killed).toContain(`RSS ${formatKiB(rss)}`);
+        }
         expect(all).not.toContain('(unnamed)');
+        // memory.oom.group: the kernel prints it right after the first victim of the group.
+        const group = lines
+          .slice(victim.line, victim.line + 4)
+          .some((line) => /Tasks in \S+ are going to be killed due to memory\.oom\.group set/.test(line));
+        if (group)
+          expect(fact(text, 'memory.oom.group')).toMatch(/^set on .*: the kernel killed every task in it/);
+        // Why holds hypotheses, never the kernel's certainty restated as a cause.
+        const why = /^Why \(.*$/m.exec(text)?.[0] ?? '';
+        expect(why).not.toMatch(/ran out of memory|\bhit the\b|systemd-oomd killed/);
+        if (outcome.analysis) {
+          expect(why).toMatch(/\(confidence \d+%, from .+\)$/);
+          for (const finding of outcome.analysis.findings) {
+            expect(finding.evidence.some((item) => item.kind !== 'context')).toBe(true);
+          }
+        }
 
         const shown = fact(text, 'Killed at') ?? '';
         expect(shown).not.toContain('(received)');

@@ -94,7 +94,7 @@ describe('the message says which memory filled it', () => {
     const plain = renderPlainText(outcome);
     const line = `Memory at the kill: Filled by socket buffers: ${formatKiB(sockKb)} of ${formatKiB(usageKb)} charged (${Math.round((sockKb / usageKb) * 100)}%)`;
     expect(plain).toContain(line);
-    expect(plain).toMatch(/^Likely cause: Socket buffers took 175 MiB of 203 MiB charged \(86%\)/m);
+    expect(plain).toMatch(/^Why \(likely cause\): Socket buffers took 175 MiB of 203 MiB charged \(86%\)/m);
     expect(plain).not.toMatch(/^Next: .*resources\.limits\.memory/m);
     const evidence = renderSlackMessage(outcome).blocks.find(
       (block) => block.type === 'section' && JSON.stringify(block).includes('*Evidence*'),

@@ -78,7 +78,7 @@ async function outcomeFullOfSecrets(): Promise<ResponseOutcome> {
   };
   for (const finding of outcome.analysis?.findings ?? []) {
     finding.title = pick(20);
-    finding.evidence = HOST_STRINGS;
+    finding.evidence = HOST_STRINGS.map((text) => ({ kind: 'kernel' as const, text }));
     finding.recommendation = pick(21);
   }
   outcome.failure = { stage: pick(22), error: pick(23) };

@@ -1,3 +1,4 @@
+import { measured, stated } from '../../../../functions/core/analysis/evidence';
 import type { ActionResult, Analysis } from '../../../../functions/core/analysis/model';
 import type { DiagnosticsSummary } from '../../../../functions/core/diagnostics/model';
 import { newIncident } from '../../../../functions/core/incident/build';
@@ -196,9 +197,9 @@ export function javaAnalysis(dryRun = false): Analysis {
         title: "java's maximum heap (-Xmx 6 GiB) does not fit in the host's 7.6 GiB next to everything else",
         confidence: 0.85,
         evidence: [
-          '-Xmx6g on pid 41877 (orders.service); RSS at kill 3.4 GiB and growing',
-          'MemAvailable 310 MiB of 7.6 GiB at diagnosis; no swap',
-          '3rd kill of java on this instance in 24 h',
+          measured('-Xmx6g on pid 41877 (orders.service); RSS at kill 3.4 GiB and growing'),
+          measured('MemAvailable 310 MiB of 7.6 GiB at diagnosis; no swap'),
+          stated('3rd kill of java on this instance in 24 h'),
         ],
         recommendation:
           'Lower -Xmx to 4g in orders.service (or move to an instance with 16 GiB), then restart it.',
@@ -207,7 +208,7 @@ export function javaAnalysis(dryRun = false): Analysis {
         family: 'no-swap',
         title: 'No swap is configured',
         confidence: 0.4,
-        evidence: ['SwapTotal 0 kB'],
+        evidence: [measured('SwapTotal 0 kB')],
         recommendation: 'Add a 2 GiB swap file as a buffer.',
       },
     ],

@@ -92,10 +92,12 @@ describe('the workload in the message', () => {
     expect(text).not.toContain(id);
     // The size before the place: the label ends in its own parentheses, never followed by a second pair.
     const limit = outcome.analysis?.findings.find((finding) => finding.family === 'cgroup-limit');
-    expect(limit?.title).toBe(`xray hit the 200 MiB memory limit of ${label}`);
+    expect(limit?.title).toBe(
+      `The 200 MiB memory limit of ${label} is too small for what xray needs, or xray grew past it`,
+    );
     // Socket buffers filled this pod (its memcg stats): that, not the limit, is the likely cause, named by pod too.
     expect(view.cause?.title).toMatch(new RegExp(`^Socket buffers took .* in ${escapeRegExp(label)}: `));
-    expect(view.cause?.evidence.join('\n')).toContain(
+    expect(view.whatHappened.map((fact) => fact.value).join('\n')).toContain(
       `pod[${namespace}/${pod}].slice/cri-containerd-[${container}].scope`,
     );
     expectFits(outcome);
