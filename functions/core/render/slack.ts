@@ -96,6 +96,15 @@ export function renderSlackMessage(outcome: ResponseOutcome): SlackMessage {
 /** The notification line (and what clients without blocks show): what, where, why, what next. */
 export function slackFallbackText(view: OutcomeView): string {
   const why = view.cause ? `${view.cause.label}: ${view.cause.title}` : view.kernelFinding;
-  const lines = [view.title, ...view.notices.slice(0, 1), why, `Next: ${view.nextSteps[0] ?? '-'}`];
+  // What happened (its scope), then why: a notification line keeps the certain part apart from the guess.
+  const scope = view.whatHappened.find((fact) => fact.label === 'Scope');
+  const happened = scope && view.cause ? [`What happened: ${scope.value}`] : [];
+  const lines = [
+    view.title,
+    ...view.notices.slice(0, 1),
+    ...happened,
+    why,
+    `Next: ${view.nextSteps[0] ?? '-'}`,
+  ];
   return fitMrkdwn(lines.join('\n'), SLACK_LIMITS.fallbackText);
 }

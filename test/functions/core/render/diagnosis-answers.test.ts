@@ -54,4 +54,25 @@ describe('next steps show what the diagnostics already answered, not the command
     asked.diagnostics.summary = null;
     expect(describeOutcome(asked).nextSteps[0]).toContain("sudo dmesg -k | grep 'Killed process 31995'");
   });
+
+  it("gives the container's memory limit as the diagnostics read it, asking only for what they did not", async () => {
+    const kill = await corpusKill('modern/docker-systemd-scope-global-redis-dmesg-T-6.8.log');
+    const outcome = fullOutcome(incidentFor(kill));
+    outcome.diagnostics.summary = summary({
+      containers: [
+        {
+          runtime: 'docker',
+          id: kill.container?.id ?? '',
+          name: 'redis',
+          image: 'redis:7',
+          memoryLimitBytes: null,
+          kubernetes: null,
+          ecs: null,
+        },
+      ],
+    });
+    const steps = describeOutcome(outcome).nextSteps.join('\n');
+    expect(steps).toContain('(State.OOMKilled; at diagnosis 17:00:52: no memory limit)');
+    expect(steps).not.toContain('its memory limit)');
+  });
 });

@@ -69,7 +69,7 @@ describe('renderPlainText', () => {
       'Triggered by: java (pid 3794)',
     ]);
     expect(lines[7]).toMatch(
-      /^Why \(likely cause\): java's maximum heap .* \(confidence 85%, from 1 kernel fact, 2 measurements\)$/,
+      /^Why \(likely cause\): java's maximum heap .* \(confidence 71%, from 1 kernel fact, 2 measurements\)$/,
     );
     expect(lines[8]).toMatch(/^Next: Lower -Xmx/);
     expect(text).toContain('  [done] Add swap: Added a 2 GiB swap file at /swapfile.oom-responder');
