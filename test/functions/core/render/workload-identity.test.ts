@@ -94,6 +94,8 @@ describe('the workload in the message', () => {
     expect(view.cause?.title).toBe(
       `The 200 MiB memory limit of ${label} is too small for what xray needs, or xray grew past it`,
     );
+    // What happened names the victim's workload by name, as the diagnostics map its ids.
+    expect(view.whatHappened.find((fact) => fact.label === 'Killed')?.value).toContain(`, in ${label}`);
     expect(view.whatHappened.map((fact) => fact.value).join('\n')).toContain(
       `pod[${namespace}/${pod}].slice/cri-containerd-[${container}].scope`,
     );
