@@ -5,7 +5,7 @@ import { isUnlimitedKb } from '../format/limits';
 import type { Incident } from '../incident/model';
 import type { Kill } from '../kernel-log';
 import { readableCgroupPath, workloadOf } from '../workload';
-import { ASSUMED_PAGE_KIB, type Fact, limitPhrase } from './kill-facts';
+import { ASSUMED_PAGE_KIB, type Fact, limitPhrase, placeLabel } from './kill-facts';
 import { oneLine } from './text-fit';
 
 /**
@@ -21,7 +21,7 @@ export function whatHappened(incident: Incident, containers: readonly ContainerI
   const path = (p: string) => readableCgroupPath(p, workload);
   const facts: (Fact | null)[] = [
     { label: 'Scope', value: scopeOf(kill, path) },
-    { label: 'Killed', value: victimOf(kill) },
+    { label: 'Killed', value: `${victimOf(kill)}${placeOf(kill, containers)}` },
     triggerOf(kill),
     kill.oomGroupMemcg
       ? {
@@ -66,6 +66,16 @@ function cgroupScope(kill: Kill, path: (p: string) => string): string {
     return `confined to a memory cgroup with no limit set, ${where}: ${usage}${limitPhrase(kill.memoryLimitKb)}${kill.constraint ? `, ${kill.constraint}` : ''}`;
   }
   return `a cgroup's memory limit was reached, ${where}: ${usage}${limitPhrase(kill.memoryLimitKb)}${failcnt}`;
+}
+
+/** ` in pod payments/api-7d9f (container api)`: whose workload it was, by name where the diagnostics tell it. */
+function placeOf(kill: Kill, containers: readonly ContainerInfo[]): string {
+  if (kill.kind === 'systemd-oomd') return '';
+  const place = placeLabel(
+    { systemdUnit: kill.systemdUnit, container: kill.container, memcg: kill.taskMemcg ?? kill.oomMemcg },
+    containers,
+  );
+  return place ? `, in ${place}` : ', a process of the host itself';
 }
 
 /** The victim with the kernel's figures: RSS (split where the cgroup charge differs), oom_score_adj. */

@@ -65,7 +65,7 @@ describe('renderPlainText', () => {
     expect(lines.slice(2, 6)).toEqual([
       'What happened (stated by the kernel report):',
       'Scope: the whole host ran out of memory: RAM 8.0 GiB, free 101 MiB, no swap',
-      'Killed: java (pid 31995): RSS 3.4 GiB (anon 3.4 GiB, file 104 KiB, shmem 0 KiB)',
+      'Killed: java (pid 31995): RSS 3.4 GiB (anon 3.4 GiB, file 104 KiB, shmem 0 KiB), a process of the host itself',
       'Triggered by: java (pid 3794)',
     ]);
     expect(lines[7]).toMatch(

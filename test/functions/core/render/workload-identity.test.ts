@@ -97,6 +97,8 @@ describe('the workload in the message', () => {
     );
     // Socket buffers filled this pod (its memcg stats): that, not the limit, is the likely cause, named by pod too.
     expect(view.cause?.title).toMatch(new RegExp(`^Socket buffers took .* in ${escapeRegExp(label)}: `));
+    // What happened names the victim's workload by name, as the diagnostics map its ids.
+    expect(view.whatHappened.find((fact) => fact.label === 'Killed')?.value).toContain(`, in ${label}`);
     expect(view.whatHappened.map((fact) => fact.value).join('\n')).toContain(
       `pod[${namespace}/${pod}].slice/cri-containerd-[${container}].scope`,
     );
