@@ -37,7 +37,12 @@ function incidentSummary(item: IncidentResult, label: string, context: SummaryCo
       view.cause ? view.cause.label.toLowerCase() : 'kernel says',
       [view.cause ? `${view.cause.title}${confidence(view.cause.confidencePercent)}` : view.kernelFinding],
     ]);
-    if (view.nextSteps[0]) rows.push(['next', [view.nextSteps[0]]]);
+    const next = view.nextSteps[0];
+    // The code on lines of its own, indented, so a drop-in reads (and copies) as its lines.
+    if (next) {
+      const code = next.code ? next.code.split('\n').map((line) => `    ${line}`) : [];
+      rows.push(['next', [next.text, ...code, ...(next.after ? [next.after] : [])]]);
+    }
     rows.push([
       'diagnostics',
       [`${outcome?.diagnostics.status ?? '?'}${view.memory ? `: ${view.memory}` : ''}`],

@@ -45,7 +45,10 @@ function causeLines(view: OutcomeView): string[] {
     lines.push(`What the kernel report shows: ${view.kernelFinding}`);
   }
   view.nextSteps.forEach((step, i) => {
-    lines.push(`${i === 0 ? 'Next: ' : '      '}${step}`);
+    lines.push(`${i === 0 ? 'Next: ' : '      '}${step.text}`);
+    // Code on lines of its own, indented by four spaces (as email and Markdown readers show code): pasted whole.
+    if (step.code) lines.push(...step.code.split('\n').map((line) => `    ${line}`));
+    if (step.after) lines.push(`      ${step.after}`);
   });
   if (view.cause && view.cause.evidence.length > 0) {
     lines.push('Evidence:', ...view.cause.evidence.map((item) => `  - ${item}`));

@@ -1,8 +1,9 @@
-import type { ActionName, ActionStatus, Analysis } from '../analysis/model';
+import type { ActionName, ActionStatus, Advice, Analysis } from '../analysis/model';
 import type { DiagnosticsSummary } from '../diagnostics/model';
 import { formatKiB } from '../format/bytes';
 import { formatLimitBytes, isUnlimitedBytes } from '../format/limits';
 import type { ResponseOutcome } from '../incident/outcome';
+import { adviceView } from './advice-view';
 import { ASSUMED_PAGE_KIB } from './kill-facts';
 import { oneLine } from './text-fit';
 
@@ -13,7 +14,8 @@ export interface CauseView {
   /** 0..100, or null when the finding gave none. */
   confidencePercent: number | null;
   evidence: string[];
-  fix: string;
+  /** The finding's recommendation: prose on one line, its code line for line. */
+  fix: Advice;
 }
 
 export interface ActionLine {
@@ -58,7 +60,7 @@ export function causeView(analysis: Analysis | null): CauseView | null {
       ? Math.round(Math.min(1, Math.max(0, cause.confidence)) * 100)
       : null,
     evidence: cause.evidence.map(oneLine).filter((line) => line.length > 0),
-    fix: oneLine(cause.recommendation),
+    fix: adviceView(cause.recommendation),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ResponseOutcome } from '../incident/outcome';
+import { adviceLine } from './advice-view';
 import { fitMrkdwn } from './mrkdwn';
 import {
   blocksTextLength,
@@ -41,7 +42,8 @@ interface Part {
 /** Sections in reading order. The top processes go first when room runs out, what was done goes last. */
 const PARTS: readonly Part[] = [
   { render: noticesText, max: 1500, min: 1500 },
-  { render: causeText, max: 1500, min: 1500 },
+  // Room for the first step's code block whole (a drop-in, a swap recipe) beside the cause line.
+  { render: causeText, max: 2200, min: 2200 },
   { render: evidenceText, max: 1500, min: 300, shrinkOrder: 3 },
   { render: actionsText, max: 1500, min: 500, shrinkOrder: 5 },
   { render: stateText, max: 800, min: 300, shrinkOrder: 4 },
@@ -91,9 +93,13 @@ export function renderSlackMessage(outcome: ResponseOutcome): SlackMessage {
   return { text: slackFallbackText(view), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
 
-/** The notification line (and what clients without blocks show): what, where, why, what next. */
+/**
+ * The notification line (and what clients without blocks show): what, where, why, what next. The next step is
+ * one line: its code stays in the blocks, where it can be pasted (`adviceLine`).
+ */
 export function slackFallbackText(view: OutcomeView): string {
   const why = view.cause ? `${view.cause.label}: ${view.cause.title}` : view.kernelFinding;
-  const lines = [view.title, ...view.notices.slice(0, 1), why, `Next: ${view.nextSteps[0] ?? '-'}`];
+  const next = view.nextSteps[0];
+  const lines = [view.title, ...view.notices.slice(0, 1), why, `Next: ${next ? adviceLine(next) : '-'}`];
   return fitMrkdwn(lines.join('\n'), SLACK_LIMITS.fallbackText);
 }

@@ -1,3 +1,5 @@
+import { advice } from '../analysis/advice';
+import type { Advice } from '../analysis/model';
 import { corroborationLine, corroborationOf, sourceName } from '../diagnostics/corroboration';
 import { diagnosisRelation } from '../diagnostics/diagnosis-time';
 import { formatKiB } from '../format/bytes';
@@ -71,7 +73,8 @@ export interface OutcomeView {
   recurrence: string | null;
   kills: { total: number; lines: string[]; unlisted: number } | null;
   links: LinkView[];
-  nextSteps: string[];
+  /** Up to three steps (four with the check of an unconfirmed kill), each with its code to paste. */
+  nextSteps: Advice[];
   footer: string;
 }
 
@@ -160,11 +163,12 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
 }
 
 /** Before acting on a kill nothing vouched for: look for it where only the kernel (or systemd-oomd) writes. */
-function checkTheKillStep(kill: ResponseOutcome['incident']['firstKill']): string {
+function checkTheKillStep(kill: ResponseOutcome['incident']['firstKill']): Advice {
+  const lead = 'First check the kill is real, on the host:';
   if (kill.kind === 'systemd-oomd')
-    return 'First check the kill is real, on the host: journalctl -u systemd-oomd --since -1h | grep Killed';
+    return advice(lead, ['journalctl -u systemd-oomd --since -1h | grep Killed']);
   const pid = kill.pid === null ? '' : ` ${kill.pid}`;
-  return `First check the kill is real, on the host: sudo dmesg -k | grep 'Killed process${pid}'`;
+  return advice(lead, [`sudo dmesg -k | grep 'Killed process${pid}'`]);
 }
 
 function killList(outcome: ResponseOutcome): OutcomeView['kills'] {

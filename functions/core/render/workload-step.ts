@@ -1,3 +1,5 @@
+import { advice } from '../analysis/advice';
+import type { Advice } from '../analysis/model';
 import type { ResponseOutcome } from '../incident/outcome';
 import { type Workload, workloadCommands, workloadLabel, workloadOf } from '../workload';
 
@@ -6,7 +8,7 @@ import { type Workload, workloadCommands, workloadLabel, workloadOf } from '../w
  * previous logs, `aws ecs describe-tasks` for an ECS task, `docker inspect redis`. With only a pod uid, how to
  * find the pod's name from it. Null when the victim ran in no container.
  */
-export function workloadStep(outcome: ResponseOutcome): string | null {
+export function workloadStep(outcome: ResponseOutcome): Advice | null {
   const workload = workloadOf(
     outcome.incident.firstKill.container,
     outcome.diagnostics.summary?.containers ?? [],
@@ -14,8 +16,7 @@ export function workloadStep(outcome: ResponseOutcome): string | null {
   if (!workload) return null;
   const commands = workloadCommands(workload);
   if (commands.length === 0) return null;
-  const code = commands.map((command) => `\`${command}\``).join(', then ');
-  return `${lead(workload)}: ${code}.`;
+  return advice(`${lead(workload)}:`, commands);
 }
 
 function lead(workload: Workload): string {

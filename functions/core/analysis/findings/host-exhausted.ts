@@ -1,7 +1,8 @@
 import { formatKiB } from '../../format/bytes';
 import { isNamed, workloadLabel, workloadOf } from '../../workload';
+import { advice } from '../advice';
 import type { AnalysisFacts } from '../facts';
-import type { Finding } from '../model';
+import type { Advice, Finding } from '../model';
 import { configSize } from '../text';
 import { nextInstanceSize } from './instance-size';
 import { describeTasks, largestTasks, victimLines } from './tasks';
@@ -50,7 +51,7 @@ function swapText(facts: AnalysisFacts): string {
   return `, swap ${formatKiB(swap.totalKb)}${free}`;
 }
 
-function recommendation(facts: AnalysisFacts, largest: string, largestKb: number | null): string {
+function recommendation(facts: AnalysisFacts, largest: string, largestKb: number | null): Advice {
   const { ramKb, diagnostics, incident, kill } = facts;
   const type = incident.instance.instanceType ?? diagnostics?.instanceType ?? null;
   const bigger = type ? nextInstanceSize(type) : null;
@@ -63,26 +64,28 @@ function recommendation(facts: AnalysisFacts, largest: string, largestKb: number
   const workload = workloadOf(kill.container, facts.diagnostics?.containers ?? []);
   if (victimIsLargest && workload) {
     const where = isNamed(workload) ? workloadLabel(workload) : `${largest}'s container`;
-    return `${find} Give ${where} a memory limit (see the container finding) so it is killed alone next time. ${prevent}`;
+    return advice(
+      `${find} Give ${where} a memory limit (see the container finding) so it is killed alone next time. ${prevent}`,
+    );
   }
   // A cap at 75% of RAM on a process that held a sliver of it would change nothing (an 8 MiB apache worker on a
   // 24 GiB host): the memory was in many processes, or outside processes altogether.
   if (ramKb !== null && largestKb !== null && largestKb < ramKb * 0.1) {
-    return `${find} No single process held much: the largest, ${largest}, had ${formatKiB(largestKb)} of ${formatKiB(ramKb)}. Count processes by name (\`ps -e --no-headers -o comm | sort | uniq -c | sort -rn | head\`) for a worker pool grown too large, and look outside processes (\`grep -E 'Shmem|Slab|SUnreclaim' /proc/meminfo\`, \`df -h -t tmpfs\`). ${prevent}`;
+    return advice(
+      `${find} No single process held much: the largest, ${largest}, had ${formatKiB(largestKb)} of ${formatKiB(ramKb)}. Count processes by name (\`ps -e --no-headers -o comm | sort | uniq -c | sort -rn | head\`) for a worker pool grown too large, and look outside processes (\`grep -E 'Shmem|Slab|SUnreclaim' /proc/meminfo\`, \`df -h -t tmpfs\`). ${prevent}`,
+    );
   }
   // systemd reads a percentage as a share of physical memory: usable when the report printed no RAM size.
   const cap = ramKb === null ? '75%' : configSize(ramKb * 0.75, 'systemd');
   const unit = victimIsLargest ? serviceOf(kill) : null;
   const edit = unit
-    ? `sudo systemctl edit ${unit}`
-    : `${unitLookup(largest)} sudo systemctl edit <that unit>`;
-  return [
-    `${find} Cap the largest consumer (${largest}) so it cannot take the whole host, e.g. with a drop-in:`,
-    edit,
-    '[Service]',
-    `MemoryMax=${cap}`,
+    ? `run \`sudo systemctl edit ${unit}\``
+    : `${unitLookup(largest)} run \`sudo systemctl edit\` on that unit`;
+  return advice(
+    `${find} Cap the largest consumer (${largest}) so it cannot take the whole host, e.g. with a drop-in (${edit} and add these lines):`,
+    ['[Service]', `MemoryMax=${cap}`],
     prevent,
-  ].join('\n');
+  );
 }
 
 function oomdPressure(facts: AnalysisFacts): Finding {
@@ -98,11 +101,10 @@ function oomdPressure(facts: AnalysisFacts): Finding {
     title: `systemd-oomd killed ${unit} under memory pressure`,
     confidence: 0.55,
     evidence,
-    recommendation: [
-      `Find what drove the pressure (\`oomctl\`, \`systemd-cgtop -m\`) and cap it with \`MemoryHigh=\`/\`MemoryMax=\` in its unit. If ${unit} must not be chosen, protect it with a drop-in (\`sudo systemctl edit ${unit}\`):`,
-      '[Service]',
-      'ManagedOOMPreference=avoid',
+    recommendation: advice(
+      `Find what drove the pressure (\`oomctl\`, \`systemd-cgtop -m\`) and cap it with \`MemoryHigh=\`/\`MemoryMax=\` in its unit. If ${unit} must not be chosen, protect it with a drop-in (run \`sudo systemctl edit ${unit}\` and add these lines):`,
+      ['[Service]', 'ManagedOOMPreference=avoid'],
       `Or relax the slice's \`ManagedOOMMemoryPressureLimit=\` if the pressure is expected.`,
-    ].join('\n'),
+    ),
   };
 }

@@ -1,5 +1,6 @@
 import type { JvmInfo } from '../../diagnostics/model';
 import { formatKiB } from '../../format/bytes';
+import { prose } from '../advice';
 import type { AnalysisFacts } from '../facts';
 import type { Finding } from '../model';
 import { bytesToKiB, configSize, count } from '../text';
@@ -105,7 +106,7 @@ function finding(
     title,
     confidence,
     evidence,
-    recommendation: advice(facts, ceiling, heaps.length),
+    recommendation: prose(advice(facts, ceiling, heaps.length)),
   };
 }
 

@@ -1,4 +1,5 @@
 import { formatKiB } from '../../format/bytes';
+import { prose } from '../advice';
 import type { AnalysisFacts } from '../facts';
 import type { Finding } from '../model';
 import { percent } from '../text';
@@ -35,7 +36,7 @@ export function kernelSlab(facts: AnalysisFacts): Finding | null {
     title: `Kernel slab memory is ${formatKiB(total)}, ${percent(total, ramKb)} of RAM${unreclaimable >= ramKb * 0.15 ? ', mostly unreclaimable' : ''}`,
     confidence,
     evidence,
-    recommendation: advice(top[0]?.name ?? null),
+    recommendation: prose(advice(top[0]?.name ?? null)),
   };
 }
 

@@ -1,8 +1,9 @@
 import { formatKiB } from '../../format/bytes';
 import { distinctKillsOf, workerBurstOf } from '../../incident/worker-burst';
 import { workloadOf } from '../../workload';
+import { advice as adviceOf } from '../advice';
 import type { AnalysisFacts } from '../facts';
-import type { Finding } from '../model';
+import type { Advice, Finding } from '../model';
 import { configSize, count, sizeSeries } from '../text';
 import { formatSpan, parseTime } from '../time';
 import { containerLimitHow } from './container-limit-how';
@@ -112,7 +113,7 @@ function shortened(sizes: readonly number[]): number[] {
   return sizes.length <= 6 ? [...sizes] : [...sizes.slice(0, 2), ...sizes.slice(-4)];
 }
 
-function advice(facts: AnalysisFacts, name: string, largestKb: number | null): string {
+function advice(facts: AnalysisFacts, name: string, largestKb: number | null): Advice {
   const profile =
     PROFILING.find(([pattern]) => pattern.test(name))?.[1] ??
     'record its growth with `pmap -x <pid>` snapshots and profile it with heaptrack or `valgrind --tool=massif`';
@@ -122,14 +123,16 @@ function advice(facts: AnalysisFacts, name: string, largestKb: number | null): s
   const cap = capKb.length > 0 ? configSize(Math.min(...capKb), 'systemd') : '<size>';
   const workload = workloadOf(facts.kill.container, facts.diagnostics?.containers ?? []);
   if (workload) {
-    return `Find what grows: ${profile}. Until it is fixed, keep a memory limit on ${containerLimitHow(workload, facts.kubernetes, cap)} so the leak restarts only that container.`;
+    return adviceOf(
+      `Find what grows: ${profile}. Until it is fixed, keep a memory limit on ${containerLimitHow(workload, facts.kubernetes, cap)} so the leak restarts only that container.`,
+    );
   }
   const unit = serviceOf(facts.kill);
-  const edit = unit ? `\`sudo systemctl edit ${unit}\`` : `${unitLookup(name)} \`sudo systemctl edit\` it`;
-  return [
-    `Find what grows: ${profile}. Until it is fixed, contain it so the leak restarts only this service instead of starving the host (${edit}):`,
-    '[Service]',
-    `MemoryMax=${cap}`,
-    'Restart=on-failure',
-  ].join('\n');
+  const edit = unit
+    ? `run \`sudo systemctl edit ${unit}\``
+    : `${unitLookup(name)} run \`sudo systemctl edit\` on it`;
+  return adviceOf(
+    `Find what grows: ${profile}. Until it is fixed, contain it so the leak restarts only this service instead of starving the host (${edit} and add these lines):`,
+    ['[Service]', `MemoryMax=${cap}`, 'Restart=on-failure'],
+  );
 }

@@ -1,6 +1,7 @@
 import { formatKiB } from '../../format/bytes';
 import { MAX_TASKS_KEPT } from '../../incident/build';
 import { workerBurstOf } from '../../incident/worker-burst';
+import { prose } from '../advice';
 import type { AnalysisFacts } from '../facts';
 import { taskRssKb } from '../facts';
 import type { Finding } from '../model';
@@ -55,7 +56,7 @@ export function processStorm(facts: AnalysisFacts): Finding | null {
         : tableTitle(storm, facts),
     confidence: Math.min(0.85, confidence),
     evidence,
-    recommendation: advice(facts, storm.name, perProcessKb(facts, storm.name)),
+    recommendation: prose(advice(facts, storm.name, perProcessKb(facts, storm.name))),
   };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { container, diagnostics, GiB } from '../../../support/diagnostics';
 import { analyzeIncident, families, findingOf, incidentFrom } from './incidents';
 
@@ -31,7 +32,7 @@ describe('the container-without-limit finding', () => {
       'killed: python (pid 116935) with RSS 1.5 GiB, oom_score_adj 0',
       'invoked by docker (pid 162339); the kernel chose the victim by badness score',
     ]);
-    expect(finding?.recommendation).toContain(
+    expect(adviceText(finding?.recommendation)).toContain(
       'docker update --memory 1472m --memory-swap 1472m 6141f63fdc9f',
     );
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { diagnostics } from '../../../support/diagnostics';
 import { analyzeIncident, findingOf, incidentFrom } from './incidents';
 
@@ -10,7 +11,9 @@ describe('the host-exhausted advice', () => {
       diagnostics(),
     );
     const finding = findingOf(analysis, 'host-exhausted');
-    expect(finding?.recommendation).toMatch(/^Find what grew .* No single process held much: the largest, /);
-    expect(finding?.recommendation).not.toContain('MemoryMax=');
+    expect(adviceText(finding?.recommendation)).toMatch(
+      /^Find what grew .* No single process held much: the largest, /,
+    );
+    expect(adviceText(finding?.recommendation)).not.toContain('MemoryMax=');
   });
 });

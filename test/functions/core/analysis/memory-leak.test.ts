@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { diagnostics } from '../../../support/diagnostics';
 import { analyzeIncident, findingOf, incidentFrom } from './incidents';
 
@@ -41,9 +42,9 @@ describe('the memory-leak finding', () => {
       'RSS at kill grew 23 GiB -> 27 GiB -> 30 GiB over 3 kills in 26 h',
       'about 252 MiB per hour between the first and the last kill',
     ]);
-    expect(leak?.recommendation).toContain('pmap -x <pid>');
-    expect(leak?.recommendation).toContain('MemoryMax=23744M');
-    expect(leak?.recommendation).toContain('Restart=on-failure');
+    expect(adviceText(leak?.recommendation)).toContain('pmap -x <pid>');
+    expect(adviceText(leak?.recommendation)).toContain('MemoryMax=23744M');
+    expect(adviceText(leak?.recommendation)).toContain('Restart=on-failure');
   });
 
   it('grows more confident with every further kill that shows growth', () => {
@@ -93,7 +94,7 @@ describe('the memory-leak finding', () => {
       'killed 3 times in 8 h; RSS at kill stayed between 1023 MiB and 1024 MiB',
     ]);
     // In a container the fix is the container's limit, not a systemd drop-in.
-    expect(leak?.recommendation).toContain('docker update --memory');
+    expect(adviceText(leak?.recommendation)).toContain('docker update --memory');
   });
 
   it('says nothing from a single kill, or from history entries of this very incident', () => {

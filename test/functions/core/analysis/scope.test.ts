@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { diagnostics } from '../../../support/diagnostics';
 import { analyzeIncident, families, findingOf, incidentFrom } from './incidents';
 
@@ -20,7 +21,9 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       'killed: stress (pid 3897) with RSS 1024 MiB',
     ]);
     // The peak is the usage line's 1048576 kB; plus 25% is 1280 MiB, already a multiple of 64 MiB.
-    expect(limit?.recommendation).toContain('docker update --memory 1280m --memory-swap 1280m 555fa75e9e7d');
+    expect(adviceText(limit?.recommendation)).toContain(
+      'docker update --memory 1280m --memory-swap 1280m 555fa75e9e7d',
+    );
   });
 
   it('says the host was not out of memory when the diagnostics give its RAM', () => {
@@ -43,7 +46,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
     expect(limit?.title).toBe(
       'php-fpm: pool w hit the 40 MiB memory limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service',
     );
-    expect(limit?.recommendation).toContain(
+    expect(adviceText(limit?.recommendation)).toContain(
       'raise the limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service:',
     );
     expect(limit?.evidence[3]).toBe(
@@ -61,7 +64,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       'xray hit the 200 MiB memory limit of pod 089f25ee-a41a-414c-a028-71a38dfb30d3',
     );
     // usage 208204kB (203 MiB, above the 204800kB limit) is the peak: plus 25% is 254 MiB, rounded up to 256Mi.
-    expect(limit?.recommendation).toContain('`resources.limits.memory` (e.g. 256Mi: 203 MiB,');
+    expect(adviceText(limit?.recommendation)).toContain('`resources.limits.memory` (e.g. 256Mi: 203 MiB,');
   });
 
   it("reports the killed unit's state after the kill, as systemd saw it", () => {
@@ -101,9 +104,9 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       'killed: stress-ng-vm (pid 116) with RSS 7.6 GiB, oom_score_adj 1000',
       "largest tasks in the kernel's table: stress-ng-vm (pid 116) 7.6 GiB, stress-ng (pid 114) 18 MiB, sh (pid 111) 1.1 MiB",
     ]);
-    expect(host?.recommendation).toContain('MemoryMax=6080M');
-    expect(host?.recommendation).toContain('t3.xlarge (twice the memory of t3.large)');
-    expect(host?.recommendation).toContain('mem_used_percent');
+    expect(adviceText(host?.recommendation)).toContain('MemoryMax=6080M');
+    expect(adviceText(host?.recommendation)).toContain('t3.xlarge (twice the memory of t3.large)');
+    expect(adviceText(host?.recommendation)).toContain('mem_used_percent');
   });
 
   it('distinguishes the task that asked for memory from the victim', () => {

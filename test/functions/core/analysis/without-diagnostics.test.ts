@@ -54,7 +54,7 @@ describe('analysis from the kill alone (no diagnostics)', () => {
       expect(finding.title).not.toMatch(/\n|undefined|null|NaN/);
       expect(finding.evidence.length).toBeGreaterThan(0);
       for (const line of finding.evidence) expect(line).not.toMatch(/\n|undefined|NaN/);
-      expect(finding.recommendation.length).toBeGreaterThan(40);
+      expect(finding.recommendation.text.length).toBeGreaterThan(40);
     }
     // Pure and deterministic: the same input gives the same analysis.
     expect(analyzeIncident(incidentFrom(fixture, { index }), null)).toEqual(analysis);

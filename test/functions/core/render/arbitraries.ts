@@ -251,7 +251,10 @@ function findingArb(): fc.Arbitrary<Finding> {
     title: hostString(),
     confidence: fc.double({ min: -1, max: 2 }),
     evidence: fc.array(hostString(), { maxLength: 30 }),
-    recommendation: hostString(),
+    recommendation: fc.record(
+      { text: hostString(), code: hostString(), after: hostString() },
+      { requiredKeys: ['text'] },
+    ),
   });
 }
 

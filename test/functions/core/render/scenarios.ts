@@ -200,15 +200,16 @@ export function javaAnalysis(dryRun = false): Analysis {
           'MemAvailable 310 MiB of 7.6 GiB at diagnosis; no swap',
           '3rd kill of java on this instance in 24 h',
         ],
-        recommendation:
-          'Lower -Xmx to 4g in orders.service (or move to an instance with 16 GiB), then restart it.',
+        recommendation: {
+          text: 'Lower -Xmx to 4g in orders.service (or move to an instance with 16 GiB), then restart it.',
+        },
       },
       {
         family: 'no-swap',
         title: 'No swap is configured',
         confidence: 0.4,
         evidence: ['SwapTotal 0 kB'],
-        recommendation: 'Add a 2 GiB swap file as a buffer.',
+        recommendation: { text: 'Add a 2 GiB swap file as a buffer.' },
       },
     ],
     likelyCause: null,

@@ -226,7 +226,7 @@ describe('renderSlackMessage', () => {
     expect(allText(message)).toContain('*Scope*\nhost-wide, RAM 31 GiB, no swap');
     // Nothing asked the host: checking the kill is real comes first.
     expect(allText(message)).toContain(
-      "*Next:* First check the kill is real, on the host: sudo dmesg -k | grep 'Killed process 60540'",
+      "*Next:* First check the kill is real, on the host:\n```\nsudo dmesg -k | grep 'Killed process 60540'\n```",
     );
     expect(allText(message)).toContain('• Check whether redis-server is back, then find what filled');
   });
@@ -310,7 +310,11 @@ describe('renderSlackMessage', () => {
     outcome.analysis?.findings.forEach((finding) => {
       finding.evidence = Array.from({ length: 500 }, (_, i) => `evidence line ${i} ${'x'.repeat(200)}`);
       finding.title = `${finding.title} ${'t'.repeat(5000)}`;
-      finding.recommendation = 'r'.repeat(10_000);
+      finding.recommendation = {
+        text: 'r'.repeat(10_000),
+        code: 'c'.repeat(10_000),
+        after: 'a'.repeat(10_000),
+      };
     });
     const message = render(outcome);
     const text = allText(message);
