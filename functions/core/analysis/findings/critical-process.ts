@@ -3,6 +3,7 @@ import { advice as adviceOf } from '../advice';
 import type { AnalysisFacts } from '../facts';
 import type { Advice, Finding } from '../model';
 import { who } from '../text';
+import { settingSteps } from './unit-hint';
 
 interface Critical {
   /** The kernel's comm (15 bytes at most). */
@@ -151,9 +152,10 @@ function genericCritical(comm: string): Critical {
 function advice(facts: AnalysisFacts, hit: Hit): Advice {
   const aka = hit.critical.aka ? ` (${hit.critical.aka})` : '';
   if (hit.oomd) {
+    const protect = settingSteps(hit.unit, 'ManagedOOMPreference=avoid');
     return adviceOf(
-      `Tell systemd-oomd to leave ${hit.unit} alone (run \`sudo systemctl edit ${hit.unit}\` and add these lines), then fix what caused the pressure (the likely cause):`,
-      ['[Service]', 'ManagedOOMPreference=avoid'],
+      `Tell systemd-oomd to leave ${hit.unit} alone with ${protect.how}, then fix what caused the pressure (the likely cause):`,
+      protect.code,
     );
   }
   const k8s = facts.kubernetes

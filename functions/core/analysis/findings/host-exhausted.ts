@@ -6,7 +6,7 @@ import type { Advice, Finding } from '../model';
 import { configSize } from '../text';
 import { nextInstanceSize } from './instance-size';
 import { describeTasks, largestTasks, victimLines } from './tasks';
-import { serviceOf, unitLookup } from './unit-hint';
+import { serviceOf, settingSteps, unitLookup } from './unit-hint';
 
 /**
  * The whole host ran out of memory (a global OOM, no cgroup limit involved), or systemd-oomd killed a unit under
@@ -96,14 +96,15 @@ function oomdPressure(facts: AnalysisFacts): Finding {
   evidence.push(
     'the kernel OOM killer did not run: systemd-oomd acts earlier, on memory pressure or swap use',
   );
+  const protect = settingSteps(unit, 'ManagedOOMPreference=avoid');
   return {
     family: 'host-exhausted',
     title: `systemd-oomd killed ${unit} under memory pressure`,
     confidence: 0.55,
     evidence,
     recommendation: advice(
-      `Find what drove the pressure (\`oomctl\`, \`systemd-cgtop -m\`) and cap it with \`MemoryHigh=\`/\`MemoryMax=\` in its unit. If ${unit} must not be chosen, protect it with a drop-in (run \`sudo systemctl edit ${unit}\` and add these lines):`,
-      ['[Service]', 'ManagedOOMPreference=avoid'],
+      `Find what drove the pressure (\`oomctl\`, \`systemd-cgtop -m\`) and cap it with \`MemoryHigh=\`/\`MemoryMax=\` in its unit. If ${unit} must not be chosen, protect it with ${protect.how}:`,
+      protect.code,
       `Or relax the slice's \`ManagedOOMMemoryPressureLimit=\` if the pressure is expected.`,
     ),
   };
