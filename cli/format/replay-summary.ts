@@ -1,5 +1,6 @@
 import { formatKiB } from '../../functions/core/format/bytes';
 import type { KillDigest } from '../../functions/core/incident/model';
+import { tagged } from '../../functions/core/incident/provenance';
 import { placeLabel, timeLabel } from '../../functions/core/render/kill-facts';
 import { ACTION_NAMES, STATUS_WORDS } from '../../functions/core/render/response-facts';
 import { describeOutcome } from '../../functions/core/render/view';
@@ -57,7 +58,8 @@ function incidentSummary(item: IncidentResult, label: string, context: SummaryCo
   }
   rows.push(['message', [messageLine(notification, context)]]);
   const title =
-    view?.title ?? `OOM kill on ${incident.instance.hostname ?? incident.instance.instanceId ?? '?'}`;
+    (view ? tagged(view.provenance, view.title) : null) ??
+    `OOM kill on ${incident.instance.hostname ?? incident.instance.instanceId ?? '?'}`;
   return [
     `Incident ${label}: ${title}`,
     ...rows.flatMap(([key, lines]) => lines.map((line, i) => `  ${(i === 0 ? key : '').padEnd(13)}${line}`)),

@@ -1,4 +1,5 @@
 import type { ResponseOutcome } from '../incident/outcome';
+import { tagged } from '../incident/provenance';
 import { ACTION_NAMES, STATUS_WORDS } from './response-facts';
 import { truncate } from './text-fit';
 import { snsText } from './untrusted';
@@ -18,7 +19,10 @@ export function renderPlainText(outcome: ResponseOutcome): string {
 
 export function plainTextOf(view: OutcomeView): string {
   const sections: string[][] = [
-    [`[${view.severity.toUpperCase()}] ${view.title}`, ...view.notices.map((notice) => `! ${notice}`)],
+    [
+      tagged(view.provenance, `[${view.severity.toUpperCase()}] ${view.title}`),
+      ...view.notices.map((notice) => `! ${notice}`),
+    ],
     causeLines(view),
     view.facts.map((fact) => `${fact.label}: ${fact.value}`),
     actionLines(view),

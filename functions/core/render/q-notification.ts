@@ -1,4 +1,5 @@
 import type { ResponseOutcome } from '../incident/outcome';
+import { tagged } from '../incident/provenance';
 import { link } from './mrkdwn';
 import { ACTION_NAMES, STATUS_WORDS } from './response-facts';
 import { SEVERITY_EMOJI } from './slack-blocks';
@@ -77,7 +78,7 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
     id: view.incidentId,
     content: {
       textType: 'client-markdown',
-      title: fitQ(`${SEVERITY_EMOJI[view.severity]} ${view.title}`, Q_LIMITS.title),
+      title: fitQ(`${SEVERITY_EMOJI[view.severity]} ${tagged(view.provenance, view.title)}`, Q_LIMITS.title),
       description: fitLines(description, Q_LIMITS.description, 'more lines'),
       // Amazon Q shows each step as mrkdwn in Slack: the code is a code block, as in the webhook message.
       nextSteps: view.nextSteps.map((step) =>
@@ -87,7 +88,10 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
     },
     metadata: {
       threadId: view.incidentId,
-      summary: fitQ(`${view.title}. ${view.cause?.title ?? view.kernelFinding}`, Q_LIMITS.summary),
+      summary: fitQ(
+        `${tagged(view.provenance, view.title)}. ${view.cause?.title ?? view.kernelFinding}`,
+        Q_LIMITS.summary,
+      ),
       eventType: 'OomKill',
       relatedResources: [incident.instance.instanceId, outcome.context.executionArn]
         .filter((id): id is string => typeof id === 'string' && id.length > 0)
@@ -100,6 +104,7 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
         kills: String(incident.killCount),
         diagnostics: outcome.diagnostics.status,
         confirmed: String(view.confirmed),
+        ...(view.provenance ? { provenance: view.provenance.kind } : {}),
       },
     },
   };

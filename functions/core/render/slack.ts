@@ -1,4 +1,5 @@
 import type { ResponseOutcome } from '../incident/outcome';
+import { tagged } from '../incident/provenance';
 import { adviceLine } from './advice-view';
 import { fitMrkdwn } from './mrkdwn';
 import {
@@ -61,7 +62,7 @@ const PARTS: readonly Part[] = [
  */
 export function renderSlackMessage(outcome: ResponseOutcome): SlackMessage {
   const view = describeOutcome(outcome);
-  const top = header(`${SEVERITY_EMOJI[view.severity]} ${view.title}`);
+  const top = header(`${SEVERITY_EMOJI[view.severity]} ${tagged(view.provenance, view.title)}`);
   const facts = fields(view.facts, FIELD_VALUE_CHARS);
   const footer = context([mrkdwnText(view.footer)]);
   const texts = PARTS.map((part) => part.render(view, part.max));
@@ -100,6 +101,11 @@ export function renderSlackMessage(outcome: ResponseOutcome): SlackMessage {
 export function slackFallbackText(view: OutcomeView): string {
   const why = view.cause ? `${view.cause.label}: ${view.cause.title}` : view.kernelFinding;
   const next = view.nextSteps[0];
-  const lines = [view.title, ...view.notices.slice(0, 1), why, `Next: ${next ? adviceLine(next) : '-'}`];
+  const lines = [
+    tagged(view.provenance, view.title),
+    ...view.notices.slice(0, 1),
+    why,
+    `Next: ${next ? adviceLine(next) : '-'}`,
+  ];
   return fitMrkdwn(lines.join('\n'), SLACK_LIMITS.fallbackText);
 }

@@ -5,6 +5,7 @@ import { diagnosisRelation } from '../diagnostics/diagnosis-time';
 import { formatKiB } from '../format/bytes';
 import type { Severity } from '../incident/model';
 import type { ResponseOutcome } from '../incident/outcome';
+import { type Provenance, provenanceNotice, provenanceTag } from '../incident/provenance';
 import { workloadLabel } from '../workload';
 import { incidentLinks, type LinkView } from './incident-links';
 import {
@@ -55,7 +56,17 @@ export interface OutcomeView {
    * the diagnostics tell it (`api (pid 7) in pod payments/api-7d9f (container api) on ...`).
    */
   title: string;
-  /** Said first, plainly: an unresolved instance, a failed workflow, missing diagnostics. */
+  /**
+   * `[SAMPLE]` or `[DEMO]` when the message was not built from a live kill: every renderer puts it at the start
+   * of its header (`tagged`). Null for a live message.
+   */
+  tag: string | null;
+  /** The outcome's provenance when it is not live (what the message was built from), else null. */
+  provenance: Provenance | null;
+  /**
+   * Said first, plainly: what a sample or demo message was built from, an unresolved instance, a failed
+   * workflow, missing diagnostics.
+   */
   notices: string[];
   cause: CauseView | null;
   /** The kernel report's own account, shown when there is no analysis. */
@@ -107,7 +118,9 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
   const severityLabel = `${incident.severity}${unconfirmed}`;
   // Said first when it is a doubt: every claim below comes from a line the host did not vouch for.
   const elsewhere = summary ? diagnosisRelation(incident.firstKill, summary).notAboutThisKill : null;
+  const builtFrom = provenanceNotice(outcome.provenance);
   const notices = [
+    ...(builtFrom ? [oneLine(builtFrom)] : []),
     ...(corroboration.confirmed ? [] : [corroborationText]),
     ...(elsewhere
       ? [
@@ -129,6 +142,8 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     victim,
     host,
     title: `OOM kill${unconfirmed}: ${victim}${within} on ${host}${more}`,
+    tag: provenanceTag(outcome.provenance),
+    provenance: outcome.provenance && provenanceTag(outcome.provenance) ? outcome.provenance : null,
     notices,
     cause,
     kernelFinding: kernelFinding(incident.firstKill),

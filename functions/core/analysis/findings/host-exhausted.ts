@@ -1,3 +1,4 @@
+import { diagnosisRelation } from '../../diagnostics/diagnosis-time';
 import { formatKiB } from '../../format/bytes';
 import { isNamed, workloadLabel, workloadOf } from '../../workload';
 import { advice } from '../advice';
@@ -23,10 +24,7 @@ export function hostExhausted(facts: AnalysisFacts): Finding | null {
   evidence.push(...victimLines(facts));
   const top = largestTasks(facts, 3);
   if (top.length > 0) evidence.push(`largest tasks in the kernel's table: ${describeTasks(top)}`);
-  const available = facts.diagnostics?.memory.availableKb;
-  if (available !== null && available !== undefined && ramKb !== null) {
-    evidence.push(`after the kill: MemAvailable ${formatKiB(available)} of ${formatKiB(ramKb)}`);
-  }
+  evidence.push(...availableLine(facts));
   const swapWord =
     swap === null ? '' : swap.totalKb === 0 ? ' and no swap' : ` and ${formatKiB(swap.totalKb)} swap`;
   const ram = ramKb === null ? '' : ` (${formatKiB(ramKb)} RAM${swapWord})`;
@@ -41,6 +39,18 @@ export function hostExhausted(facts: AnalysisFacts): Finding | null {
       top[0]?.rssKb ?? facts.victim.rssKb,
     ),
   };
+}
+
+/**
+ * What the host had free at diagnosis, against the diagnostics' own MemTotal: only when they describe the kill's
+ * boot and kernel. A replayed sample's MemAvailable is another host's (22 GiB "of" a report's 8 GiB RAM).
+ */
+function availableLine(facts: AnalysisFacts): string[] {
+  const diagnostics = facts.diagnostics;
+  if (!diagnostics || diagnosisRelation(facts.kill, diagnostics).notAboutThisKill !== null) return [];
+  const { availableKb, totalKb } = diagnostics.memory;
+  if (availableKb === null || totalKb === null) return [];
+  return [`after the kill: MemAvailable ${formatKiB(availableKb)} of ${formatKiB(totalKb)}`];
 }
 
 function swapText(facts: AnalysisFacts): string {

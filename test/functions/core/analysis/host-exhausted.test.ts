@@ -17,3 +17,28 @@ describe('the host-exhausted advice', () => {
     expect(adviceText(finding?.recommendation)).not.toContain('MemoryMax=');
   });
 });
+
+describe('what the host had free after a host-wide kill', () => {
+  // Real: stress-ng-vm killed on a host whose report prints `2097022 pages RAM` (8.0 GiB), kernel 6.11.0-10669.
+  const fixture = 'modern/global-oom-6.11-stress-ng-complete.log';
+  const evidenceOf = (summary: ReturnType<typeof diagnostics>) =>
+    findingOf(analyzeIncident(incidentFrom(fixture), summary), 'host-exhausted')?.evidence ?? [];
+
+  it('leaves out the MemAvailable of diagnostics from another kernel: not "22 GiB of 8.0 GiB"', () => {
+    // As a replay without --host-exec has them: the captured sample of a 24 GiB host running another kernel.
+    const sample = diagnostics({
+      kernelRelease: '6.1.0-28-cloud-amd64',
+      memory: { totalKb: 24_600_000, availableKb: 22_700_000 },
+    });
+    expect(evidenceOf(sample).join('\n')).not.toContain('MemAvailable');
+  });
+
+  it("states it against the diagnostics' own MemTotal when they describe this boot", () => {
+    const same = diagnostics({
+      kernelRelease: '6.11.0-10669-g11a299a7933e-dirty',
+      uptimeSeconds: 600,
+      memory: { totalKb: 8_000_000, availableKb: 6_000_000 },
+    });
+    expect(evidenceOf(same)).toContain('after the kill: MemAvailable 5.7 GiB of 7.6 GiB');
+  });
+});
