@@ -12,6 +12,16 @@ export function advice(text: string, code?: readonly string[] | null, after?: st
   return result;
 }
 
+/**
+ * An advice as the notify step reads it from the workflow state, which it does not validate: an execution in
+ * flight across a deploy carries an analysis from the previous analyze function, whose recommendation is a string.
+ */
+export function asAdvice(value: Advice | string | null | undefined): Advice {
+  if (typeof value === 'string') return { text: value };
+  if (value && typeof value === 'object' && typeof value.text === 'string') return value;
+  return { text: '' };
+}
+
 /** Prose only: a step with nothing to paste. */
 export function prose(text: string): Advice {
   return advice(text);

@@ -1,3 +1,4 @@
+import { asAdvice } from '../analysis/advice';
 import type { ActionName, ActionStatus, Advice, Analysis } from '../analysis/model';
 import type { DiagnosticsSummary } from '../diagnostics/model';
 import { formatKiB } from '../format/bytes';
@@ -60,7 +61,7 @@ export function causeView(analysis: Analysis | null): CauseView | null {
       ? Math.round(Math.min(1, Math.max(0, cause.confidence)) * 100)
       : null,
     evidence: cause.evidence.map(oneLine).filter((line) => line.length > 0),
-    fix: adviceView(cause.recommendation),
+    fix: adviceView(asAdvice(cause.recommendation)),
   };
 }
 

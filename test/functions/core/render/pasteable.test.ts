@@ -184,3 +184,16 @@ describe('Block Kit limits with long code', () => {
     }
   });
 });
+
+describe('an analysis from before the advice had parts', () => {
+  it('still renders its recommendation, a plain string, as the first step', () => {
+    // An execution in flight across a deploy: the previous analyze function wrote `recommendation` as a string.
+    const outcome = outcomeOf(OOMD);
+    const cause = outcome.analysis?.likelyCause;
+    if (!cause) throw new Error('the oomd kill has a likely cause');
+    (cause as { recommendation: unknown }).recommendation = 'Protect it with ManagedOOMPreference=avoid.';
+    const message = renderSlackMessage(outcome);
+    expect(validateSlackMessage(JSON.parse(JSON.stringify(message)))).toEqual([]);
+    expect(sectionTexts(message).join('\n')).toContain('*Next:* Protect it with ManagedOOMPreference=avoid.');
+  });
+});
