@@ -222,7 +222,10 @@ describe('oom-responder replay without --host-exec (captured diagnostics)', () =
 
     expect(result.code).toBe(0);
     expect(payloads(result.stdout)).toEqual([]);
-    expect(result.stdout).toContain('⚠️ OOM kill (unconfirmed): python3 (pid 3920) on vm (sample-1)');
+    expect(result.stdout).toContain('⚠️ [SAMPLE] OOM kill (unconfirmed): python3 (pid 3920) on vm (sample-1)');
+    expect(result.stdout).toContain(
+      "⚠️ Built from a captured sample of another host's diagnostics: the processes, memory and state below are not this host's.",
+    );
     expect(result.stdout).toMatch(/^• Killed: python3 \(pid 3920\): RSS 45 MiB \(anon /m);
     expect(result.stdout).toMatch(/Memory at diagnosis \(18:28:16[^)]*\): total 24 GiB/);
   });

@@ -31,8 +31,21 @@ export interface Finding {
   confidence: number;
   /** The facts behind it, each one line an engineer can check, with what kind of support it is. */
   evidence: Evidence[];
-  /** What to change so it does not happen again. */
-  recommendation: string;
+  /** What to change so it does not happen again: prose, and the exact command or file to paste, if any. */
+  recommendation: Advice;
+}
+
+/**
+ * A next step as it is read and as it is pasted: `text` is prose (one paragraph, may quote short names in
+ * backticks), `code` the exact lines to paste (a command, a drop-in's lines, a sysctl file), never flattened or
+ * escaped by a renderer into something a paste would keep, `after` prose that follows the code.
+ */
+export interface Advice {
+  text: string;
+  /** Lines to paste as they are, `\n`-separated; absent when the step is prose only. */
+  code?: string;
+  /** Prose after the code (what it does not fix, what else to do). */
+  after?: string;
 }
 
 /** What a detector returns: a finding whose confidence the analysis derives from its evidence. */

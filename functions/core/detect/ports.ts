@@ -1,4 +1,5 @@
 import type { Incident, InstanceRef, KillDigest, NotificationRecord, PriorKill } from '../incident/model';
+import type { Provenance } from '../incident/provenance';
 import type { StormWindowStats } from '../incident/storm-stats';
 import type { Kill } from '../kernel-log';
 
@@ -131,6 +132,8 @@ export interface WorkflowInput {
   kernelTime: string;
   /** `kernel` or `systemd-oomd`: which log on the host confirms the kill. */
   killer: string;
+  /** Only from the CLI (a sample or a demo): the detector of the deployed pipeline leaves it out. */
+  provenance?: Provenance;
 }
 
 export interface WorkflowStarter {

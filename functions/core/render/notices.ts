@@ -1,11 +1,14 @@
+import { advice, prose } from '../analysis/advice';
 import { describeHolder, limitHolderOf } from '../analysis/limit-holder';
 import { type MemoryKind, memoryComposition } from '../analysis/memory-composition';
 import { KIND_NAMES } from '../analysis/memory-composition-line';
+import type { Advice } from '../analysis/model';
 import { formatKiB } from '../format/bytes';
 import { isUnlimitedKb } from '../format/limits';
 import type { ReportGap } from '../incident/model';
 import type { DiagnosticsStatus, ResponseOutcome } from '../incident/outcome';
 import type { Kill } from '../kernel-log';
+import { adviceView } from './advice-view';
 import type { LinkView } from './incident-links';
 import { type ActionLine, type CauseView, topProcesses } from './response-facts';
 import { oneLine } from './text-fit';
@@ -84,31 +87,35 @@ export function nextSteps(
   outcome: ResponseOutcome,
   cause: CauseView | null,
   links: readonly LinkView[],
-): string[] {
-  const steps: string[] = [];
-  if (cause?.fix) steps.push(cause.fix);
-  else steps.push(kernelNextStep(outcome.incident.firstKill, topProcesses(outcome).lines.length > 0));
+): Advice[] {
+  const steps: Advice[] = [];
+  if (cause?.fix.text) steps.push(cause.fix);
+  else steps.push(prose(kernelNextStep(outcome.incident.firstKill, topProcesses(outcome).lines.length > 0)));
   const workload = workloadStep(outcome);
   if (workload) steps.push(workload);
   const unit = outcome.diagnostics.summary?.unit;
   if (unit?.activeState && unit.activeState !== 'active') {
     steps.push(
-      `${unit.name} is ${unit.activeState}: check it and start it if it should run (systemctl start ${unit.name}).`,
+      advice(`${unit.name} is ${unit.activeState}: check it, and start it if it should run:`, [
+        `sudo systemctl start ${unit.name}`,
+      ]),
     );
   }
   const failed = outcome.actions.filter((action) => action.status === 'failed');
   for (const action of failed)
-    steps.push(`The ${action.action} remediation failed: read its command output.`);
+    steps.push(prose(`The ${action.action} remediation failed: read its command output.`));
   if (outcome.incident.instance.resolvedBy === 'unresolved') {
     steps.push(
-      'Find the instance by its hostname, and ship kernel logs with {instance_id} as the log stream name.',
+      prose(
+        'Find the instance by its hostname, and ship kernel logs with {instance_id} as the log stream name.',
+      ),
     );
   }
-  if (outcome.failure) steps.push(`Open the execution to see why ${outcome.failure.stage} failed.`);
+  if (outcome.failure) steps.push(prose(`Open the execution to see why ${outcome.failure.stage} failed.`));
   if (!cause && links.some((link) => link.label === 'Logs around the kill')) {
-    steps.push('Read the kernel log around the kill (link below).');
+    steps.push(prose('Read the kernel log around the kill (link below).'));
   }
-  return steps.slice(0, 3).map(oneLine);
+  return steps.slice(0, 3).map(adviceView);
 }
 
 /** Where to look first for memory other than the processes' own, when no analysis says more. */

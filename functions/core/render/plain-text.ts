@@ -1,4 +1,5 @@
 import type { ResponseOutcome } from '../incident/outcome';
+import { tagged } from '../incident/provenance';
 import { ACTION_NAMES, FILLED_BY_LABEL, STATUS_WORDS } from './response-facts';
 import { truncate } from './text-fit';
 import { snsText } from './untrusted';
@@ -18,7 +19,10 @@ export function renderPlainText(outcome: ResponseOutcome): string {
 
 export function plainTextOf(view: OutcomeView): string {
   const sections: string[][] = [
-    [`[${view.severity.toUpperCase()}] ${view.title}`, ...view.notices.map((notice) => `! ${notice}`)],
+    [
+      tagged(view.provenance, `[${view.severity.toUpperCase()}] ${view.title}`),
+      ...view.notices.map((notice) => `! ${notice}`),
+    ],
     whatHappenedLines(view),
     causeLines(view),
     view.facts.map((fact) => `${fact.label}: ${fact.value}`),
@@ -56,7 +60,10 @@ function causeLines(view: OutcomeView): string[] {
     lines.push(`Why (${view.cause.label.toLowerCase()}): ${view.cause.title}${confidence}`);
   }
   view.nextSteps.forEach((step, i) => {
-    lines.push(`${i === 0 ? 'Next: ' : '      '}${step}`);
+    lines.push(`${i === 0 ? 'Next: ' : '      '}${step.text}`);
+    // Code on lines of its own, indented by four spaces (as email and Markdown readers show code): pasted whole.
+    if (step.code) lines.push(...step.code.split('\n').map((line) => `    ${line}`));
+    if (step.after) lines.push(`      ${step.after}`);
   });
   if (view.filledBy) lines.push(`${FILLED_BY_LABEL}: ${view.filledBy}`);
   if (view.cause && view.cause.evidence.length > 0) {

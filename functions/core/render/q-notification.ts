@@ -1,7 +1,9 @@
 import type { ResponseOutcome } from '../incident/outcome';
+import { tagged } from '../incident/provenance';
 import { link } from './mrkdwn';
 import { ACTION_NAMES, FILLED_BY_LABEL, STATUS_WORDS } from './response-facts';
 import { SEVERITY_EMOJI } from './slack-blocks';
+import { stepMrkdwn } from './slack-sections';
 import { fitLines, oneLine, truncate } from './text-fit';
 import { qText } from './untrusted';
 import { describeOutcome, safeOutcome } from './view';
@@ -33,7 +35,15 @@ export interface QCustomNotification {
   };
 }
 
-const Q_LIMITS = { title: 150, description: 3500, step: 400, summary: 300, context: 300 } as const;
+/** `step`: a step of prose; `stepWithCode`: one with lines to paste, shown as a code block of their own. */
+const Q_LIMITS = {
+  title: 150,
+  description: 3500,
+  step: 400,
+  stepWithCode: 1200,
+  summary: 300,
+  context: 300,
+} as const;
 
 export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
   const outcome = safeOutcome(raw);
@@ -75,14 +85,20 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
     id: view.incidentId,
     content: {
       textType: 'client-markdown',
-      title: fitQ(`${SEVERITY_EMOJI[view.severity]} ${view.title}`, Q_LIMITS.title),
+      title: fitQ(`${SEVERITY_EMOJI[view.severity]} ${tagged(view.provenance, view.title)}`, Q_LIMITS.title),
       description: fitLines(description, Q_LIMITS.description, 'more lines'),
-      nextSteps: view.nextSteps.map((step) => fitQ(step, Q_LIMITS.step)),
+      // Amazon Q shows each step as mrkdwn in Slack: the code is a code block, as in the webhook message.
+      nextSteps: view.nextSteps.map((step) =>
+        stepMrkdwn(step, '', step.code ? Q_LIMITS.stepWithCode : Q_LIMITS.step),
+      ),
       keywords: keywords.map((word) => fitQ(oneLine(word), 60)),
     },
     metadata: {
       threadId: view.incidentId,
-      summary: fitQ(`${view.title}. ${view.cause?.title ?? view.kernelFinding}`, Q_LIMITS.summary),
+      summary: fitQ(
+        `${tagged(view.provenance, view.title)}. ${view.cause?.title ?? view.kernelFinding}`,
+        Q_LIMITS.summary,
+      ),
       eventType: 'OomKill',
       relatedResources: [incident.instance.instanceId, outcome.context.executionArn]
         .filter((id): id is string => typeof id === 'string' && id.length > 0)
@@ -95,6 +111,7 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
         kills: String(incident.killCount),
         diagnostics: outcome.diagnostics.status,
         confirmed: String(view.confirmed),
+        ...(view.provenance ? { provenance: view.provenance.kind } : {}),
       },
     },
   };

@@ -1,9 +1,11 @@
+import { asAdvice } from '../analysis/advice';
 import type { Evidence, EvidenceKind } from '../analysis/evidence';
-import type { ActionName, ActionStatus, Analysis } from '../analysis/model';
+import type { ActionName, ActionStatus, Advice, Analysis } from '../analysis/model';
 import type { DiagnosticsSummary } from '../diagnostics/model';
 import { formatKiB } from '../format/bytes';
 import { formatLimitBytes, isUnlimitedBytes } from '../format/limits';
 import type { ResponseOutcome } from '../incident/outcome';
+import { adviceView } from './advice-view';
 import { ASSUMED_PAGE_KIB } from './kill-facts';
 import { oneLine } from './text-fit';
 
@@ -16,7 +18,8 @@ export interface CauseView {
   /** What the confidence rests on: `2 kernel facts, 1 measurement`, or `no supporting evidence`. */
   basis: string;
   evidence: EvidenceLine[];
-  fix: string;
+  /** The finding's recommendation: prose on one line, its code line for line. */
+  fix: Advice;
 }
 
 /** One evidence line with the tag that says what kind of support it is (`kernel`, `measured`...), or none. */
@@ -82,7 +85,7 @@ export function causeView(analysis: Analysis | null): CauseView | null {
     evidence: cause.evidence
       .map((item) => ({ tag: EVIDENCE_TAGS[item.kind] ?? null, text: oneLine(item.text) }))
       .filter((line) => line.text.length > 0),
-    fix: oneLine(cause.recommendation),
+    fix: adviceView(asAdvice(cause.recommendation)),
   };
 }
 

@@ -1,4 +1,5 @@
-import { codeBlock, fitMrkdwn, link } from './mrkdwn';
+import type { Advice } from '../analysis/model';
+import { codeBlock, fitMrkdwn, fitProse, link, pasteBlock } from './mrkdwn';
 import { ACTION_NAMES, type ActionLine, FILLED_BY_LABEL, STATUS_WORDS } from './response-facts';
 import { fitLines, truncate } from './text-fit';
 import { mrkdwnText } from './untrusted';
@@ -52,9 +53,23 @@ export function causeText(view: OutcomeView, max: number): string {
     lines.push(`*Why (${view.cause.label.toLowerCase()}):* ${fitMrkdwn(view.cause.title, 500)}${confidence}`);
   }
   const [first, ...rest] = view.nextSteps;
-  if (first) lines.push(`*Next:* ${fitMrkdwn(first, 500)}`);
-  for (const step of rest) lines.push(`• ${fitMrkdwn(step, 300)}`);
+  // The first step gets what the cause line left (its code whole where it fits), the others a share each.
+  const room = max - (lines[0]?.length ?? 0) - 60;
+  if (first) lines.push(stepMrkdwn(first, '*Next:* ', Math.min(room, 1600)));
+  for (const step of rest) lines.push(stepMrkdwn(step, '• ', 1000));
   return fitLines(lines, max, 'more lines');
+}
+
+/**
+ * A next step in mrkdwn: its prose, the code to paste in a code block of its own (never flattened: a drop-in is
+ * right only line for line), and the prose after it. At most `max` characters, the block always closed.
+ */
+export function stepMrkdwn(step: Advice, lead: string, max: number): string {
+  const text = `${lead}${fitProse(step.text, Math.min(500, Math.max(100, max - 400)))}`;
+  const after = step.after ? fitProse(step.after, 250) : null;
+  if (!step.code) return after ? `${text} ${after}` : text;
+  const codeRoom = max - text.length - (after ? after.length + 1 : 0) - 1;
+  return [text, pasteBlock(step.code, Math.max(40, codeRoom)), ...(after ? [after] : [])].join('\n');
 }
 
 export function evidenceText(view: OutcomeView, max: number): string | null {

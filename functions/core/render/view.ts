@@ -1,10 +1,13 @@
+import { advice, prose } from '../analysis/advice';
 import { memoryComposition } from '../analysis/memory-composition';
+import type { Advice } from '../analysis/model';
 import { corroborationLine, corroborationOf, sourceName } from '../diagnostics/corroboration';
 import { diagnosisRelation } from '../diagnostics/diagnosis-time';
 import type { DiagnosticsSummary } from '../diagnostics/model';
 import { formatKiB } from '../format/bytes';
 import type { Severity } from '../incident/model';
 import type { ResponseOutcome } from '../incident/outcome';
+import { type Provenance, provenanceNotice, provenanceTag } from '../incident/provenance';
 import { workloadLabel } from '../workload';
 import { incidentLinks, type LinkView } from './incident-links';
 import {
@@ -56,7 +59,17 @@ export interface OutcomeView {
    * the diagnostics tell it (`api (pid 7) in pod payments/api-7d9f (container api) on ...`).
    */
   title: string;
-  /** Said first, plainly: an unresolved instance, a failed workflow, missing diagnostics. */
+  /**
+   * `[SAMPLE]` or `[DEMO]` when the message was not built from a live kill: every renderer puts it at the start
+   * of its header (`tagged`). Null for a live message.
+   */
+  tag: string | null;
+  /** The outcome's provenance when it is not live (what the message was built from), else null. */
+  provenance: Provenance | null;
+  /**
+   * Said first, plainly: what a sample or demo message was built from, an unresolved instance, a failed
+   * workflow, missing diagnostics.
+   */
   notices: string[];
   /** What the kernel stated for certain (scope, victim, trigger, oom.group, kills): no confidence, no guess. */
   whatHappened: Fact[];
@@ -82,7 +95,8 @@ export interface OutcomeView {
   recurrence: string | null;
   kills: { total: number; lines: string[]; unlisted: number } | null;
   links: LinkView[];
-  nextSteps: string[];
+  /** Up to three steps (four with the check of an unconfirmed kill), each with its code to paste. */
+  nextSteps: Advice[];
   footer: string;
 }
 
@@ -115,7 +129,9 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
   const severityLabel = `${incident.severity}${unconfirmed}`;
   // Said first when it is a doubt: every claim below comes from a line the host did not vouch for.
   const elsewhere = summary ? diagnosisRelation(incident.firstKill, summary).notAboutThisKill : null;
+  const builtFrom = provenanceNotice(outcome.provenance);
   const notices = [
+    ...(builtFrom ? [oneLine(builtFrom)] : []),
     ...(corroboration.confirmed ? [] : [corroborationText]),
     ...(elsewhere
       ? [
@@ -137,6 +153,8 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     victim,
     host,
     title: `OOM kill${unconfirmed}: ${victim}${within} on ${host}${more}`,
+    tag: provenanceTag(outcome.provenance),
+    provenance: outcome.provenance && provenanceTag(outcome.provenance) ? outcome.provenance : null,
     notices,
     whatHappened: whatHappened(incident, summary?.containers),
     cause,
@@ -185,19 +203,22 @@ function filledByLine(kill: ResponseOutcome['incident']['firstKill']): string | 
 function checkTheKillStep(
   kill: ResponseOutcome['incident']['firstKill'],
   summary: DiagnosticsSummary | null,
-): string {
+): Advice {
   const looked = summary?.killConfirmation;
   if (summary && looked && looked.status === 'not-found') {
     const at = diagnosisRelation(kill, summary).at;
     const where = sourceName(looked.source);
-    return oneLine(
-      `Treat the kill as unproven: at diagnosis${at ? ` ${at}` : ''} ${where} did not hold it${looked.detail ? ` (${looked.detail})` : ''}. Do not change the host on it alone.`,
+    return prose(
+      oneLine(
+        `Treat the kill as unproven: at diagnosis${at ? ` ${at}` : ''} ${where} did not hold it${looked.detail ? ` (${looked.detail})` : ''}. Do not change the host on it alone.`,
+      ),
     );
   }
+  const lead = 'First check the kill is real, on the host:';
   if (kill.kind === 'systemd-oomd')
-    return 'First check the kill is real, on the host: journalctl -u systemd-oomd --since -1h | grep Killed';
+    return advice(lead, ['journalctl -u systemd-oomd --since -1h | grep Killed']);
   const pid = kill.pid === null ? '' : ` ${kill.pid}`;
-  return `First check the kill is real, on the host: sudo dmesg -k | grep 'Killed process${pid}'`;
+  return advice(lead, [`sudo dmesg -k | grep 'Killed process${pid}'`]);
 }
 
 function killList(outcome: ResponseOutcome): OutcomeView['kills'] {

@@ -1,3 +1,5 @@
+import { advice } from '../analysis/advice';
+import type { Advice } from '../analysis/model';
 import { diagnosisRelation } from '../diagnostics/diagnosis-time';
 import { formatLimitBytes, isUnlimitedBytes } from '../format/limits';
 import type { ResponseOutcome } from '../incident/outcome';
@@ -8,7 +10,7 @@ import { sameContainerId, type Workload, workloadCommands, workloadLabel, worklo
  * previous logs, `aws ecs describe-tasks` for an ECS task, `docker inspect redis`. With only a pod uid, how to
  * find the pod's name from it. Null when the victim ran in no container.
  */
-export function workloadStep(outcome: ResponseOutcome): string | null {
+export function workloadStep(outcome: ResponseOutcome): Advice | null {
   const workload = workloadOf(
     outcome.incident.firstKill.container,
     outcome.diagnostics.summary?.containers ?? [],
@@ -16,8 +18,7 @@ export function workloadStep(outcome: ResponseOutcome): string | null {
   if (!workload) return null;
   const commands = workloadCommands(workload);
   if (commands.length === 0) return null;
-  const code = commands.map((command) => `\`${command}\``).join(', then ');
-  return `${lead(workload, limitAtDiagnosis(outcome))}: ${code}.`;
+  return advice(`${lead(workload, limitAtDiagnosis(outcome))}:`, commands);
 }
 
 /**

@@ -129,6 +129,7 @@ export async function notifyIncident(
           window,
           loaded: plan.loaded,
           threshold,
+          provenance: outcome.provenance ?? null,
         });
   if (messages.unlisted.length > 0)
     ports.telemetry.warn('the rollup could not list every incident it covers', {
@@ -266,6 +267,8 @@ export function responseOutcome(
     actions: actionResults(state.actions),
     failure: state.failure ? { stage: state.failure.stage, error: failureText(state.failure) } : null,
     context,
+    // Only a labelled (sample or demo) state adds the key: a live outcome is exactly what it was.
+    ...(state.provenance && state.provenance.kind !== 'live' ? { provenance: state.provenance } : {}),
   };
 }
 

@@ -9,9 +9,10 @@ import {
   workloadLabel,
   workloadOf,
 } from '../../workload';
+import { advice as adviceOf } from '../advice';
 import { type Evidence, measured, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
-import type { FindingDraft } from '../model';
+import type { Advice, FindingDraft } from '../model';
 import { bytesToKiB, configSize } from '../text';
 
 /** `/kubepods`, `/kubepods/burstable`, `/kubepods.slice/kubepods-besteffort.slice`: above any one pod. */
@@ -113,7 +114,7 @@ function podLine(facts: AnalysisFacts): Evidence[] {
   ];
 }
 
-function advice(facts: AnalysisFacts, id: string | null): string {
+function advice(facts: AnalysisFacts, id: string | null): Advice {
   const ramKb = facts.ramKb;
   const capKb = ramKb === null ? null : ramKb * 0.75;
   if (facts.kubernetes) {
@@ -121,11 +122,17 @@ function advice(facts: AnalysisFacts, id: string | null): string {
       capKb === null
         ? ''
         : ` (never above the node's allocatable; e.g. at most ${configSize(capKb, 'kubernetes')} here)`;
-    return `Give every container \`resources.limits.memory\` sized from its peak use${example} and \`requests.memory\` near its normal use, so the scheduler does not overpack the node; a LimitRange sets a default for the namespace. Keep \`--kube-reserved\`/\`--system-reserved\` and \`evictionHard memory.available\` so the kubelet evicts before the kernel kills.`;
+    return adviceOf(
+      `Give every container \`resources.limits.memory\` sized from its peak use${example} and \`requests.memory\` near its normal use, so the scheduler does not overpack the node; a LimitRange sets a default for the namespace. Keep \`--kube-reserved\`/\`--system-reserved\` and \`evictionHard memory.available\` so the kubelet evicts before the kernel kills.`,
+    );
   }
   const cap = capKb === null ? '<limit>' : configSize(capKb, 'docker');
   const target = id ?? '<container>';
-  return `Set a memory limit so the container is killed alone instead of the host: \`docker update --memory ${cap} --memory-swap ${cap} ${target}\` now, and \`--memory\`/\`mem_limit\` (compose) where it is defined, sized from its peak use and below the host's RAM${ramKb === null ? '' : ` (${formatKiB(ramKb)})`}.`;
+  return adviceOf(
+    'Set a memory limit so the container is killed alone instead of the host, now:',
+    [`docker update --memory ${cap} --memory-swap ${cap} ${target}`],
+    `And \`--memory\`/\`mem_limit\` (compose) where it is defined, sized from its peak use and below the host's RAM${ramKb === null ? '' : ` (${formatKiB(ramKb)})`}.`,
+  );
 }
 
 /** The pod or task by name where known; a nameless container keeps the wording the kernel's ids allow. */

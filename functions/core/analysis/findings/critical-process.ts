@@ -1,8 +1,10 @@
 import { CRITICAL_PROCESSES, CRITICAL_UNITS } from '../../incident/build';
+import { advice as adviceOf } from '../advice';
 import { context, type Evidence, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
-import type { FindingDraft } from '../model';
+import type { Advice, FindingDraft } from '../model';
 import { who } from '../text';
+import { settingSteps } from './unit-hint';
 
 interface Critical {
   /** The kernel's comm (15 bytes at most). */
@@ -153,25 +155,21 @@ function genericCritical(comm: string): Critical {
   return { comm, unit: `${comm}.service`, aka: null, impact: 'a process the instance depends on died' };
 }
 
-function advice(facts: AnalysisFacts, hit: Hit): string {
-  const aka = hit.critical.aka ? `  # ${hit.critical.aka}` : '';
+function advice(facts: AnalysisFacts, hit: Hit): Advice {
+  const aka = hit.critical.aka ? ` (${hit.critical.aka})` : '';
   if (hit.oomd) {
-    return [
-      `Tell systemd-oomd to leave ${hit.unit} alone, then fix what caused the pressure (the likely cause):`,
-      `sudo systemctl edit ${hit.unit}`,
-      '[Service]',
-      'ManagedOOMPreference=avoid',
-    ].join('\n');
+    const protect = settingSteps(hit.unit, 'ManagedOOMPreference=avoid');
+    return adviceOf(
+      `Tell systemd-oomd to leave ${hit.unit} alone with ${protect.how}, then fix what caused the pressure (the likely cause):`,
+      protect.code,
+    );
   }
   const k8s = facts.kubernetes
     ? ' On a Kubernetes node also reserve memory for the system (`--system-reserved`, `--kube-reserved`) and keep `evictionHard memory.available` so the kubelet evicts pods first.'
     : '';
-  return [
-    `Make the OOM killer pick something else: lower ${hit.unit}'s score with a drop-in (it survives package updates), restart it so the setting applies, and make sure systemd restarts it after a kill (Restart=on-abort does not):`,
-    `sudo systemctl edit ${hit.unit}${aka}`,
-    '[Service]',
-    'OOMScoreAdjust=-900',
-    'Restart=on-failure',
+  return adviceOf(
+    `Make the OOM killer pick something else: lower ${hit.unit}'s score with a drop-in (it survives package updates; run \`sudo systemctl edit ${hit.unit}\`${aka} and add these lines), restart it so the setting applies, and make sure systemd restarts it after a kill (Restart=on-abort does not):`,
+    ['[Service]', 'OOMScoreAdjust=-900', 'Restart=on-failure'],
     `-900 rather than -1000 keeps it killable as a last resort. This protects the instance; the memory problem itself is the likely cause above.${k8s}`,
-  ].join('\n');
+  );
 }

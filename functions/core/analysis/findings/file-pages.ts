@@ -1,8 +1,9 @@
 import { formatKiB } from '../../format/bytes';
+import { advice } from '../advice';
 import { stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
 import { type MemoryPart, partOf } from '../memory-composition';
-import type { FindingDraft } from '../model';
+import type { Advice, FindingDraft } from '../model';
 import { breakdownEvidence, breakdownTitle, explains } from './breakdown-evidence';
 
 /**
@@ -75,7 +76,7 @@ function pendingKb(cache: MemoryPart): number {
 }
 
 /** The point first (Slack shows a next step's first 300 characters), then where to look and what to change. */
-function pageCacheAdvice(facts: AnalysisFacts, stuck: boolean): string {
+function pageCacheAdvice(facts: AnalysisFacts, stuck: boolean): Advice {
   const memcg = facts.kill.oomMemcg ?? facts.kill.taskMemcg ?? '/<its cgroup>';
   const stat =
     facts.kill.memcgStats?.format === 'v2'
@@ -84,17 +85,23 @@ function pageCacheAdvice(facts: AnalysisFacts, stuck: boolean): string {
   const why = stuck
     ? 'A larger limit only delays the next kill while writes outrun the disk: dirty and writeback pages cannot be dropped until written.'
     : 'File pages count against the limit (cgroup v1 and v2) and clean ones are dropped before an OOM: what fills it is files in use (mapped) or written faster than the disk takes them; a larger limit only delays the next kill.';
-  return `${why} Watch \`${stat}\` and \`iostat -x 1\`; write in smaller bursts (\`fsync\`, \`O_DIRECT\` for large files) and lower \`vm.dirty_background_bytes\`/\`vm.dirty_bytes\` so writeback starts sooner.`;
+  return advice(
+    `${why} Watch the cgroup's file pages and the disk:`,
+    [stat, 'iostat -x 1'],
+    'Write in smaller bursts (`fsync`, `O_DIRECT` for large files) and lower `vm.dirty_background_bytes`/`vm.dirty_bytes` so writeback starts sooner.',
+  );
 }
 
 /** The point first, then how to find the files; Kubernetes' emptyDir first on a Kubernetes node. */
-function shmemAdvice(facts: AnalysisFacts): string {
-  const find =
-    'Find the files: `df -h -t tmpfs` (in a container `df -h /dev/shm`), `sudo du -xsh /dev/shm/* /run/* 2>/dev/null | sort -h | tail`, `ipcs -m`; delete what is stale or size the mount (`--shm-size`, `mount -o remount,size=`).';
-  if (facts.scope !== 'cgroup')
-    return `Tmpfs and shared memory are freed only when deleted: killing processes frees nothing while the files stay. ${find}`;
-  const first = facts.kubernetes
-    ? 'An `emptyDir` with `medium: Memory` (or a `/dev/shm` mount) counts against the container limit: give it a `sizeLimit`; a larger limit only delays the next kill.'
-    : 'A larger limit only delays the next kill: tmpfs and shared memory are freed only when deleted, and cannot be paged out without swap.';
-  return `${first} ${find}`;
+function shmemAdvice(facts: AnalysisFacts): Advice {
+  const find = ['df -h -t tmpfs', 'sudo du -xsh /dev/shm/* /run/* 2>/dev/null | sort -h | tail', 'ipcs -m'];
+  const after =
+    'In a container, `df -h /dev/shm` there. Delete what is stale or size the mount (`--shm-size`, `mount -o remount,size=`).';
+  const first =
+    facts.scope !== 'cgroup'
+      ? 'Tmpfs and shared memory are freed only when deleted: killing processes frees nothing while the files stay.'
+      : facts.kubernetes
+        ? 'An `emptyDir` with `medium: Memory` (or a `/dev/shm` mount) counts against the container limit: give it a `sizeLimit`; a larger limit only delays the next kill.'
+        : 'A larger limit only delays the next kill: tmpfs and shared memory are freed only when deleted, and cannot be paged out without swap.';
+  return advice(`${first} Find the files:`, find, after);
 }

@@ -1,13 +1,15 @@
+import { diagnosisRelation } from '../../diagnostics/diagnosis-time';
 import { formatKiB } from '../../format/bytes';
 import { isNamed, workloadLabel, workloadOf } from '../../workload';
+import { advice } from '../advice';
 import { context, type Evidence, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
-import type { FindingDraft } from '../model';
+import type { Advice, FindingDraft } from '../model';
 import { configSize } from '../text';
 import { diagnosisAnswers } from './diagnosis-answers';
 import { nextInstanceSize } from './instance-size';
 import { describeTasks, largestTasks } from './tasks';
-import { serviceOf, unitLookup } from './unit-hint';
+import { serviceOf, settingSteps, unitLookup } from './unit-hint';
 
 /**
  * The whole host ran out of memory (a global OOM, no cgroup limit involved), or systemd-oomd killed a unit under
@@ -36,10 +38,7 @@ export function hostExhausted(facts: AnalysisFacts): FindingDraft | null {
     );
   }
   if (top.length > 0) evidence.push(context(`largest tasks in the kernel's table: ${describeTasks(top)}`));
-  const available = facts.diagnostics?.memory.availableKb;
-  if (available !== null && available !== undefined && ramKb !== null) {
-    evidence.push(context(`after the kill: MemAvailable ${formatKiB(available)} of ${formatKiB(ramKb)}`));
-  }
+  evidence.push(...availableLine(facts).map(context));
   const held = largest ? `: the largest task, ${largest.name}, held ${formatKiB(largest.rssKb)}` : '';
   return {
     family: 'host-exhausted',
@@ -53,6 +52,18 @@ export function hostExhausted(facts: AnalysisFacts): FindingDraft | null {
   };
 }
 
+/**
+ * What the host had free at diagnosis, against the diagnostics' own MemTotal: only when they describe the kill's
+ * boot and kernel. A replayed sample's MemAvailable is another host's (22 GiB "of" a report's 8 GiB RAM).
+ */
+function availableLine(facts: AnalysisFacts): string[] {
+  const diagnostics = facts.diagnostics;
+  if (!diagnostics || diagnosisRelation(facts.kill, diagnostics).notAboutThisKill !== null) return [];
+  const { availableKb, totalKb } = diagnostics.memory;
+  if (availableKb === null || totalKb === null) return [];
+  return [`after the kill: MemAvailable ${formatKiB(availableKb)} of ${formatKiB(totalKb)}`];
+}
+
 function swapText(facts: AnalysisFacts): string {
   const { swap } = facts;
   if (swap === null) return '';
@@ -61,7 +72,7 @@ function swapText(facts: AnalysisFacts): string {
   return `, swap ${formatKiB(swap.totalKb)}${free}`;
 }
 
-function recommendation(facts: AnalysisFacts, largest: string, largestKb: number | null): string {
+function recommendation(facts: AnalysisFacts, largest: string, largestKb: number | null): Advice {
   const { ramKb, diagnostics, incident, kill } = facts;
   const type = incident.instance.instanceType ?? diagnostics?.instanceType ?? null;
   const bigger = type ? nextInstanceSize(type) : null;
@@ -84,26 +95,28 @@ function recommendation(facts: AnalysisFacts, largest: string, largestKb: number
   const workload = workloadOf(kill.container, facts.diagnostics?.containers ?? []);
   if (victimIsLargest && workload) {
     const where = isNamed(workload) ? workloadLabel(workload) : `${largest}'s container`;
-    return `${find} Give ${where} a memory limit (see the container finding) so it is killed alone next time. ${prevent}`;
+    return advice(
+      `${find} Give ${where} a memory limit (see the container finding) so it is killed alone next time. ${prevent}`,
+    );
   }
   // A cap at 75% of RAM on a process that held a sliver of it would change nothing (an 8 MiB apache worker on a
   // 24 GiB host): the memory was in many processes, or outside processes altogether.
   if (ramKb !== null && largestKb !== null && largestKb < ramKb * 0.1) {
-    return `${find} No single process held much: the largest, ${largest}, had ${formatKiB(largestKb)} of ${formatKiB(ramKb)}. ${counted}, and ${outside}. ${prevent}`;
+    return advice(
+      `${find} No single process held much: the largest, ${largest}, had ${formatKiB(largestKb)} of ${formatKiB(ramKb)}. ${counted}, and ${outside}. ${prevent}`,
+    );
   }
   // systemd reads a percentage as a share of physical memory: usable when the report printed no RAM size.
   const cap = ramKb === null ? '75%' : configSize(ramKb * 0.75, 'systemd');
   const unit = victimIsLargest ? serviceOf(kill) : null;
   const edit = unit
-    ? `sudo systemctl edit ${unit}`
-    : `${unitLookup(largest)} sudo systemctl edit <that unit>`;
-  return [
-    `${find} Cap the largest consumer (${largest}) so it cannot take the whole host, e.g. with a drop-in:`,
-    edit,
-    '[Service]',
-    `MemoryMax=${cap}`,
+    ? `run \`sudo systemctl edit ${unit}\``
+    : `${unitLookup(largest)} run \`sudo systemctl edit\` on that unit`;
+  return advice(
+    `${find} Cap the largest consumer (${largest}) so it cannot take the whole host, e.g. with a drop-in (${edit} and add these lines):`,
+    ['[Service]', `MemoryMax=${cap}`],
     prevent,
-  ].join('\n');
+  );
 }
 
 /**
@@ -160,19 +173,20 @@ function unitOfPath(path: string): string {
   return path.split('/').filter(Boolean).at(-1) ?? path;
 }
 
-function oomdAdvice(unit: string, rule: OomdRule): string {
+/**
+ * systemd-oomd's own levers: what it watches (`oomctl`), the unit's protection (a drop-in, or a property of a
+ * transient scope), and the rule on the monitored slice.
+ */
+function oomdAdvice(unit: string, rule: OomdRule): Advice {
   const slice = rule.monitored ? unitOfPath(rule.monitored) : '<the monitored slice>';
+  const protect = settingSteps(unit, 'ManagedOOMPreference=avoid');
   const relax =
     rule.kind === 'swap'
       ? `If swap use is expected, raise \`SwapUsedLimit=\` in /etc/systemd/oomd.conf, or set \`ManagedOOMSwap=auto\` on ${slice} to stop oomd acting on swap there; better, add memory.`
-      : `If the pressure is expected, relax the rule on ${slice} (\`sudo systemctl edit ${slice}\`; \`ManagedOOMSwap=\` is the swap rule's switch):`;
-  const lines = [
-    `See what systemd-oomd monitors and the pressure it reads now: \`oomctl\`; who holds the memory: \`systemd-cgtop -m\`.`,
-    `If ${unit} must not be chosen again, give it a drop-in (\`sudo systemctl edit ${unit}\`; \`omit\` instead of \`avoid\` excludes it entirely):`,
-    '[Service]',
-    'ManagedOOMPreference=avoid',
+      : `If the pressure is expected, relax the rule on ${slice}: \`sudo systemctl edit ${slice}\`, then \`ManagedOOMMemoryPressureLimit=\` (e.g. 80%) under [Slice]; \`ManagedOOMSwap=\` is the swap rule's switch.`;
+  return advice(
+    `See what systemd-oomd monitors and the pressure it reads now: \`oomctl\`; who holds the memory: \`systemd-cgtop -m\`. If ${unit} must not be chosen again (\`omit\` instead of \`avoid\` excludes it entirely), protect it with ${protect.how}:`,
+    protect.code,
     relax,
-  ];
-  if (rule.kind !== 'swap') lines.push('[Slice]', 'ManagedOOMMemoryPressureLimit=80%');
-  return lines.join('\n');
+  );
 }

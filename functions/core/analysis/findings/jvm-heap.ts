@@ -1,5 +1,6 @@
 import type { JvmInfo } from '../../diagnostics/model';
 import { formatKiB } from '../../format/bytes';
+import { prose } from '../advice';
 import { context, type Evidence, inferred, measured, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
 import type { FindingDraft } from '../model';
@@ -121,7 +122,7 @@ function finding(
     family: 'jvm-heap-oversized',
     title,
     evidence,
-    recommendation: advice(facts, ceiling, heaps.length),
+    recommendation: prose(advice(facts, ceiling, heaps.length)),
   };
 }
 

@@ -1,8 +1,9 @@
 import { formatKiB } from '../../format/bytes';
+import { advice } from '../advice';
 import { measured } from '../evidence';
 import type { AnalysisFacts } from '../facts';
 import { type MemoryComposition, type MemoryPart, partOf } from '../memory-composition';
-import type { FindingDraft } from '../model';
+import type { Advice, FindingDraft } from '../model';
 import { breakdownEvidence, breakdownTitle, explains } from './breakdown-evidence';
 
 /** Kernel memory this share of the cgroup's charge, or of the host's RAM, is a finding: killing a process frees little of it. */
@@ -43,7 +44,7 @@ export function kernelMemory(facts: AnalysisFacts): FindingDraft | null {
       `${mostly}: not process memory, so killing processes frees little of it`,
     ),
     evidence,
-    recommendation: advice(facts, largest?.key ?? null),
+    recommendation: kernelAdvice(facts, largest?.key ?? null),
   };
 }
 
@@ -72,7 +73,7 @@ const NEXT_BY_KIND: Record<string, string> = {
     'The zswap pool (compressed swapped-out pages) is charged as kernel memory: cap it per cgroup with `memory.zswap.max`, or let the cgroup swap to disk.',
 };
 
-function advice(facts: AnalysisFacts, largest: string | null): string {
+function kernelAdvice(facts: AnalysisFacts, largest: string | null): Advice {
   const memcg = facts.kill.oomMemcg ?? facts.kill.taskMemcg;
   const stat =
     facts.scope === 'cgroup' && memcg
@@ -87,5 +88,5 @@ function advice(facts: AnalysisFacts, largest: string | null): string {
     facts.scope === 'cgroup'
       ? 'A larger limit only delays the next kill: this is kernel memory, not process memory.'
       : 'Killing processes frees little: this is kernel memory, not process memory.';
-  return `${first} ${next} Where it is charged: ${stat}.`;
+  return advice(`${first} ${next} Where it is charged: ${stat}.`);
 }

@@ -1,4 +1,5 @@
 import { formatKiB } from '../../format/bytes';
+import { prose } from '../advice';
 import { context, type Evidence, inferred, measured } from '../evidence';
 import type { AnalysisFacts } from '../facts';
 import type { FindingDraft } from '../model';
@@ -47,7 +48,7 @@ export function kernelSlab(facts: AnalysisFacts): FindingDraft | null {
     family: 'kernel-slab',
     title: `Kernel slab memory is ${formatKiB(total)}, ${percent(total, ramKb)} of RAM${unreclaimable >= ramKb * 0.15 ? ', mostly unreclaimable' : ''}`,
     evidence,
-    recommendation: advice(top[0]?.name ?? null),
+    recommendation: prose(advice(top[0]?.name ?? null)),
   };
 }
 

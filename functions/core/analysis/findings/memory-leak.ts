@@ -1,11 +1,12 @@
 import { formatKiB } from '../../format/bytes';
 import { distinctKillsOf, workerBurstOf } from '../../incident/worker-burst';
 import { workloadOf } from '../../workload';
+import { advice as adviceOf } from '../advice';
 import { context, contradicts, type Evidence, inferred, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
 import { partOf } from '../memory-composition';
 import { totalPhrase } from '../memory-composition-line';
-import type { FindingDraft } from '../model';
+import type { Advice, FindingDraft } from '../model';
 import { configSize, count, percent, sizeSeries } from '../text';
 import { formatSpan, parseTime } from '../time';
 import { containerLimitHow } from './container-limit-how';
@@ -143,7 +144,7 @@ function shortened(sizes: readonly number[]): number[] {
   return sizes.length <= 6 ? [...sizes] : [...sizes.slice(0, 2), ...sizes.slice(-4)];
 }
 
-function advice(facts: AnalysisFacts, name: string, largestKb: number | null): string {
+function advice(facts: AnalysisFacts, name: string, largestKb: number | null): Advice {
   const profile =
     PROFILING.find(([pattern]) => pattern.test(name))?.[1] ??
     'record its growth with `pmap -x <pid>` snapshots and profile it with heaptrack or `valgrind --tool=massif`';
@@ -153,14 +154,16 @@ function advice(facts: AnalysisFacts, name: string, largestKb: number | null): s
   const cap = capKb.length > 0 ? configSize(Math.min(...capKb), 'systemd') : '<size>';
   const workload = workloadOf(facts.kill.container, facts.diagnostics?.containers ?? []);
   if (workload) {
-    return `Find what grows: ${profile}. Until it is fixed, keep a memory limit on ${containerLimitHow(workload, facts.kubernetes, cap)} so the leak restarts only that container.`;
+    return adviceOf(
+      `Find what grows: ${profile}. Until it is fixed, keep a memory limit on ${containerLimitHow(workload, facts.kubernetes, cap)} so the leak restarts only that container.`,
+    );
   }
   const unit = serviceOf(facts.kill);
-  const edit = unit ? `\`sudo systemctl edit ${unit}\`` : `${unitLookup(name)} \`sudo systemctl edit\` it`;
-  return [
-    `Find what grows: ${profile}. Until it is fixed, contain it so the leak restarts only this service instead of starving the host (${edit}):`,
-    '[Service]',
-    `MemoryMax=${cap}`,
-    'Restart=on-failure',
-  ].join('\n');
+  const edit = unit
+    ? `run \`sudo systemctl edit ${unit}\``
+    : `${unitLookup(name)} run \`sudo systemctl edit\` on it`;
+  return adviceOf(
+    `Find what grows: ${profile}. Until it is fixed, contain it so the leak restarts only this service instead of starving the host (${edit} and add these lines):`,
+    ['[Service]', `MemoryMax=${cap}`, 'Restart=on-failure'],
+  );
 }

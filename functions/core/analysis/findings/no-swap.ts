@@ -1,7 +1,8 @@
 import { formatKiB } from '../../format/bytes';
+import { advice } from '../advice';
 import { contradicts, type Evidence, measured, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
-import type { FindingDraft } from '../model';
+import type { Advice, FindingDraft } from '../model';
 import { percent } from '../text';
 
 const GiB = 1024 * 1024;
@@ -50,14 +51,16 @@ export function suggestedSwapMiB(ramKb: number | null): number {
   return Math.min(4, Math.max(1, quarterGiB)) * 1024;
 }
 
-function recipe(ramKb: number | null): string {
+function recipe(ramKb: number | null): Advice {
   const mib = suggestedSwapMiB(ramKb);
-  return [
+  return advice(
     `Add a ${formatKiB(mib * 1024)} swap file (written with dd: swapon refuses files with holes, and fallocate leaves them on XFS and ext4) and keep swappiness low so it catches spikes rather than holding the working set:`,
-    `sudo dd if=/dev/zero of=/swapfile bs=1M count=${mib} && sudo chmod 600 /swapfile`,
-    'sudo mkswap /swapfile && sudo swapon /swapfile',
-    "echo '/swapfile none swap sw 0 0' | sudo tee -a /etc/fstab",
-    "echo 'vm.swappiness=10' | sudo tee /etc/sysctl.d/90-swappiness.conf && sudo sysctl --system",
+    [
+      `sudo dd if=/dev/zero of=/swapfile bs=1M count=${mib} && sudo chmod 600 /swapfile`,
+      'sudo mkswap /swapfile && sudo swapon /swapfile',
+      "echo '/swapfile none swap sw 0 0' | sudo tee -a /etc/fstab",
+      "echo 'vm.swappiness=10' | sudo tee /etc/sysctl.d/90-swappiness.conf && sudo sysctl --system",
+    ],
     'Swap buys time; it does not fix what used the memory. The add-swap remediation does this when the policy enables it.',
-  ].join('\n');
+  );
 }

@@ -1,4 +1,5 @@
 import { formatKiB } from '../../format/bytes';
+import { advice } from '../advice';
 import { context, type Evidence, measured } from '../evidence';
 import type { AnalysisFacts } from '../facts';
 import type { FindingDraft } from '../model';
@@ -16,10 +17,10 @@ export function overcommit(facts: AnalysisFacts): FindingDraft | null {
       family: 'overcommit',
       title: 'vm.overcommit_memory=1: every allocation is granted, so the OOM killer is the only brake',
       evidence: [measured('vm.overcommit_memory = 1 (always overcommit)'), ...commitLine(facts)],
-      recommendation: [
+      recommendation: advice(
         'Return to the heuristic mode unless an application needs 1 (Redis asks for it so fork-based saves succeed; there, bound Redis with `maxmemory` instead):',
-        "echo 'vm.overcommit_memory=0' | sudo tee /etc/sysctl.d/90-overcommit.conf && sudo sysctl --system",
-      ].join('\n'),
+        ["echo 'vm.overcommit_memory=0' | sudo tee /etc/sysctl.d/90-overcommit.conf && sudo sysctl --system"],
+      ),
     };
   }
   const { committedAsKb, commitLimitKb } = diagnostics.memory;
@@ -39,11 +40,10 @@ export function overcommit(facts: AnalysisFacts): FindingDraft | null {
         `Committed_AS ${formatKiB(committedAsKb)}${commitLimitKb === null ? '' : `, CommitLimit ${formatKiB(commitLimitKb)}`}`,
       ),
     ],
-    recommendation: [
-      'Find who reserves the most (`ps -eo pid,vsz,rss,comm --sort=-vsz | head`) and bound it. To make allocations fail instead of the OOM killer striking, test strict accounting on a canary first (many programs reserve far more than they touch):',
-      'vm.overcommit_memory=2',
-      'vm.overcommit_ratio=80   # CommitLimit = swap + 80% of RAM',
-    ].join('\n'),
+    recommendation: advice(
+      'Find who reserves the most (`ps -eo pid,vsz,rss,comm --sort=-vsz | head`) and bound it. To make allocations fail instead of the OOM killer striking, test strict accounting on a canary first (many programs reserve far more than they touch), in `/etc/sysctl.d/90-overcommit.conf`, then `sudo sysctl --system`:',
+      ['vm.overcommit_memory=2', '# CommitLimit = swap + 80% of RAM', 'vm.overcommit_ratio=80'],
+    ),
   };
 }
 

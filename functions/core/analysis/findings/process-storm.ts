@@ -1,9 +1,9 @@
 import { formatKiB } from '../../format/bytes';
 import { MAX_TASKS_KEPT } from '../../incident/build';
 import { workerBurstOf } from '../../incident/worker-burst';
+import { prose } from '../advice';
 import { type Evidence, inferred, measured, stated } from '../evidence';
-import type { AnalysisFacts } from '../facts';
-import { taskRssKb } from '../facts';
+import { type AnalysisFacts, taskRssKb } from '../facts';
 import type { FindingDraft } from '../model';
 import { percent, who } from '../text';
 import { formatSpan } from '../time';
@@ -55,7 +55,7 @@ export function processStorm(facts: AnalysisFacts): FindingDraft | null {
         ? killedTitle(storm)
         : tableTitle(storm, facts),
     evidence,
-    recommendation: advice(facts, storm.name, perProcessKb(facts, storm.name)),
+    recommendation: prose(advice(facts, storm.name, perProcessKb(facts, storm.name))),
   };
 }
 

@@ -1,7 +1,8 @@
 import { containerTarget } from '../../workload';
+import { advice } from '../advice';
 import type { AnalysisFacts } from '../facts';
 import { partOf } from '../memory-composition';
-import type { FindingDraft } from '../model';
+import type { Advice, FindingDraft } from '../model';
 import { breakdownEvidence, breakdownTitle, explains, victimWorkload } from './breakdown-evidence';
 
 /** Socket buffers this share of what the cgroup was charged are a finding; the fix is not a larger limit. */
@@ -32,7 +33,7 @@ export function socketBuffers(facts: AnalysisFacts): FindingDraft | null {
         'cgroup v2 charges socket buffers to the cgroup of the socket owner: its limit counts them like any other memory',
       ),
     ],
-    recommendation: advice(facts),
+    recommendation: socketAdvice(facts),
   };
 }
 
@@ -56,9 +57,10 @@ function ssCommand(facts: AnalysisFacts): string {
 }
 
 /** The point first (Slack shows a next step's first 300 characters), then how to tell which queue. */
-function advice(facts: AnalysisFacts): string {
-  return [
-    `A larger limit only delays the next kill: find the sockets with full queues, \`${ssCommand(facts)}\` and \`ss -s\` (\`skmem:(r…,t…)\`: receive and send queue, with the owner), and check \`sysctl net.ipv4.tcp_rmem net.ipv4.tcp_wmem\`.`,
+function socketAdvice(facts: AnalysisFacts): Advice {
+  return advice(
+    'A larger limit only delays the next kill: find the sockets with full queues (`skmem:(r…,t…)`: receive and send queue, with the owner), the socket totals, and the TCP buffer limits:',
+    [ssCommand(facts), 'ss -s', 'sysctl net.ipv4.tcp_rmem net.ipv4.tcp_wmem'],
     'A big Recv-Q is a slow consumer, a big Send-Q a slow or vanished peer, thousands of idle sockets (CLOSE_WAIT) a leak: fix their owner.',
-  ].join(' ');
+  );
 }

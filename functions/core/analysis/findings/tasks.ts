@@ -1,7 +1,6 @@
 import { formatKiB } from '../../format/bytes';
 import type { Evidence, EvidenceKind } from '../evidence';
-import type { AnalysisFacts } from '../facts';
-import { taskRssKb } from '../facts';
+import { type AnalysisFacts, taskRssKb } from '../facts';
 import { who } from '../text';
 
 export interface SizedTask {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import type { Finding } from '../../../../functions/core/analysis/model';
 import { formatKiB } from '../../../../functions/core/format/bytes';
 import { KERNEL_CORPUS } from '../../../support/corpus';
@@ -74,13 +75,13 @@ describe('findings from the report memory breakdown', () => {
     );
     expect(texts(cause)[0]).toContain(`sock ${formatKiB(sockBytes / 1024)}`);
     expect(texts(cause)[0]).toContain(`(memory usage ${formatKiB(usageKb)}, limit ${formatKiB(limitKb)})`);
-    expect(cause?.recommendation).toContain('ss -s');
-    expect(cause?.recommendation).toContain('net.ipv4.tcp_rmem net.ipv4.tcp_wmem');
-    expect(cause?.recommendation).toMatch(/^A larger limit only delays the next kill: /);
+    expect(adviceText(cause?.recommendation)).toContain('ss -s');
+    expect(adviceText(cause?.recommendation)).toContain('net.ipv4.tcp_rmem net.ipv4.tcp_wmem');
+    expect(adviceText(cause?.recommendation)).toMatch(/^A larger limit only delays the next kill: /);
     // A Kubernetes node runs containerd: into the container's network namespace through crictl, by its short id.
     const id = /cri-containerd-([0-9a-f]{12})/.exec(podText)?.[1];
-    expect(cause?.recommendation).toContain(`--template '{{.info.pid}}' ${id}) ss -tmp`);
-    expect(cause?.recommendation).not.toContain('resources.limits.memory');
+    expect(adviceText(cause?.recommendation)).toContain(`--template '{{.info.pid}}' ${id}) ss -tmp`);
+    expect(adviceText(cause?.recommendation)).not.toContain('resources.limits.memory');
     // The mechanism is still said, weaker, with why a larger limit would not help.
     const limit = findingOf(analysis, 'cgroup-limit');
     // What filled it speaks against "the limit is too small": a larger limit fills the same way.
@@ -88,7 +89,7 @@ describe('findings from the report memory breakdown', () => {
     expect(against(limit)).toEqual([
       expect.stringMatching(/^Filled by socket buffers: 175 MiB of 203 MiB charged \(86%\)/),
     ]);
-    expect(limit?.recommendation).toMatch(
+    expect(adviceText(limit?.recommendation)).toMatch(
       /^Socket buffers, not xray's own memory, filled the limit: raising the limit only delays the next kill\./,
     );
   });
@@ -107,7 +108,7 @@ describe('findings from the report memory breakdown', () => {
     expect(texts(cause)).toContain(
       `unevictable ${formatKiB(unevictableKb)}: the shmem is locked in memory (SHM_LOCK, mlock, ramfs) and not even swap could take it`,
     );
-    expect(cause?.recommendation).toContain('df -h -t tmpfs');
+    expect(adviceText(cause?.recommendation)).toContain('df -h -t tmpfs');
     expect(against(findingOf(analysis, 'cgroup-limit'))).toHaveLength(1);
     expect(findingOf(analysis, 'page-cache')).toBeUndefined();
   });
@@ -121,8 +122,8 @@ describe('findings from the report memory breakdown', () => {
     });
     const cause = analyzeIncident(incidentFromText(text), null).likelyCause;
     expect(cause?.family).toBe('shmem-tmpfs');
-    expect(cause?.recommendation).toContain('`emptyDir` with `medium: Memory`');
-    expect(cause?.recommendation).toContain('`sizeLimit`');
+    expect(adviceText(cause?.recommendation)).toContain('`emptyDir` with `medium: Memory`');
+    expect(adviceText(cause?.recommendation)).toContain('`sizeLimit`');
   });
 
   it('names kernel memory, mostly unreclaimable slab, and keeps the diagnostics slab finding silent', () => {
@@ -144,7 +145,7 @@ describe('findings from the report memory breakdown', () => {
       new RegExp(`^kernel memory by kind: slab_unreclaimable ${formatKiB(slabKb)}, `),
     );
     expect(texts(cause)).toContain('largest slab caches at diagnosis: kmalloc-2k 2.9 GiB');
-    expect(cause?.recommendation).toContain('slabtop');
+    expect(adviceText(cause?.recommendation)).toContain('slabtop');
     expect(findingOf(analysis, 'kernel-slab')).toBeUndefined();
     // The same diagnostics beside the real report (socket buffers, not slab): the slab finding speaks.
     expect(findingOf(analyzeIncident(incidentFrom(POD), slabby), 'kernel-slab')).toBeDefined();
@@ -157,7 +158,7 @@ describe('findings from the report memory breakdown', () => {
     expect(cause?.title).toContain(', much of it dirty or under writeback: ');
     const dirtyKb = statBytes(DIRTY_POD, 'file_dirty') / 1024;
     expect(texts(cause).join('\n')).toContain(`file_dirty ${formatKiB(dirtyKb)}`);
-    expect(cause?.recommendation).toContain('vm.dirty_background_bytes');
+    expect(adviceText(cause?.recommendation)).toContain('vm.dirty_background_bytes');
     expect(against(findingOf(analysis, 'cgroup-limit'))).toHaveLength(1);
   });
 

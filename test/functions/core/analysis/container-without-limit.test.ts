@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { container, diagnostics, GiB } from '../../../support/diagnostics';
 import { analyzeIncident, evidenceTexts, families, findingOf, incidentFrom } from './incidents';
 
@@ -30,7 +31,7 @@ describe('the container-without-limit finding', () => {
       `the kill was host-wide (no memory cgroup limit was hit) although python ran in docker container 6141f63fdc9f (/docker/${CONTAINER_ID.slice(0, 12)}…)`,
       "python's memory cgroup is a container's: a limit there would have confined the kill",
     ]);
-    expect(finding?.recommendation).toContain(
+    expect(adviceText(finding?.recommendation)).toContain(
       'docker update --memory 1472m --memory-swap 1472m 6141f63fdc9f',
     );
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { diagnostics } from '../../../support/diagnostics';
 import { analyzeIncident, evidenceTexts, findingOf, incidentFrom } from './incidents';
 
@@ -20,16 +21,13 @@ describe('the critical-process-killed finding', () => {
       'its oom_score_adj was 0: nothing protected it',
       'the memory was asked for by runc:[2:INIT] (pid 8291)',
     ]);
-    expect(critical?.recommendation).toBe(
-      [
-        "Make the OOM killer pick something else: lower containerd.service's score with a drop-in (it survives package updates), restart it so the setting applies, and make sure systemd restarts it after a kill (Restart=on-abort does not):",
-        'sudo systemctl edit containerd.service',
-        '[Service]',
-        'OOMScoreAdjust=-900',
-        'Restart=on-failure',
+    // The drop-in is the code, exactly the lines `systemctl edit` needs; the command to open it is in the prose.
+    expect(critical?.recommendation).toEqual({
+      text: "Make the OOM killer pick something else: lower containerd.service's score with a drop-in (it survives package updates; run `sudo systemctl edit containerd.service` and add these lines), restart it so the setting applies, and make sure systemd restarts it after a kill (Restart=on-abort does not):",
+      code: ['[Service]', 'OOMScoreAdjust=-900', 'Restart=on-failure'].join('\n'),
+      after:
         '-900 rather than -1000 keeps it killable as a last resort. This protects the instance; the memory problem itself is the likely cause above.',
-      ].join('\n'),
-    );
+    });
   });
 
   it('says it is unconfirmed when the host did not confirm the kill: the claim rests on the reported line alone', () => {
@@ -70,7 +68,7 @@ describe('the critical-process-killed finding', () => {
     expect(evidenceTexts(critical)).toEqual([
       'systemd-oomd killed systemd-journald.service: logging stopped until systemd restarted the journal',
     ]);
-    expect(critical?.recommendation).toContain('ManagedOOMPreference=avoid');
+    expect(adviceText(critical?.recommendation)).toContain('ManagedOOMPreference=avoid');
     expect(analysis.likelyCause?.family).toBe('host-exhausted');
   });
 

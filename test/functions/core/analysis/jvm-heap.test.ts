@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { diagnostics, GiB } from '../../../support/diagnostics';
 import { analyzeIncident, evidenceTexts, families, findingOf, incidentFrom } from './incidents';
 
@@ -55,7 +56,7 @@ describe('the jvm-heap-oversized finding', () => {
       // A java was the victim: that ties the heap to this kill.
       { kind: 'kernel', text: 'killed: java (pid 31995) with RSS 3.4 GiB' },
     ]);
-    expect(jvm?.recommendation).toContain(
+    expect(adviceText(jvm?.recommendation)).toContain(
       'Size the heap to at most about 75% of RAM: `-Xmx5760m` (75% of 7.6 GiB), less if other services share the host.',
     );
   });
@@ -81,7 +82,7 @@ describe('the jvm-heap-oversized finding', () => {
       'JVM pid 20608: -Xmx 3.0 GiB, RSS now 740 MiB',
       'JVM pid 17002: -Xmx 1.0 GiB, RSS now 67 MiB',
     ]);
-    expect(jvm?.recommendation).toContain('`-Xmx1920m` for each of the 3');
+    expect(adviceText(jvm?.recommendation)).toContain('`-Xmx1920m` for each of the 3');
   });
 
   it("compares the heap with the pod's cgroup limit when java was killed in it", () => {
@@ -94,9 +95,9 @@ describe('the jvm-heap-oversized finding', () => {
     expect(families(analysis)).toEqual(['jvm-heap-oversized', 'cgroup-limit']);
     expect(jvm?.title).toBe("java's heap (-Xmx 12 GiB, pid 51022) is larger than the 8.0 GiB cgroup limit");
     expect(evidenceTexts(jvm)).toContain('cgroup limit 8.0 GiB, usage 1.2 GiB (cgroup now)');
-    expect(jvm?.recommendation).toContain('`-Xmx6g` (75% of 8.0 GiB)');
-    expect(jvm?.recommendation).toContain('-XX:MaxRAMPercentage=75');
-    expect(jvm?.recommendation).toContain('resources.limits.memory');
+    expect(adviceText(jvm?.recommendation)).toContain('`-Xmx6g` (75% of 8.0 GiB)');
+    expect(adviceText(jvm?.recommendation)).toContain('-XX:MaxRAMPercentage=75');
+    expect(adviceText(jvm?.recommendation)).toContain('resources.limits.memory');
   });
 
   it('flags -XX:MaxRAMPercentage so high that off-heap memory has no room', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { diagnostics } from '../../../support/diagnostics';
 import { analyzeIncident, evidenceTexts, findingOf, incidentFrom } from './incidents';
 
@@ -38,8 +39,8 @@ describe('the kernel-slab finding', () => {
       'so much unreclaimable slab is more than any normal workload keeps',
       'largest caches: kmalloc-1k 619 MiB, io_kiocb 311 MiB, dentry 30 MiB',
     ]);
-    expect(slab?.recommendation).toContain('slabtop -o -s c');
-    expect(slab?.recommendation).toContain('kernel or driver leak');
+    expect(adviceText(slab?.recommendation)).toContain('slabtop -o -s c');
+    expect(adviceText(slab?.recommendation)).toContain('kernel or driver leak');
   });
 
   it('points to file-system caches when dentries dominate', () => {
@@ -49,7 +50,7 @@ describe('the kernel-slab finding', () => {
     });
     const slab = findingOf(analyzeIncident(incidentFrom(SLAB_OOM), dentries), 'kernel-slab');
     expect(slab?.confidence).toBe(0.51);
-    expect(slab?.recommendation).toContain('vm.vfs_cache_pressure=200');
+    expect(adviceText(slab?.recommendation)).toContain('vm.vfs_cache_pressure=200');
   });
 
   it('says nothing for normal slab use, or without diagnostics', () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { formatKiB } from '../../../../functions/core/format/bytes';
 import { KERNEL_CORPUS } from '../../../support/corpus';
 import { diagnostics } from '../../../support/diagnostics';
@@ -45,9 +46,9 @@ describe('the memory-leak finding', () => {
       'none of the 3 kills was more than 5% smaller than the one before',
       'about 252 MiB per hour between the first and the last kill',
     ]);
-    expect(leak?.recommendation).toContain('pmap -x <pid>');
-    expect(leak?.recommendation).toContain('MemoryMax=23744M');
-    expect(leak?.recommendation).toContain('Restart=on-failure');
+    expect(adviceText(leak?.recommendation)).toContain('pmap -x <pid>');
+    expect(adviceText(leak?.recommendation)).toContain('MemoryMax=23744M');
+    expect(adviceText(leak?.recommendation)).toContain('Restart=on-failure');
   });
 
   it('grows more confident with every further kill that shows growth', () => {
@@ -103,7 +104,7 @@ describe('the memory-leak finding', () => {
       `the report's breakdown at this kill: anon ${formatKiB(rssKb)} of ${formatKiB(usageKb)} charged (${Math.round((rssKb / usageKb) * 100)}%): anonymous memory filled it`,
     ]);
     // In a container the fix is the container's limit, not a systemd drop-in.
-    expect(leak?.recommendation).toContain('docker update --memory');
+    expect(adviceText(leak?.recommendation)).toContain('docker update --memory');
   });
 
   it('says nothing from a single kill, or from history entries of this very incident', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { diagnostics } from '../../../support/diagnostics';
 import { analyzeIncident, evidenceTexts, findingOf, incidentFrom } from './incidents';
 
@@ -30,8 +31,8 @@ describe('the process-storm finding', () => {
       'one of them, php5-fpm (pid 19217), invoked the OOM killer',
     ]);
     // 12 php5-fpm rows in the kernel's table average 14 MiB: 70% of 1.9 GiB holds about 95 of them.
-    expect(storm?.recommendation).toContain('`pm.max_children`');
-    expect(storm?.recommendation).toContain('At 14 MiB per process, 95 fit in 70% of 1.9 GiB.');
+    expect(adviceText(storm?.recommendation)).toContain('`pm.max_children`');
+    expect(adviceText(storm?.recommendation)).toContain('At 14 MiB per process, 95 fit in 70% of 1.9 GiB.');
   });
 
   it('recognizes a flood of SSH connections', () => {
@@ -48,7 +49,7 @@ describe('the process-storm finding', () => {
     );
     const storm = findingOf(analysis, 'process-storm');
     expect(storm?.confidence).toBe(0.41);
-    expect(storm?.recommendation).toContain('MaxStartups 10:30:60');
+    expect(adviceText(storm?.recommendation)).toContain('MaxStartups 10:30:60');
   });
 
   it('ignores kernel threads, and counts that are normal for a host', () => {

@@ -9,7 +9,7 @@ const finding = (family: Finding['family'], confidence: number): Finding => ({
   title: family,
   confidence,
   evidence: [],
-  recommendation: '',
+  recommendation: { text: '' },
 });
 
 describe('ranking', () => {

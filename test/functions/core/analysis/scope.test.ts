@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { diagnostics } from '../../../support/diagnostics';
 import { analyzeIncident, evidenceTexts, families, findingOf, incidentFrom } from './incidents';
 
@@ -24,7 +25,9 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       },
     ]);
     // The peak is the usage line's 1048576 kB; plus 25% is 1280 MiB, already a multiple of 64 MiB.
-    expect(limit?.recommendation).toContain('docker update --memory 1280m --memory-swap 1280m 555fa75e9e7d');
+    expect(adviceText(limit?.recommendation)).toContain(
+      'docker update --memory 1280m --memory-swap 1280m 555fa75e9e7d',
+    );
   });
 
   it('says the host was not out of memory when the diagnostics give its RAM', () => {
@@ -47,7 +50,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
     expect(limit?.title).toBe(
       'The 40 MiB memory limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service is too small for what php-fpm: pool w needs, or php-fpm: pool w grew past it',
     );
-    expect(limit?.recommendation).toContain(
+    expect(adviceText(limit?.recommendation)).toContain(
       'raise the limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service:',
     );
     expect(evidenceTexts(limit)[3]).toBe(
@@ -65,7 +68,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       'The 200 MiB memory limit of pod 089f25ee-a41a-414c-a028-71a38dfb30d3 is too small for what xray needs, or xray grew past it',
     );
     // usage 208204kB (203 MiB, above the 204800kB limit) is the peak: plus 25% is 254 MiB, rounded up to 256Mi.
-    expect(limit?.recommendation).toContain('`resources.limits.memory` (e.g. 256Mi: 203 MiB,');
+    expect(adviceText(limit?.recommendation)).toContain('`resources.limits.memory` (e.g. 256Mi: 203 MiB,');
   });
 
   it("reports the killed unit's state after the kill, as systemd saw it", () => {
@@ -114,9 +117,9 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       },
     ]);
     expect(host?.confidence).toBe(0.64);
-    expect(host?.recommendation).toContain('MemoryMax=6080M');
-    expect(host?.recommendation).toContain('t3.xlarge (twice the memory of t3.large)');
-    expect(host?.recommendation).toContain('mem_used_percent');
+    expect(adviceText(host?.recommendation)).toContain('MemoryMax=6080M');
+    expect(adviceText(host?.recommendation)).toContain('t3.xlarge (twice the memory of t3.large)');
+    expect(adviceText(host?.recommendation)).toContain('mem_used_percent');
   });
 
   it('distinguishes the task that asked for memory from the victim', () => {

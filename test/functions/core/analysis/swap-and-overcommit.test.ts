@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { diagnostics } from '../../../support/diagnostics';
 import { analyzeIncident, evidenceTexts, findingOf, incidentFrom } from './incidents';
 
@@ -12,8 +13,10 @@ describe('the no-swap finding', () => {
     expect(noSwap?.title).toBe('No swap: once RAM was full, anonymous memory had nowhere to go');
     expect(evidenceTexts(noSwap)).toEqual(['no swap in the kernel report beside 8.0 GiB RAM']);
     // A quarter of 8 GiB, written with dd (swapon refuses files with holes).
-    expect(noSwap?.recommendation).toContain('sudo dd if=/dev/zero of=/swapfile bs=1M count=2048');
-    expect(noSwap?.recommendation).toContain('vm.swappiness=10');
+    expect(adviceText(noSwap?.recommendation)).toContain(
+      'sudo dd if=/dev/zero of=/swapfile bs=1M count=2048',
+    );
+    expect(adviceText(noSwap?.recommendation)).toContain('vm.swappiness=10');
   });
 
   it('sizes the swap file to the host: 1 GiB for a 2 GiB t3.small', () => {
@@ -21,7 +24,7 @@ describe('the no-swap finding', () => {
       analyzeIncident(incidentFrom('modern/syslog-docker-global-python-aws-elided.log'), null),
       'no-swap',
     );
-    expect(noSwap?.recommendation).toContain('count=1024');
+    expect(adviceText(noSwap?.recommendation)).toContain('count=1024');
   });
 
   it('reports swap that was too small and full at the kill', () => {
@@ -71,8 +74,8 @@ describe('the overcommit finding', () => {
       'vm.overcommit_memory = 1 (always overcommit)',
       'Committed_AS 2.7 GiB against 7.6 GiB RAM',
     ]);
-    expect(finding?.recommendation).toContain("echo 'vm.overcommit_memory=0'");
-    expect(finding?.recommendation).toContain('maxmemory');
+    expect(adviceText(finding?.recommendation)).toContain("echo 'vm.overcommit_memory=0'");
+    expect(adviceText(finding?.recommendation)).toContain('maxmemory');
   });
 
   it('flags far more memory promised than the host has in heuristic mode', () => {
@@ -82,7 +85,7 @@ describe('the overcommit finding', () => {
     );
     expect(finding?.title).toBe('Processes have reserved 1.8x the memory the host has (Committed_AS 14 GiB)');
     expect(finding?.confidence).toBe(0.3);
-    expect(finding?.recommendation).toContain('vm.overcommit_memory=2');
+    expect(adviceText(finding?.recommendation)).toContain('vm.overcommit_memory=2');
   });
 
   it('says nothing for the default settings, a cgroup kill, or without diagnostics', () => {

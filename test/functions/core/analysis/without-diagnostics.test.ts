@@ -56,7 +56,7 @@ describe('analysis from the kill alone (no diagnostics)', () => {
         true,
       );
       for (const line of evidenceTexts(finding)) expect(line).not.toMatch(/\n|undefined|NaN/);
-      expect(finding.recommendation.length).toBeGreaterThan(40);
+      expect(finding.recommendation.text.length).toBeGreaterThan(40);
     }
     // Pure and deterministic: the same input gives the same analysis.
     expect(analyzeIncident(incidentFrom(fixture, { index }), null)).toEqual(analysis);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { digestKill } from '../../../../functions/core/incident/kill-digest';
 import type { Incident } from '../../../../functions/core/incident/model';
 import { distinctKillsOf, workerBurstOf } from '../../../../functions/core/incident/worker-burst';
@@ -67,7 +68,7 @@ describe('a burst of one pool’s workers', () => {
       '6 apache2 workers killed one after another: the pool is sized for more memory than there is',
     );
     expect(evidenceTexts(pool)[0]).toContain(`pids ${lines.map((l) => l.pid).join(', ')}`);
-    expect(pool?.recommendation).toContain('`MaxRequestWorkers`');
+    expect(adviceText(pool?.recommendation)).toContain('`MaxRequestWorkers`');
   });
 
   it('needs three different processes within 15 minutes', () => {

@@ -274,7 +274,10 @@ function findingArb(): fc.Arbitrary<Finding> {
       }),
       { maxLength: 30 },
     ),
-    recommendation: hostString(),
+    recommendation: fc.record(
+      { text: hostString(), code: hostString(), after: hostString() },
+      { requiredKeys: ['text'] },
+    ),
   });
 }
 

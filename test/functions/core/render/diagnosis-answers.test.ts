@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { formatKiB } from '../../../../functions/core/format/bytes';
 import { describeOutcome } from '../../../../functions/core/render/view';
 import { diagnostics } from '../../../support/diagnostics';
@@ -13,10 +14,10 @@ describe('next steps show what the diagnostics already answered, not the command
       'host-exhausted',
     );
     const [largest] = [...summaryAtDiagnosis.topProcesses].sort((a, b) => b.rssKb - a.rssKb);
-    expect(host?.recommendation).toContain(
+    expect(adviceText(host?.recommendation)).toContain(
       `at diagnosis 17:31:42 the largest processes were ${largest?.comm} (pid ${largest?.pid}) ${formatKiB(largest?.rssKb ?? 0)}`,
     );
-    expect(host?.recommendation).not.toContain('ps aux');
+    expect(adviceText(host?.recommendation)).not.toContain('ps aux');
   });
 
   it('keeps the command when there are no diagnostics, or they describe another kernel', () => {
@@ -24,7 +25,7 @@ describe('next steps show what the diagnostics already answered, not the command
       analyzeIncident(incidentFrom('modern/global-oom-6.11-stress-ng-complete.log'), null),
       'host-exhausted',
     );
-    expect(none?.recommendation).toContain('`ps aux --sort=-rss | head`');
+    expect(adviceText(none?.recommendation)).toContain('`ps aux --sort=-rss | head`');
     // The report printed 6.11.0-...; diagnostics from another kernel say nothing of this kill's processes.
     const later = findingOf(
       analyzeIncident(
@@ -33,7 +34,7 @@ describe('next steps show what the diagnostics already answered, not the command
       ),
       'host-exhausted',
     );
-    expect(later?.recommendation).toContain('`ps aux --sort=-rss | head`');
+    expect(adviceText(later?.recommendation)).toContain('`ps aux --sort=-rss | head`');
   });
 
   it('says the diagnostics did not find an unconfirmed kill, at diagnosis, instead of the dmesg grep', async () => {
@@ -43,7 +44,7 @@ describe('next steps show what the diagnostics already answered, not the command
     outcome.diagnostics.summary = summary({
       killConfirmation: { status: 'not-found', source: 'dmesg', line: null, detail: null },
     });
-    const [first] = describeOutcome(outcome).nextSteps;
+    const first = adviceText(describeOutcome(outcome).nextSteps[0]);
     expect(first).toContain('at diagnosis 17:00:52');
     expect(first).toContain("the host's kernel log (dmesg -k) did not hold it");
     expect(first).not.toContain('grep');
@@ -52,7 +53,9 @@ describe('next steps show what the diagnostics already answered, not the command
       incidentFor(await corpusKill('legacy/rhel6-2.6.32-642-global-java-full-syslog.log')),
     );
     asked.diagnostics.summary = null;
-    expect(describeOutcome(asked).nextSteps[0]).toContain("sudo dmesg -k | grep 'Killed process 31995'");
+    expect(adviceText(describeOutcome(asked).nextSteps[0])).toContain(
+      "sudo dmesg -k | grep 'Killed process 31995'",
+    );
   });
 
   it("gives the container's memory limit as the diagnostics read it, asking only for what they did not", async () => {
@@ -71,7 +74,7 @@ describe('next steps show what the diagnostics already answered, not the command
         },
       ],
     });
-    const steps = describeOutcome(outcome).nextSteps.join('\n');
+    const steps = describeOutcome(outcome).nextSteps.map(adviceText).join('\n');
     expect(steps).toContain('(State.OOMKilled; at diagnosis 17:00:52: no memory limit)');
     expect(steps).not.toContain('its memory limit)');
   });

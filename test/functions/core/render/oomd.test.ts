@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { previewOutcome } from '../../../../cli/format/preview-outcome';
 import { analyze } from '../../../../functions/core/analysis';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { formatKiB } from '../../../../functions/core/format/bytes';
 import { groupKills } from '../../../../functions/core/incident/group-kills';
 import type { ResponseOutcome } from '../../../../functions/core/incident/outcome';
@@ -88,7 +89,7 @@ describe('a systemd-oomd kill', () => {
   it("gives systemd-oomd's own next steps, not cgroup memory-limit advice", async () => {
     for (const analysed of [false, true]) {
       const outcome = await outcomeOf(JOURNALD, analysed);
-      const steps = describeOutcome(outcome).nextSteps.join('\n');
+      const steps = describeOutcome(outcome).nextSteps.map(adviceText).join('\n');
       expect(steps).toContain('oomctl');
       expect(steps).toContain('ManagedOOMPreference=avoid');
       expect(steps).toContain('ManagedOOMMemoryPressureLimit=');

@@ -204,15 +204,16 @@ export function javaAnalysis(dryRun = false): Analysis {
         // As the analysis sets it: from the evidence (1 kernel fact, 2 measurements: 0.71).
         confidence: confidenceOf(javaEvidence),
         evidence: javaEvidence.map((item) => ({ ...item })),
-        recommendation:
-          'Lower -Xmx to 4g in orders.service (or move to an instance with 16 GiB), then restart it.',
+        recommendation: {
+          text: 'Lower -Xmx to 4g in orders.service (or move to an instance with 16 GiB), then restart it.',
+        },
       },
       {
         family: 'no-swap',
         title: 'No swap is configured',
         confidence: confidenceOf([measured('SwapTotal 0 kB')]),
         evidence: [measured('SwapTotal 0 kB')],
-        recommendation: 'Add a 2 GiB swap file as a buffer.',
+        recommendation: { text: 'Add a 2 GiB swap file as a buffer.' },
       },
     ],
     likelyCause: null,

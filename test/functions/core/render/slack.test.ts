@@ -236,7 +236,7 @@ describe('renderSlackMessage', () => {
     );
     // Nothing asked the host: checking the kill is real comes first.
     expect(allText(message)).toContain(
-      "*Next:* First check the kill is real, on the host: sudo dmesg -k | grep 'Killed process 60540'",
+      "*Next:* First check the kill is real, on the host:\n```\nsudo dmesg -k | grep 'Killed process 60540'\n```",
     );
     expect(allText(message)).toContain('• Check whether redis-server is back, then find what filled');
   });
@@ -325,7 +325,11 @@ describe('renderSlackMessage', () => {
         text: `evidence line ${i} ${'x'.repeat(200)}`,
       }));
       finding.title = `${finding.title} ${'t'.repeat(5000)}`;
-      finding.recommendation = 'r'.repeat(10_000);
+      finding.recommendation = {
+        text: 'r'.repeat(10_000),
+        code: 'c'.repeat(10_000),
+        after: 'a'.repeat(10_000),
+      };
     });
     const message = render(outcome);
     const text = allText(message);
