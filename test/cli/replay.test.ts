@@ -167,7 +167,7 @@ describe('oom-responder replay without --host-exec (captured diagnostics)', () =
     expect(result.stderr).toMatch(/detect +3 kills in 2 incidents \(1 kill joined an open incident\)/);
     const [first, second, ...rest] = payloads(result.stdout).map(decoded);
     expect(rest).toEqual([]);
-    expect(first).toContain('python3 (pid 5001) on vm (sample-1) + 1 more kill');
+    expect(first).toContain('python3 (pid 5001, 45 MiB, the largest) + 1 more kill on vm (sample-1)');
     expect(first).toContain('python3 (pid 5002)');
     expect(second).toContain('python3 (pid 5003) on vm (sample-1)');
     expect(second).not.toContain('pid 5001');

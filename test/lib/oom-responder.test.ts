@@ -99,6 +99,10 @@ describe('the OomResponder stack, as deployed by default', () => {
       FilterPattern: SUBSCRIPTION_FILTER_TERMS.map((term) => `?"${term}"`).join(' '),
       DestinationArn: Match.anyValue(),
     });
+    // A cgroup killed whole says so on a line of its own: without it, a report the detector cannot read back from
+    // the stream shows the cgroup's tasks as unrelated kills.
+    const [filter] = Object.values(defaults.findResources('AWS::Logs::SubscriptionFilter'));
+    expect(String(filter?.Properties?.FilterPattern)).toContain('?"memory.oom.group"');
     defaults.hasResourceProperties('AWS::Lambda::Permission', {
       Principal: 'logs.amazonaws.com',
       Action: 'lambda:InvokeFunction',

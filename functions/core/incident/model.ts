@@ -43,6 +43,11 @@ export interface KillDigest {
   memcg: string | null;
   systemdUnit: string | null;
   container: ContainerRef | null;
+  /**
+   * The cgroup the kernel killed whole (`memory.oom.group`), when this kill was one of its tasks; absent on kills
+   * recorded before it was kept (read as null).
+   */
+  oomGroupMemcg?: string | null;
 }
 
 /** A kill of the same process on the same instance before this incident (the leak signal). */

@@ -1,4 +1,5 @@
 import { parseTime } from '../format/time';
+import { killEvents } from './group-kill';
 import type { KillDigest } from './model';
 
 /** Kills of one name closer together than this read as one burst: a pool's workers, not one process's life. */
@@ -20,13 +21,14 @@ export interface WorkerBurst {
 
 /**
  * The kernel kills of `name` in an incident, each process once: a pid the kernel printed twice within a few
- * seconds (a `memory.oom.group` kill names its victim again) is one kill. Oldest first, as the incident keeps them.
+ * seconds (a `memory.oom.group` kill names its victim again) is one kill, and the tasks of one oom.group kill are
+ * one event (`killEvents`): a cgroup killed whole is no pool dying one by one. Oldest first, as the incident keeps them.
  */
 export function distinctKillsOf(kills: readonly KillDigest[], name: string | null): KillDigest[] {
   if (name === null) return [];
   const timeOf = clockOf(kills);
   const kept: KillDigest[] = [];
-  for (const kill of kills) {
+  for (const kill of killEvents(kills)) {
     if (kill.kind !== 'kernel' || kill.process !== name) continue;
     const twice = kept.some(
       (other) =>

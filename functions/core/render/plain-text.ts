@@ -85,7 +85,7 @@ function recurrenceLines(view: OutcomeView): string[] {
   if (view.kills) {
     const unlisted = view.kills.unlisted > 0 ? ` (${view.kills.unlisted} not listed)` : '';
     lines.push(
-      `${view.kills.total} kills in this incident${unlisted}:`,
+      `${view.kills.heading}${unlisted}:`,
       ...view.kills.lines.map((line) => `  - ${line}`),
     );
   }

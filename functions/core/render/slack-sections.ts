@@ -96,7 +96,7 @@ export function recurrenceText(view: OutcomeView, max: number): string | null {
   if (view.recurrence) lines.push(`:repeat: *Recurrence:* ${fitMrkdwn(view.recurrence, 400)}`);
   if (view.kills) {
     const unlisted = view.kills.unlisted > 0 ? ` (${view.kills.unlisted} not listed)` : '';
-    lines.push(`*${view.kills.total} kills in this incident*${unlisted}`);
+    lines.push(`*${fitMrkdwn(view.kills.heading, 300)}*${unlisted}`);
     lines.push(...view.kills.lines.map((line) => `• ${fitMrkdwn(line, 300)}`));
   }
   return lines.length > 0 ? fitLines(lines, max, 'more kills') : null;

@@ -185,6 +185,7 @@ function digestOf(kill: Kill, i: number): KillDigest {
     memcg: kill.taskMemcg,
     systemdUnit: kill.systemdUnit,
     container: kill.container,
+    oomGroupMemcg: kill.oomGroupMemcg,
   };
 }
 
