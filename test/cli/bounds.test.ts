@@ -76,7 +76,10 @@ describe('a line past the cap', () => {
     expect(result.stderr.startsWith(note('replay'))).toBe(true);
     const [kill] = expectedOf(DMESG);
     // replay without --pretty prints only the payloads on stdout, one JSON document per line; the summary goes to stderr.
-    const payloads = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { text: string });
+    const payloads = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { text: string });
     expect(payloads).toHaveLength(1);
     expect(payloads[0]?.text).toContain(`${kill?.process} (pid ${kill?.pid})`);
     expect(result.stderr).toMatch(/1 kill in 1 incident/);

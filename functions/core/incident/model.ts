@@ -58,6 +58,22 @@ export interface PriorKill {
   rssKb: number | null;
 }
 
+/**
+ * Another incident of the same instance, as the store lists them (`incidentsOn`): enough to name it in a message
+ * and link its workflow execution.
+ */
+export interface RelatedIncident {
+  incidentId: string;
+  /** When CloudWatch Logs received its first kill (UTC ISO 8601). */
+  observedAt: string;
+  /** Its first kill's process and pid (null when the kill named none, as systemd-oomd's do). */
+  process: string | null;
+  pid: number | null;
+  killCount: number;
+  /** Its response's Step Functions execution, once started. */
+  executionArn: string | null;
+}
+
 /** When many incidents start in one window, the notifier rolls them up: this says how many, as recorded. */
 export interface StormContext {
   windowStartedAt: string;

@@ -1,6 +1,6 @@
 import type { ActionResult, Analysis } from '../analysis/model';
 import type { DiagnosticsSummary } from '../diagnostics/model';
-import type { Incident } from './model';
+import type { Incident, RelatedIncident } from './model';
 
 /**
  * Everything the notifier knows at the end of a response, whichever path the workflow took: the incident, the
@@ -39,4 +39,6 @@ export interface ResponseOutcome {
   /** Set when a stage of the workflow failed: notify still runs, with what is known. */
   failure: { stage: string; error: string } | null;
   context: ResponseContext;
+  /** Earlier incidents of the same instance within a day, newest first (the message links them). @default none */
+  related?: RelatedIncident[];
 }

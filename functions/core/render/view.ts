@@ -4,6 +4,7 @@ import { formatKiB } from '../format/bytes';
 import type { Severity } from '../incident/model';
 import type { ResponseOutcome } from '../incident/outcome';
 import { workloadLabel } from '../workload';
+import { killHeadline } from './headline';
 import { incidentLinks, type LinkView } from './incident-links';
 import {
   diagnosisLabel,
@@ -15,11 +16,11 @@ import {
   placeLabel,
   victimLabel,
 } from './kill-facts';
-import { killHeadline } from './headline';
 import { killListHeading, largestMark } from './kill-list';
 import { describeNotices, nextSteps, nothingDoneLine } from './notices';
 import { describeRecurrence } from './recurrence';
 import { mapStrings, redact } from './redaction/redact';
+import { type RelatedView, relatedViews } from './related-incidents';
 import {
   type ActionLine,
   actionLines,
@@ -79,6 +80,8 @@ export interface OutcomeView {
   /** Every kill of the incident, under a heading that says what they were (`12 kills in this incident`, a cgroup). */
   kills: { total: number; heading: string; lines: string[]; unlisted: number } | null;
   links: LinkView[];
+  /** Earlier incidents of the same instance within a day, newest first, each with its execution when known. */
+  related: RelatedView[];
   nextSteps: string[];
   footer: string;
 }
@@ -145,6 +148,7 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     recurrence: describeRecurrence(incident),
     kills: killList(outcome),
     links,
+    related: relatedViews(outcome),
     nextSteps: corroboration.confirmed
       ? nextSteps(outcome, cause, links)
       : [checkTheKillStep(incident.firstKill), ...nextSteps(outcome, cause, links)],
