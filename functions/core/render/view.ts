@@ -3,7 +3,6 @@ import { diagnosisRelation } from '../diagnostics/diagnosis-time';
 import { formatKiB } from '../format/bytes';
 import type { Severity } from '../incident/model';
 import type { ResponseOutcome } from '../incident/outcome';
-import { workloadLabel } from '../workload';
 import { killHeadline } from './headline';
 import { incidentLinks, type LinkView } from './incident-links';
 import {
@@ -12,7 +11,6 @@ import {
   hostLabel,
   kernelFinding,
   killFacts,
-  namedWorkload,
   placeLabel,
   victimLabel,
 } from './kill-facts';
