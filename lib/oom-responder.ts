@@ -13,6 +13,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { GSI1, GSI2 } from '../functions/adapters/dynamodb/items';
 import { SUBSCRIPTION_FILTER_TERMS } from '../functions/core/detect/filter-terms';
 import { PipelineFunction } from './functions/pipeline-function';
 import { AgentConfigurations } from './log-shipping/agent-configurations';
@@ -83,7 +84,7 @@ export class OomResponder extends Construct {
     });
     // getIncident, history (GSI1), recentActions (Query), recordAction.
     grantTable(storage.table, analyze.function, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'], {
-      index: true,
+      indexes: [GSI1],
     });
 
     const notify = new PipelineFunction(this, 'Notify', {
@@ -103,12 +104,12 @@ export class OomResponder extends Construct {
         ...(notifications.slackSecret ? { SLACK_WEBHOOK_SECRET: notifications.slackSecret.secretArn } : {}),
       },
     });
-    // getIncident, stormWindow (GSI1), recordNotification.
+    // getIncident, stormWindow (GSI1), incidentsOn (GSI2), recordNotification.
     grantTable(
       storage.table,
       notify.function,
       ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-      { index: true },
+      { indexes: [GSI1, GSI2] },
     );
     this.topic.grantPublish(notify.function);
     notifications.slackSecret?.grantRead(notify.function);

@@ -100,10 +100,11 @@ describe('oom-responder preview', () => {
     expect(
       messages.map((message) => (message.blocks[0]?.type === 'header' ? message.blocks[0].text.text : '')),
     ).toEqual([
-      '🚨 OOM kill (unconfirmed): apache2 (pid 15575) on an unknown host + 5 more kills',
+      // The pool's largest worker (anon-rss:46432kB + file-rss:80kB) and the count, before the host.
+      '🚨 OOM kill (unconfirmed): apache2 (pid 15599, 45 MiB, the largest) + 5 more kills of apache2 in 2 min on an unknown host',
       '🚨 OOM kill (unconfirmed): redis-server (pid 60540) on an unknown host',
     ]);
-    expect(text(messages[0] as SlackMessage)).toContain('*6 kills in this incident*');
+    expect(text(messages[0] as SlackMessage)).toContain('*6 kills of apache2 in 2 min: a worker pool*');
   });
 
   it('prints the plain-text rendering with --text', async () => {

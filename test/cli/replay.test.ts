@@ -167,10 +167,13 @@ describe('oom-responder replay without --host-exec (captured diagnostics)', () =
     expect(result.stderr).toMatch(/detect +3 kills in 2 incidents \(1 kill joined an open incident\)/);
     const [first, second, ...rest] = payloads(result.stdout).map(decoded);
     expect(rest).toEqual([]);
-    expect(first).toContain('python3 (pid 5001) on vm (sample-1) + 1 more kill');
+    expect(first).toContain('python3 (pid 5001, 45 MiB, the largest) + 1 more kill on vm (sample-1)');
     expect(first).toContain('python3 (pid 5002)');
     expect(second).toContain('python3 (pid 5003) on vm (sample-1)');
-    expect(second).not.toContain('pid 5001');
+    // The first incident is no kill of the second: it is linked as the instance's earlier incident, by its id.
+    expect(second).not.toMatch(/kills? (?:of python3 )?in (?:this incident|\d+ min)/);
+    expect(second).toContain('Earlier incidents on this instance (24 h)');
+    expect(second).toMatch(/oom-\d{8}T\d{6}-[0-9a-f]{16}: python3 \(pid 5001\) \+ 1 more kill, /);
   });
 
   it('replays a saved subscription payload as delivered: the instance from its stream, duplicates dropped', async () => {

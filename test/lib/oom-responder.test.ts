@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GSI2_ATTRIBUTES } from '../../functions/adapters/dynamodb/items';
 import { SUBSCRIPTION_FILTER_TERMS } from '../../functions/core/detect/filter-terms';
 import { EVERYTHING } from '../support/iam-configurations';
 import { synthStack } from '../support/synth';
@@ -27,8 +28,29 @@ describe('the OomResponder stack, as deployed by default', () => {
       ],
       GlobalSecondaryIndexes: [
         Match.objectLike({ IndexName: 'gsi1', Projection: Match.objectLike({ ProjectionType: 'INCLUDE' }) }),
+        // An instance's incidents, for the message to link them: only what it shows is projected.
+        Match.objectLike({
+          IndexName: 'gsi2',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...GSI2_ATTRIBUTES] },
+        }),
       ],
     });
+  });
+
+  it('lets only the notifier query the instance index (GSI2); the analysis queries the history index alone', () => {
+    const indexesOf = (fn: string): string[] => {
+      const policies = Object.values(defaults.findResources('AWS::IAM::Policy')).filter((policy) =>
+        JSON.stringify(policy.Properties?.Roles ?? '').includes(fn),
+      );
+      return JSON.stringify(policies).match(/\/index\/gsi\d/g) ?? [];
+    };
+    expect(new Set(indexesOf('Notify'))).toEqual(new Set(['/index/gsi1', '/index/gsi2']));
+    expect(new Set(indexesOf('Analyze'))).toEqual(new Set(['/index/gsi1']));
+    expect(indexesOf('Detect')).toEqual([]);
   });
 
   it('writes full command output to an encrypted, private, TLS-only, expiring bucket', () => {
@@ -99,6 +121,10 @@ describe('the OomResponder stack, as deployed by default', () => {
       FilterPattern: SUBSCRIPTION_FILTER_TERMS.map((term) => `?"${term}"`).join(' '),
       DestinationArn: Match.anyValue(),
     });
+    // A cgroup killed whole says so on a line of its own: without it, a report the detector cannot read back from
+    // the stream shows the cgroup's tasks as unrelated kills.
+    const [filter] = Object.values(defaults.findResources('AWS::Logs::SubscriptionFilter'));
+    expect(String(filter?.Properties?.FilterPattern)).toContain('?"memory.oom.group"');
     defaults.hasResourceProperties('AWS::Lambda::Permission', {
       Principal: 'logs.amazonaws.com',
       Action: 'lambda:InvokeFunction',

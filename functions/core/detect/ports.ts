@@ -1,4 +1,11 @@
-import type { Incident, InstanceRef, KillDigest, NotificationRecord, PriorKill } from '../incident/model';
+import type {
+  Incident,
+  InstanceRef,
+  KillDigest,
+  NotificationRecord,
+  PriorKill,
+  RelatedIncident,
+} from '../incident/model';
 import type { Provenance } from '../incident/provenance';
 import type { StormWindowStats } from '../incident/storm-stats';
 import type { Kill } from '../kernel-log';
@@ -97,6 +104,8 @@ export interface AnalysisStore extends IncidentReader {
 export interface NotificationStore extends IncidentReader {
   /** The incidents opened in a storm window (ISO window start), counted by process and by instance. */
   stormWindow(window: string): Promise<StormWindowStats>;
+  /** The incidents opened on `instanceKey` (received at or after `sinceMs`), oldest first, bounded. */
+  incidentsOn(instanceKey: string, sinceMs: number): Promise<RelatedIncident[]>;
   /** Remember what was sent where about an incident; marks it notified. */
   recordNotification(incidentId: string, notification: NotificationRecord): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { ActionResult, Analysis } from '../analysis/model';
 import type { DiagnosticsSummary } from '../diagnostics/model';
-import type { Incident } from './model';
+import type { Incident, RelatedIncident } from './model';
 import type { Provenance } from './provenance';
 
 /**
@@ -45,4 +45,6 @@ export interface ResponseOutcome {
    * renderer then labels its header and says what the message was built from. Absent for the deployed pipeline.
    */
   provenance?: Provenance;
+  /** Earlier incidents of the same instance within a day, newest first (the message links them). @default none */
+  related?: RelatedIncident[];
 }

@@ -106,9 +106,12 @@ function recurrenceLines(view: OutcomeView): string[] {
   if (view.recurrence) lines.push(`Recurrence: ${view.recurrence}`);
   if (view.kills) {
     const unlisted = view.kills.unlisted > 0 ? ` (${view.kills.unlisted} not listed)` : '';
+    lines.push(`${view.kills.heading}${unlisted}:`, ...view.kills.lines.map((line) => `  - ${line}`));
+  }
+  if (view.related.length > 0) {
     lines.push(
-      `${view.kills.total} kills in this incident${unlisted}:`,
-      ...view.kills.lines.map((line) => `  - ${line}`),
+      'Earlier incidents on this instance (24 h):',
+      ...view.related.map((item) => `  - ${item.text}${item.url ? ` (${item.url})` : ''}`),
     );
   }
   return lines;

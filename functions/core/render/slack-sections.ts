@@ -125,8 +125,19 @@ export function recurrenceText(view: OutcomeView, max: number): string | null {
   if (view.recurrence) lines.push(`:repeat: *Recurrence:* ${fitMrkdwn(view.recurrence, 400)}`);
   if (view.kills) {
     const unlisted = view.kills.unlisted > 0 ? ` (${view.kills.unlisted} not listed)` : '';
-    lines.push(`*${view.kills.total} kills in this incident*${unlisted}`);
+    lines.push(`*${fitMrkdwn(view.kills.heading, 300)}*${unlisted}`);
     lines.push(...view.kills.lines.map((line) => `• ${fitMrkdwn(line, 300)}`));
+  }
+  if (view.related.length > 0) {
+    lines.push('*Earlier incidents on this instance (24 h)*');
+    // The incident id is the link to its execution: a cut link is a broken one, so only the text is fitted.
+    lines.push(
+      ...view.related.map((item) => {
+        const [id = '', ...rest] = item.text.split(': ');
+        const label = item.url ? link(item.url, id) : fitMrkdwn(id, 100);
+        return `• ${label}: ${fitMrkdwn(rest.join(': '), 200)}`;
+      }),
+    );
   }
   return lines.length > 0 ? fitLines(lines, max, 'more kills') : null;
 }

@@ -43,8 +43,12 @@ export function renderSnsNotification(raw: ResponseOutcome): SnsNotification {
     present(incident.instance.hostname) ??
     present(incident.firstKill.hostname);
   return {
+    // The headline, as every channel's title has it; one victim reads "<victim> killed on <host>".
     subject: snsSubject(
-      tagged(view.provenance, `[OOM ${view.severityLabel}] ${view.victim} killed on ${view.host}`),
+      tagged(
+        view.provenance,
+        `[OOM ${view.severityLabel}] ${view.headline}${view.headline === view.victim ? ' killed' : ''} on ${view.host}`,
+      ),
     ),
     message: fitBytes(plainTextOf(view), SNS_LIMITS.messageBytes - SNS_LIMITS.attributesReserveBytes),
     sms: smsText(view),
@@ -83,7 +87,7 @@ export function snsAttributes(values: Record<string, string>): Record<string, Sn
 function smsText(view: OutcomeView): string {
   const why = view.cause ? view.cause.title : view.kernelFinding;
   return truncate(
-    snsText(tagged(view.provenance, `OOM ${view.severityLabel}: ${view.victim} on ${view.host}. ${why}`)),
+    snsText(tagged(view.provenance, `OOM ${view.severityLabel}: ${view.headline} on ${view.host}. ${why}`)),
     SNS_LIMITS.smsChars,
     '...',
   );

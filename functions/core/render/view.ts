@@ -8,7 +8,7 @@ import { formatKiB } from '../format/bytes';
 import type { Severity } from '../incident/model';
 import type { ResponseOutcome } from '../incident/outcome';
 import { type Provenance, provenanceNotice, provenanceTag } from '../incident/provenance';
-import { workloadLabel } from '../workload';
+import { killHeadline } from './headline';
 import { incidentLinks, type LinkView } from './incident-links';
 import {
   diagnosisLabel,
@@ -16,13 +16,14 @@ import {
   hostLabel,
   kernelFinding,
   killFacts,
-  namedWorkload,
   placeLabel,
   victimLabel,
 } from './kill-facts';
+import { killListHeading, largestMark } from './kill-list';
 import { describeNotices, nextSteps, nothingDoneLine } from './notices';
 import { describeRecurrence } from './recurrence';
 import { mapStrings, redact } from './redaction/redact';
+import { type RelatedView, relatedViews } from './related-incidents';
 import {
   type ActionLine,
   actionLines,
@@ -55,8 +56,13 @@ export interface OutcomeView {
   /** `web-1 (i-0abc1234def567890)`. */
   host: string;
   /**
-   * `OOM kill: java (pid 4242) on web-1 (i-0abc…)`, `+ 2 more kills` when others joined; the workload by name when
-   * the diagnostics tell it (`api (pid 7) in pod payments/api-7d9f (container api) on ...`).
+   * What was killed, in one short line (`headline.ts`): `java (pid 4242)`, the whole cgroup of an oom.group kill, or
+   * the largest victim and the count (`apache2 (pid 15599, 45 MiB, the largest) + 5 more kills of apache2 in 2 min`).
+   */
+  headline: string;
+  /**
+   * `OOM kill: <headline> on web-1 (i-0abc…)`, the workload by name when the diagnostics tell it (`api (pid 7) in
+   * pod payments/api-7d9f (container api) on ...`): every channel's title.
    */
   title: string;
   /**
@@ -93,8 +99,11 @@ export interface OutcomeView {
   /** Set when nothing was done on the host, saying why. */
   nothingDone: string | null;
   recurrence: string | null;
-  kills: { total: number; lines: string[]; unlisted: number } | null;
+  /** Every kill of the incident, under a heading that says what they were (`12 kills in this incident`, a cgroup). */
+  kills: { total: number; heading: string; lines: string[]; unlisted: number } | null;
   links: LinkView[];
+  /** Earlier incidents of the same instance within a day, newest first, each with its execution when known. */
+  related: RelatedView[];
   /** Up to three steps (four with the check of an unconfirmed kill), each with its code to paste. */
   nextSteps: Advice[];
   footer: string;
@@ -116,16 +125,12 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
   const victim = victimLabel(incident.firstKill);
   const host = hostLabel(incident);
   // Whose workload it was, in the headline, only by name: an id there says nothing at 3 a.m.
-  const workload = namedWorkload(incident.firstKill.container, summary?.containers);
-  const within = workload ? ` in ${oneLine(workloadLabel(workload))}` : '';
-  const more =
-    incident.killCount > 1
-      ? ` + ${incident.killCount - 1} more kill${incident.killCount > 2 ? 's' : ''}`
-      : '';
   const cause = causeView(outcome.analysis);
   const corroboration = corroborationOf(summary);
   const corroborationText = oneLine(corroborationLine(incident.firstKill.origin, corroboration));
   const unconfirmed = corroboration.confirmed ? '' : ' (unconfirmed)';
+  const prefix = `OOM kill${unconfirmed}: `;
+  const headline = killHeadline(incident, summary?.containers, prefix);
   const severityLabel = `${incident.severity}${unconfirmed}`;
   // Said first when it is a doubt: every claim below comes from a line the host did not vouch for.
   const elsewhere = summary ? diagnosisRelation(incident.firstKill, summary).notAboutThisKill : null;
@@ -152,7 +157,8 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     corroboration: corroborationText,
     victim,
     host,
-    title: `OOM kill${unconfirmed}: ${victim}${within} on ${host}${more}`,
+    headline,
+    title: `${prefix}${headline} on ${host}`,
     tag: provenanceTag(outcome.provenance),
     provenance: outcome.provenance && provenanceTag(outcome.provenance) ? outcome.provenance : null,
     notices,
@@ -171,6 +177,7 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     recurrence: describeRecurrence(incident),
     kills: killList(outcome),
     links,
+    related: relatedViews(outcome),
     nextSteps: corroboration.confirmed
       ? nextSteps(outcome, cause, links)
       : [checkTheKillStep(incident.firstKill, summary), ...nextSteps(outcome, cause, links)],
@@ -228,6 +235,7 @@ function killList(outcome: ResponseOutcome): OutcomeView['kills'] {
   // kill's, and the time is short, so a crash loop of dozens of kills fits the message whole.
   const containers = outcome.diagnostics.summary?.containers;
   const firstPlace = incident.kills[0] ? placeLabel(incident.kills[0], containers) : null;
+  const mark = largestMark(incident.kills);
   const lines = incident.kills.map((kill) => {
     const who =
       kill.kind === 'systemd-oomd'
@@ -237,11 +245,12 @@ function killList(outcome: ResponseOutcome): OutcomeView['kills'] {
     const time = shortTime(kill.time, kill.kernelTime);
     const place = placeLabel(kill, containers);
     return oneLine(
-      `${who}${rss}${time ? ` at ${time}` : ''}${place && place !== firstPlace ? ` in ${place}` : ''}`,
+      `${who}${rss}${kill === mark ? ' (the largest)' : ''}${time ? ` at ${time}` : ''}${place && place !== firstPlace ? ` in ${place}` : ''}`,
     );
   });
   return {
     total: incident.killCount,
+    heading: oneLine(killListHeading(incident, containers)),
     lines,
     unlisted: Math.max(0, incident.killCount - incident.kills.length),
   };

@@ -1,5 +1,5 @@
 import { formatKiB } from '../../format/bytes';
-import { distinctKillsOf, workerBurstOf } from '../../incident/worker-burst';
+import { distinctKillsOf, priorEvents, workerBurstOf } from '../../incident/worker-burst';
 import { workloadOf } from '../../workload';
 import { advice as adviceOf } from '../advice';
 import { context, contradicts, type Evidence, inferred, stated } from '../evidence';
@@ -118,9 +118,9 @@ function anonLine(facts: AnalysisFacts, growing: boolean): Evidence[] {
 /** Prior kills (oldest first), then this incident's kills of the same process. */
 function killSeries(facts: AnalysisFacts, name: string): KillPoint[] {
   const { incident } = facts;
-  const prior = incident.history
-    .filter((kill) => kill.incidentId !== incident.id)
-    .map((kill) => ({ time: parseTime(kill.time), rssKb: kill.rssKb }))
+  // An earlier incident's pool burst counts once, without a size: its workers are different processes.
+  const prior = priorEvents(incident.history.filter((kill) => kill.incidentId !== incident.id))
+    .events.map((kill) => ({ time: parseTime(kill.time), rssKb: kill.rssKb }))
     .sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
   const current = distinctKillsOf(incident.kills, name).map((kill, i) => ({
     time: parseTime(kill.time) ?? (i === 0 ? parseTime(incident.openedAt) : null),

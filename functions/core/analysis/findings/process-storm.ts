@@ -55,7 +55,7 @@ export function processStorm(facts: AnalysisFacts): FindingDraft | null {
         ? killedTitle(storm)
         : tableTitle(storm, facts),
     evidence,
-    recommendation: prose(advice(facts, storm.name, perProcessKb(facts, storm.name))),
+    recommendation: prose(advice(facts, storm.name, perProcess(facts, storm.name))),
   };
 }
 
@@ -63,7 +63,7 @@ export function processStorm(facts: AnalysisFacts): FindingDraft | null {
  * What one of them holds: from the kernel's table (at the kill), else the largest of the killed workers (what a
  * worker can grow to is what the pool must be sized for), else the diagnostics' largest processes.
  */
-function perProcessKb(facts: AnalysisFacts, name: string): number | null {
+function perProcess(facts: AnalysisFacts, name: string): PerWorker | null {
   const sizes = facts.kill.tasks
     .filter((row) => row.name === name)
     .map((row) => taskRssKb(row, facts.pageKb))
@@ -72,11 +72,13 @@ function perProcessKb(facts: AnalysisFacts, name: string): number | null {
     const killedKb = (workerBurstOf(facts.incident.kills, name)?.rssKb ?? []).filter(
       (kb): kb is number => kb !== null,
     );
-    if (killedKb.length > 0) return Math.max(...killedKb);
+    if (killedKb.length > 0) return { kb: Math.max(...killedKb), from: 'worker' };
   }
   const fromNow = (facts.diagnostics?.topProcesses ?? []).filter((p) => p.comm === name).map((p) => p.rssKb);
   const pool = sizes.length > 0 ? sizes : fromNow;
-  return pool.length === 0 ? null : pool.reduce((sum, kb) => sum + kb, 0) / pool.length;
+  return pool.length === 0
+    ? null
+    : { kb: pool.reduce((sum, kb) => sum + kb, 0) / pool.length, from: 'process' };
 }
 
 /** Names whose many processes are a pool by design: their workers dying one by one are the pool outgrowing memory. */
@@ -180,28 +182,53 @@ function fromTaskTable(facts: AnalysisFacts): Storm | null {
   };
 }
 
-function advice(facts: AnalysisFacts, name: string, perKb: number | null): string {
+/** What one worker holds, and where that figure comes from: the sizing advice shows its arithmetic. */
+interface PerWorker {
+  kb: number;
+  /** `process` (the kernel's table, or the diagnostics), `worker` (the largest of the workers killed). */
+  from: 'process' | 'worker';
+}
+
+/**
+ * How many workers fit: 70% of the limit (or RAM) divided by one worker's RSS, leaving the rest for the page
+ * cache and everything else. The count is null when the memory they share is unknown; the sentence then gives
+ * the count per GiB, so the figure from the kills is still there to size with.
+ */
+function sizing(facts: AnalysisFacts, per: PerWorker | null): { cap: number | null; text: string } {
+  if (per === null) return { cap: null, text: '' };
   const wholeKb = facts.limit?.limitKb ?? facts.ramKb;
-  const cap = perKb && wholeKb ? Math.max(1, Math.floor((wholeKb * 0.7) / perKb)) : null;
-  const sizing =
-    cap === null || perKb === null
-      ? ''
-      : ` At ${formatKiB(perKb)} per process, ${cap} fit in 70% of ${formatKiB(wholeKb ?? 0)}.`;
+  const each = per.from === 'worker' ? 'per worker (the largest killed)' : 'per process';
+  if (!wholeKb) {
+    const perGiB = Math.max(1, Math.floor((1024 * 1024 * 0.7) / per.kb));
+    return {
+      cap: null,
+      text: ` At ${formatKiB(per.kb)} ${each}, each GiB given to the pool holds ${perGiB} (70% of it, the rest for the page cache).`,
+    };
+  }
+  const cap = Math.max(1, Math.floor((wholeKb * 0.7) / per.kb));
+  return { cap, text: ` At ${formatKiB(per.kb)} ${each}, ${cap} fit in 70% of ${formatKiB(wholeKb)}.` };
+}
+
+function advice(facts: AnalysisFacts, name: string, per: PerWorker | null): string {
+  const { cap, text: sized } = sizing(facts, per);
+  const set = (setting: string) => (cap === null ? '' : ` ${setting.replace(/\bN\b/g, String(cap))}.`);
   if (/php.*fpm/.test(name))
-    return `Cap the PHP-FPM pool: \`pm.max_children\` in the pool config, sized as (memory for PHP) / (RSS per worker).${sizing} Use \`pm = dynamic\` or \`ondemand\` with \`pm.max_requests\` to recycle workers.`;
+    return `Cap the PHP-FPM pool: \`pm.max_children\` in the pool config, sized as (memory for PHP) / (RSS per worker).${sized}${set('`pm.max_children = N`')} Use \`pm = dynamic\` or \`ondemand\` with \`pm.max_requests\` to recycle workers.`;
   if (/^(apache2|httpd)$/.test(name))
-    return `Cap Apache's workers: \`MaxRequestWorkers\` (and \`ServerLimit\`) sized as (memory for Apache) / (RSS per worker).${sizing}`;
+    return `Cap Apache's workers: \`MaxRequestWorkers\` (and \`ServerLimit\`, which bounds it) sized as (memory for Apache) / (RSS per worker).${sized}${set('`MaxRequestWorkers N` and `ServerLimit N` in the MPM config')} \`MaxConnectionsPerChild\` recycles a worker that grows.`;
   if (/^(postgres|postmaster)$/.test(name))
-    return `One backend per connection: lower \`max_connections\` and put a pooler (PgBouncer, RDS Proxy) in front; find the client that opens them (\`SELECT client_addr, count(*) FROM pg_stat_activity GROUP BY 1\`).${sizing}`;
+    return `One backend per connection: lower \`max_connections\` and put a pooler (PgBouncer, RDS Proxy) in front; find the client that opens them (\`SELECT client_addr, count(*) FROM pg_stat_activity GROUP BY 1\`).${sized}`;
   if (name === 'nginx')
-    return `Nginx's memory grows with \`worker_processes\` times \`worker_connections\` (and its buffers and caches): lower them, or the buffer sizes (\`client_body_buffer_size\`, \`proxy_buffers\`).${sizing}`;
-  if (/^(gunicorn|uwsgi)$/.test(name))
-    return `Cap the workers: \`--workers\` (gunicorn) or \`processes\`/\`workers\` (uWSGI), sized as (memory for the app) / (RSS per worker), and recycle them (\`--max-requests\`, uWSGI \`max-requests\`/\`reload-on-rss\`).${sizing}`;
+    return `Nginx's memory grows with \`worker_processes\` times \`worker_connections\` (and its buffers and caches): lower them, or the buffer sizes (\`client_body_buffer_size\`, \`proxy_buffers\`).${sized}${set('`worker_processes` at most N')}`;
+  if (name === 'gunicorn')
+    return `Cap the workers: \`--workers\`, sized as (memory for the app) / (RSS per worker), and recycle them with \`--max-requests\` (and \`--max-requests-jitter\`).${sized}${set('`--workers N`')}`;
+  if (name === 'uwsgi')
+    return `Cap the workers: \`processes\` (or \`workers\`), sized as (memory for the app) / (RSS per worker), and recycle them with \`max-requests\` (or \`reload-on-rss\`).${sized}${set('`processes = N`')}`;
   if (/^(puma|unicorn)$/.test(name))
-    return `Cap the workers (\`workers\` in puma.rb, \`worker_processes\` for unicorn), sized as (memory for the app) / (RSS per worker); a worker killer (puma_worker_killer) recycles a worker that grows.${sizing}`;
+    return `Cap the workers (\`workers\` in puma.rb, \`worker_processes\` for unicorn), sized as (memory for the app) / (RSS per worker); a worker killer (puma_worker_killer) recycles a worker that grows.${sized}`;
   if (name === 'sshd')
     return 'A flood of SSH connections (often password guessing): limit unauthenticated connections with `MaxStartups 10:30:60` in sshd_config, restrict port 22 in the security group to known addresses, or use SSM Session Manager instead of open SSH.';
-  return `Find what spawns them (\`ps -eo ppid,comm | sort | uniq -c | sort -rn | head\`) and cap it: the pool or concurrency setting of the application, and set \`TasksMax=\` in its systemd unit as a backstop, well above the normal \`Tasks:\` figure of \`systemctl status\` (threads count too).${sizing}`;
+  return `Find what spawns them (\`ps -eo ppid,comm | sort | uniq -c | sort -rn | head\`) and cap it: the pool or concurrency setting of the application, and set \`TasksMax=\` in its systemd unit as a backstop, well above the normal \`Tasks:\` figure of \`systemctl status\` (threads count too).${sized}`;
 }
 
 function isKernelThread(name: string): boolean {

@@ -92,3 +92,32 @@ describe('a kill the kernel printed twice (memory.oom.group)', () => {
     expect(describeRecurrence(incident)).toBeNull();
   });
 });
+
+describe('an earlier incident’s burst of workers, in the history of the next one', () => {
+  const lines = killLines(SIX_WORKERS);
+  const start = Date.parse('2026-11-25T09:00:00Z');
+  // The six kills as the store keeps them for the first incident: its pids and sizes, at the kernel's spacing.
+  const history = lines.map((line) => ({
+    incidentId: 'oom-20261125T090000-0a1b2c3d4e5f6071',
+    time: new Date(start + (line.at - (lines[0]?.at ?? 0)) * 1000).toISOString(),
+    pid: line.pid,
+    rssKb: line.rssKb,
+  }));
+
+  it('counts as one event, its workers’ sizes as no one’s history', () => {
+    const incident = { ...incidentFrom(SIX_WORKERS), history };
+    const single = { ...incident, kills: incident.kills.slice(0, 1), killCount: 1 };
+    expect(describeRecurrence(single)).toBe(
+      `apache2 killed here 2 times in 24 h, a burst of ${lines.length} workers counted once`,
+    );
+    expect(findingOf(analyzeIncident(single, null), 'memory-leak')).toBeUndefined();
+  });
+
+  it('keeps an earlier incident of one process as its own kill, with its size', () => {
+    const [first] = history;
+    if (!first) throw new Error('corpus changed');
+    const incident = { ...incidentFrom(SIX_WORKERS), history: [first] };
+    const single = { ...incident, kills: incident.kills.slice(0, 1), killCount: 1 };
+    expect(describeRecurrence(single)).toMatch(/^2nd kill of apache2 here/);
+  });
+});

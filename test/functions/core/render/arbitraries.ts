@@ -196,6 +196,7 @@ function digestOf(kill: Kill, i: number): KillDigest {
     memcg: kill.taskMemcg,
     systemdUnit: kill.systemdUnit,
     container: kill.container,
+    oomGroupMemcg: kill.oomGroupMemcg,
   };
 }
 

@@ -15,6 +15,7 @@ import { corpusSamples, parseFile } from '../../../support/corpus';
 import {
   confinedToCgroup,
   type LoggedVictim,
+  loggedGroupKills,
   loggedVictims,
   printedMemcgUsage,
   printedOomdUsageKb,
@@ -29,7 +30,7 @@ import {
 const PREVIEW_NOW = '2031-07-04T04:04:04.000Z';
 
 /** The messages of a log: one per incident, as `oom-responder preview` groups them, without and with analysis. */
-function messagesOf(kills: Kill[]): { outcome: ResponseOutcome; first: Kill; count: number }[] {
+function messagesOf(kills: Kill[]): { outcome: ResponseOutcome; first: Kill; kills: Kill[] }[] {
   const groups = groupKills(kills, { hostKeyOf: (kill) => kill.hostname ?? kill.logStream ?? 'input' });
   return groups.flatMap((group) => {
     const preview = previewOutcome(group, { partition: 'aws', region: '', now: PREVIEW_NOW });
@@ -41,11 +42,7 @@ function messagesOf(kills: Kill[]): { outcome: ResponseOutcome; first: Kill; cou
       now: PREVIEW_NOW,
     });
     const first = group.kills[0] as Kill;
-    return [preview, { ...preview, analysis }].map((outcome) => ({
-      outcome,
-      first,
-      count: group.kills.length,
-    }));
+    return [preview, { ...preview, analysis }].map((outcome) => ({ outcome, first, kills: group.kills }));
   });
 }
 
@@ -53,6 +50,30 @@ function messagesOf(kills: Kill[]): { outcome: ResponseOutcome; first: Kill; cou
 function victimOf(kill: Kill, victims: LoggedVictim[]): LoggedVictim | undefined {
   const key = kill.kind === 'systemd-oomd' ? `unit:${kill.taskMemcg}` : `pid:${kill.pid}`;
   return victims.find((victim) => victim.key === key);
+}
+
+/**
+ * How many kills a title counts: the tasks of a cgroup killed whole (`(12 tasks;`, `1 task)`) or the one victim it
+ * names, plus its `+ N more kills`.
+ */
+function countedBy(title: string): number {
+  const tasks = /\((?:at least )?(\d+) tasks;|memory\.oom\.group, (1) task\)/.exec(title);
+  const more = / \+ (\d+) more kills?\b/.exec(title);
+  return Number(tasks?.[1] ?? tasks?.[2] ?? 1) + Number(more?.[1] ?? 0);
+}
+
+/**
+ * The victim a title must name, from the log's lines: of the incident's victims, the one whose kill line printed
+ * the most RSS (the earliest of equals); the first kill's when no line printed a size or a single kill.
+ */
+function largestVictim(incidentKills: Kill[], victims: LoggedVictim[]): LoggedVictim | undefined {
+  const own = incidentKills
+    .map((kill) => victimOf(kill, victims))
+    .filter((victim, i, all): victim is LoggedVictim => victim !== undefined && all.indexOf(victim) === i);
+  let largest = own[0];
+  for (const victim of own)
+    if (victim.rssKb !== null && (largest?.rssKb == null || victim.rssKb > largest.rssKb)) largest = victim;
+  return largest;
 }
 
 const fact = (text: string, label: string) => new RegExp(`^${label}: (.*)$`, 'm').exec(text)?.[1] ?? null;
@@ -63,17 +84,15 @@ describe('every message of a real report agrees with the kernel lines it came fr
       const lines = readFileSync(sample.logPath, 'utf8').split('\n');
       const victims = loggedVictims(lines);
       const messages = messagesOf(await parseFile(sample.logPath));
-      // Every kill the log prints is counted once over the incidents: `+ N more` adds up to the victims printed
-      // (an oom.group victim printed twice is one).
+      // Every kill the log prints is counted once over the incidents: a cgroup's tasks and `+ N more` add up to the
+      // victims printed (an oom.group victim printed twice is one).
       const counted = messages
         .filter((_, i) => i % 2 === 0)
-        .map(({ outcome }) => {
-          const title = renderPlainText(outcome).split('\n')[0] ?? '';
-          return 1 + Number(/ \+ (\d+) more kills?$/.exec(title)?.[1] ?? 0);
-        });
+        .map(({ outcome }) => countedBy(renderPlainText(outcome).split('\n')[0] ?? ''));
       expect(counted.reduce((a, b) => a + b, 0)).toBe(messages.length === 0 ? 0 : victims.length);
+      const groups = loggedGroupKills(lines);
 
-      for (const { outcome, first } of messages) {
+      for (const { outcome, first, kills } of messages) {
         const slack = renderSlackMessage(outcome);
         const text = renderPlainText(outcome);
         const all = `${text}\n${JSON.stringify(slack)}`;
@@ -82,10 +101,30 @@ describe('every message of a real report agrees with the kernel lines it came fr
         expect(victim, 'the first kill is a victim the log names').toBeDefined();
         if (!victim) continue;
         const title = text.split('\n')[0] ?? '';
-        // The victim by the kernel's own name and pid (systemd-oomd names a cgroup, no pid).
-        expect(title).toContain(
-          victim.pid === null ? `${victim.name} (systemd-oomd)` : `${victim.name} (pid ${victim.pid})`,
-        );
+        // Short before the host, whatever the names in it.
+        expect(title.slice(0, title.lastIndexOf(' on ')).length).toBeLessThanOrEqual(150);
+        // A cgroup the kernel killed whole is said so, with its task count and its largest task, from the log.
+        const group = groups.find((g) => g.victims.some((v) => v.key === victim.key));
+        const largest = group
+          ? largestVictim(
+              kills.filter((k) => group.victims.some((v) => v.pid === k.pid)),
+              group.victims,
+            )
+          : largestVictim(kills, victims);
+        if (group && group.victims.length > 1 && largest) {
+          expect(title).toContain(
+            `was killed (${group.victims.length} tasks; largest: ${largest.name} pid ${largest.pid}`,
+          );
+          expect(text).toContain(
+            `The whole cgroup ${group.memcg} was killed (memory.oom.group): ${group.victims.length} tasks`,
+          );
+          expect(text).not.toMatch(/\b\d+(?:st|nd|rd|th) kill of /);
+        } else if (largest) {
+          // The largest victim by the kernel's own name and pid (systemd-oomd names a cgroup, no pid).
+          expect(title).toContain(
+            largest.pid === null ? `${largest.name} (systemd-oomd)` : `${largest.name} (pid ${largest.pid}`,
+          );
+        }
         const report = reportLines(lines, victim.line);
         // What happened: the kernel's own figures, derived here from the report's lines.
         const scope = fact(text, 'Scope') ?? '';
@@ -112,10 +151,10 @@ describe('every message of a real report agrees with the kernel lines it came fr
         }
         expect(all).not.toContain('(unnamed)');
         // memory.oom.group: the kernel prints it right after the first victim of the group.
-        const group = lines
+        const groupLine = lines
           .slice(victim.line, victim.line + 4)
           .some((line) => /Tasks in \S+ are going to be killed due to memory\.oom\.group set/.test(line));
-        if (group)
+        if (groupLine)
           expect(fact(text, 'memory.oom.group')).toMatch(/^set on .*: the kernel killed every task in it/);
         // Why holds hypotheses, never the kernel's certainty restated as a cause.
         const why = /^Why \(.*$/m.exec(text)?.[0] ?? '';

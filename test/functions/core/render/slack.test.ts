@@ -276,8 +276,9 @@ describe('renderSlackMessage', () => {
     if (!first) throw new Error('corpus changed');
     const incident = withJoinedKills(incidentFor(first), rest, 240);
     const message = render(fullOutcome(incident));
+    // Sizes are known for the six listed only: the largest of those (pid 15599, anon-rss:46432kB), and the count.
     expect(header(message)).toBe(
-      '🚨 OOM kill: apache2 (pid 15575) on web-1 (i-0a1b2c3d4e5f60789) + 239 more kills',
+      '🚨 OOM kill: apache2 (pid 15599, 45 MiB, the largest of the 6 listed) + 239 more kills (5 of them apache2 in 2 min) on web-1 (i-0a1b2c3d4e5f60789)',
     );
     expect(allText(message)).toContain('*240 kills in this incident* (234 not listed)');
     expect(allText(message)).toContain('• apache2 (pid 15573) 20 MiB at 505687.2s');
