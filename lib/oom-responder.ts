@@ -263,6 +263,7 @@ export class OomResponder extends Construct {
       logGroupName: config.kernelLogGroupName,
       instanceTag: config.instanceTag,
       applyWithAssociation: config.applyAgentConfiguration,
+      memoryMetrics: config.earlyWarning !== undefined,
     });
     const alarms = new Alarms(this, 'Alarms', {
       topic: this.topic,

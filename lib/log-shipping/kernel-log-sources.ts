@@ -25,13 +25,18 @@ export interface ShippedFile {
 
 /**
  * A CloudWatch agent configuration that ships the given files to one log group, one stream per instance named
- * `{instance_id}`, and publishes the memory metrics the early-warning alarms read (`MEMORY_METRICS`). No
+ * `{instance_id}`, and publishes the memory metrics the early-warning alarms read (`MEMORY_METRICS`), unless
+ * they are off (no alarm would read them, and custom metrics are billed). No
  * `timestamp_format`: the ingestion time is used, which is what the detector reasons with, and syslog's formats
  * differ by distribution (RFC 3164 on Amazon Linux 2, RFC 3339 on Ubuntu 24.04). Meant for `append-config`: it
  * holds only `logs` and `metrics`, so it adds to the agent's configuration and replaces nothing (no `agent`
  * section: the agent runs as root unless told otherwise, so it can read /var/log/messages).
  */
-export function agentConfiguration(files: readonly ShippedFile[], logGroupName: string): object {
+export function agentConfiguration(
+  files: readonly ShippedFile[],
+  logGroupName: string,
+  options: { memoryMetrics: boolean } = { memoryMetrics: true },
+): object {
   return {
     logs: {
       logs_collected: {
@@ -46,7 +51,7 @@ export function agentConfiguration(files: readonly ShippedFile[], logGroupName: 
         },
       },
     },
-    metrics: MEMORY_METRICS,
+    ...(options.memoryMetrics ? { metrics: MEMORY_METRICS } : {}),
   };
 }
 

@@ -95,6 +95,19 @@ describe('the metrics of the CloudWatch agent configurations', () => {
       expect(exe.test(name), name).toBe(false);
   });
 
+  it('are also stored alone, for hosts that ship their logs with Fluent Bit', () => {
+    const alone = JSON.parse(parameter('AmazonCloudWatch-OomResponder-memory-metrics'));
+    expect(alone).toEqual({ metrics: JSON.parse(parameter('AmazonCloudWatch-OomResponder-ubuntu')).metrics });
+  });
+
+  it('are left out with the early-warning alarms off: nothing would read them, and custom metrics are billed', () => {
+    const off = synthStack({ responder: { earlyWarning: false } }).template;
+    const values = Object.values(off.findResources('AWS::SSM::Parameter')).map((p) => p.Properties);
+    expect(values.map((p) => p.Name)).not.toContain('AmazonCloudWatch-OomResponder-memory-metrics');
+    const all = values.find((p) => p.Name === 'AmazonCloudWatch-OomResponder-all');
+    expect(Object.keys(JSON.parse(all?.Value))).toEqual(['logs']);
+  });
+
   it('adds only logs and metrics, so appending it keeps the agent section the user wrote', () => {
     const config = JSON.parse(parameter('AmazonCloudWatch-OomResponder-all'));
     expect(Object.keys(config).sort()).toEqual(['logs', 'metrics']);
