@@ -43,8 +43,9 @@ interface Watch {
  * User Guide, "Alarm events and EventBridge", and "Acting on alarm changes" for what runs per contributor).
  *
  * The statistic is the worst of the minute (MIN of available memory, MAX of swap use) and the query is ordered
- * worst first: Metrics Insights returns at most 500 time series, so in a larger fleet the ones it keeps are the
- * instances closest to a kill.
+ * worst first: a Metrics Insights query returns at most 500 time series, and with ORDER BY those are the 500
+ * lowest or highest ("Metrics Insights quotas"), so in a larger fleet the ones it keeps are the instances closest
+ * to a kill. At most 100 contributors of one alarm are in ALARM at once (alarm "Limits").
  *
  * The rule below is the hook for the response workflow's pressure mode; until that exists it tells on-call, on the
  * topic, which instance crossed which threshold. The alarms themselves have no SNS action: that would add a
