@@ -45,7 +45,11 @@ export const PROCSTAT_PROCESS_NAMES = [
  * configuration file" (metrics section, `append_dimensions` `${aws:InstanceId}`, `metrics_collection_interval`)
  * and "Collect process metrics with the procstat plugin" (`exe`, `memory_rss`), docs.aws.amazon.com/AmazonCloudWatch/
  * latest/monitoring/CloudWatch-Agent-Configuration-File-Details.html and CloudWatch-Agent-procstat-process-metrics.html;
- * the merge rules in aws/amazon-cloudwatch-agent translator/jsonconfig/mergeJsonUtil/util.go.
+ * the merge rules in aws/amazon-cloudwatch-agent translator/jsonconfig/mergeJsonUtil/util.go (only `metrics`,
+ * `metrics_collected` and `procstat` have merge rules of their own), the measurement names in its
+ * translator/translate/metrics/config/registered_metrics.go (both read at ab55b8d, 2026-08). The agent's own JSON
+ * schema (translator/config/schema.json, same commit) accepted every configuration the stack stored when this was
+ * written (checked by hand with Ajv; the schema is not vendored, so no test repeats it).
  */
 export const MEMORY_METRICS = {
   namespace: AGENT_NAMESPACE,

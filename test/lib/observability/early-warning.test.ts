@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { OomResponder } from '../../../lib/oom-responder';
 import { synthStack } from '../../support/synth';
 
 let template: Template;
@@ -175,6 +176,16 @@ describe('the rule for contributors in ALARM', () => {
       /^OOM Responder early warning: i-0abc1234def567890 is under memory pressure \(OomResponder-AvailableMemoryLow, since 2025-12-01T13:42:04\.919\+0000\): Threshold Crossed: /,
     );
     expect(text).not.toContain('undefined');
+  });
+
+  it("is the construct's extension point for the pressure workflow, and absent with earlyWarning: false", () => {
+    const { stack } = synthStack({});
+    const responder = stack.node.findAll().find((c) => c instanceof OomResponder) as OomResponder | undefined;
+    expect(responder?.memoryPressureRule?.ruleArn).toBeDefined();
+    const off = synthStack({ responder: { earlyWarning: false } }).stack;
+    const none = off.node.findAll().find((c) => c instanceof OomResponder) as OomResponder | undefined;
+    expect(none).toBeDefined();
+    expect(none?.memoryPressureRule).toBeUndefined();
   });
 
   it('publishes with a role only this rule of this account may assume, allowed to publish to the topic alone', () => {
