@@ -57,7 +57,7 @@ export class Alarms extends Construct {
     };
     whenAny(
       'DeadLetters',
-      'OOM Responder: detector events are waiting in the dead-letter queue (detection failed after retries; replay them)',
+      'OOM Responder: events are waiting in the dead-letter queue (the detector, the notifier of failed responses or the early-warning rule could not handle them after retries; read them to replay)',
       props.deadLetters.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: 'Maximum',
