@@ -1,4 +1,5 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { IRule } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   CfnAccountPolicy,
@@ -40,6 +41,11 @@ export class OomResponder extends Construct {
   readonly outputBucket: IBucket;
   /** Attach to the instance profiles of managed instances: lets the SSM agent write full output to the bucket. */
   readonly instancePolicyStatements: PolicyStatement[];
+  /**
+   * The rule that matches an instance's memory-pressure contributor going into ALARM (it notifies the topic): where
+   * the response workflow's pressure mode, or a target of your own, is added. `undefined` with `earlyWarning: false`.
+   */
+  readonly memoryPressureRule: IRule | undefined;
 
   constructor(scope: Construct, id: string, props: OomResponderProps = {}) {
     super(scope, id);
@@ -264,6 +270,7 @@ export class OomResponder extends Construct {
       logGroupName: config.kernelLogGroupName,
       instanceTag: config.instanceTag,
       applyWithAssociation: config.applyAgentConfiguration,
+      memoryMetrics: config.earlyWarning !== undefined,
     });
     const alarms = new Alarms(this, 'Alarms', {
       topic: this.topic,
@@ -274,6 +281,7 @@ export class OomResponder extends Construct {
       analyze: analyze.function,
       earlyWarning: config.earlyWarning,
     });
+    this.memoryPressureRule = alarms.earlyWarning?.contributorInAlarm;
     new Dashboard(this, 'Dashboard', {
       stateMachine: this.stateMachine,
       detectLogGroup: detect.logGroup,

@@ -192,7 +192,10 @@ describe('the OomResponder stack, as deployed by default', () => {
         'SlackDeliveryFailures',
       ]),
     );
-    for (const alarm of alarms) expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('Topic');
+    // The early-warning alarms speak per instance, through their EventBridge rule (test/lib/observability).
+    const pipeline = alarms.filter((a) => !String(a.Properties.AlarmName ?? '').startsWith('OomResponder-'));
+    expect(pipeline.length).toBe(alarms.length - 2);
+    for (const alarm of pipeline) expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('Topic');
   });
 
   it('has a dashboard of kills, incidents, workflow outcomes and remediation results', () => {
@@ -280,14 +283,14 @@ describe('the OomResponder stack with every option on', () => {
     expect(JSON.stringify(policy?.Properties.PolicyDocument)).toContain('Killed process');
   });
 
-  it('adds early-warning alarms on the fleet memory and swap use, and the State Manager associations', () => {
+  it('adds per-instance early-warning alarms on available memory and swap use, and the State Manager associations', () => {
     const expressions = Object.values(everything.findResources('AWS::CloudWatch::Alarm')).flatMap(
       (a) => a.Properties.Metrics?.map((m: { Expression?: string }) => m.Expression) ?? [],
     );
     expect(expressions).toEqual(
       expect.arrayContaining([
-        'SELECT MAX(mem_used_percent) FROM CWAgent',
-        'SELECT MAX(swap_used_percent) FROM CWAgent',
+        expect.stringMatching(/^SELECT MIN\(mem_available_percent\) FROM "CWAgent" GROUP BY InstanceId /),
+        expect.stringMatching(/^SELECT MAX\(swap_used_percent\) FROM "CWAgent" GROUP BY InstanceId /),
       ]),
     );
     everything.hasResourceProperties('AWS::SSM::Association', {
