@@ -42,10 +42,12 @@ export function plainTextOf(view: OutcomeView): string {
 
 /** The certain part, as the kernel stated it: no confidence. */
 function whatHappenedLines(view: OutcomeView): string[] {
-  if (view.whatHappened.length === 0) return [];
+  if (view.whatHappened.length === 0 && !view.filledBy) return [];
   return [
     'What happened (stated by the kernel report):',
     ...view.whatHappened.map((fact) => `${fact.label}: ${fact.value}`),
+    // Which memory filled it is the report's own breakdown: as certain as the rest of this section.
+    ...(view.filledBy ? [`${FILLED_BY_LABEL}: ${view.filledBy}`] : []),
   ];
 }
 
@@ -65,7 +67,6 @@ function causeLines(view: OutcomeView): string[] {
     if (step.code) lines.push(...step.code.split('\n').map((line) => `    ${line}`));
     if (step.after) lines.push(`      ${step.after}`);
   });
-  if (view.filledBy) lines.push(`${FILLED_BY_LABEL}: ${view.filledBy}`);
   if (view.cause && view.cause.evidence.length > 0) {
     lines.push(
       'Evidence:',

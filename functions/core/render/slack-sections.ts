@@ -35,10 +35,12 @@ export function noticesText(view: OutcomeView, max: number): string | null {
 
 /** The certain part, as the kernel stated it: no confidence. */
 export function whatHappenedText(view: OutcomeView, max: number): string | null {
-  if (view.whatHappened.length === 0) return null;
+  if (view.whatHappened.length === 0 && !view.filledBy) return null;
   const lines = view.whatHappened.map(
     (fact) => `• *${fitMrkdwn(fact.label, 60)}:* ${fitMrkdwn(fact.value, 400)}`,
   );
+  // Which memory filled it is the report's own breakdown: as certain as the rest of this section.
+  if (view.filledBy) lines.push(`• *${FILLED_BY_LABEL}:* ${fitMrkdwn(view.filledBy, 300)}`);
   return `*What happened* (stated by the kernel report)\n${fitLines(lines, max - 50, 'more lines')}`;
 }
 
@@ -74,10 +76,8 @@ export function stepMrkdwn(step: Advice, lead: string, max: number): string {
 
 export function evidenceText(view: OutcomeView, max: number): string | null {
   const evidence = view.cause?.evidence ?? [];
-  if (evidence.length === 0 && view.otherFindings.length === 0 && !view.filledBy) return null;
-  // What filled the memory goes first: the kernel's own figures, kept when the evidence below is cut.
+  if (evidence.length === 0 && view.otherFindings.length === 0) return null;
   const lines = [
-    ...(view.filledBy ? [`*${FILLED_BY_LABEL}:* ${fitMrkdwn(view.filledBy, 300)}`] : []),
     ...evidence.map((item) => `• ${item.tag ? `_${item.tag}:_ ` : ''}${fitMrkdwn(item.text, 300)}`),
   ];
   if (view.otherFindings.length > 0) {

@@ -71,7 +71,7 @@ describe('the message says which memory filled it', () => {
         expect(plain, where).toContain(line);
         const filled = /^Memory at the kill: (.*)$/m.exec(plain)?.[1] ?? '';
         if (!dominant) expect(filled, where).toContain(` of ${total} `.trimEnd());
-        // Slack shows the same line in the evidence section, SNS's email body is the plain text.
+        // Slack shows the same line in What happened, SNS's email body is the plain text.
         const blocks = JSON.stringify(slack.blocks);
         expect(blocks, where).toContain(`*Memory at the kill:* ${filled.replaceAll('&', '&amp;')}`);
         expect(renderSnsNotification(outcome).message, where).toContain(`Memory at the kill: ${filled}`);
@@ -96,10 +96,11 @@ describe('the message says which memory filled it', () => {
     expect(plain).toContain(line);
     expect(plain).toMatch(/^Why \(likely cause\): Socket buffers took 175 MiB of 203 MiB charged \(86%\)/m);
     expect(plain).not.toMatch(/^Next: .*resources\.limits\.memory/m);
-    const evidence = renderSlackMessage(outcome).blocks.find(
-      (block) => block.type === 'section' && JSON.stringify(block).includes('*Evidence*'),
+    // In What happened: the report's own breakdown, as certain as the scope above it.
+    const happened = renderSlackMessage(outcome).blocks.find(
+      (block) => block.type === 'section' && JSON.stringify(block).includes('*What happened*'),
     );
-    expect(JSON.stringify(evidence)).toContain(
+    expect(JSON.stringify(happened)).toContain(
       '*Memory at the kill:* Filled by socket buffers: 175 MiB of 203 MiB',
     );
   });

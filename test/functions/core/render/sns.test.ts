@@ -68,10 +68,12 @@ describe('renderPlainText', () => {
       'Killed: java (pid 31995): RSS 3.4 GiB (anon 3.4 GiB, file 104 KiB, shmem 0 KiB), a process of the host itself',
       'Triggered by: java (pid 3794)',
     ]);
-    expect(lines[7]).toMatch(
+    // The report's Mem-Info breakdown closes What happened (its figures are checked in filled-by.test.ts).
+    expect(lines[6]).toMatch(/^Memory at the kill: Filled by anonymous memory: /);
+    expect(lines[8]).toMatch(
       /^Why \(likely cause\): java's maximum heap .* \(confidence 71%, from 1 kernel fact, 2 measurements\)$/,
     );
-    expect(lines[8]).toMatch(/^Next: Lower -Xmx/);
+    expect(lines[9]).toMatch(/^Next: Lower -Xmx/);
     expect(text).toContain('  [done] Add swap: Added a 2 GiB swap file at /swapfile.oom-responder');
     expect(text).toContain(
       '  Logs around the kill: https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:',
