@@ -14,6 +14,7 @@ import {
 } from './envelope';
 import { classifyKernelMessage, parseOomdKill, type ReportEvent, type TaskRowEvent } from './messages';
 import { OomdCandidates } from './oomd-candidates';
+import { mayBelongToReport } from './prefilter';
 import { killFromOomd, type LineSource, Report } from './report';
 import { parseTaskRow, parseTaskRowWithoutHeader } from './task-table';
 import type { Kill } from './types';
@@ -30,13 +31,6 @@ interface HostState {
   /** The last task-table header seen on this host: its kernel prints every table the same way. */
   taskColumns: readonly string[] | null;
 }
-
-/**
- * A line is worth a closer look only if it can start or carry an OOM report. Everything else is skipped with
- * one scan while no report is open, which keeps the parser near the speed of splitting lines.
- */
-const RELEVANT =
-  /oom|ill(?:ed)? process|emory|Mem-Info|swap {1,2}=|pages RAM|Tasks? in|pid {1,2}\]|omm: |due to|awslogs|logEvents|"events"|(?:^|[:\]] )\[ {0,10}\d{1,10}\] {1,10}-?\d/;
 
 /** Lines of a report's call trace, memory dump and cgroup statistics run to a few hundred at most. */
 const MAX_UNRELATED_RUN = 1000;
@@ -94,7 +88,9 @@ export class KernelLogParser {
     const line = rawLine.charCodeAt(rawLine.length - 1) === 13 ? rawLine.slice(0, -1) : rawLine;
     this.lineNumber++;
     if ((this.lineNumber & 255) === 0) this.closeStale(out);
-    if (this.awaitingReports === 0 && !RELEVANT.test(line) && !isHumanClockLine(line)) return;
+    // A line that cannot start or carry a report is skipped with one scan while no report is open, which keeps the
+    // parser near the speed of splitting lines (`prefilter.ts`).
+    if (this.awaitingReports === 0 && !mayBelongToReport(line) && !isHumanClockLine(line)) return;
     if (line.charCodeAt(0) === 123 /* { */) this.pushJson(line, source, out);
     else this.pushEnvelope(parseEnvelope(line, this.context), source, out);
   }
