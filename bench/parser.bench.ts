@@ -10,7 +10,7 @@ const RUNS = 3;
 /**
  * Parser throughput on a 200 MiB realistic log against the floor measured in the same run: reading the same
  * bytes and splitting them into lines in Node. The parser reads the file the same way, so the ratio is the cost
- * of parsing alone. Target: at least 0.5x the floor.
+ * of parsing alone. Target (issue 17): at least 0.6x the floor, on Node 20 and on Node 24.
  */
 export async function benchParser(path: string): Promise<void> {
   const { bytes, reports } = await writeRealisticLog(path, TARGET_BYTES);
@@ -43,7 +43,7 @@ export async function benchParser(path: string): Promise<void> {
     `  read + split + parse (${parse.result} kills):    ${parse.seconds.toFixed(2)} s, ${mbPerSecond(bytes, parse.seconds)}`,
   );
   console.log(
-    `  parser throughput = ${speed.toFixed(2)}x the floor (target >= 0.50x) on Node.js ${process.version}`,
+    `  parser throughput = ${speed.toFixed(2)}x the floor (target >= 0.60x) on Node.js ${process.version}`,
   );
 
   // Pathological single lines: linear time means milliseconds, not minutes.

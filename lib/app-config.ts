@@ -64,7 +64,8 @@ export const AppConfigSchema = z
     stormWindowMinutes: Flag.number('stormWindowMinutes', 'minutes', 5).optional(),
     retentionDays: Flag.number('retentionDays', 'days', 30).optional(),
     qDeveloperNotifications: Flag.boolean('qDeveloperNotifications').optional(),
-    memUsedPercentAlarm: Flag.number('memUsedPercentAlarm', 'percent', 90).optional(),
+    earlyWarning: Flag.boolean('earlyWarning').optional(),
+    memAvailablePercentAlarm: Flag.number('memAvailablePercentAlarm', 'percent', 10).optional(),
     swapUsedPercentAlarm: Flag.number('swapUsedPercentAlarm', 'percent', 50).optional(),
     applyAgentConfiguration: Flag.boolean('applyAgentConfiguration').optional(),
     detectReservedConcurrency: Flag.number('detectReservedConcurrency', 'executions', 20).optional(),
@@ -86,6 +87,12 @@ export class InvalidAppConfigError extends Error {
 
 /** Every key of the app, in the README's order. */
 export const APP_CONFIG_KEYS: readonly string[] = Object.keys(AppConfigSchema.shape);
+
+/** Keys of earlier versions, with what to write instead. */
+const REPLACED_KEYS: Record<string, string> = {
+  memUsedPercentAlarm:
+    "memAvailablePercentAlarm: the alarm fires when an instance's available memory is at or below it, e.g. -c memAvailablePercentAlarm=10 where you had memUsedPercentAlarm=90",
+};
 
 /**
  * Context keys the CDK itself sets or reads (seen in CDK_CONTEXT_JSON of `cdk synth`): feature flags
@@ -118,9 +125,12 @@ export function readAppConfig(
   const merged: Record<string, unknown> = { ...fromFile, ...flags };
   for (const key of Object.keys(merged)) {
     if (APP_CONFIG_KEYS.includes(key)) continue;
+    const replacement = REPLACED_KEYS[key];
     const closest = closestKey(key);
     problems.push(
-      `${key}: not a setting of this app${closest ? ` (did you mean ${closest}?)` : ''}; valid keys: ${APP_CONFIG_KEYS.join(', ')}`,
+      replacement
+        ? `${key}: replaced by ${replacement}`
+        : `${key}: not a setting of this app${closest ? ` (did you mean ${closest}?)` : ''}; valid keys: ${APP_CONFIG_KEYS.join(', ')}`,
     );
     delete merged[key];
   }
@@ -177,23 +187,24 @@ export function responderProps(config: AppConfig): OomResponderProps {
       'retention',
       config.retentionDays === undefined ? undefined : Duration.days(config.retentionDays),
     ),
-    ...(config.memUsedPercentAlarm === undefined && config.swapUsedPercentAlarm === undefined
-      ? {}
-      : {
-          earlyWarning: {
-            ...(config.memUsedPercentAlarm === undefined
-              ? {}
-              : { memUsedPercent: config.memUsedPercentAlarm }),
-            ...(config.swapUsedPercentAlarm === undefined
-              ? {}
-              : { swapUsedPercent: config.swapUsedPercentAlarm }),
-          },
-        }),
+    ...earlyWarningProps(config),
     ...optional('applyAgentConfiguration', config.applyAgentConfiguration),
     ...optional('detectReservedConcurrency', config.detectReservedConcurrency),
     ...optional('analyzeReservedConcurrency', config.analyzeReservedConcurrency),
     ...optional('notifyReservedConcurrency', config.notifyReservedConcurrency),
   };
+}
+
+/** `earlyWarning=false` turns the alarms off; thresholds override the construct's defaults one by one. */
+function earlyWarningProps(config: AppConfig): Pick<OomResponderProps, 'earlyWarning'> {
+  if (config.earlyWarning === false) return { earlyWarning: false };
+  const thresholds = {
+    ...(config.memAvailablePercentAlarm === undefined
+      ? {}
+      : { memAvailablePercent: config.memAvailablePercentAlarm }),
+    ...(config.swapUsedPercentAlarm === undefined ? {} : { swapUsedPercent: config.swapUsedPercentAlarm }),
+  };
+  return Object.keys(thresholds).length === 0 ? {} : { earlyWarning: thresholds };
 }
 
 function minutes(value: number | undefined): Duration | undefined {

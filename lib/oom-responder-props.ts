@@ -79,10 +79,12 @@ export interface OomResponderProps {
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /**
-   * Early-warning alarms on the CloudWatch agent's fleet metrics, before the OOM killer acts.
-   * @default no early-warning alarms
+   * Early-warning alarms on the memory metrics the shipped agent configurations publish, before the OOM killer
+   * acts: one Metrics Insights alarm per metric watches every instance, and each instance that crosses a
+   * threshold is a contributor of its own, announced to the topic with its instance id. `false` creates none.
+   * @default the seed's prevention advice: available memory at or below 10 %, swap use at or above 50 %
    */
-  readonly earlyWarning?: { readonly memUsedPercent?: number; readonly swapUsedPercent?: number };
+  readonly earlyWarning?: EarlyWarningProps | false;
   /**
    * Apply the shipped CloudWatch agent configuration to instances with `instanceTag` through a State Manager
    * association. @default false (the configurations are stored in Parameter Store for you to apply)
@@ -107,6 +109,29 @@ export interface OomResponderProps {
   readonly notifyReservedConcurrency?: number;
 }
 
+/** Thresholds of the early-warning alarms, per instance, on the CloudWatch agent's metrics (namespace CWAgent). */
+export interface EarlyWarningProps {
+  /**
+   * Alarm for an instance whose `mem_available_percent` is at or below this (2 of 3 one-minute datapoints).
+   * Available memory is the kernel's MemAvailable: free memory plus what it can reclaim, such as clean page
+   * cache, so a full cache alone does not set it off. @default 10 (the seed advises 10-15)
+   */
+  readonly memAvailablePercent?: number;
+  /** Alarm for an instance whose `swap_used_percent` is at or above this. @default 50 */
+  readonly swapUsedPercent?: number;
+}
+
+/** The early-warning thresholds with the defaults applied. */
+export interface EarlyWarningThresholds {
+  memAvailablePercent: number;
+  swapUsedPercent: number;
+}
+
+export const EARLY_WARNING_DEFAULTS: EarlyWarningThresholds = {
+  memAvailablePercent: 10,
+  swapUsedPercent: 50,
+};
+
 /** Where the construct is deployed, for the names it derives from the stack. */
 export interface DeploymentContext {
   /** The CloudFormation stack name. @default 'OomResponder' */
@@ -129,7 +154,8 @@ export interface ResolvedOomResponderProps {
   stormThreshold: number;
   stormWindow: Duration;
   retention: Duration;
-  earlyWarning: { memUsedPercent?: number; swapUsedPercent?: number } | undefined;
+  /** `undefined`: no early-warning alarms (`earlyWarning: false`). */
+  earlyWarning: EarlyWarningThresholds | undefined;
   applyAgentConfiguration: boolean;
   reservedConcurrency: { detect?: number; analyze?: number; notify?: number };
 }
@@ -216,9 +242,7 @@ export function resolveProps(
   within(problems, 'stormWindow', stormWindow.toSeconds({ integral: false }), 10, 3600, 'seconds');
   const retention = props.retention ?? Duration.days(30);
   within(problems, 'retention', retention.toDays({ integral: false }), 1, 3650, 'days');
-  for (const [name, value] of Object.entries(props.earlyWarning ?? {})) {
-    if (value !== undefined) within(problems, `earlyWarning.${name}`, value, 1, 100, 'percent');
-  }
+  const earlyWarning = earlyWarningThresholds(problems, props.earlyWarning);
   if (problems.length > 0) throw new InvalidOomResponderPropsError(problems);
   return {
     kernelLogGroups,
@@ -235,10 +259,56 @@ export function resolveProps(
     stormThreshold,
     stormWindow,
     retention,
-    earlyWarning: props.earlyWarning,
+    earlyWarning,
     applyAgentConfiguration: props.applyAgentConfiguration ?? false,
     reservedConcurrency,
   };
+}
+
+/**
+ * The thresholds with their defaults, each checked: available memory from 1 to 50 % (at 0 the alarm would fire
+ * only once the kernel has nothing left, too late to act; above half the memory it fires on healthy hosts) and
+ * swap use from 1 to 100 %.
+ */
+function earlyWarningThresholds(
+  problems: string[],
+  early: EarlyWarningProps | false | undefined,
+): EarlyWarningThresholds | undefined {
+  if (early === false) return undefined;
+  const unknown = Object.keys(early ?? {}).filter((key) => !(key in EARLY_WARNING_DEFAULTS));
+  for (const key of unknown) {
+    problems.push(
+      key === 'memUsedPercent'
+        ? "earlyWarning.memUsedPercent was replaced by earlyWarning.memAvailablePercent: the alarm now fires when an instance's available memory is at or below it (e.g. 10 where you had 90 used), counting reclaimable page cache as available"
+        : `earlyWarning.${key} is not a threshold; use memAvailablePercent and swapUsedPercent`,
+    );
+  }
+  const thresholds: EarlyWarningThresholds = {
+    memAvailablePercent: early?.memAvailablePercent ?? EARLY_WARNING_DEFAULTS.memAvailablePercent,
+    swapUsedPercent: early?.swapUsedPercent ?? EARLY_WARNING_DEFAULTS.swapUsedPercent,
+  };
+  const fix = (name: string, value: number, min: number, max: number, meaning: string): void => {
+    if (!Number.isFinite(value) || value < min || value > max) {
+      problems.push(
+        `earlyWarning.${name} is ${value} percent; use ${min} to ${max} percent (${meaning}), or earlyWarning: false (-c earlyWarning=false) for no early-warning alarms`,
+      );
+    }
+  };
+  fix(
+    'memAvailablePercent',
+    thresholds.memAvailablePercent,
+    1,
+    50,
+    "the alarm fires when an instance's available memory is at or below it; the seed advises 10 to 15",
+  );
+  fix(
+    'swapUsedPercent',
+    thresholds.swapUsedPercent,
+    1,
+    100,
+    "the alarm fires when an instance's swap use is at or above it; the seed advises 50",
+  );
+  return thresholds;
 }
 
 /** Far above any default quota; the real bound is the account's quota, which synth cannot see. */

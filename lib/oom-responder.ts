@@ -1,4 +1,5 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { IRule } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   CfnAccountPolicy,
@@ -13,6 +14,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { GSI1, GSI2 } from '../functions/adapters/dynamodb/items';
 import { SUBSCRIPTION_FILTER_TERMS } from '../functions/core/detect/filter-terms';
 import { PipelineFunction } from './functions/pipeline-function';
 import { AgentConfigurations } from './log-shipping/agent-configurations';
@@ -39,6 +41,11 @@ export class OomResponder extends Construct {
   readonly outputBucket: IBucket;
   /** Attach to the instance profiles of managed instances: lets the SSM agent write full output to the bucket. */
   readonly instancePolicyStatements: PolicyStatement[];
+  /**
+   * The rule that matches an instance's memory-pressure contributor going into ALARM (it notifies the topic): where
+   * the response workflow's pressure mode, or a target of your own, is added. `undefined` with `earlyWarning: false`.
+   */
+  readonly memoryPressureRule: IRule | undefined;
 
   constructor(scope: Construct, id: string, props: OomResponderProps = {}) {
     super(scope, id);
@@ -83,7 +90,7 @@ export class OomResponder extends Construct {
     });
     // getIncident, history (GSI1), recentActions (Query), recordAction.
     grantTable(storage.table, analyze.function, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'], {
-      index: true,
+      indexes: [GSI1],
     });
 
     const notify = new PipelineFunction(this, 'Notify', {
@@ -103,12 +110,12 @@ export class OomResponder extends Construct {
         ...(notifications.slackSecret ? { SLACK_WEBHOOK_SECRET: notifications.slackSecret.secretArn } : {}),
       },
     });
-    // getIncident, stormWindow (GSI1), recordNotification.
+    // getIncident, stormWindow (GSI1), incidentsOn (GSI2), recordNotification.
     grantTable(
       storage.table,
       notify.function,
       ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-      { index: true },
+      { indexes: [GSI1, GSI2] },
     );
     this.topic.grantPublish(notify.function);
     notifications.slackSecret?.grantRead(notify.function);
@@ -263,6 +270,7 @@ export class OomResponder extends Construct {
       logGroupName: config.kernelLogGroupName,
       instanceTag: config.instanceTag,
       applyWithAssociation: config.applyAgentConfiguration,
+      memoryMetrics: config.earlyWarning !== undefined,
     });
     const alarms = new Alarms(this, 'Alarms', {
       topic: this.topic,
@@ -273,6 +281,7 @@ export class OomResponder extends Construct {
       analyze: analyze.function,
       earlyWarning: config.earlyWarning,
     });
+    this.memoryPressureRule = alarms.earlyWarning?.contributorInAlarm;
     new Dashboard(this, 'Dashboard', {
       stateMachine: this.stateMachine,
       detectLogGroup: detect.logGroup,

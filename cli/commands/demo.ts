@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { Provenance } from '../../functions/core/incident/provenance';
 import { write } from '../io/output';
 import { causeContainedOom, containedOomSupport } from '../local/contained-oom';
 import type { CommandIo } from '../main';
@@ -61,7 +62,16 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
   if (real) {
     return runReplay(
       [real.input],
-      { ...settings, hostExec: true, ownKernelClock: true, source: real.source },
+      {
+        ...settings,
+        hostExec: true,
+        ownKernelClock: true,
+        source: real.source,
+        provenance: {
+          kind: 'demo',
+          detail: `A demo: oom-responder demo caused this kill on purpose, in a ${DEMO_LIMIT_MIB} MiB memory cgroup of its own on this host (removed again); nothing here needs action.`,
+        },
+      },
       io,
     );
   }
@@ -80,9 +90,22 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
       hostExec,
       ownKernelClock: false,
       source: 'a bundled real kernel report (not from this host)',
+      provenance: sampleDemo(hostExec),
     },
     io,
   );
+}
+
+/** What a demo of the bundled report says it was built from: the kill is never this host's. */
+function sampleDemo(hostExec: boolean): Provenance {
+  const report =
+    "a bundled kernel report of another host (python3 killed in a 32 MiB cgroup on the project's CI host)";
+  return {
+    kind: 'demo',
+    detail: hostExec
+      ? `A demo: built from ${report}, with this host's diagnostics: the kill below did not happen here.`
+      : `A demo: built from ${report} and a captured sample of another host's diagnostics: the kill, processes, memory and state below are not this host's.`,
+  };
 }
 
 /** Cause the contained OOM kill, or say why it cannot be done here and return null. */

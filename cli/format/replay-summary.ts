@@ -1,5 +1,6 @@
 import { formatKiB } from '../../functions/core/format/bytes';
 import type { KillDigest } from '../../functions/core/incident/model';
+import { tagged } from '../../functions/core/incident/provenance';
 import { placeLabel, timeLabel } from '../../functions/core/render/kill-facts';
 import { ACTION_NAMES, STATUS_WORDS } from '../../functions/core/render/response-facts';
 import { describeOutcome } from '../../functions/core/render/view';
@@ -37,7 +38,12 @@ function incidentSummary(item: IncidentResult, label: string, context: SummaryCo
       view.cause ? view.cause.label.toLowerCase() : 'kernel says',
       [view.cause ? `${view.cause.title}${confidence(view.cause.confidencePercent)}` : view.kernelFinding],
     ]);
-    if (view.nextSteps[0]) rows.push(['next', [view.nextSteps[0]]]);
+    const next = view.nextSteps[0];
+    // The code on lines of its own, indented, so a drop-in reads (and copies) as its lines.
+    if (next) {
+      const code = next.code ? next.code.split('\n').map((line) => `    ${line}`) : [];
+      rows.push(['next', [next.text, ...code, ...(next.after ? [next.after] : [])]]);
+    }
     rows.push([
       'diagnostics',
       [`${outcome?.diagnostics.status ?? '?'}${view.memory ? `: ${view.memory}` : ''}`],
@@ -52,7 +58,8 @@ function incidentSummary(item: IncidentResult, label: string, context: SummaryCo
   }
   rows.push(['message', [messageLine(notification, context)]]);
   const title =
-    view?.title ?? `OOM kill on ${incident.instance.hostname ?? incident.instance.instanceId ?? '?'}`;
+    (view ? tagged(view.provenance, view.title) : null) ??
+    `OOM kill on ${incident.instance.hostname ?? incident.instance.instanceId ?? '?'}`;
   return [
     `Incident ${label}: ${title}`,
     ...rows.flatMap(([key, lines]) => lines.map((line, i) => `  ${(i === 0 ? key : '').padEnd(13)}${line}`)),

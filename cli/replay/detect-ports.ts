@@ -8,6 +8,7 @@ import type {
   WorkflowStarter,
 } from '../../functions/core/detect/ports';
 import type { InstanceRef } from '../../functions/core/incident/model';
+import type { Provenance } from '../../functions/core/incident/provenance';
 import type { ReplayStream } from './feed';
 
 /**
@@ -109,6 +110,9 @@ export interface QueuedResponse {
 export class QueuedWorkflowStarter implements WorkflowStarter {
   readonly queue: QueuedResponse[] = [];
 
+  /** @param provenance stamped on every input, as the CLI started it (a sample or a demo); null: live. */
+  constructor(private readonly provenance: Provenance | null = null) {}
+
   async start(
     name: string,
     input: WorkflowInput,
@@ -116,7 +120,11 @@ export class QueuedWorkflowStarter implements WorkflowStarter {
     // Not an ARN on purpose: no console link is built for a local execution.
     const executionArn = `local-replay:${name}`;
     if (this.queue.some((queued) => queued.name === name)) return { executionArn, alreadyStarted: true };
-    this.queue.push({ name, input, executionArn });
+    this.queue.push({
+      name,
+      input: this.provenance ? { ...input, provenance: this.provenance } : input,
+      executionArn,
+    });
     return { executionArn, alreadyStarted: false };
   }
 }

@@ -4,6 +4,7 @@ import { type DetectPorts, detectBatch } from '../../functions/core/detect/detec
 import type { NotificationRecord } from '../../functions/core/detect/ports';
 import type { Incident } from '../../functions/core/incident/model';
 import type { ResponseOutcome } from '../../functions/core/incident/outcome';
+import type { Provenance } from '../../functions/core/incident/provenance';
 import type { Policy } from '../../functions/core/policy/policy';
 import type { SnsNotification } from '../../functions/core/render/sns';
 import type { SlackNotifier } from '../../functions/core/respond/notify-ports';
@@ -32,6 +33,8 @@ export interface ReplayPipelineOptions {
   now: () => Date;
   progress: (line: StageLine) => void;
   warn: (text: string) => void;
+  /** What the messages were built from when it is not a live kill: carried in every workflow input. @default live */
+  provenance?: Provenance | null;
 }
 
 export interface IncidentResult {
@@ -65,7 +68,7 @@ export async function runReplayPipeline(
 ): Promise<ReplayResult> {
   const result: ReplayResult = { kills: 0, duplicates: 0, incidents: [], failures: [], sns: [] };
   const store = new MemoryIncidentStore();
-  const workflow = new QueuedWorkflowStarter();
+  const workflow = new QueuedWorkflowStarter(options.provenance ?? null);
   const telemetry = warningsTo(options.warn);
   const ports: DetectPorts = {
     logs: new ReplayLogContext(feed.streams),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { type Provenance, SAMPLE_DIAGNOSTICS_SENTENCE } from '../../functions/core/incident/provenance';
 import type { Policy } from '../../functions/core/policy/policy';
 import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import type { SlackMessage } from '../../functions/core/render/slack-blocks';
@@ -39,6 +40,19 @@ export interface ReplaySettings {
   source: string;
   /** The prefix of stderr lines, e.g. `oom-responder replay`. */
   command: string;
+  /**
+   * What the messages are built from, shown in their headers and text. @default a sample without `hostExec`
+   * (its processes, memory and state are another host's), else none (live: the diagnostics are this host's)
+   */
+  provenance?: Provenance | null;
+}
+
+/** The provenance a replay labels its messages with: given by the command, else from where diagnostics ran. */
+export function replayProvenance(
+  settings: Pick<ReplaySettings, 'hostExec' | 'provenance'>,
+): Provenance | null {
+  if (settings.provenance !== undefined) return settings.provenance;
+  return settings.hostExec ? null : { kind: 'sample', detail: SAMPLE_DIAGNOSTICS_SENTENCE };
 }
 
 /**
@@ -89,6 +103,7 @@ export async function runReplay(
     now: () => new Date(),
     progress: (line) => queue(`${formatStageLine(line)}\n`),
     warn: (text) => queue(`${settings.command}: warning: ${text}\n`),
+    provenance: replayProvenance(settings),
   });
   await pending;
 

@@ -9,8 +9,11 @@ export type KeyPart =
   | 'storm window'
   | 'pk'
   | 'sk'
+  | 'observed at'
   | 'gsi1pk'
-  | 'gsi1sk';
+  | 'gsi1sk'
+  | 'gsi2pk'
+  | 'gsi2sk';
 
 /**
  * A key value that is empty. DynamoDB refuses an empty string as a table or index key attribute, in an item and

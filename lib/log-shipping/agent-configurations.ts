@@ -9,12 +9,15 @@ import {
   OOMD_EXPRESSION,
   type ShippedFile,
 } from './kernel-log-sources';
+import { MEMORY_METRICS } from './memory-metrics';
 
 export interface AgentConfigurationsProps {
   readonly logGroupName: string;
   readonly instanceTag: InstanceTag;
   /** Install the CloudWatch agent and append `all` to tagged instances' configuration through State Manager. */
   readonly applyWithAssociation: boolean;
+  /** Publish the memory metrics of the early-warning alarms (off with the alarms: custom metrics are billed). */
+  readonly memoryMetrics: boolean;
 }
 
 const OOMD_FROM = (path: string): ShippedFile => ({ path, onlyMatching: OOMD_EXPRESSION });
@@ -34,7 +37,9 @@ const FLAVORS: Record<string, readonly ShippedFile[]> = {
 /**
  * How kernel logs reach the pipeline: CloudWatch agent configurations in Parameter Store, one per distribution
  * (each names streams `{instance_id}`, so the detector knows the instance without an EC2 call) and one that
- * collects every known kernel log file, plus a Fluent Bit configuration for journald-only Amazon Linux 2023.
+ * collects every known kernel log file, each with the memory metrics of the early-warning alarms; a Fluent Bit
+ * configuration for journald-only Amazon Linux 2023, and for it (Fluent Bit ships logs only) an agent configuration
+ * of the memory metrics alone.
  * Optionally, State Manager installs the agent and appends the configuration on tagged instances.
  *
  * The parameters are named `AmazonCloudWatch-<stack name>-...`: unique per stack, and readable by instances with
@@ -42,7 +47,7 @@ const FLAVORS: Record<string, readonly ShippedFile[]> = {
  * `parameter/AmazonCloudWatch-*` alone.
  */
 export class AgentConfigurations extends Construct {
-  /** Parameter names by flavor (`ubuntu`, `all`, ..., and `fluent-bit-amazon-linux-2023`). */
+  /** Parameter names by flavor (`ubuntu`, `all`, ..., `fluent-bit-amazon-linux-2023` and `memory-metrics`). */
   readonly parameterNames: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: AgentConfigurationsProps) {
@@ -55,7 +60,9 @@ export class AgentConfigurations extends Construct {
       new StringParameter(this, `Agent-${flavor}`, {
         parameterName: name,
         description: `OOM Responder: CloudWatch agent configuration (append-config) shipping kernel logs (${files.map((f) => f.path).join(', ')})`,
-        stringValue: JSON.stringify(agentConfiguration(files, props.logGroupName)),
+        stringValue: JSON.stringify(
+          agentConfiguration(files, props.logGroupName, { memoryMetrics: props.memoryMetrics }),
+        ),
       });
       this.parameterNames[flavor] = name;
     }
@@ -67,6 +74,16 @@ export class AgentConfigurations extends Construct {
       stringValue: fluentBitConfiguration(props.logGroupName, stack.region),
     });
     this.parameterNames['fluent-bit-amazon-linux-2023'] = fluentBit;
+    if (props.memoryMetrics) {
+      const metricsOnly = `${prefix}-memory-metrics`;
+      new StringParameter(this, 'MemoryMetrics', {
+        parameterName: metricsOnly,
+        description:
+          'OOM Responder: CloudWatch agent configuration (append-config) publishing only the memory metrics of the early-warning alarms, for hosts that ship their logs another way (Fluent Bit)',
+        stringValue: JSON.stringify({ metrics: MEMORY_METRICS }),
+      });
+      this.parameterNames['memory-metrics'] = metricsOnly;
+    }
     if (!props.applyWithAssociation) return;
     const targets = [{ key: `tag:${props.instanceTag.key}`, values: [props.instanceTag.value] }];
     // Associations run at creation and on every instance that later matches the targets, then on their schedule.

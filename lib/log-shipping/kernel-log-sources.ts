@@ -1,3 +1,5 @@
+import { MEMORY_METRICS } from './memory-metrics';
+
 /** Where distributions keep kernel messages, as rsyslog writes them. */
 export const KERNEL_LOG_FILES = {
   /** Amazon Linux 2, RHEL, CentOS (and Amazon Linux 2023 with rsyslog): every facility at info and above. */
@@ -23,12 +25,18 @@ export interface ShippedFile {
 
 /**
  * A CloudWatch agent configuration that ships the given files to one log group, one stream per instance named
- * `{instance_id}`. No `timestamp_format`: the ingestion time is used, which is what the detector reasons with,
- * and syslog's formats differ by distribution (RFC 3164 on Amazon Linux 2, RFC 3339 on Ubuntu 24.04). Meant for
- * `append-config`: it holds only a `logs` section, so it adds to the agent's configuration and replaces nothing
- * (no `agent` section: the agent runs as root unless told otherwise, so it can read /var/log/messages).
+ * `{instance_id}`, and publishes the memory metrics the early-warning alarms read (`MEMORY_METRICS`), unless
+ * they are off (no alarm would read them, and custom metrics are billed). No
+ * `timestamp_format`: the ingestion time is used, which is what the detector reasons with, and syslog's formats
+ * differ by distribution (RFC 3164 on Amazon Linux 2, RFC 3339 on Ubuntu 24.04). Meant for `append-config`: it
+ * holds only `logs` and `metrics`, so it adds to the agent's configuration and replaces nothing (no `agent`
+ * section: the agent runs as root unless told otherwise, so it can read /var/log/messages).
  */
-export function agentConfiguration(files: readonly ShippedFile[], logGroupName: string): object {
+export function agentConfiguration(
+  files: readonly ShippedFile[],
+  logGroupName: string,
+  options: { memoryMetrics: boolean } = { memoryMetrics: true },
+): object {
   return {
     logs: {
       logs_collected: {
@@ -43,6 +51,7 @@ export function agentConfiguration(files: readonly ShippedFile[], logGroupName: 
         },
       },
     },
+    ...(options.memoryMetrics ? { metrics: MEMORY_METRICS } : {}),
   };
 }
 

@@ -1,18 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
-import {
-  Alarm,
-  CfnAlarm,
-  ComparisonOperator,
-  type IAlarm,
-  Metric,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IAlarm, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { EarlyWarningThresholds } from '../oom-responder-props';
+import { EarlyWarning } from './early-warning';
 
 export interface AlarmsProps {
   readonly topic: ITopic;
@@ -21,7 +16,8 @@ export interface AlarmsProps {
   readonly detect: IFunction;
   readonly analyze: IFunction;
   readonly notify: IFunction;
-  readonly earlyWarning: { memUsedPercent?: number; swapUsedPercent?: number } | undefined;
+  /** `undefined`: no early-warning alarms. */
+  readonly earlyWarning: EarlyWarningThresholds | undefined;
 }
 
 /** The pipeline's own metrics, as the functions publish them (Powertools EMF, service dimension). */
@@ -37,11 +33,12 @@ export function pipelineMetric(metricName: string, service: string): Metric {
 
 /**
  * Alarms to the topic when the pipeline itself is in trouble (events in the dead-letter queue, failed responses,
- * detector or notifier errors, malformed payloads, Slack refusing messages), and, when asked, early warnings from
- * the CloudWatch agent's memory and swap metrics across the fleet, before the OOM killer acts.
+ * detector or notifier errors, malformed payloads, Slack refusing messages), and, unless turned off, early warnings
+ * per instance from the CloudWatch agent's memory and swap metrics, before the OOM killer acts (`EarlyWarning`).
  */
 export class Alarms extends Construct {
   readonly all: IAlarm[] = [];
+  readonly earlyWarning: EarlyWarning | undefined;
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
@@ -60,7 +57,7 @@ export class Alarms extends Construct {
     };
     whenAny(
       'DeadLetters',
-      'OOM Responder: detector events are waiting in the dead-letter queue (detection failed after retries; replay them)',
+      'OOM Responder: events are waiting in the dead-letter queue (the detector, the notifier of failed responses or the early-warning rule could not handle them after retries; read them to replay)',
       props.deadLetters.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: 'Maximum',
@@ -101,37 +98,13 @@ export class Alarms extends Construct {
       'OOM Responder: Slack refused or did not answer a notification (SNS still went out)',
       pipelineMetric('SlackDeliveryFailures', 'notify'),
     );
-    const early = props.earlyWarning;
-    if (early?.memUsedPercent !== undefined) {
-      this.fleetAlarm('MemoryPressure', 'mem_used_percent', early.memUsedPercent, props.topic);
-    }
-    if (early?.swapUsedPercent !== undefined) {
-      this.fleetAlarm('SwapPressure', 'swap_used_percent', early.swapUsedPercent, props.topic);
-    }
-  }
-
-  /**
-   * The highest value of a CloudWatch agent metric across every instance that publishes it: a Metrics Insights
-   * query, so instances that join the fleet are watched without a new alarm each.
-   */
-  private fleetAlarm(id: string, metricName: string, threshold: number, topic: ITopic): void {
-    const alarm = new CfnAlarm(this, id, {
-      alarmDescription: `OOM Responder early warning: an instance's ${metricName} reached ${threshold}% (CloudWatch agent metric); an OOM kill may follow`,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      threshold,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: 'notBreaching',
-      alarmActions: [topic.topicArn],
-      metrics: [
-        {
-          id: 'fleet',
-          expression: `SELECT MAX(${metricName}) FROM CWAgent`,
-          period: 60,
-          returnData: true,
-        },
-      ],
-    });
-    this.all.push(Alarm.fromAlarmArn(this, `${id}Ref`, alarm.attrArn));
+    this.earlyWarning = props.earlyWarning
+      ? new EarlyWarning(this, 'EarlyWarning', {
+          thresholds: props.earlyWarning,
+          topic: props.topic,
+          deadLetters: props.deadLetters,
+        })
+      : undefined;
+    this.all.push(...(this.earlyWarning?.alarms ?? []));
   }
 }

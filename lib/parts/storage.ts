@@ -3,7 +3,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { GSI1, GSI1_ATTRIBUTES } from '../../functions/adapters/dynamodb/items';
+import { GSI1, GSI1_ATTRIBUTES, GSI2, GSI2_ATTRIBUTES } from '../../functions/adapters/dynamodb/items';
 
 export interface StorageProps {
   readonly retention: Duration;
@@ -36,6 +36,14 @@ export class Storage extends Construct {
       sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
       projectionType: ProjectionType.INCLUDE,
       nonKeyAttributes: [...GSI1_ATTRIBUTES],
+    });
+    // An instance's incidents, newest last: the notifier lists (and links) the earlier ones in each message.
+    this.table.addGlobalSecondaryIndex({
+      indexName: GSI2,
+      partitionKey: { name: 'gsi2pk', type: AttributeType.STRING },
+      sortKey: { name: 'gsi2sk', type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...GSI2_ATTRIBUTES],
     });
     this.bucket = new Bucket(this, 'Diagnostics', {
       encryption: BucketEncryption.S3_MANAGED,

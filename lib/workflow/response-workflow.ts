@@ -97,14 +97,29 @@ export class ResponseWorkflow extends Construct {
     });
     // The analysis holds what the diagnostics said: drop the raw command output (up to 24,000 + 8,000 characters)
     // so that the remediations' outputs, added next, keep the state far below the 256 KiB limit.
+    // A Pass fails on a path that is not there, and the optional `provenance` (a CLI sample or demo; never set by
+    // the deployed detector) is kept only by a second Pass, chosen when it is present: a live state is unchanged.
+    const keep = (withOptional: boolean) => ({
+      ...Object.fromEntries(
+        Object.keys(WorkflowInputSchema.shape)
+          .filter((key) => withOptional || key !== 'provenance')
+          .map((key) => [`${key}.$`, `$.${key}`]),
+      ),
+      'analysis.$': '$.analysis',
+    });
     const analyzed = new Pass(this, 'KeepWhatNotifyReads', {
       stateName: 'Keep what notify reads',
-      parameters: {
-        ...Object.fromEntries(Object.keys(WorkflowInputSchema.shape).map((key) => [`${key}.$`, `$.${key}`])),
-        'analysis.$': '$.analysis',
-      },
+      parameters: keep(false),
     });
-    analyze.next(analyzed);
+    const analyzedLabelled = new Pass(this, 'KeepWhatNotifyReadsLabelled', {
+      stateName: 'Keep what notify reads, with the provenance',
+      parameters: keep(true),
+    });
+    analyze.next(
+      new Choice(this, 'Labelled?', { stateName: 'Provenance given?' })
+        .when(Condition.isPresent('$.provenance'), analyzedLabelled)
+        .otherwise(analyzed),
+    );
 
     const diagnostics = new SsmCommand(this, 'Diagnostics', {
       comment: 'OOM Responder: collect diagnostics',
@@ -145,6 +160,7 @@ export class ResponseWorkflow extends Construct {
     const afterAnalysis =
       props.remediationDocumentArns.length > 0 ? this.remediateStep(props, notify).next(notify) : notify;
     analyzed.next(afterAnalysis);
+    analyzedLabelled.next(afterAnalysis);
 
     const definition = Chain.start(
       new Choice(this, 'InstanceKnown?')

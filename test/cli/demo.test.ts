@@ -31,7 +31,16 @@ describe('oom-responder demo', () => {
     const [payload] = result.stdout.split('\n').filter((line) => line.startsWith('{'));
     const text = messageText(JSON.parse(payload ?? '{}') as SlackMessage);
     expect(text).toContain('OOM kill (unconfirmed): python3 (pid 3920)');
-    expect(text).toContain('*RSS at kill*\n45 MiB (anon+shmem 39 MiB, file 6.6 MiB)');
+    // Another host's kill: the header is labelled, and the message says what it was built from.
+    const message = JSON.parse(payload ?? '{}') as SlackMessage;
+    const header = message.blocks[0];
+    expect(header?.type === 'header' ? header.text.text : '').toMatch(/^\S+ \[DEMO\] OOM kill/);
+    expect(message.text.startsWith('[DEMO] OOM kill')).toBe(true);
+    expect(text).toMatch(/A demo: built from a bundled kernel report of another host .*: the kill/);
+    // What happened: the report's anon-rss + file-rss, and what its cgroup was charged.
+    expect(text).toMatch(
+      /\*Killed:\* python3 \(pid 3920\): RSS 45 MiB \(anon [\d.]+ MiB, file 6\.6 MiB, shmem [^;]+; charged to the cgroup: 39 MiB\)/,
+    );
     // --json: stdout is the payload alone, the summary is on stderr.
     expect(result.stdout.trimEnd().split('\n')).toEqual([payload]);
     expect(result.stderr).toContain(

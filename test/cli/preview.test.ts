@@ -63,7 +63,7 @@ describe('oom-responder preview', () => {
       },
     });
     expect(text(message as SlackMessage)).toContain(
-      '*What the kernel report shows:* The memory limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest1 was reached: usage 32 MiB of 32 MiB (failcnt 81463).',
+      "• *Scope:* a cgroup's memory limit was reached, cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest1: usage 32 MiB, limit 32 MiB, failcnt 81463",
     );
     expect(text(message as SlackMessage)).toContain('Instance not resolved');
     expect(message?.text).toMatch(/^OOM kill \(unconfirmed\): \(sd-pam\) \(pid 3359\) on an unknown host\n/);
@@ -100,10 +100,11 @@ describe('oom-responder preview', () => {
     expect(
       messages.map((message) => (message.blocks[0]?.type === 'header' ? message.blocks[0].text.text : '')),
     ).toEqual([
-      '🚨 OOM kill (unconfirmed): apache2 (pid 15575) on an unknown host + 5 more kills',
+      // The pool's largest worker (anon-rss:46432kB + file-rss:80kB) and the count, before the host.
+      '🚨 OOM kill (unconfirmed): apache2 (pid 15599, 45 MiB, the largest) + 5 more kills of apache2 in 2 min on an unknown host',
       '🚨 OOM kill (unconfirmed): redis-server (pid 60540) on an unknown host',
     ]);
-    expect(text(messages[0] as SlackMessage)).toContain('*6 kills in this incident*');
+    expect(text(messages[0] as SlackMessage)).toContain('*6 kills of apache2 in 2 min: a worker pool*');
   });
 
   it('prints the plain-text rendering with --text', async () => {
@@ -119,7 +120,9 @@ describe('oom-responder preview', () => {
     expect(result.stdout).toContain(
       'Unit / container / pod: pod 089f25ee-a41a-414c-a028-71a38dfb30d3, containerd c3f1de0d0969',
     );
-    expect(result.stdout).toContain('Scope: cgroup-confined: limit 200 MiB (usage 203 MiB)');
+    expect(result.stdout).toMatch(
+      /^Scope: a cgroup's memory limit was reached, cgroup .*: usage 203 MiB, limit 200 MiB, failcnt 7470$/m,
+    );
   });
 
   it('exits 0 with nothing on stdout when the input holds no kill', async () => {

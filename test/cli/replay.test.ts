@@ -167,10 +167,13 @@ describe('oom-responder replay without --host-exec (captured diagnostics)', () =
     expect(result.stderr).toMatch(/detect +3 kills in 2 incidents \(1 kill joined an open incident\)/);
     const [first, second, ...rest] = payloads(result.stdout).map(decoded);
     expect(rest).toEqual([]);
-    expect(first).toContain('python3 (pid 5001) on vm (sample-1) + 1 more kill');
+    expect(first).toContain('python3 (pid 5001, 45 MiB, the largest) + 1 more kill on vm (sample-1)');
     expect(first).toContain('python3 (pid 5002)');
     expect(second).toContain('python3 (pid 5003) on vm (sample-1)');
-    expect(second).not.toContain('pid 5001');
+    // The first incident is no kill of the second: it is linked as the instance's earlier incident, by its id.
+    expect(second).not.toMatch(/kills? (?:of python3 )?in (?:this incident|\d+ min)/);
+    expect(second).toContain('Earlier incidents on this instance (24 h)');
+    expect(second).toMatch(/oom-\d{8}T\d{6}-[0-9a-f]{16}: python3 \(pid 5001\) \+ 1 more kill, /);
   });
 
   it('replays a saved subscription payload as delivered: the instance from its stream, duplicates dropped', async () => {
@@ -196,7 +199,9 @@ describe('oom-responder replay without --host-exec (captured diagnostics)', () =
     const [message, ...rest] = payloads(result.stdout).map(decoded);
     expect(rest).toEqual([]);
     expect(message).toContain('OOM kill (unconfirmed): python3 (pid 3920) on vm (i-0abc1234def567890)');
-    expect(message).toContain('RSS at kill*\\n45 MiB (anon+shmem 39 MiB, file 6.6 MiB)');
+    expect(message).toMatch(
+      /\*Killed:\* python3 \(pid 3920\): RSS 45 MiB \(anon [\d.]+ MiB, file 6\.6 MiB, shmem [^;]+; charged to the cgroup: 39 MiB\)/,
+    );
   });
 
   it('replays `aws logs get-log-events` output, one stream per stream it names', async () => {
@@ -220,8 +225,11 @@ describe('oom-responder replay without --host-exec (captured diagnostics)', () =
 
     expect(result.code).toBe(0);
     expect(payloads(result.stdout)).toEqual([]);
-    expect(result.stdout).toContain('⚠️ OOM kill (unconfirmed): python3 (pid 3920) on vm (sample-1)');
-    expect(result.stdout).toMatch(/^ {2}RSS at kill {14}45 MiB \(anon\+shmem 39 MiB, file 6\.6 MiB\)/m);
+    expect(result.stdout).toContain('⚠️ [SAMPLE] OOM kill (unconfirmed): python3 (pid 3920) on vm (sample-1)');
+    expect(result.stdout).toContain(
+      "⚠️ Built from a captured sample of another host's diagnostics: the processes, memory and state below are not this host's.",
+    );
+    expect(result.stdout).toMatch(/^• Killed: python3 \(pid 3920\): RSS 45 MiB \(anon /m);
     expect(result.stdout).toMatch(/Memory at diagnosis \(18:28:16[^)]*\): total 24 GiB/);
   });
 });

@@ -70,7 +70,7 @@ describe.skipIf(!support.supported)(`a real, contained OOM kill, end to end${rea
       );
     expect(caused, result.stderr).not.toBeNull();
     const text = messageNaming(`oom-demo (pid ${caused?.[1]})`);
-    expect(text).toMatch(/RSS at kill\*\n\d+ MiB/);
+    expect(text).toMatch(/\*Killed:\* oom-demo \(pid \d+\): RSS \d+ MiB/);
     expect(matchesHostMemory(text), text).toBe(true);
     expect(result.stdout).toContain("Replayed the kernel's report of the demo's own kill");
     expect(result.stdout).toContain('Slack: posted to the webhook');

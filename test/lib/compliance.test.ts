@@ -9,7 +9,7 @@ const EVERYTHING = {
     slackWebhookSecret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:oom-responder/slack-AbCdEf',
     accountSubscriptionPolicy: true,
     applyAgentConfiguration: true,
-    earlyWarning: { memUsedPercent: 90, swapUsedPercent: 50 },
+    earlyWarning: { memAvailablePercent: 15, swapUsedPercent: 40 },
     remediationPolicy: {
       addSwap: { enabled: true },
       restartService: { enabled: true, allowedUnits: ['app.service'] },

@@ -72,6 +72,49 @@ describe.each(CONFIGURATIONS)('the service edges of the stack %s', (_, props) =>
     });
   });
 
+  describe('the memory-pressure rule (early warnings to the topic)', () => {
+    const ruleArn = (name: string) => `arn:${partition}:events:${region}:${account}:rule/${name}`;
+    const assume = (sourceArn: string, sourceAccount: string = account) => {
+      const role = t.one('AWS::IAM::Role', 'OomResponderAlarmsEarlyWarningPublishRole');
+      return decide({
+        principal: 'events.amazonaws.com',
+        action: 'sts:AssumeRole',
+        resource: t.arn(role),
+        context: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount },
+        resourcePolicy: t.properties(role).AssumeRolePolicyDocument as unknown as PolicyDocument,
+      });
+    };
+    const asPublisher = (action: string, resource: string, resourcePolicy?: PolicyDocument) =>
+      decide({
+        principal: roleSession('OomResponderAlarmsEarlyWarningPublishRole'),
+        action,
+        resource,
+        context: action.startsWith('kms:') ? { 'kms:ViaService': `sns.${region}.amazonaws.com` } : {},
+        identityPolicies: policiesOf('OomResponderAlarmsEarlyWarningPublishRole'),
+        resourcePolicy,
+      });
+
+    it('lets EventBridge assume its role for this rule only', async () => {
+      expect(await assume(ruleArn('OomResponder-MemoryPressureContributor'))).toBe('Allowed');
+      expect(await assume(ruleArn('another'))).toBe('ImplicitlyDenied');
+      expect(await assume(ruleArn('OomResponder-MemoryPressureContributor'), OTHER_ACCOUNT)).toBe(
+        'ImplicitlyDenied',
+      );
+    });
+
+    it('lets the role publish to the topic and use its key, and nothing more', async () => {
+      expect(await asPublisher('sns:Publish', t.arn(topic), resourcePolicyOf(t, topic))).toBe('Allowed');
+      for (const action of ['kms:GenerateDataKey', 'kms:Decrypt'])
+        expect(await asPublisher(action, t.arn(key), keyPolicyOf(t, key)), action).toBe('Allowed');
+      expect(await asPublisher('sns:Subscribe', t.arn(topic), resourcePolicyOf(t, topic))).toBe(
+        'ImplicitlyDenied',
+      );
+      expect(
+        await asPublisher('sns:Publish', `arn:${partition}:sns:${region}:${account}:another-topic`),
+      ).toBe('ImplicitlyDenied');
+    });
+  });
+
   it('let CloudWatch Logs invoke the detector for each subscribed log group, and not for other accounts', async () => {
     const detect = t.one('AWS::Lambda::Function', 'OomResponderDetectFunction');
     const invoke = (logGroupArn: string, sourceAccount: string) =>

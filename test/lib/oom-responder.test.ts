@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GSI2_ATTRIBUTES } from '../../functions/adapters/dynamodb/items';
 import { SUBSCRIPTION_FILTER_TERMS } from '../../functions/core/detect/filter-terms';
 import { EVERYTHING } from '../support/iam-configurations';
 import { synthStack } from '../support/synth';
@@ -27,8 +28,29 @@ describe('the OomResponder stack, as deployed by default', () => {
       ],
       GlobalSecondaryIndexes: [
         Match.objectLike({ IndexName: 'gsi1', Projection: Match.objectLike({ ProjectionType: 'INCLUDE' }) }),
+        // An instance's incidents, for the message to link them: only what it shows is projected.
+        Match.objectLike({
+          IndexName: 'gsi2',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...GSI2_ATTRIBUTES] },
+        }),
       ],
     });
+  });
+
+  it('lets only the notifier query the instance index (GSI2); the analysis queries the history index alone', () => {
+    const indexesOf = (fn: string): string[] => {
+      const policies = Object.values(defaults.findResources('AWS::IAM::Policy')).filter((policy) =>
+        JSON.stringify(policy.Properties?.Roles ?? '').includes(fn),
+      );
+      return JSON.stringify(policies).match(/\/index\/gsi\d/g) ?? [];
+    };
+    expect(new Set(indexesOf('Notify'))).toEqual(new Set(['/index/gsi1', '/index/gsi2']));
+    expect(new Set(indexesOf('Analyze'))).toEqual(new Set(['/index/gsi1']));
+    expect(indexesOf('Detect')).toEqual([]);
   });
 
   it('writes full command output to an encrypted, private, TLS-only, expiring bucket', () => {
@@ -99,6 +121,10 @@ describe('the OomResponder stack, as deployed by default', () => {
       FilterPattern: SUBSCRIPTION_FILTER_TERMS.map((term) => `?"${term}"`).join(' '),
       DestinationArn: Match.anyValue(),
     });
+    // A cgroup killed whole says so on a line of its own: without it, a report the detector cannot read back from
+    // the stream shows the cgroup's tasks as unrelated kills.
+    const [filter] = Object.values(defaults.findResources('AWS::Logs::SubscriptionFilter'));
+    expect(String(filter?.Properties?.FilterPattern)).toContain('?"memory.oom.group"');
     defaults.hasResourceProperties('AWS::Lambda::Permission', {
       Principal: 'logs.amazonaws.com',
       Action: 'lambda:InvokeFunction',
@@ -166,7 +192,10 @@ describe('the OomResponder stack, as deployed by default', () => {
         'SlackDeliveryFailures',
       ]),
     );
-    for (const alarm of alarms) expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('Topic');
+    // The early-warning alarms speak per instance, through their EventBridge rule (test/lib/observability).
+    const pipeline = alarms.filter((a) => !String(a.Properties.AlarmName ?? '').startsWith('OomResponder-'));
+    expect(pipeline.length).toBe(alarms.length - 2);
+    for (const alarm of pipeline) expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('Topic');
   });
 
   it('has a dashboard of kills, incidents, workflow outcomes and remediation results', () => {
@@ -254,14 +283,14 @@ describe('the OomResponder stack with every option on', () => {
     expect(JSON.stringify(policy?.Properties.PolicyDocument)).toContain('Killed process');
   });
 
-  it('adds early-warning alarms on the fleet memory and swap use, and the State Manager associations', () => {
+  it('adds per-instance early-warning alarms on available memory and swap use, and the State Manager associations', () => {
     const expressions = Object.values(everything.findResources('AWS::CloudWatch::Alarm')).flatMap(
       (a) => a.Properties.Metrics?.map((m: { Expression?: string }) => m.Expression) ?? [],
     );
     expect(expressions).toEqual(
       expect.arrayContaining([
-        'SELECT MAX(mem_used_percent) FROM CWAgent',
-        'SELECT MAX(swap_used_percent) FROM CWAgent',
+        expect.stringMatching(/^SELECT MIN\(mem_available_percent\) FROM "CWAgent" GROUP BY InstanceId /),
+        expect.stringMatching(/^SELECT MAX\(swap_used_percent\) FROM "CWAgent" GROUP BY InstanceId /),
       ]),
     );
     everything.hasResourceProperties('AWS::SSM::Association', {

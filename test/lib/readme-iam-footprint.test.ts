@@ -22,6 +22,7 @@ const ROWS: Record<string, RegExp> = {
   'notify Lambda': /^OomResponderNotifyRole/,
   'state machine': /^OomResponderWorkflowStateMachineRole/,
   'managed instances (the `InstancePolicy` output)': /^InstancePolicy/,
+  "memory-pressure rule's role": /^OomResponderAlarmsEarlyWarningPublishRole/,
 };
 const LAMBDA_ROWS = ['detect Lambda', 'analyze Lambda', 'notify Lambda'];
 

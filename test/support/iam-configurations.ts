@@ -9,7 +9,7 @@ export const EVERYTHING: OomResponderStackProps = {
     accountSubscriptionPolicy: true,
     applyAgentConfiguration: true,
     qDeveloperNotifications: true,
-    earlyWarning: { memUsedPercent: 90, swapUsedPercent: 50 },
+    earlyWarning: { memAvailablePercent: 15, swapUsedPercent: 40 },
     remediationPolicy: {
       addSwap: { enabled: true },
       restartService: { enabled: true, allowedUnits: ['app.service'] },

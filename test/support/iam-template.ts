@@ -38,6 +38,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::StepFunctions::StateMachine': 'StateMachineName',
   'AWS::SSM::Parameter': 'Name',
   'AWS::Events::Rule': 'Name',
+  'AWS::CloudWatch::Alarm': 'AlarmName',
 };
 
 export class ResolvedTemplate {
@@ -134,6 +135,8 @@ export class ResolvedTemplate {
         return regional('ssm', `document/${name}`);
       case 'AWS::Events::Rule':
         return regional('events', `rule/${name}`);
+      case 'AWS::CloudWatch::Alarm':
+        return regional('cloudwatch', `alarm:${name}`);
       default:
         throw new Error(`no ARN rule for ${Type} (${logicalId})`);
     }

@@ -1,6 +1,6 @@
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GSI1, GSI1_ATTRIBUTES } from '../../functions/adapters/dynamodb/items';
+import { GSI1, GSI1_ATTRIBUTES, GSI2, GSI2_ATTRIBUTES } from '../../functions/adapters/dynamodb/items';
 
 /** A DynamoDB-protocol server on loopback with the incident table, whichever implements it. */
 export interface LocalDynamo {
@@ -39,6 +39,8 @@ export async function incidentTables(raw: DynamoDBClient, close: () => Promise<v
           { AttributeName: 'sk', AttributeType: 'S' },
           { AttributeName: 'gsi1pk', AttributeType: 'S' },
           { AttributeName: 'gsi1sk', AttributeType: 'S' },
+          { AttributeName: 'gsi2pk', AttributeType: 'S' },
+          { AttributeName: 'gsi2sk', AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
@@ -52,6 +54,14 @@ export async function incidentTables(raw: DynamoDBClient, close: () => Promise<v
               { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...GSI1_ATTRIBUTES] },
+          },
+          {
+            IndexName: GSI2,
+            KeySchema: [
+              { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...GSI2_ATTRIBUTES] },
           },
         ],
       }),
@@ -74,7 +84,7 @@ export async function incidentTables(raw: DynamoDBClient, close: () => Promise<v
 
 /** The table and index key attributes of an item that are present but not a non-empty string. */
 export function emptyKeyAttributes(item: Record<string, unknown>): string[] {
-  return (['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const).filter(
+  return (['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const).filter(
     (attribute) => attribute in item && (typeof item[attribute] !== 'string' || item[attribute] === ''),
   );
 }

@@ -12,6 +12,8 @@ export interface LoggedVictim {
   pid: number | null;
   /** Index of the line that names it (its first line, for a victim printed twice). */
   line: number;
+  /** anon-rss + file-rss + shmem-rss of its `Killed process` line (kB), null when the line printed none. */
+  rssKb: number | null;
 }
 
 const KILLED = /Killed process (\d+)(?:, UID \d+,)? \((.+?)\)(?=\s+(?:total-vm|vsz)|, UID|,|\.?\s*$|\\n|")/;
@@ -27,25 +29,69 @@ export function loggedVictims(lines: readonly string[]): LoggedVictim[] {
     if (killed) {
       const pid = Number(killed[1]);
       const key = `pid:${pid}`;
-      if (!victims.has(key)) victims.set(key, { key, name: killed[2] ?? '', pid, line });
+      if (!victims.has(key))
+        victims.set(key, { key, name: killed[2] ?? '', pid, line, rssKb: killedRssKb(text) });
       return;
     }
     const summary = OOM_KILL.exec(text);
     if (summary) {
       const pid = Number(summary[2]);
-      lone.push({ key: `pid:${pid}`, name: summary[1] ?? '', pid, line });
+      lone.push({ key: `pid:${pid}`, name: summary[1] ?? '', pid, line, rssKb: null });
       return;
     }
     const oomd = OOMD.exec(text);
     if (oomd) {
       const path = oomd[1] ?? '';
       const key = `unit:${path}`;
-      if (!victims.has(key)) victims.set(key, { key, name: path.split('/').pop() ?? path, pid: null, line });
+      if (!victims.has(key))
+        victims.set(key, { key, name: path.split('/').pop() ?? path, pid: null, line, rssKb: null });
     }
   });
   // The kernel prints `oom-kill:` just before its `Killed process` line: alone, it is the kill (its report was cut).
   for (const victim of lone) if (!victims.has(victim.key)) victims.set(victim.key, victim);
   return [...victims.values()].sort((a, b) => a.line - b.line);
+}
+
+/** anon-rss + file-rss + shmem-rss of a `Killed process` line, in kB; null when it printed none of them. */
+export function killedRssKb(text: string): number | null {
+  const sizes = ['anon-rss', 'file-rss', 'shmem-rss'].map((field) =>
+    new RegExp(`${field}:(\\d+)kB`).exec(text),
+  );
+  if (sizes.every((m) => m === null)) return null;
+  return sizes.reduce((sum, m) => sum + Number(m?.[1] ?? 0), 0);
+}
+
+const OOM_GROUP = /Tasks in (\S+) are going to be killed due to memory\.oom\.group set/;
+
+/** A cgroup the log says was killed whole (`memory.oom.group`), with the victims its report then names. */
+export interface LoggedGroupKill {
+  memcg: string;
+  /** Index of the `Tasks in ...` line. */
+  line: number;
+  /** Each pid once: the victim chosen before the line, and every task killed after it, until the next report. */
+  victims: LoggedVictim[];
+}
+
+/** Every `memory.oom.group` kill of the log, each with its victims. */
+export function loggedGroupKills(lines: readonly string[]): LoggedGroupKill[] {
+  const all = loggedVictims(lines);
+  const groups: LoggedGroupKill[] = [];
+  lines.forEach((text, line) => {
+    const m = OOM_GROUP.exec(text);
+    if (!m?.[1]) return;
+    const start = reportStart(lines, line);
+    let end = line + 1;
+    while (end < lines.length && !/invoked oom-killer/.test(lines[end] ?? '')) end++;
+    const victims = all.filter((victim) => victim.line >= start && victim.line < end);
+    groups.push({ memcg: m[1], line, victims });
+  });
+  return groups;
+}
+
+function reportStart(lines: readonly string[], at: number): number {
+  let start = at;
+  while (start > 0 && !/invoked oom-killer/.test(lines[start] ?? '')) start--;
+  return start;
 }
 
 /** The lines of the report a victim's line belongs to: from the last `invoked oom-killer` before it. */
@@ -124,4 +170,42 @@ function jsonRealtime(lines: readonly string[], at: number): number | null {
 
 function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The `memory: usage NkB, limit NkB` line of a cgroup report (the OOM memcg's own), in kB. */
+export function printedMemcgUsage(report: readonly string[]): { usageKb: number; limitKb: number } | null {
+  for (const text of report) {
+    const m = /[\]:] memory: usage (\d+)kB, limit (\d+)kB/.exec(text);
+    if (m) return { usageKb: Number(m[1]), limitKb: Number(m[2]) };
+  }
+  return null;
+}
+
+/** `N pages RAM` of a report's memory summary (pages, 4 KiB on the corpus' hosts). */
+export function printedRamPages(report: readonly string[]): number | null {
+  for (const text of report) {
+    const m = /[\]:] (\d+) pages RAM\s*$/.exec(text);
+    if (m) return Number(m[1]);
+  }
+  return null;
+}
+
+/** The victim line's `anon-rss:NkB, file-rss:NkB, shmem-rss:NkB`, summed (kB), or null when it prints none. */
+export function printedRssKb(line: string): number | null {
+  const m = /anon-rss:(\d+)kB, file-rss:(\d+)kB(?:, shmem-rss:(\d+)kB)?/.exec(line);
+  return m ? Number(m[1]) + Number(m[2]) + Number(m[3] ?? 0) : null;
+}
+
+/** systemd-oomd's `Current Memory Usage: 55.5M` for the cgroup it printed right above, in kB. */
+export function printedOomdUsageKb(lines: readonly string[], path: string): number | null {
+  const scales: Record<string, number> = { B: 1 / 1024, K: 1, M: 1024, G: 1024 ** 2, T: 1024 ** 3 };
+  for (let i = 0; i < lines.length; i++) {
+    if (!(lines[i] ?? '').trimEnd().endsWith(`Path: ${path}`)) continue;
+    for (const text of lines.slice(i + 1, i + 12)) {
+      const m = /Current Memory Usage: ([\d.]+)([BKMGT])\s*$/.exec(text);
+      if (m) return Number(m[1]) * (scales[m[2] ?? ''] ?? Number.NaN);
+      if (/Path: /.test(text)) break;
+    }
+  }
+  return null;
 }

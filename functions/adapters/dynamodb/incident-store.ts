@@ -5,7 +5,7 @@ import type {
   RecordKillsRequest,
   RecordKillsResult,
 } from '../../core/detect/ports';
-import type { Incident, PriorKill } from '../../core/incident/model';
+import type { Incident, PriorKill, RelatedIncident } from '../../core/incident/model';
 import type { StormWindowStats } from '../../core/incident/storm-stats';
 import { DynamoAnalysisStore } from './analysis-store';
 import type { IncidentTableProps } from './incident-table';
@@ -60,5 +60,9 @@ export class DynamoIncidentStore implements IncidentStore {
 
   recordNotification(incidentId: string, notification: NotificationRecord): Promise<void> {
     return this.notifications.recordNotification(incidentId, notification);
+  }
+
+  incidentsOn(instanceKey: string, sinceMs: number): Promise<RelatedIncident[]> {
+    return this.notifications.incidentsOn(instanceKey, sinceMs);
   }
 }

@@ -16,12 +16,23 @@ import { keyPart } from '../key-values';
  * | a kill (its dedupe key) | `KILL#<kill key>` | `KILL` | `HISTORY#<instance key>#<process>` | `<ISO time>#<kill key>` |
  * | an instance's open incident (cooldown) | `INSTANCE#<instance key>` | `OPEN` | | |
  * | an incident | `INCIDENT#<id>` | `INCIDENT` | `STORM#<ISO window start>` | `<observed at>#<id>` |
+ * |  (and on GSI2) | | | gsi2pk `INCIDENTS#<instance key>` | gsi2sk `<observed at>#<id>` |
  * | a remediation sent to an instance | `ACTIONS#<instance key>` | `<ISO time>#<action>#<incident id>` | | |
  * GSI1 answers "kills of this process on this instance since T" (the leak signal) and "incidents opened in this
- * storm window"; it projects only the attributes those answers need (`GSI1_ATTRIBUTES`).
+ * storm window"; it projects only the attributes those answers need (`GSI1_ATTRIBUTES`). GSI2 answers "incidents of
+ * this instance since T" (the message links an instance's incidents to each other), with `GSI2_ATTRIBUTES`.
  */
 export const GSI1 = 'gsi1';
 export const GSI1_ATTRIBUTES = ['incidentId', 'time', 'pid', 'rssKb', 'process', 'instanceKey'] as const;
+export const GSI2 = 'gsi2';
+export const GSI2_ATTRIBUTES = [
+  'incidentId',
+  'observedAt',
+  'process',
+  'pid',
+  'killCount',
+  'executionArn',
+] as const;
 
 /**
  * Every key the store reads or writes, built here only. Each builder refuses an empty id (`EmptyKeyValueError`)
@@ -44,6 +55,13 @@ export const keys = {
   history: (instanceKey: string, process: string, time: string, killKey: string) => ({
     ...keys.historyPartition(instanceKey, process),
     gsi1sk: `${time}#${keyPart('kill key', killKey)}`,
+  }),
+  instanceIncidentsPartition: (instanceKey: string) => ({
+    gsi2pk: `INCIDENTS#${keyPart('instance key', instanceKey)}`,
+  }),
+  instanceIncident: (instanceKey: string, observedAt: string, incidentId: string) => ({
+    ...keys.instanceIncidentsPartition(instanceKey),
+    gsi2sk: `${keyPart('observed at', observedAt)}#${keyPart('incident id', incidentId)}`,
   }),
   stormPartition: (window: string) => ({ gsi1pk: `STORM#${keyPart('storm window', window)}` }),
   storm: (window: string, observedAt: string, incidentId: string) => ({
@@ -71,6 +89,10 @@ export function incidentItem(
     instanceKey,
     incidentId: incident.id,
     process: incident.firstKill.process ?? '?',
+    ...(incident.firstKill.pid === null ? {} : { pid: incident.firstKill.pid }),
+    observedAt: incident.observedAt,
+    // Filed under its instance on GSI2, so an instance's incidents can be listed (and linked) together.
+    ...keys.instanceIncident(instanceKey, incident.observedAt, incident.id),
     openedAt: incident.openedAt,
     updatedAt: incident.updatedAt,
     expiresAt,

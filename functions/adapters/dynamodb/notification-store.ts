@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { NotificationRecord } from '../../core/detect/ports';
-import type { ChannelDelivery, Incident, NotifyChannel } from '../../core/incident/model';
+import type { ChannelDelivery, Incident, NotifyChannel, RelatedIncident } from '../../core/incident/model';
 import type { StormWindowStats } from '../../core/incident/storm-stats';
 import type { DeliveryStore, StormRollupRecord } from '../../core/respond/notify-ports';
 import { keyPart } from '../key-values';
@@ -39,6 +39,25 @@ export class DynamoNotificationStore implements DeliveryStore {
       stats.byInstance[instance] = (stats.byInstance[instance] ?? 0) + 1;
     }
     return stats;
+  }
+
+  /** The incidents of one instance received since `sinceMs` (GSI2), oldest first. */
+  async incidentsOn(instanceKey: string, sinceMs: number): Promise<RelatedIncident[]> {
+    const items = await queryIndex(
+      this.props,
+      keys.instanceIncidentsPartition(instanceKey),
+      new Date(sinceMs).toISOString(),
+    );
+    return items
+      .filter((item) => typeof item.incidentId === 'string' && typeof item.observedAt === 'string')
+      .map((item) => ({
+        incidentId: String(item.incidentId),
+        observedAt: String(item.observedAt),
+        process: typeof item.process === 'string' && item.process !== '?' ? item.process : null,
+        pid: typeof item.pid === 'number' ? item.pid : null,
+        killCount: typeof item.killCount === 'number' ? item.killCount : 1,
+        executionArn: typeof item.executionArn === 'string' ? item.executionArn : null,
+      }));
   }
 
   claimDelivery(incidentId: string, channel: NotifyChannel, claim: ChannelDelivery): Promise<boolean> {

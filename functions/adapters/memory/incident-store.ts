@@ -13,6 +13,7 @@ import {
   MAX_KILLS_LISTED,
   type NotifyChannel,
   type PriorKill,
+  type RelatedIncident,
 } from '../../core/incident/model';
 import type { StormWindowStats } from '../../core/incident/storm-stats';
 import type { DeliveryStore, StormRollupRecord } from '../../core/respond/notify-ports';
@@ -26,7 +27,10 @@ import { checkRecordKillsKeys, keyPart } from '../key-values';
 export class MemoryIncidentStore implements IncidentStore, DeliveryStore {
   private readonly kills = new Map<string, string>();
   private readonly open = new Map<string, { incidentId: string; cooldownUntilMs: number }>();
-  private readonly incidents = new Map<string, { incident: Incident; executionArn: string | null }>();
+  private readonly incidents = new Map<
+    string,
+    { incident: Incident; executionArn: string | null; instanceKey: string }
+  >();
   private readonly histories = new Map<string, PriorKill[]>();
   private readonly storms = new Map<string, StormWindowStats>();
   private readonly actions = new Map<string, RecordedAction[]>();
@@ -83,6 +87,7 @@ export class MemoryIncidentStore implements IncidentStore, DeliveryStore {
           killCount: digests.length,
         },
         executionArn: null,
+        instanceKey: request.instanceKey,
       });
       this.countStorm(request, first.digest);
     } else {
@@ -190,6 +195,23 @@ export class MemoryIncidentStore implements IncidentStore, DeliveryStore {
       ...entry.incident,
       deliveries: { ...entry.incident.deliveries, [channel]: { ...delivery } },
     };
+  }
+
+  async incidentsOn(instanceKey: string, sinceMs: number): Promise<RelatedIncident[]> {
+    keyPart('instance key', instanceKey);
+    return [...this.incidents.values()]
+      .filter(
+        (entry) => entry.instanceKey === instanceKey && Date.parse(entry.incident.observedAt) >= sinceMs,
+      )
+      .sort((a, b) => (a.incident.observedAt < b.incident.observedAt ? -1 : 1))
+      .map(({ incident, executionArn }) => ({
+        incidentId: incident.id,
+        observedAt: incident.observedAt,
+        process: incident.firstKill.process,
+        pid: incident.firstKill.pid,
+        killCount: incident.killCount,
+        executionArn,
+      }));
   }
 
   async stormWindow(window: string): Promise<StormWindowStats> {

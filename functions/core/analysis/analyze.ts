@@ -1,8 +1,9 @@
 import { corroborationOf } from '../diagnostics/corroboration';
+import { confidenceOf, contradicts } from './evidence';
 import { gatherFacts } from './facts';
 import { DETECTORS } from './findings';
 import type { AnalyzeInput } from './input';
-import type { Analysis, Finding } from './model';
+import type { Analysis, Finding, FindingDraft } from './model';
 import { planFromFacts } from './plan/plan';
 import { rankFindings } from './rank';
 
@@ -17,11 +18,11 @@ export function analyze(input: AnalyzeInput): Analysis {
   const facts = gatherFacts(input.incident, input.diagnostics);
   const plan = planFromFacts(input, facts);
   const found = DETECTORS.map(([, detect]) => detect(facts)).filter(
-    (finding): finding is Finding => finding !== null,
+    (finding): finding is FindingDraft => finding !== null,
   );
   const confirmed = corroborationOf(input.diagnostics).confirmed;
   const { findings, likelyCause } = rankFindings(
-    found.map(roundConfidence).map((finding) => (confirmed ? finding : markUnconfirmed(finding))),
+    found.map((finding) => withConfidence(confirmed ? finding : markUnconfirmed(finding))),
   );
   return { findings, likelyCause, plan };
 }
@@ -30,15 +31,16 @@ export function analyze(input: AnalyzeInput): Analysis {
  * A claim that rests only on the reported line, which the host did not vouch for, says so: "a critical process
  * was killed" from a forged `logger -t kernel` line must not read as fact.
  */
-function markUnconfirmed(finding: Finding): Finding {
+function markUnconfirmed(finding: FindingDraft): FindingDraft {
   if (finding.family !== 'critical-process-killed') return finding;
   return {
     ...finding,
     title: `Unconfirmed: ${finding.title.charAt(0).toLowerCase()}${finding.title.slice(1)}`,
-    evidence: [...finding.evidence, "the host's kernel log does not confirm the kill"],
+    evidence: [...finding.evidence, contradicts("the host's kernel log does not confirm the kill")],
   };
 }
 
-function roundConfidence(finding: Finding): Finding {
-  return { ...finding, confidence: Math.round(Math.min(1, Math.max(0, finding.confidence)) * 100) / 100 };
+/** The one place a confidence is set: from the finding's evidence (see `confidenceOf`). */
+function withConfidence(finding: FindingDraft): Finding {
+  return { ...finding, confidence: confidenceOf(finding.evidence) };
 }

@@ -4,6 +4,7 @@ import { rssAtKillKb } from '../format/bytes';
 import { isUnlimitedBytes, isUnlimitedKb } from '../format/limits';
 import type { Incident } from '../incident/model';
 import type { Kill, TaskRow } from '../kernel-log';
+import { type MemoryComposition, memoryComposition } from './memory-composition';
 import { bytesToKiB } from './text';
 
 /**
@@ -48,6 +49,8 @@ export interface AnalysisFacts {
   /** The cgroup limit that was hit (cgroup scope only). */
   limit: MemoryLimit | null;
   kubernetes: boolean;
+  /** What filled the cgroup or the host, from the report's own breakdown; null when it printed none. */
+  composition: MemoryComposition | null;
 }
 
 /** The facts every finding and the plan read, from the incident's first kill and the diagnostics (or none). */
@@ -71,6 +74,7 @@ export function gatherFacts(incident: Incident, diagnostics: DiagnosticsSummary 
     swap: swapOf(kill, diagnostics),
     limit: scope === 'cgroup' ? limitOf(kill, diagnostics) : null,
     kubernetes: isKubernetes(kill, diagnostics),
+    composition: memoryComposition(kill),
   };
 }
 

@@ -1,5 +1,6 @@
 export { analyze } from './analyze';
 export { InvalidAnalysisInputError } from './errors';
+export { confidenceOf, type Evidence, type EvidenceKind } from './evidence';
 export type { AnalyzeInput, RecentAction } from './input';
 export type {
   ActionName,
@@ -8,6 +9,7 @@ export type {
   Analysis,
   CauseFamily,
   Finding,
+  FindingDraft,
   RemediationPlan,
   RemediationStep,
 } from './model';

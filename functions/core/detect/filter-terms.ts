@@ -10,6 +10,9 @@ export const SUBSCRIPTION_FILTER_TERMS: readonly string[] = [
   'Out of memory',
   'Memory cgroup out of memory',
   'systemd-oomd',
+  // `Tasks in <cgroup> are going to be killed due to memory.oom.group set`: without it, a report the detector
+  // could not read back whole (`reportGap`) would show a cgroup killed whole as unrelated kills.
+  'memory.oom.group',
 ];
 
 /** Whether CloudWatch Logs would pass this line to the detector. */

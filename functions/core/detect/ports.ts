@@ -1,4 +1,12 @@
-import type { Incident, InstanceRef, KillDigest, NotificationRecord, PriorKill } from '../incident/model';
+import type {
+  Incident,
+  InstanceRef,
+  KillDigest,
+  NotificationRecord,
+  PriorKill,
+  RelatedIncident,
+} from '../incident/model';
+import type { Provenance } from '../incident/provenance';
 import type { StormWindowStats } from '../incident/storm-stats';
 import type { Kill } from '../kernel-log';
 
@@ -96,6 +104,8 @@ export interface AnalysisStore extends IncidentReader {
 export interface NotificationStore extends IncidentReader {
   /** The incidents opened in a storm window (ISO window start), counted by process and by instance. */
   stormWindow(window: string): Promise<StormWindowStats>;
+  /** The incidents opened on `instanceKey` (received at or after `sinceMs`), oldest first, bounded. */
+  incidentsOn(instanceKey: string, sinceMs: number): Promise<RelatedIncident[]>;
   /** Remember what was sent where about an incident; marks it notified. */
   recordNotification(incidentId: string, notification: NotificationRecord): Promise<void>;
 }
@@ -131,6 +141,8 @@ export interface WorkflowInput {
   kernelTime: string;
   /** `kernel` or `systemd-oomd`: which log on the host confirms the kill. */
   killer: string;
+  /** Only from the CLI (a sample or a demo): the detector of the deployed pipeline leaves it out. */
+  provenance?: Provenance;
 }
 
 export interface WorkflowStarter {

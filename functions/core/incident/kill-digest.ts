@@ -36,6 +36,7 @@ export function digestKill(kill: Kill, hostKey: string): KillDigest {
       id: short(kill.container.id),
       podUid: short(kill.container.podUid),
     },
+    oomGroupMemcg: clipText(kill.oomGroupMemcg, MAX_DIGEST_PATH_CHARS),
   };
 }
 

@@ -43,6 +43,11 @@ export interface KillDigest {
   memcg: string | null;
   systemdUnit: string | null;
   container: ContainerRef | null;
+  /**
+   * The cgroup the kernel killed whole (`memory.oom.group`), when this kill was one of its tasks; absent on kills
+   * recorded before it was kept (read as null).
+   */
+  oomGroupMemcg?: string | null;
 }
 
 /** A kill of the same process on the same instance before this incident (the leak signal). */
@@ -51,6 +56,22 @@ export interface PriorKill {
   time: string;
   pid: number | null;
   rssKb: number | null;
+}
+
+/**
+ * Another incident of the same instance, as the store lists them (`incidentsOn`): enough to name it in a message
+ * and link its workflow execution.
+ */
+export interface RelatedIncident {
+  incidentId: string;
+  /** When CloudWatch Logs received its first kill (UTC ISO 8601). */
+  observedAt: string;
+  /** Its first kill's process and pid (null when the kill named none, as systemd-oomd's do). */
+  process: string | null;
+  pid: number | null;
+  killCount: number;
+  /** Its response's Step Functions execution, once started. */
+  executionArn: string | null;
 }
 
 /** When many incidents start in one window, the notifier rolls them up: this says how many, as recorded. */

@@ -1,6 +1,7 @@
 import type { ActionResult, Analysis } from '../analysis/model';
 import type { DiagnosticsSummary } from '../diagnostics/model';
-import type { Incident } from './model';
+import type { Incident, RelatedIncident } from './model';
+import type { Provenance } from './provenance';
 
 /**
  * Everything the notifier knows at the end of a response, whichever path the workflow took: the incident, the
@@ -39,4 +40,11 @@ export interface ResponseOutcome {
   /** Set when a stage of the workflow failed: notify still runs, with what is known. */
   failure: { stage: string; error: string } | null;
   context: ResponseContext;
+  /**
+   * Set only when the message was not built from a live kill (a CLI replay of a captured sample, a demo): every
+   * renderer then labels its header and says what the message was built from. Absent for the deployed pipeline.
+   */
+  provenance?: Provenance;
+  /** Earlier incidents of the same instance within a day, newest first (the message links them). @default none */
+  related?: RelatedIncident[];
 }

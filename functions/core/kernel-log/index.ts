@@ -1,3 +1,3 @@
 export { KernelLogParser, type KernelLogParserOptions, parseKernelLog } from './parser';
 export type { LineSource } from './report';
-export type { ContainerRef, Kill, KillKind, TaskRow, Transport } from './types';
+export type { ContainerRef, Kill, KillKind, OomdCandidate, TaskRow, Transport } from './types';

@@ -13,6 +13,8 @@ import {
   parseEnvelope,
 } from './envelope';
 import { classifyKernelMessage, parseOomdKill, type ReportEvent, type TaskRowEvent } from './messages';
+import { OomdCandidates } from './oomd-candidates';
+import { mayBelongToReport } from './prefilter';
 import { killFromOomd, type LineSource, Report } from './report';
 import { parseTaskRow, parseTaskRowWithoutHeader } from './task-table';
 import type { Kill } from './types';
@@ -30,13 +32,6 @@ interface HostState {
   taskColumns: readonly string[] | null;
 }
 
-/**
- * A line is worth a closer look only if it can start or carry an OOM report. Everything else is skipped with
- * one scan while no report is open, which keeps the parser near the speed of splitting lines.
- */
-const RELEVANT =
-  /oom|ill(?:ed)? process|emory|Mem-Info|swap {1,2}=|pages RAM|Tasks? in|pid {1,2}\]|omm: |due to|awslogs|logEvents|"events"|(?:^|[:\]] )\[ {0,10}\d{1,10}\] {1,10}-?\d/;
-
 /** Lines of a report's call trace, memory dump and cgroup statistics run to a few hundred at most. */
 const MAX_UNRELATED_RUN = 1000;
 /** `oom_reaper` and `memory.oom.group` lines follow the victim line within a few lines. */
@@ -52,6 +47,8 @@ export class KernelLogParser {
   private readonly context: EnvelopeContext;
   private readonly maxDecodedBytes: number | undefined;
   private readonly hosts = new Map<string, HostState>();
+  /** systemd-oomd's candidate blocks per host, read until its kill line names the cgroup it killed. */
+  private readonly oomdCandidates = new Map<string, OomdCandidates>();
   private readonly pending: (Report | null)[] = [];
   private pendingHead = 0;
   /** How many open reports still wait for their victim: while any does, every line must be read. */
@@ -91,7 +88,9 @@ export class KernelLogParser {
     const line = rawLine.charCodeAt(rawLine.length - 1) === 13 ? rawLine.slice(0, -1) : rawLine;
     this.lineNumber++;
     if ((this.lineNumber & 255) === 0) this.closeStale(out);
-    if (this.awaitingReports === 0 && !RELEVANT.test(line) && !isHumanClockLine(line)) return;
+    // A line that cannot start or carry a report is skipped with one scan while no report is open, which keeps the
+    // parser near the speed of splitting lines (`prefilter.ts`).
+    if (this.awaitingReports === 0 && !mayBelongToReport(line) && !isHumanClockLine(line)) return;
     if (line.charCodeAt(0) === 123 /* { */) this.pushJson(line, source, out);
     else this.pushEnvelope(parseEnvelope(line, this.context), source, out);
   }
@@ -356,12 +355,27 @@ export class KernelLogParser {
 
   private pushOomd(envelope: Envelope, body: string, source: LineSource | undefined, out: Kill[]): void {
     const event = parseOomdKill(body);
-    if (!event) return;
+    const key = envelope.host ?? source?.logStream ?? '';
+    if (!event) {
+      this.oomdCandidatesOf(key).read(body);
+      return;
+    }
     const report = new Report();
-    report.addKillRecord(killFromOomd(event, envelope, source));
+    const kill = killFromOomd(event, envelope, source);
+    kill.oomdCandidate = this.oomdCandidates.get(key)?.take(event.cgroupPath) ?? null;
+    report.addKillRecord(kill);
     this.enqueue(report);
     report.closed = true;
     this.flush(out);
+  }
+
+  private oomdCandidatesOf(key: string): OomdCandidates {
+    let candidates = this.oomdCandidates.get(key);
+    if (!candidates) {
+      candidates = new OomdCandidates();
+      this.oomdCandidates.set(key, candidates);
+    }
+    return candidates;
   }
 
   /** The open report of this host, or a new one when there is none or its victim was already named. */

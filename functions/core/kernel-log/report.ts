@@ -278,6 +278,7 @@ function baseKill(envelope: Envelope, source: LineSource | undefined): Kill {
     oomGroupMemcg: null,
     reapedAnonRssKb: null,
     reason: null,
+    oomdCandidate: null,
     transport: source?.logStream !== undefined ? 'cloudwatch' : envelope.transport,
     origin: envelope.origin,
     kernelOnly: isKernelOnly(envelope.origin),

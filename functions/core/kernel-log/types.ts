@@ -139,6 +139,25 @@ export interface MemInfo {
   freeKb: number | null;
 }
 
+/**
+ * systemd-oomd's own figures for a cgroup it considered killing, from its `Considered N cgroups for killing, top
+ * candidates were:` block (systemd 252+). Sizes in kB; a line the log did not keep leaves its field null.
+ */
+export interface OomdCandidate {
+  path: string;
+  /** N of `Considered N cgroups for killing`, when that line was kept. */
+  considered: number | null;
+  /** `Current Memory Usage:`. */
+  memoryUsageKb: number | null;
+  /** `Swap Usage:` (printed for swap-based kills). */
+  swapUsageKb: number | null;
+  /** `Memory Pressure Limit:` of the cgroup, in percent. */
+  memoryPressureLimitPercent: number | null;
+  /** `Pressure: Avg10: ... Avg60: ...`, in percent. */
+  pressureAvg10: number | null;
+  pressureAvg60: number | null;
+}
+
 export interface Kill {
   kind: KillKind;
   pid: number | null;
@@ -196,6 +215,8 @@ export interface Kill {
   reapedAnonRssKb: number | null;
   /** systemd-oomd's reason, e.g. `memory pressure for /system.slice being 86.45% > 50.00% for > 20s with reclaim activity`. */
   reason: string | null;
+  /** systemd-oomd's candidate block for the killed cgroup; null for kernel kills and when oomd printed none. */
+  oomdCandidate: OomdCandidate | null;
   transport: Transport;
   /** Who could have written the kill's line (the victim line, or the `oom-kill:` line of a report without one). */
   origin: LineOrigin;

@@ -1,6 +1,6 @@
 import { diagnosisRelation } from '../diagnostics/diagnosis-time';
 import type { ContainerInfo, DiagnosticsSummary } from '../diagnostics/model';
-import { chargedAtKillKb, formatKiB, rssAtKillKb } from '../format/bytes';
+import { formatKiB } from '../format/bytes';
 import { formatLimitKb, isUnlimitedKb } from '../format/limits';
 import type { Incident, KillDigest } from '../incident/model';
 import type { ContainerRef, Kill } from '../kernel-log';
@@ -96,16 +96,16 @@ export function timeLabel(time: string | null, kernelTime: number | null): strin
   return 'unknown';
 }
 
-/** The key facts of the first kill, in the order an engineer reads them. */
+/**
+ * Where and when: the place, time, instance and kernel of the first kill, in the order an engineer reads them.
+ * What the kernel stated about the kill itself (scope, victim, trigger) is `whatHappened`.
+ */
 export function killFacts(incident: Incident, summary: DiagnosticsSummary | null): Fact[] {
   const kill = incident.firstKill;
-  const rss = rssAtKillKb(kill);
   const { instance } = incident;
   const type = instance.instanceType ?? summary?.instanceType ?? null;
   const zone = instance.availabilityZone ?? summary?.availabilityZone ?? null;
   const facts: (Fact | null)[] = [
-    { label: 'RSS at kill', value: rssValue(kill, rss) },
-    { label: 'Scope', value: scopeLabel(kill) },
     {
       label: 'Unit / container / pod',
       // A cgroup kill whose report names no cgroup (a 3.x report cut to its kill lines) was not a host process.
@@ -117,30 +117,11 @@ export function killFacts(incident: Incident, summary: DiagnosticsSummary | null
     { label: 'Killed at', value: timeLabel(kill.time, kill.kernelTime) },
     { label: 'Instance', value: instanceValue(incident) },
     type || zone ? { label: 'Type / AZ', value: [type, zone].filter(Boolean).join(' in ') } : null,
-    kill.triggeredBy
-      ? {
-          label: 'Triggered by',
-          value: `${kill.triggeredBy}${kill.triggeredByPid ? ` (pid ${kill.triggeredByPid})` : ''}`,
-        }
-      : null,
     kernelFact(kill, summary),
   ];
   return facts
     .filter((fact): fact is Fact => fact !== null)
     .map((f) => ({ label: f.label, value: oneLine(f.value) }));
-}
-
-/**
- * The victim's RSS; in a cgroup kill, split into what its cgroup was charged for (anon + shmem) and its file
- * pages, which may be charged to another cgroup: an RSS above the limit is then no contradiction.
- */
-function rssValue(kill: Kill, rss: number | null): string {
-  if (rss === null) return 'not printed';
-  const charged = chargedAtKillKb(kill);
-  const file = kill.fileRssKb ?? 0;
-  const over = kill.memoryLimitKb !== null && rss > kill.memoryLimitKb;
-  if (!kill.cgroup || charged === null || (!over && file < Math.max(1024, rss * 0.1))) return formatKiB(rss);
-  return `${formatKiB(rss)} (anon+shmem ${formatKiB(charged)}, file ${formatKiB(file)}): RSS may count pages charged to another cgroup; the limit counts the cgroup's usage`;
 }
 
 /** The kernel the report printed; else the one the diagnostics found, labelled as theirs and as another boot's. */

@@ -1,9 +1,14 @@
+import { advice, prose } from '../analysis/advice';
 import { describeHolder, limitHolderOf } from '../analysis/limit-holder';
+import { type MemoryKind, memoryComposition } from '../analysis/memory-composition';
+import { KIND_NAMES } from '../analysis/memory-composition-line';
+import type { Advice } from '../analysis/model';
 import { formatKiB } from '../format/bytes';
 import { isUnlimitedKb } from '../format/limits';
 import type { ReportGap } from '../incident/model';
 import type { DiagnosticsStatus, ResponseOutcome } from '../incident/outcome';
 import type { Kill } from '../kernel-log';
+import { adviceView } from './advice-view';
 import type { LinkView } from './incident-links';
 import { type ActionLine, type CauseView, topProcesses } from './response-facts';
 import { oneLine } from './text-fit';
@@ -82,32 +87,44 @@ export function nextSteps(
   outcome: ResponseOutcome,
   cause: CauseView | null,
   links: readonly LinkView[],
-): string[] {
-  const steps: string[] = [];
-  if (cause?.fix) steps.push(cause.fix);
-  else steps.push(kernelNextStep(outcome.incident.firstKill, topProcesses(outcome).lines.length > 0));
+): Advice[] {
+  const steps: Advice[] = [];
+  if (cause?.fix.text) steps.push(cause.fix);
+  else steps.push(prose(kernelNextStep(outcome.incident.firstKill, topProcesses(outcome).lines.length > 0)));
   const workload = workloadStep(outcome);
   if (workload) steps.push(workload);
   const unit = outcome.diagnostics.summary?.unit;
   if (unit?.activeState && unit.activeState !== 'active') {
     steps.push(
-      `${unit.name} is ${unit.activeState}: check it and start it if it should run (systemctl start ${unit.name}).`,
+      advice(`${unit.name} is ${unit.activeState}: check it, and start it if it should run:`, [
+        `sudo systemctl start ${unit.name}`,
+      ]),
     );
   }
   const failed = outcome.actions.filter((action) => action.status === 'failed');
   for (const action of failed)
-    steps.push(`The ${action.action} remediation failed: read its command output.`);
+    steps.push(prose(`The ${action.action} remediation failed: read its command output.`));
   if (outcome.incident.instance.resolvedBy === 'unresolved') {
     steps.push(
-      'Find the instance by its hostname, and ship kernel logs with {instance_id} as the log stream name.',
+      prose(
+        'Find the instance by its hostname, and ship kernel logs with {instance_id} as the log stream name.',
+      ),
     );
   }
-  if (outcome.failure) steps.push(`Open the execution to see why ${outcome.failure.stage} failed.`);
+  if (outcome.failure) steps.push(prose(`Open the execution to see why ${outcome.failure.stage} failed.`));
   if (!cause && links.some((link) => link.label === 'Logs around the kill')) {
-    steps.push('Read the kernel log around the kill (link below).');
+    steps.push(prose('Read the kernel log around the kill (link below).'));
   }
-  return steps.slice(0, 3).map(oneLine);
+  return steps.slice(0, 3).map(adviceView);
 }
+
+/** Where to look first for memory other than the processes' own, when no analysis says more. */
+const FILLER_LOOK: Record<Exclude<MemoryKind, 'anon'>, string> = {
+  sock: 'Find the sockets with full queues (`ss -tmp` in its network namespace, `ss -s`).',
+  shmem: 'Find the tmpfs and shared memory files (`df -h -t tmpfs`, `ipcs -m`).',
+  'page-cache': 'Look for dirty pages and a slow disk (`memory.stat` file lines, `iostat -x 1`).',
+  kernel: 'See which kernel memory grew (`slabtop`, thread counts, page tables).',
+};
 
 /**
  * Without an analysis (a preview, a failed workflow) the kernel report still tells which lever exists: a cgroup
@@ -116,11 +133,18 @@ export function nextSteps(
 export function kernelNextStep(kill: Kill, tasksListed: boolean): string {
   const process = kill.process ?? 'the killed process';
   if (kill.kind === 'systemd-oomd') {
-    return `Find what put ${kill.systemdUnit ?? 'the cgroup'} under memory pressure; raise its ManagedOOMMemoryPressureLimit only if the pressure is expected.`;
+    // systemd-oomd's own levers, not a cgroup memory limit: what it watches, who it may pick, how strict it is.
+    const unit = kill.systemdUnit ?? 'the unit';
+    return `See what systemd-oomd watches and the pressure it reads (\`oomctl\`); if ${unit} must not be chosen, give it \`ManagedOOMPreference=avoid\` (or \`omit\`) in a drop-in (\`sudo systemctl edit ${unit}\`); relax the slice's \`ManagedOOMMemoryPressureLimit=\` (or \`ManagedOOMSwap=\`) only if the pressure is expected.`;
   }
   if (kill.cgroup) {
     // The limit may sit on a parent of the victim's cgroup: name the cgroup that holds it.
     const where = kill.container ? 'the container' : describeHolder(limitHolderOf(kill));
+    const filler = memoryComposition(kill)?.dominant ?? null;
+    if (filler && filler.kind !== 'anon') {
+      const name = KIND_NAMES[filler.kind].full;
+      return `${name.charAt(0).toUpperCase()}${name.slice(1)} filled the limit of ${where}, not ${process}'s own memory: raising the limit only delays the next kill. ${FILLER_LOOK[filler.kind]}`;
+    }
     const limit =
       kill.memoryLimitKb === null || isUnlimitedKb(kill.memoryLimitKb)
         ? 'its memory limit'

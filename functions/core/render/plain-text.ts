@@ -1,5 +1,6 @@
 import type { ResponseOutcome } from '../incident/outcome';
-import { ACTION_NAMES, STATUS_WORDS } from './response-facts';
+import { tagged } from '../incident/provenance';
+import { ACTION_NAMES, FILLED_BY_LABEL, STATUS_WORDS } from './response-facts';
 import { truncate } from './text-fit';
 import { snsText } from './untrusted';
 import { describeOutcome, type OutcomeView } from './view';
@@ -18,7 +19,11 @@ export function renderPlainText(outcome: ResponseOutcome): string {
 
 export function plainTextOf(view: OutcomeView): string {
   const sections: string[][] = [
-    [`[${view.severity.toUpperCase()}] ${view.title}`, ...view.notices.map((notice) => `! ${notice}`)],
+    [
+      tagged(view.provenance, `[${view.severity.toUpperCase()}] ${view.title}`),
+      ...view.notices.map((notice) => `! ${notice}`),
+    ],
+    whatHappenedLines(view),
     causeLines(view),
     view.facts.map((fact) => `${fact.label}: ${fact.value}`),
     actionLines(view),
@@ -35,20 +40,38 @@ export function plainTextOf(view: OutcomeView): string {
   return `${snsText(text)}\n`;
 }
 
+/** The certain part, as the kernel stated it: no confidence. */
+function whatHappenedLines(view: OutcomeView): string[] {
+  if (view.whatHappened.length === 0 && !view.filledBy) return [];
+  return [
+    'What happened (stated by the kernel report):',
+    ...view.whatHappened.map((fact) => `${fact.label}: ${fact.value}`),
+    // Which memory filled it is the report's own breakdown: as certain as the rest of this section.
+    ...(view.filledBy ? [`${FILLED_BY_LABEL}: ${view.filledBy}`] : []),
+  ];
+}
+
+/** Why: the likely cause, a hypothesis, with the confidence its evidence gives it and that evidence. */
 function causeLines(view: OutcomeView): string[] {
   const lines: string[] = [];
   if (view.cause) {
     const confidence =
-      view.cause.confidencePercent === null ? '' : ` (confidence ${view.cause.confidencePercent}%)`;
-    lines.push(`${view.cause.label}: ${view.cause.title}${confidence}`);
-  } else {
-    lines.push(`What the kernel report shows: ${view.kernelFinding}`);
+      view.cause.confidencePercent === null
+        ? ''
+        : ` (confidence ${view.cause.confidencePercent}%, from ${view.cause.basis})`;
+    lines.push(`Why (${view.cause.label.toLowerCase()}): ${view.cause.title}${confidence}`);
   }
   view.nextSteps.forEach((step, i) => {
-    lines.push(`${i === 0 ? 'Next: ' : '      '}${step}`);
+    lines.push(`${i === 0 ? 'Next: ' : '      '}${step.text}`);
+    // Code on lines of its own, indented by four spaces (as email and Markdown readers show code): pasted whole.
+    if (step.code) lines.push(...step.code.split('\n').map((line) => `    ${line}`));
+    if (step.after) lines.push(`      ${step.after}`);
   });
   if (view.cause && view.cause.evidence.length > 0) {
-    lines.push('Evidence:', ...view.cause.evidence.map((item) => `  - ${item}`));
+    lines.push(
+      'Evidence:',
+      ...view.cause.evidence.map((item) => `  - ${item.tag ? `[${item.tag}] ` : ''}${item.text}`),
+    );
   }
   if (view.otherFindings.length > 0) lines.push(`Also found: ${view.otherFindings.join('; ')}`);
   return lines;
@@ -84,9 +107,12 @@ function recurrenceLines(view: OutcomeView): string[] {
   if (view.recurrence) lines.push(`Recurrence: ${view.recurrence}`);
   if (view.kills) {
     const unlisted = view.kills.unlisted > 0 ? ` (${view.kills.unlisted} not listed)` : '';
+    lines.push(`${view.kills.heading}${unlisted}:`, ...view.kills.lines.map((line) => `  - ${line}`));
+  }
+  if (view.related.length > 0) {
     lines.push(
-      `${view.kills.total} kills in this incident${unlisted}:`,
-      ...view.kills.lines.map((line) => `  - ${line}`),
+      'Earlier incidents on this instance (24 h):',
+      ...view.related.map((item) => `  - ${item.text}${item.url ? ` (${item.url})` : ''}`),
     );
   }
   return lines;

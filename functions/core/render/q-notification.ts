@@ -1,7 +1,9 @@
 import type { ResponseOutcome } from '../incident/outcome';
+import { tagged } from '../incident/provenance';
 import { link } from './mrkdwn';
-import { ACTION_NAMES, STATUS_WORDS } from './response-facts';
+import { ACTION_NAMES, FILLED_BY_LABEL, STATUS_WORDS } from './response-facts';
 import { SEVERITY_EMOJI } from './slack-blocks';
+import { stepMrkdwn } from './slack-sections';
 import { fitLines, oneLine, truncate } from './text-fit';
 import { qText } from './untrusted';
 import { describeOutcome, safeOutcome } from './view';
@@ -33,22 +35,37 @@ export interface QCustomNotification {
   };
 }
 
-const Q_LIMITS = { title: 150, description: 3500, step: 400, summary: 300, context: 300 } as const;
+/** `step`: a step of prose; `stepWithCode`: one with lines to paste, shown as a code block of their own. */
+const Q_LIMITS = {
+  title: 150,
+  description: 3500,
+  step: 400,
+  stepWithCode: 1200,
+  summary: 300,
+  context: 300,
+} as const;
 
 export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
   const outcome = safeOutcome(raw);
   const view = describeOutcome(outcome);
   const incident = outcome.incident;
+  const happened = view.whatHappened.map((fact) => `• *${qText(fact.label)}:* ${qText(fact.value)}`);
+  const confidence =
+    view.cause?.confidencePercent === null || view.cause?.confidencePercent === undefined
+      ? ''
+      : ` _(confidence ${view.cause.confidencePercent}%, from ${qText(view.cause.basis)})_`;
   const why = view.cause
-    ? `*${view.cause.label}:* ${qText(view.cause.title)}`
-    : `*What the kernel report shows:* ${qText(view.kernelFinding)}`;
+    ? [`*Why (${view.cause.label.toLowerCase()}):* ${qText(view.cause.title)}${confidence}`]
+    : [];
   const done = [
     ...(view.nothingDone ? [qText(view.nothingDone)] : []),
     ...view.actions.map((a) => `${ACTION_NAMES[a.action]} (${STATUS_WORDS[a.status]}): ${qText(a.text)}`),
   ];
   const description = [
     ...view.notices.map((notice) => `:warning: ${qText(notice)}`),
-    why,
+    ...(happened.length > 0 ? [`*What happened* (stated by the kernel report)\n${happened.join('\n')}`] : []),
+    ...(view.filledBy ? [`*${FILLED_BY_LABEL}:* ${qText(view.filledBy)}`] : []),
+    ...why,
     view.facts.map((fact) => `*${fact.label}:* ${qText(fact.value)}`).join('\n'),
     `*What was done:* ${done.join('; ')}`,
     ...(view.recurrence ? [`*Recurrence:* ${qText(view.recurrence)}`] : []),
@@ -68,14 +85,20 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
     id: view.incidentId,
     content: {
       textType: 'client-markdown',
-      title: fitQ(`${SEVERITY_EMOJI[view.severity]} ${view.title}`, Q_LIMITS.title),
+      title: fitQ(`${SEVERITY_EMOJI[view.severity]} ${tagged(view.provenance, view.title)}`, Q_LIMITS.title),
       description: fitLines(description, Q_LIMITS.description, 'more lines'),
-      nextSteps: view.nextSteps.map((step) => fitQ(step, Q_LIMITS.step)),
+      // Amazon Q shows each step as mrkdwn in Slack: the code is a code block, as in the webhook message.
+      nextSteps: view.nextSteps.map((step) =>
+        stepMrkdwn(step, '', step.code ? Q_LIMITS.stepWithCode : Q_LIMITS.step),
+      ),
       keywords: keywords.map((word) => fitQ(oneLine(word), 60)),
     },
     metadata: {
       threadId: view.incidentId,
-      summary: fitQ(`${view.title}. ${view.cause?.title ?? view.kernelFinding}`, Q_LIMITS.summary),
+      summary: fitQ(
+        `${tagged(view.provenance, view.title)}. ${view.cause?.title ?? view.kernelFinding}`,
+        Q_LIMITS.summary,
+      ),
       eventType: 'OomKill',
       relatedResources: [incident.instance.instanceId, outcome.context.executionArn]
         .filter((id): id is string => typeof id === 'string' && id.length > 0)
@@ -88,6 +111,7 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
         kills: String(incident.killCount),
         diagnostics: outcome.diagnostics.status,
         confirmed: String(view.confirmed),
+        ...(view.provenance ? { provenance: view.provenance.kind } : {}),
       },
     },
   };

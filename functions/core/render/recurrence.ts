@@ -1,7 +1,7 @@
 import { formatKiB } from '../format/bytes';
 import { parseTime } from '../format/time';
 import type { Incident } from '../incident/model';
-import { distinctKillsOf, workerBurstOf } from '../incident/worker-burst';
+import { distinctKillsOf, priorEvents, workerBurstOf } from '../incident/worker-burst';
 
 /** How far back "here recently" reaches: a day, the span an on-call shift thinks in. */
 const WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -26,8 +26,10 @@ export function describeRecurrence(incident: Incident): string | null {
     const within = burst.spanMs === null ? '' : ` within ${minutes(burst.spanMs)}`;
     return `${burst.pids.length} different ${process} processes killed here${within} (pids ${burst.pids.join(', ')}): a pool's workers, not one process's history`;
   }
+  // An earlier incident's pool burst is one event, its workers' sizes no one's history.
+  const prior = priorEvents(incident.history);
   const points: Point[] = [
-    ...incident.history.map((prior) => ({ at: parseTime(prior.time), rssKb: prior.rssKb })),
+    ...prior.events.map((event) => ({ at: parseTime(event.time), rssKb: event.rssKb })),
     // A kill the kernel printed twice (memory.oom.group names its victim again) counts once.
     ...distinctKillsOf(incident.kills, process).map((kill) => ({
       at: parseTime(kill.time),
@@ -43,9 +45,11 @@ export function describeRecurrence(incident: Incident): string | null {
   const span = counted === recent && Number.isFinite(latest) ? ' in 24 h' : '';
   const trend = rssTrend(counted.map((point) => point.rssKb));
   const growing = isGrowing(counted.map((point) => point.rssKb));
-  return `${ordinal(counted.length)} kill of ${process} here${span}${
-    trend ? `; RSS at kill ${trend}${growing ? ' (growing)' : ''}` : ''
-  }`;
+  const what =
+    prior.largestBurst > 0
+      ? `${process} killed here ${counted.length} times${span}, a burst of ${prior.largestBurst} workers counted once`
+      : `${ordinal(counted.length)} kill of ${process} here${span}`;
+  return `${what}${trend ? `; RSS at kill ${trend}${growing ? ' (growing)' : ''}` : ''}`;
 }
 
 /** `2.1 -> 2.6 -> 3.0 GiB` when every value shares a unit, else each with its own. */

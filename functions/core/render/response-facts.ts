@@ -1,8 +1,11 @@
-import type { ActionName, ActionStatus, Analysis } from '../analysis/model';
+import { asAdvice } from '../analysis/advice';
+import type { Evidence, EvidenceKind } from '../analysis/evidence';
+import type { ActionName, ActionStatus, Advice, Analysis } from '../analysis/model';
 import type { DiagnosticsSummary } from '../diagnostics/model';
 import { formatKiB } from '../format/bytes';
 import { formatLimitBytes, isUnlimitedBytes } from '../format/limits';
 import type { ResponseOutcome } from '../incident/outcome';
+import { adviceView } from './advice-view';
 import { ASSUMED_PAGE_KIB } from './kill-facts';
 import { oneLine } from './text-fit';
 
@@ -12,9 +15,27 @@ export interface CauseView {
   title: string;
   /** 0..100, or null when the finding gave none. */
   confidencePercent: number | null;
-  evidence: string[];
-  fix: string;
+  /** What the confidence rests on: `2 kernel facts, 1 measurement`, or `no supporting evidence`. */
+  basis: string;
+  evidence: EvidenceLine[];
+  /** The finding's recommendation: prose on one line, its code line for line. */
+  fix: Advice;
 }
+
+/** One evidence line with the tag that says what kind of support it is (`kernel`, `measured`...), or none. */
+export interface EvidenceLine {
+  tag: string | null;
+  text: string;
+}
+
+/** How each kind is tagged in a message; context carries no weight and no tag. */
+export const EVIDENCE_TAGS: Record<EvidenceKind, string | null> = {
+  kernel: 'kernel',
+  measured: 'measured',
+  inferred: 'inferred',
+  contradicts: 'against',
+  context: null,
+};
 
 export interface ActionLine {
   /** `planned`: a dry-run step of the plan with no result reported. `not-planned`: considered, policy said no. */
@@ -30,6 +51,9 @@ export interface ProcessLine {
   name: string;
   command: string;
 }
+
+/** The label of `OutcomeView.filledBy`: the report's breakdown, as against the diagnostics' "Memory at diagnosis". */
+export const FILLED_BY_LABEL = 'Memory at the kill';
 
 /** Statuses in words, for people. */
 export const STATUS_WORDS: Record<ActionLine['status'], string> = {
@@ -57,9 +81,28 @@ export function causeView(analysis: Analysis | null): CauseView | null {
     confidencePercent: Number.isFinite(cause.confidence)
       ? Math.round(Math.min(1, Math.max(0, cause.confidence)) * 100)
       : null,
-    evidence: cause.evidence.map(oneLine).filter((line) => line.length > 0),
-    fix: oneLine(cause.recommendation),
+    basis: basisOf(cause.evidence),
+    evidence: cause.evidence
+      .map((item) => ({ tag: EVIDENCE_TAGS[item.kind] ?? null, text: oneLine(item.text) }))
+      .filter((line) => line.text.length > 0),
+    fix: adviceView(asAdvice(cause.recommendation)),
   };
+}
+
+const BASIS_WORDS: readonly [EvidenceKind, string, string][] = [
+  ['kernel', 'kernel fact', 'kernel facts'],
+  ['measured', 'measurement', 'measurements'],
+  ['inferred', 'inference', 'inferences'],
+  ['contradicts', 'fact against', 'facts against'],
+];
+
+/** `2 kernel facts, 1 measurement`: what a confidence was derived from (see `confidenceOf`). */
+export function basisOf(evidence: readonly Evidence[]): string {
+  const parts = BASIS_WORDS.flatMap(([kind, one, many]) => {
+    const n = evidence.filter((item) => item.kind === kind).length;
+    return n === 0 ? [] : [`${n} ${n === 1 ? one : many}`];
+  });
+  return parts.length > 0 ? parts.join(', ') : 'no supporting evidence';
 }
 
 export function otherFindings(analysis: Analysis | null): string[] {

@@ -1,4 +1,4 @@
-import { fitMrkdwn } from './mrkdwn';
+import { fitFenced, fitMrkdwn } from './mrkdwn';
 import { truncate } from './text-fit';
 import { plainText } from './untrusted';
 
@@ -154,8 +154,11 @@ export function blocksTextLength(blocks: readonly SlackBlock[]): number {
   return total;
 }
 
-/** Cut formatted mrkdwn without leaving half an entity; an empty text (Slack refuses it) becomes a dash. */
+/**
+ * Cut formatted mrkdwn without leaving half an entity or an open code block; an empty text (Slack refuses it)
+ * becomes a dash.
+ */
 function fitFormatted(text: string, max: number): string {
-  const cut = truncate(text, max).replace(/&[a-z]{0,3}(?=… \(truncated\)$)/, '');
+  const cut = fitFenced(text, max);
   return cut.trim().length > 0 ? cut : '-';
 }

@@ -1,5 +1,6 @@
-import { codeBlock, fitMrkdwn, link } from './mrkdwn';
-import { ACTION_NAMES, type ActionLine, STATUS_WORDS } from './response-facts';
+import type { Advice } from '../analysis/model';
+import { codeBlock, fitMrkdwn, fitProse, link, pasteBlock } from './mrkdwn';
+import { ACTION_NAMES, type ActionLine, FILLED_BY_LABEL, STATUS_WORDS } from './response-facts';
 import { fitLines, truncate } from './text-fit';
 import { mrkdwnText } from './untrusted';
 import type { OutcomeView } from './view';
@@ -32,25 +33,53 @@ export function noticesText(view: OutcomeView, max: number): string | null {
   );
 }
 
+/** The certain part, as the kernel stated it: no confidence. */
+export function whatHappenedText(view: OutcomeView, max: number): string | null {
+  if (view.whatHappened.length === 0 && !view.filledBy) return null;
+  const lines = view.whatHappened.map(
+    (fact) => `• *${fitMrkdwn(fact.label, 60)}:* ${fitMrkdwn(fact.value, 400)}`,
+  );
+  // Which memory filled it is the report's own breakdown: as certain as the rest of this section.
+  if (view.filledBy) lines.push(`• *${FILLED_BY_LABEL}:* ${fitMrkdwn(view.filledBy, 300)}`);
+  return `*What happened* (stated by the kernel report)\n${fitLines(lines, max - 50, 'more lines')}`;
+}
+
+/** Why: the likely cause with the confidence its evidence gives it, then what to do next. */
 export function causeText(view: OutcomeView, max: number): string {
   const lines: string[] = [];
   if (view.cause) {
     const confidence =
-      view.cause.confidencePercent === null ? '' : ` _(confidence ${view.cause.confidencePercent}%)_`;
-    lines.push(`*${view.cause.label}:* ${fitMrkdwn(view.cause.title, 500)}${confidence}`);
-  } else {
-    lines.push(`*What the kernel report shows:* ${fitMrkdwn(view.kernelFinding, 600)}`);
+      view.cause.confidencePercent === null
+        ? ''
+        : ` _(confidence ${view.cause.confidencePercent}%, from ${fitMrkdwn(view.cause.basis, 100)})_`;
+    lines.push(`*Why (${view.cause.label.toLowerCase()}):* ${fitMrkdwn(view.cause.title, 500)}${confidence}`);
   }
   const [first, ...rest] = view.nextSteps;
-  if (first) lines.push(`*Next:* ${fitMrkdwn(first, 500)}`);
-  for (const step of rest) lines.push(`• ${fitMrkdwn(step, 300)}`);
+  // The first step gets what the cause line left (its code whole where it fits), the others a share each.
+  const room = max - (lines[0]?.length ?? 0) - 60;
+  if (first) lines.push(stepMrkdwn(first, '*Next:* ', Math.min(room, 1600)));
+  for (const step of rest) lines.push(stepMrkdwn(step, '• ', 1000));
   return fitLines(lines, max, 'more lines');
+}
+
+/**
+ * A next step in mrkdwn: its prose, the code to paste in a code block of its own (never flattened: a drop-in is
+ * right only line for line), and the prose after it. At most `max` characters, the block always closed.
+ */
+export function stepMrkdwn(step: Advice, lead: string, max: number): string {
+  const text = `${lead}${fitProse(step.text, Math.min(500, Math.max(100, max - 400)))}`;
+  const after = step.after ? fitProse(step.after, 250) : null;
+  if (!step.code) return after ? `${text} ${after}` : text;
+  const codeRoom = max - text.length - (after ? after.length + 1 : 0) - 1;
+  return [text, pasteBlock(step.code, Math.max(40, codeRoom)), ...(after ? [after] : [])].join('\n');
 }
 
 export function evidenceText(view: OutcomeView, max: number): string | null {
   const evidence = view.cause?.evidence ?? [];
   if (evidence.length === 0 && view.otherFindings.length === 0) return null;
-  const lines = evidence.map((item) => `• ${fitMrkdwn(item, 300)}`);
+  const lines = [
+    ...evidence.map((item) => `• ${item.tag ? `_${item.tag}:_ ` : ''}${fitMrkdwn(item.text, 300)}`),
+  ];
   if (view.otherFindings.length > 0) {
     lines.push(`_Also found:_ ${fitMrkdwn(view.otherFindings.slice(0, 4).join('; '), 400)}`);
   }
@@ -96,8 +125,19 @@ export function recurrenceText(view: OutcomeView, max: number): string | null {
   if (view.recurrence) lines.push(`:repeat: *Recurrence:* ${fitMrkdwn(view.recurrence, 400)}`);
   if (view.kills) {
     const unlisted = view.kills.unlisted > 0 ? ` (${view.kills.unlisted} not listed)` : '';
-    lines.push(`*${view.kills.total} kills in this incident*${unlisted}`);
+    lines.push(`*${fitMrkdwn(view.kills.heading, 300)}*${unlisted}`);
     lines.push(...view.kills.lines.map((line) => `• ${fitMrkdwn(line, 300)}`));
+  }
+  if (view.related.length > 0) {
+    lines.push('*Earlier incidents on this instance (24 h)*');
+    // The incident id is the link to its execution: a cut link is a broken one, so only the text is fitted.
+    lines.push(
+      ...view.related.map((item) => {
+        const [id = '', ...rest] = item.text.split(': ');
+        const label = item.url ? link(item.url, id) : fitMrkdwn(id, 100);
+        return `• ${label}: ${fitMrkdwn(rest.join(': '), 200)}`;
+      }),
+    );
   }
   return lines.length > 0 ? fitLines(lines, max, 'more kills') : null;
 }

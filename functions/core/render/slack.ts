@@ -1,4 +1,6 @@
 import type { ResponseOutcome } from '../incident/outcome';
+import { tagged } from '../incident/provenance';
+import { adviceLine } from './advice-view';
 import { fitMrkdwn } from './mrkdwn';
 import {
   blocksTextLength,
@@ -21,6 +23,7 @@ import {
   processesText,
   recurrenceText,
   stateText,
+  whatHappenedText,
 } from './slack-sections';
 import { mrkdwnText } from './untrusted';
 import { describeOutcome, type OutcomeView } from './view';
@@ -41,7 +44,9 @@ interface Part {
 /** Sections in reading order. The top processes go first when room runs out, what was done goes last. */
 const PARTS: readonly Part[] = [
   { render: noticesText, max: 1500, min: 1500 },
-  { render: causeText, max: 1500, min: 1500 },
+  { render: whatHappenedText, max: 1200, min: 1200 },
+  // Room for the first step's code block whole (a drop-in, a swap recipe) beside the cause line.
+  { render: causeText, max: 2200, min: 2200 },
   { render: evidenceText, max: 1500, min: 300, shrinkOrder: 3 },
   { render: actionsText, max: 1500, min: 500, shrinkOrder: 5 },
   { render: stateText, max: 800, min: 300, shrinkOrder: 4 },
@@ -59,7 +64,7 @@ const PARTS: readonly Part[] = [
  */
 export function renderSlackMessage(outcome: ResponseOutcome): SlackMessage {
   const view = describeOutcome(outcome);
-  const top = header(`${SEVERITY_EMOJI[view.severity]} ${view.title}`);
+  const top = header(`${SEVERITY_EMOJI[view.severity]} ${tagged(view.provenance, view.title)}`);
   const facts = fields(view.facts, FIELD_VALUE_CHARS);
   const footer = context([mrkdwnText(view.footer)]);
   const texts = PARTS.map((part) => part.render(view, part.max));
@@ -79,8 +84,8 @@ export function renderSlackMessage(outcome: ResponseOutcome): SlackMessage {
     if (!text) return [];
     return part.divider ? [divider(), section(text)] : [section(text)];
   });
-  // The facts go right after the cause: the cause section is the second of the notices-and-cause pair.
-  const causeAt = texts[0] ? 2 : 1;
+  // The facts go right after the cause: notices (when any), what happened, then the cause.
+  const causeAt = texts.slice(0, 3).filter((text) => text).length;
   const blocks: SlackBlock[] = [
     top,
     ...sections.slice(0, causeAt),
@@ -91,9 +96,22 @@ export function renderSlackMessage(outcome: ResponseOutcome): SlackMessage {
   return { text: slackFallbackText(view), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
 
-/** The notification line (and what clients without blocks show): what, where, why, what next. */
+/**
+ * The notification line (and what clients without blocks show): what, where, why, what next. The next step is
+ * one line: its code stays in the blocks, where it can be pasted (`adviceLine`).
+ */
 export function slackFallbackText(view: OutcomeView): string {
   const why = view.cause ? `${view.cause.label}: ${view.cause.title}` : view.kernelFinding;
-  const lines = [view.title, ...view.notices.slice(0, 1), why, `Next: ${view.nextSteps[0] ?? '-'}`];
+  // What happened (its scope), then why: a notification line keeps the certain part apart from the guess.
+  const scope = view.whatHappened.find((fact) => fact.label === 'Scope');
+  const happened = scope && view.cause ? [`What happened: ${scope.value}`] : [];
+  const next = view.nextSteps[0];
+  const lines = [
+    tagged(view.provenance, view.title),
+    ...view.notices.slice(0, 1),
+    ...happened,
+    why,
+    `Next: ${next ? adviceLine(next) : '-'}`,
+  ];
   return fitMrkdwn(lines.join('\n'), SLACK_LIMITS.fallbackText);
 }

@@ -1,4 +1,5 @@
 import type { ResponseOutcome } from '../incident/outcome';
+import { tagged } from '../incident/provenance';
 import { plainTextOf } from './plain-text';
 import { oneLine, present, truncate } from './text-fit';
 import { snsText } from './untrusted';
@@ -42,7 +43,13 @@ export function renderSnsNotification(raw: ResponseOutcome): SnsNotification {
     present(incident.instance.hostname) ??
     present(incident.firstKill.hostname);
   return {
-    subject: snsSubject(`[OOM ${view.severityLabel}] ${view.victim} killed on ${view.host}`),
+    // The headline, as every channel's title has it; one victim reads "<victim> killed on <host>".
+    subject: snsSubject(
+      tagged(
+        view.provenance,
+        `[OOM ${view.severityLabel}] ${view.headline}${view.headline === view.victim ? ' killed' : ''} on ${view.host}`,
+      ),
+    ),
     message: fitBytes(plainTextOf(view), SNS_LIMITS.messageBytes - SNS_LIMITS.attributesReserveBytes),
     sms: smsText(view),
     messageAttributes: snsAttributes({
@@ -51,6 +58,8 @@ export function renderSnsNotification(raw: ResponseOutcome): SnsNotification {
       incidentId: view.incidentId,
       instance: present(instance) ?? 'unresolved',
       process: view.victim.replace(/ \(pid \d+\)$/, ''),
+      // For a filter policy that keeps samples and demos out of a channel; a live message has no such attribute.
+      ...(view.provenance ? { provenance: view.provenance.kind } : {}),
     }),
   };
 }
@@ -78,7 +87,7 @@ export function snsAttributes(values: Record<string, string>): Record<string, Sn
 function smsText(view: OutcomeView): string {
   const why = view.cause ? view.cause.title : view.kernelFinding;
   return truncate(
-    snsText(`OOM ${view.severityLabel}: ${view.victim} on ${view.host}. ${why}`),
+    snsText(tagged(view.provenance, `OOM ${view.severityLabel}: ${view.headline} on ${view.host}. ${why}`)),
     SNS_LIMITS.smsChars,
     '...',
   );

@@ -1,5 +1,6 @@
 import { formatKiB } from '../format/bytes';
 import type { Incident } from '../incident/model';
+import { type Provenance, provenanceNotice, provenanceTag, tagged } from '../incident/provenance';
 import type { StormWindowStats } from '../incident/storm-stats';
 import { escapeMrkdwn, fitMrkdwn } from './mrkdwn';
 import { redactDeep } from './redaction/redact';
@@ -31,6 +32,8 @@ export interface StormRollupOptions {
   rollup?: number | null;
   /** The link that opens one incident (its execution), or null. @default no links */
   linkOf?: (incident: Incident) => string | null;
+  /** Set for a replayed sample or a demo: the headers are tagged and the text says so. @default live */
+  provenance?: Provenance | null;
 }
 
 export interface StormRollup {
@@ -52,7 +55,9 @@ export function renderStormRollup(raw: readonly Incident[], options: StormRollup
   const incidents = redactDeep([...raw]);
   const summary = summarizeStorm(incidents);
   const window = options.window ?? null;
-  const title = titleOf(summary, window, options.rollup ?? null);
+  const provenance = provenanceTag(options.provenance) ? (options.provenance ?? null) : null;
+  const title = tagged(provenance, titleOf(summary, window, options.rollup ?? null));
+  const builtFrom = provenanceNotice(provenance);
   const span = summary.firstAt && summary.lastAt ? ` (between ${summary.firstAt} and ${summary.lastAt})` : '';
   const why = `More than ${options.threshold} incidents started in one window${span}: the first ${options.threshold} went out on their own, the rest are listed in rollups like this one.`;
   const totals = window ? windowLine(window) : null;
@@ -60,7 +65,7 @@ export function renderStormRollup(raw: readonly Incident[], options: StormRollup
   const instanceRows = rows(summary.byInstance, 'killed');
   const fixed = [
     header(`${SEVERITY_EMOJI[summary.critical > 0 ? 'critical' : 'warning']} ${title}`),
-    section(mrkdwnText(why)),
+    section(mrkdwnText(builtFrom ? `${oneLine(builtFrom)}\n${why}` : why)),
     fields([
       { label: 'Kills (listed)', value: String(summary.kills) },
       { label: 'Incidents listed', value: `${summary.incidents} (${summary.critical} critical)` },
@@ -85,6 +90,7 @@ export function renderStormRollup(raw: readonly Incident[], options: StormRollup
   const text = snsText(
     [
       `[STORM] ${title}`,
+      ...(builtFrom ? [oneLine(builtFrom)] : []),
       why,
       ...(totals ? [totals] : []),
       '',
@@ -117,6 +123,7 @@ export function renderStormRollup(raw: readonly Incident[], options: StormRollup
         severity: summary.critical > 0 ? 'critical' : 'warning',
         incidentCount: String(window?.incidents ?? summary.incidents),
         process: summary.byProcess[0]?.name ?? '',
+        ...(provenance ? { provenance: provenance.kind } : {}),
       }),
     },
   };

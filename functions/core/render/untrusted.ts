@@ -95,6 +95,16 @@ export function mrkdwnCode(text: string): string {
 }
 
 /**
+ * Text to paste (a command, a drop-in) inside a code block: Slack formats nothing there and decodes its entities
+ * on display and on copy, so `&<>` are escaped and the copied text is what was written. Shortcodes are left alone
+ * (an ARN's `:aws:` must paste as it is; a code block shows no emoji) and so are `*` and `_`; only a backtick
+ * goes (U+02B9), since three of them would end the block early.
+ */
+export function mrkdwnPaste(text: string): string {
+  return breakBareMentions(escapeEntities(reveal(text).replace(/`/g, '\u02b9')));
+}
+
+/**
  * Host text in a `plain_text` object: revealed only. The object must say `emoji: false` (Slack's switch for the
  * colon format), and Slack parses no mentions or links in plain text.
  */

@@ -1,9 +1,14 @@
+import { advice, prose } from '../analysis/advice';
+import { memoryComposition } from '../analysis/memory-composition';
+import type { Advice } from '../analysis/model';
 import { corroborationLine, corroborationOf, sourceName } from '../diagnostics/corroboration';
 import { diagnosisRelation } from '../diagnostics/diagnosis-time';
+import type { DiagnosticsSummary } from '../diagnostics/model';
 import { formatKiB } from '../format/bytes';
 import type { Severity } from '../incident/model';
 import type { ResponseOutcome } from '../incident/outcome';
-import { workloadLabel } from '../workload';
+import { type Provenance, provenanceNotice, provenanceTag } from '../incident/provenance';
+import { killHeadline } from './headline';
 import { incidentLinks, type LinkView } from './incident-links';
 import {
   diagnosisLabel,
@@ -11,13 +16,14 @@ import {
   hostLabel,
   kernelFinding,
   killFacts,
-  namedWorkload,
   placeLabel,
   victimLabel,
 } from './kill-facts';
+import { killListHeading, largestMark } from './kill-list';
 import { describeNotices, nextSteps, nothingDoneLine } from './notices';
 import { describeRecurrence } from './recurrence';
 import { mapStrings, redact } from './redaction/redact';
+import { type RelatedView, relatedViews } from './related-incidents';
 import {
   type ActionLine,
   actionLines,
@@ -30,6 +36,7 @@ import {
   topProcesses,
 } from './response-facts';
 import { clean, oneLine } from './text-fit';
+import { whatHappened } from './what-happened';
 
 /**
  * Everything a renderer shows, worked out once from a response outcome: the outcome is redacted whole first, so
@@ -49,13 +56,36 @@ export interface OutcomeView {
   /** `web-1 (i-0abc1234def567890)`. */
   host: string;
   /**
-   * `OOM kill: java (pid 4242) on web-1 (i-0abc…)`, `+ 2 more kills` when others joined; the workload by name when
-   * the diagnostics tell it (`api (pid 7) in pod payments/api-7d9f (container api) on ...`).
+   * What was killed, in one short line (`headline.ts`): `java (pid 4242)`, the whole cgroup of an oom.group kill, or
+   * the largest victim and the count (`apache2 (pid 15599, 45 MiB, the largest) + 5 more kills of apache2 in 2 min`).
+   */
+  headline: string;
+  /**
+   * `OOM kill: <headline> on web-1 (i-0abc…)`, the workload by name when the diagnostics tell it (`api (pid 7) in
+   * pod payments/api-7d9f (container api) on ...`): every channel's title.
    */
   title: string;
-  /** Said first, plainly: an unresolved instance, a failed workflow, missing diagnostics. */
+  /**
+   * `[SAMPLE]` or `[DEMO]` when the message was not built from a live kill: every renderer puts it at the start
+   * of its header (`tagged`). Null for a live message.
+   */
+  tag: string | null;
+  /** The outcome's provenance when it is not live (what the message was built from), else null. */
+  provenance: Provenance | null;
+  /**
+   * Said first, plainly: what a sample or demo message was built from, an unresolved instance, a failed
+   * workflow, missing diagnostics.
+   */
   notices: string[];
+  /** What the kernel stated for certain (scope, victim, trigger, oom.group, kills): no confidence, no guess. */
+  whatHappened: Fact[];
+  /** Why: the likely cause, a hypothesis with its evidence and the confidence derived from it. */
   cause: CauseView | null;
+  /**
+   * Which memory filled the cgroup or the host, from the report's own breakdown (memcg stats, Mem-Info): `Filled
+   * by socket buffers: 175 MiB of 203 MiB charged (86%); anon 27 MiB`. Null when the report printed none.
+   */
+  filledBy: string | null;
   /** The kernel report's own account, shown when there is no analysis. */
   kernelFinding: string;
   otherFindings: string[];
@@ -69,9 +99,13 @@ export interface OutcomeView {
   /** Set when nothing was done on the host, saying why. */
   nothingDone: string | null;
   recurrence: string | null;
-  kills: { total: number; lines: string[]; unlisted: number } | null;
+  /** Every kill of the incident, under a heading that says what they were (`12 kills in this incident`, a cgroup). */
+  kills: { total: number; heading: string; lines: string[]; unlisted: number } | null;
   links: LinkView[];
-  nextSteps: string[];
+  /** Earlier incidents of the same instance within a day, newest first, each with its execution when known. */
+  related: RelatedView[];
+  /** Up to three steps (four with the check of an unconfirmed kill), each with its code to paste. */
+  nextSteps: Advice[];
   footer: string;
 }
 
@@ -91,20 +125,18 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
   const victim = victimLabel(incident.firstKill);
   const host = hostLabel(incident);
   // Whose workload it was, in the headline, only by name: an id there says nothing at 3 a.m.
-  const workload = namedWorkload(incident.firstKill.container, summary?.containers);
-  const within = workload ? ` in ${oneLine(workloadLabel(workload))}` : '';
-  const more =
-    incident.killCount > 1
-      ? ` + ${incident.killCount - 1} more kill${incident.killCount > 2 ? 's' : ''}`
-      : '';
   const cause = causeView(outcome.analysis);
   const corroboration = corroborationOf(summary);
   const corroborationText = oneLine(corroborationLine(incident.firstKill.origin, corroboration));
   const unconfirmed = corroboration.confirmed ? '' : ' (unconfirmed)';
+  const prefix = `OOM kill${unconfirmed}: `;
+  const headline = killHeadline(incident, summary?.containers, prefix);
   const severityLabel = `${incident.severity}${unconfirmed}`;
   // Said first when it is a doubt: every claim below comes from a line the host did not vouch for.
   const elsewhere = summary ? diagnosisRelation(incident.firstKill, summary).notAboutThisKill : null;
+  const builtFrom = provenanceNotice(outcome.provenance);
   const notices = [
+    ...(builtFrom ? [oneLine(builtFrom)] : []),
     ...(corroboration.confirmed ? [] : [corroborationText]),
     ...(elsewhere
       ? [
@@ -125,9 +157,14 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     corroboration: corroborationText,
     victim,
     host,
-    title: `OOM kill${unconfirmed}: ${victim}${within} on ${host}${more}`,
+    headline,
+    title: `${prefix}${headline} on ${host}`,
+    tag: provenanceTag(outcome.provenance),
+    provenance: outcome.provenance && provenanceTag(outcome.provenance) ? outcome.provenance : null,
     notices,
+    whatHappened: whatHappened(incident, summary?.containers),
     cause,
+    filledBy: filledByLine(incident.firstKill),
     kernelFinding: kernelFinding(incident.firstKill),
     otherFindings: otherFindings(outcome.analysis),
     facts: killFacts(incident, summary),
@@ -140,9 +177,10 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     recurrence: describeRecurrence(incident),
     kills: killList(outcome),
     links,
+    related: relatedViews(outcome),
     nextSteps: corroboration.confirmed
       ? nextSteps(outcome, cause, links)
-      : [checkTheKillStep(incident.firstKill), ...nextSteps(outcome, cause, links)],
+      : [checkTheKillStep(incident.firstKill, summary), ...nextSteps(outcome, cause, links)],
     footer: oneLine(
       [
         `Incident ${incident.id}`,
@@ -159,12 +197,35 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
   };
 }
 
-/** Before acting on a kill nothing vouched for: look for it where only the kernel (or systemd-oomd) writes. */
-function checkTheKillStep(kill: ResponseOutcome['incident']['firstKill']): string {
+/** What the kernel printed, so it is said whatever the analysis made of it (or when there is none). */
+function filledByLine(kill: ResponseOutcome['incident']['firstKill']): string | null {
+  const composition = memoryComposition(kill);
+  return composition ? oneLine(composition.line) : null;
+}
+
+/**
+ * Before acting on a kill nothing vouched for: look for it where only the kernel (or systemd-oomd) writes. When
+ * the diagnostics already looked, their answer is the step, not the command they ran.
+ */
+function checkTheKillStep(
+  kill: ResponseOutcome['incident']['firstKill'],
+  summary: DiagnosticsSummary | null,
+): Advice {
+  const looked = summary?.killConfirmation;
+  if (summary && looked && looked.status === 'not-found') {
+    const at = diagnosisRelation(kill, summary).at;
+    const where = sourceName(looked.source);
+    return prose(
+      oneLine(
+        `Treat the kill as unproven: at diagnosis${at ? ` ${at}` : ''} ${where} did not hold it${looked.detail ? ` (${looked.detail})` : ''}. Do not change the host on it alone.`,
+      ),
+    );
+  }
+  const lead = 'First check the kill is real, on the host:';
   if (kill.kind === 'systemd-oomd')
-    return 'First check the kill is real, on the host: journalctl -u systemd-oomd --since -1h | grep Killed';
+    return advice(lead, ['journalctl -u systemd-oomd --since -1h | grep Killed']);
   const pid = kill.pid === null ? '' : ` ${kill.pid}`;
-  return `First check the kill is real, on the host: sudo dmesg -k | grep 'Killed process${pid}'`;
+  return advice(lead, [`sudo dmesg -k | grep 'Killed process${pid}'`]);
 }
 
 function killList(outcome: ResponseOutcome): OutcomeView['kills'] {
@@ -174,6 +235,7 @@ function killList(outcome: ResponseOutcome): OutcomeView['kills'] {
   // kill's, and the time is short, so a crash loop of dozens of kills fits the message whole.
   const containers = outcome.diagnostics.summary?.containers;
   const firstPlace = incident.kills[0] ? placeLabel(incident.kills[0], containers) : null;
+  const mark = largestMark(incident.kills);
   const lines = incident.kills.map((kill) => {
     const who =
       kill.kind === 'systemd-oomd'
@@ -183,11 +245,12 @@ function killList(outcome: ResponseOutcome): OutcomeView['kills'] {
     const time = shortTime(kill.time, kill.kernelTime);
     const place = placeLabel(kill, containers);
     return oneLine(
-      `${who}${rss}${time ? ` at ${time}` : ''}${place && place !== firstPlace ? ` in ${place}` : ''}`,
+      `${who}${rss}${kill === mark ? ' (the largest)' : ''}${time ? ` at ${time}` : ''}${place && place !== firstPlace ? ` in ${place}` : ''}`,
     );
   });
   return {
     total: incident.killCount,
+    heading: oneLine(killListHeading(incident, containers)),
     lines,
     unlisted: Math.max(0, incident.killCount - incident.kills.length),
   };

@@ -1,6 +1,13 @@
 import type { Analysis } from '../analysis/model';
 import { OomResponderError } from '../errors';
-import type { ChannelDelivery, Incident, NotificationRecord } from '../incident/model';
+import {
+  type ChannelDelivery,
+  hostKeyOf,
+  type Incident,
+  instanceKeyOf,
+  type NotificationRecord,
+  type RelatedIncident,
+} from '../incident/model';
 import type { ResponseContext, ResponseOutcome } from '../incident/outcome';
 import { stormWindowOf } from '../incident/storm-stats';
 import { type NotifyEvent, NotifyEventSchema } from '../workflow/state';
@@ -117,7 +124,10 @@ export async function notifyIncident(
     });
     return { incidentId: incident.id, ...record };
   }
-  const outcome = responseOutcome(state, incident, executionArn, config);
+  const outcome = {
+    ...responseOutcome(state, incident, executionArn, config),
+    related: await relatedIncidents(ports, incident),
+  };
   const messages =
     plan.kind === 'incident'
       ? incidentMessages(outcome, config.qDeveloperFormat)
@@ -129,6 +139,7 @@ export async function notifyIncident(
           window,
           loaded: plan.loaded,
           threshold,
+          provenance: outcome.provenance ?? null,
         });
   if (messages.unlisted.length > 0)
     ports.telemetry.warn('the rollup could not list every incident it covers', {
@@ -244,6 +255,36 @@ function parseEvent(event: unknown): { state: NotifyEvent; executionArn: string 
 }
 
 /** Everything known at the end, whichever path the workflow took. */
+/** How far back a message looks for the instance's other incidents: a day, the span an on-call shift thinks in. */
+export const RELATED_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** At most this many are listed: the latest, which are the ones on-call wants to open. */
+export const MAX_RELATED = 5;
+
+/**
+ * The instance's incidents received in the day before this one, newest first. Nice to have, never worth a lost
+ * message: a failed query is logged and the message goes out without them.
+ */
+async function relatedIncidents(ports: NotifyPorts, incident: Incident): Promise<RelatedIncident[]> {
+  const observedMs = Date.parse(incident.observedAt);
+  if (Number.isNaN(observedMs)) return [];
+  try {
+    const all = await ports.store.incidentsOn(
+      instanceKeyOf(incident.instance, hostKeyOf(incident)),
+      observedMs - RELATED_WINDOW_MS,
+    );
+    return all
+      .filter((other) => other.incidentId !== incident.id && Date.parse(other.observedAt) <= observedMs)
+      .reverse()
+      .slice(0, MAX_RELATED);
+  } catch (error) {
+    ports.telemetry.warn('could not list the instance’s other incidents', {
+      incidentId: incident.id,
+      error: (error as Error).message,
+    });
+    return [];
+  }
+}
+
 export function responseOutcome(
   state: NotifyEvent,
   incident: Incident,
@@ -266,6 +307,8 @@ export function responseOutcome(
     actions: actionResults(state.actions),
     failure: state.failure ? { stage: state.failure.stage, error: failureText(state.failure) } : null,
     context,
+    // Only a labelled (sample or demo) state adds the key: a live outcome is exactly what it was.
+    ...(state.provenance && state.provenance.kind !== 'live' ? { provenance: state.provenance } : {}),
   };
 }
 

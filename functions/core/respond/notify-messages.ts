@@ -1,5 +1,6 @@
 import type { Incident } from '../incident/model';
 import type { ResponseContext, ResponseOutcome } from '../incident/outcome';
+import type { Provenance } from '../incident/provenance';
 import type { StormWindowStats } from '../incident/storm-stats';
 import { executionUrl } from '../render/console-links';
 import { renderQNotification } from '../render/q-notification';
@@ -46,6 +47,8 @@ export interface RollupInput {
   /** Incidents already read (the planner's), by id; the rest of `rollup.covers` is read here. */
   loaded: ReadonlyMap<string, Incident>;
   threshold: number;
+  /** The owner's provenance when not live (a replayed sample or demo): the rollup is labelled too. */
+  provenance?: Provenance | null;
 }
 
 /** The storm rollup this incident owns: every incident it covers, listed with the link to its execution. */
@@ -59,6 +62,7 @@ export async function rollupMessages(input: RollupInput): Promise<Messages> {
   const { executionArn, partition, region } = input.context;
   const rendered = renderStormRollup(incidents, {
     threshold: input.threshold,
+    provenance: input.provenance ?? null,
     window: input.window,
     rollup: rollup.seq,
     linkOf: (incident) =>

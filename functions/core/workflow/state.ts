@@ -41,6 +41,11 @@ export const WorkflowInputSchema = z.object({
   processHex: z.string().default(''),
   kernelTime: z.string().default(''),
   killer: z.string().default(''),
+  /**
+   * Set by the CLI for a replay of a captured sample or a demo; the deployed detector never sets it (a live
+   * execution's input is unchanged), and the state machine keeps it for notify only when present.
+   */
+  provenance: z.object({ kind: z.enum(['live', 'sample', 'demo']), detail: z.string().max(500) }).optional(),
 });
 
 /** A remediation the analysis planned, ready for SendCommand (parameter values are string lists). */

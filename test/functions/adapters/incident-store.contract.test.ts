@@ -193,6 +193,46 @@ function storeContract(makeStore: () => Promise<Store>): void {
     expect((await store.getIncident(request.incident.id))?.status).toBe('responding');
   });
 
+  it('files each incident it opens under its instance, its execution once started, joined kills counted', async () => {
+    const HOUR = 60 * MINUTE;
+    const first = recordRequest('i-0123456789abcdef0', [
+      { kill: kill(100, 10), observedAtMs: T0 - 2 * HOUR },
+    ]);
+    await store.recordKills(first);
+    // A kill within the cooldown joins the first incident: no incident of its own.
+    await store.recordKills(
+      recordRequest('i-0123456789abcdef0', [{ kill: kill(150, 15), observedAtMs: T0 - 2 * HOUR + MINUTE }]),
+    );
+    const execution = `arn:aws:states:us-east-1:123456789012:execution:oom:${first.incident.id}`;
+    await store.markExecutionStarted(first.incident.id, execution);
+    const second = recordRequest('i-0123456789abcdef0', [{ kill: kill(200, 20), observedAtMs: T0 }]);
+    await store.recordKills(second);
+    await store.recordKills(
+      recordRequest('i-0fedcba9876543210', [{ kill: kill(300, 30), observedAtMs: T0 }]),
+    );
+
+    const listed = await store.incidentsOn('i-0123456789abcdef0', T0 - 3 * HOUR);
+    expect(listed).toEqual([
+      {
+        incidentId: first.incident.id,
+        observedAt: new Date(T0 - 2 * HOUR).toISOString(),
+        process: '(sd-pam)',
+        pid: 100,
+        killCount: 2,
+        executionArn: execution,
+      },
+      {
+        incidentId: second.incident.id,
+        observedAt: new Date(T0).toISOString(),
+        process: '(sd-pam)',
+        pid: 200,
+        killCount: 1,
+        executionArn: null,
+      },
+    ]);
+    expect(await store.incidentsOn('i-0123456789abcdef0', T0 - HOUR)).toHaveLength(1);
+  });
+
   it('counts incidents per storm window, by process and by instance', async () => {
     for (let i = 0; i < 5; i++) {
       const id = `i-0${String(i).repeat(16)}`;

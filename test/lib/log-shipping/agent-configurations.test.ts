@@ -59,6 +59,61 @@ describe('the CloudWatch agent configurations', () => {
   });
 });
 
+describe('the metrics of the CloudWatch agent configurations', () => {
+  it.each(['amazon-linux-2', 'amazon-linux-2023', 'ubuntu', 'all'])(
+    '%s: publishes memory and swap every 60 s per instance, where the early-warning alarms read them',
+    (flavor) => {
+      const { metrics } = JSON.parse(parameter(`AmazonCloudWatch-OomResponder-${flavor}`));
+      expect(metrics.namespace).toBe('CWAgent');
+      // The agent fills it from the instance metadata; the alarms GROUP BY it.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the agent's placeholder.
+      expect(metrics.append_dimensions).toEqual({ InstanceId: '${aws:InstanceId}' });
+      expect(metrics.metrics_collected.mem).toEqual({
+        measurement: expect.arrayContaining(['mem_available_percent', 'mem_used_percent']),
+        metrics_collection_interval: 60,
+      });
+      expect(metrics.metrics_collected.swap).toEqual({
+        measurement: ['swap_used_percent'],
+        metrics_collection_interval: 60,
+      });
+    },
+  );
+
+  it('reports the resident memory of a bounded list of runtimes, by exact process name', () => {
+    const { metrics } = JSON.parse(parameter('AmazonCloudWatch-OomResponder-all'));
+    const [procstat, ...more] = metrics.metrics_collected.procstat as {
+      exe: string;
+      measurement: string[];
+    }[];
+    expect(more).toEqual([]);
+    expect(procstat?.measurement).toEqual(['memory_rss']);
+    // Anchored, so "java" does not also select "javac-helper"; one series per matching name, at most the list's.
+    const exe = new RegExp(procstat?.exe ?? '(?!)');
+    for (const name of ['java', 'node', 'python3', 'python3.11', 'php-fpm8.2', 'beam.smp', 'redis-server'])
+      expect(exe.test(name), name).toBe(true);
+    for (const name of ['javac-helper', 'sshd', 'bash', 'beamXsmp', 'nodejs-agent'])
+      expect(exe.test(name), name).toBe(false);
+  });
+
+  it('are also stored alone, for hosts that ship their logs with Fluent Bit', () => {
+    const alone = JSON.parse(parameter('AmazonCloudWatch-OomResponder-memory-metrics'));
+    expect(alone).toEqual({ metrics: JSON.parse(parameter('AmazonCloudWatch-OomResponder-ubuntu')).metrics });
+  });
+
+  it('are left out with the early-warning alarms off: nothing would read them, and custom metrics are billed', () => {
+    const off = synthStack({ responder: { earlyWarning: false } }).template;
+    const values = Object.values(off.findResources('AWS::SSM::Parameter')).map((p) => p.Properties);
+    expect(values.map((p) => p.Name)).not.toContain('AmazonCloudWatch-OomResponder-memory-metrics');
+    const all = values.find((p) => p.Name === 'AmazonCloudWatch-OomResponder-all');
+    expect(Object.keys(JSON.parse(all?.Value))).toEqual(['logs']);
+  });
+
+  it('adds only logs and metrics, so appending it keeps the agent section the user wrote', () => {
+    const config = JSON.parse(parameter('AmazonCloudWatch-OomResponder-all'));
+    expect(Object.keys(config).sort()).toEqual(['logs', 'metrics']);
+  });
+});
+
 describe('the Fluent Bit configuration for journald-only Amazon Linux 2023', () => {
   it('sets the instance id itself (aws filter over IMDSv2) and names each stream after it', () => {
     const config = parameter('AmazonCloudWatch-OomResponder-fluent-bit-amazon-linux-2023');

@@ -89,10 +89,18 @@ function commandBytes(poll: AslState): number {
 describe('the largest state an execution can carry', () => {
   it('drops the raw diagnostics output once the analysis holds what it said', () => {
     const keep = stateOf(machine, 'Keep what notify reads');
-    expect(stateOf(machine, 'Analyze').Next).toBe('Keep what notify reads');
-    expect(Object.keys(keep.Parameters ?? {}).sort()).toEqual(
-      [...Object.keys(WorkflowInputSchema.shape), 'analysis'].map((key) => `${key}.$`).sort(),
-    );
+    const labelled = stateOf(machine, 'Keep what notify reads, with the provenance');
+    const choice = stateOf(machine, 'Provenance given?');
+    expect(stateOf(machine, 'Analyze').Next).toBe('Provenance given?');
+    expect(choice.Choices).toEqual([
+      { Variable: '$.provenance', IsPresent: true, Next: 'Keep what notify reads, with the provenance' },
+    ]);
+    expect(choice.Default).toBe('Keep what notify reads');
+    // A live state (the deployed detector sets no provenance) keeps every other field, as before.
+    const fields = [...Object.keys(WorkflowInputSchema.shape), 'analysis'].map((key) => `${key}.$`).sort();
+    expect(Object.keys(keep.Parameters ?? {}).sort()).toEqual(fields.filter((key) => key !== 'provenance.$'));
+    expect(Object.keys(labelled.Parameters ?? {}).sort()).toEqual(fields);
+    expect(labelled.Next).toBe(keep.Next);
   });
 
   it('stays well under 256 KiB at every step, with every remediation run', () => {

@@ -6,50 +6,76 @@ import {
   workloadLabel,
   workloadOf,
 } from '../../workload';
+import { advice } from '../advice';
+import { context, contradicts, type Evidence, measured, stated } from '../evidence';
 import type { AnalysisFacts, MemoryLimit } from '../facts';
 import { describeHolder, limitHolderOf } from '../limit-holder';
-import type { Finding } from '../model';
+import type { MemoryPart } from '../memory-composition';
+import { KIND_NAMES } from '../memory-composition-line';
+import type { Advice, FindingDraft } from '../model';
 import { headroomNote, type SuggestedLimit, suggestedLimit } from '../suggested-limit';
 import { configSizeUp, percent } from '../text';
-import { victimLines } from './tasks';
 
 /**
  * The kill was confined to a memory cgroup that reached its limit (a container, a pod, a systemd unit's
- * `MemoryMax=`), or to the NUMA nodes of a cpuset: the host as a whole still had memory. This is the mechanism;
- * a root-cause finding (an oversized JVM heap, a leak) outranks it when one holds.
+ * `MemoryMax=`), or to the NUMA nodes of a cpuset: the host as a whole still had memory. That much the kernel
+ * states ("What happened" says it); the hypothesis here is that the limit is too small for what the workload
+ * needs. A root-cause finding (an oversized JVM heap, a leak) outranks it when one holds.
  */
-export function cgroupLimit(facts: AnalysisFacts): Finding | null {
+export function cgroupLimit(facts: AnalysisFacts): FindingDraft | null {
   if (facts.scope === 'cpuset') return cpusetConstraint(facts);
   if (facts.scope !== 'cgroup') return null;
   const { kill, limit, ramKb } = facts;
   const where = placeOf(facts);
-  const evidence = [limitLine(limit), ...chargeLines(facts)];
+  const filler = nonAnonFiller(facts);
+  // What filled it, when it was not the processes' own memory, speaks against "the limit is too small": a larger
+  // limit fills the same way.
+  const evidence: Evidence[] = [
+    limitLine(limit),
+    ...(filler && facts.composition ? [contradicts(facts.composition.line)] : []),
+    ...chargeLines(facts).map(context),
+  ];
   const path = (p: string) => readableCgroupPath(p, where.workload);
   if (kill.oomMemcg && kill.taskMemcg && kill.oomMemcg !== kill.taskMemcg) {
     evidence.push(
-      `the limit belongs to ${path(kill.oomMemcg)}; the victim ran in its child ${path(kill.taskMemcg)}`,
+      context(
+        `the limit belongs to ${path(kill.oomMemcg)}; the victim ran in its child ${path(kill.taskMemcg)}`,
+      ),
     );
-  } else if (kill.oomMemcg ?? kill.taskMemcg) {
-    evidence.push(`memory cgroup: ${path(kill.oomMemcg ?? kill.taskMemcg ?? '')}`);
   }
   if (limit && ramKb !== null) {
     evidence.push(
-      `the limit is ${percent(limit.limitKb, ramKb)} of the host's ${formatKiB(ramKb)} RAM: the host itself was not out of memory`,
+      stated(
+        `the limit is ${percent(limit.limitKb, ramKb)} of the host's ${formatKiB(ramKb)} RAM: the host itself was not out of memory`,
+      ),
     );
   }
-  evidence.push(...victimLines(facts));
   evidence.push(...stateLines(facts));
-  const full =
-    limit?.usageKb !== null && limit?.usageKb !== undefined && limit.usageKb >= limit.limitKb * 0.95;
+  const size = limit ? `${formatKiB(limit.limitKb)} ` : '';
   return {
     family: 'cgroup-limit',
     // The size before the place: a place can end in its own parentheses (`pod a/b (container c)`), and the
     // renderer adds `(confidence N%)`, so a size in parentheses after it would read `...) (512 MiB) (confidence`.
-    title: `${facts.victim.name} hit the ${limit ? `${formatKiB(limit.limitKb)} ` : ''}memory limit of ${where.label}`,
-    confidence: limit === null ? 0.5 : full ? 0.6 : 0.55,
+    title: `The ${size}memory limit of ${where.label} is too small for what ${facts.victim.name} needs, or ${facts.victim.name} grew past it`,
     evidence,
-    recommendation: recommendation(facts, where),
+    recommendation: filler ? fillerFirst(facts, filler, where) : recommendation(facts, where),
   };
+}
+
+/** The part of the breakdown that clearly filled the cgroup, when it is not anonymous (process) memory. */
+function nonAnonFiller(facts: AnalysisFacts): MemoryPart | null {
+  const dominant = facts.composition?.dominant ?? null;
+  return dominant && dominant.kind !== 'anon' ? dominant : null;
+}
+
+function fillerFirst(facts: AnalysisFacts, filler: MemoryPart, where: Place): Advice {
+  const name = KIND_NAMES[filler.kind].full;
+  const steps = raiseSteps(where, suggestedLimit(facts));
+  return advice(
+    `${name.charAt(0).toUpperCase()}${name.slice(1)}, not ${facts.victim.name}'s own memory, filled the limit: raising the limit only delays the next kill. Fix what fills it first (see the ${name} finding); only if the workload really needs more, ${steps.text}`,
+    steps.code,
+    steps.after,
+  );
 }
 
 interface Place {
@@ -117,78 +143,110 @@ function chargeLines(facts: AnalysisFacts): string[] {
   return lines;
 }
 
-function limitLine(limit: MemoryLimit | null): string {
-  if (limit === null) return 'the kernel confined the OOM to a memory cgroup; its limit was not printed';
+function limitLine(limit: MemoryLimit | null): Evidence {
+  if (limit === null)
+    return stated('the kernel confined the OOM to a memory cgroup; its limit was not printed');
   if (limit.source === 'kernel report') {
     const usage = limit.usageKb === null ? '' : `usage ${formatKiB(limit.usageKb)}, `;
     const failcnt = limit.failcnt === null ? '' : `, failcnt ${limit.failcnt}`;
-    return `at the kill: memory ${usage}limit ${formatKiB(limit.limitKb)}${failcnt}`;
+    return stated(`at the kill: memory ${usage}limit ${formatKiB(limit.limitKb)}${failcnt}`);
   }
   const usage = limit.usageKb === null ? '' : `, using ${formatKiB(limit.usageKb)} now`;
   const what = limit.source === 'unit MemoryMax' ? "the unit's MemoryMax" : "the cgroup's limit";
-  return `${what} is ${formatKiB(limit.limitKb)}${usage}`;
+  return measured(`${what} is ${formatKiB(limit.limitKb)}${usage}`);
 }
 
-function stateLines(facts: AnalysisFacts): string[] {
-  const lines: string[] = [];
+function stateLines(facts: AnalysisFacts): Evidence[] {
+  const lines: Evidence[] = [];
   const cgroup = facts.diagnostics?.cgroup;
-  if (cgroup?.oomKills)
-    lines.push(`the cgroup has counted ${cgroup.oomKills} OOM kills (memory.events oom_kill)`);
+  // One kill is this one; more say the workload keeps reaching the limit.
+  if (cgroup?.oomKills) {
+    const line = `the cgroup has counted ${cgroup.oomKills} OOM kills (memory.events oom_kill)`;
+    lines.push(cgroup.oomKills > 1 ? measured(line) : context(line));
+  }
   const unit = facts.diagnostics?.unit;
   if (unit && unit.name === facts.kill.systemdUnit) {
     const parts = [`state ${unit.activeState ?? '?'}${unit.subState ? `/${unit.subState}` : ''}`];
     if (unit.result) parts.push(`Result=${unit.result}`);
     if (unit.nRestarts !== null) parts.push(`NRestarts=${unit.nRestarts}`);
     if (unit.oomPolicy) parts.push(`OOMPolicy=${unit.oomPolicy}`);
-    lines.push(`${unit.name} now: ${parts.join(', ')}`);
+    lines.push(context(`${unit.name} now: ${parts.join(', ')}`));
   }
   return lines;
 }
 
-function recommendation(facts: AnalysisFacts, where: Place): string {
+function recommendation(facts: AnalysisFacts, where: Place): Advice {
   const { ramKb } = facts;
   const suggestion = suggestedLimit(facts);
   const fits = suggestion !== null && (ramKb === null || suggestion.targetKb <= ramKb * 0.9);
   const intro = `Decide whether ${facts.victim.name} needs more than its limit or should use less (a leak or an oversized heap shows as a finding of its own).`;
   const keep =
-    ramKb === null ? '' : ` Keep the sum of limits on this host under its ${formatKiB(ramKb)} RAM.`;
+    ramKb === null ? null : `Keep the sum of limits on this host under its ${formatKiB(ramKb)} RAM.`;
   if (suggestion !== null && !fits) {
-    return `${intro} The limit cannot grow much on this host (${headroomNote(suggestion)} would not fit): reduce the workload's footprint or move it to a larger instance.${keep}`;
+    return advice(
+      `${intro} The limit cannot grow much on this host (${headroomNote(suggestion)} would not fit): reduce the workload's footprint or move it to a larger instance.${keep ? ` ${keep}` : ''}`,
+    );
   }
   const steps = raiseSteps(where, suggestion);
-  // A drop-in is a code block of its own lines: the advice after it goes on a line of its own too.
-  const after = keep && steps.includes('\n') ? `\n${keep.trim()}` : keep;
-  return `${intro} If it needs more, ${steps}${after}`;
+  // The code (a drop-in, a command) is pasted as it is: the prose after it is a paragraph of its own.
+  if (steps.code)
+    return advice(`${intro} If it needs more, ${steps.text}`, steps.code, joined(steps.after, keep));
+  return advice(`${intro} If it needs more, ${steps.text}${keep ? ` ${keep}` : ''}`);
+}
+
+function joined(...parts: (string | null | undefined)[]): string | null {
+  const kept = parts.filter((part): part is string => typeof part === 'string' && part.length > 0);
+  return kept.length > 0 ? kept.join(' ') : null;
+}
+
+interface Steps {
+  text: string;
+  code?: string[];
+  after?: string;
 }
 
 /** How to raise the limit where it is set, with a size only when a peak is known. */
-function raiseSteps(where: Place, suggestion: SuggestedLimit | null): string {
+function raiseSteps(where: Place, suggestion: SuggestedLimit | null): Steps {
   const size = (style: 'systemd' | 'docker' | 'kubernetes') =>
     suggestion === null ? null : configSizeUp(suggestion.targetKb, style);
   const why = suggestion === null ? '' : `: ${headroomNote(suggestion)}`;
   switch (where.kind) {
     case 'pod':
-      return `raise ${podContainer(where.workload)}\`resources.limits.memory\`${size('kubernetes') ? ` (e.g. ${size('kubernetes')}${why})` : ''} and its \`requests.memory\` with it${podOwner(where.workload)}.`;
+      return {
+        text: `raise ${podContainer(where.workload)}\`resources.limits.memory\`${size('kubernetes') ? ` (e.g. ${size('kubernetes')}${why})` : ''} and its \`requests.memory\` with it${podOwner(where.workload)}`,
+        ...podOwnerCode(where.workload),
+      };
     case 'ecs':
-      return `raise ${ecsContainer(where.workload)} \`memory\` (hard limit, MiB${suggestion ? `; e.g. ${Math.ceil(suggestion.targetKb / 1024)}${why}` : ''}) in a new revision of task definition ${where.target} and update its service to it; \`docker update\` does not survive the ECS agent.`;
+      return {
+        text: `raise ${ecsContainer(where.workload)} \`memory\` (hard limit, MiB${suggestion ? `; e.g. ${Math.ceil(suggestion.targetKb / 1024)}${why}` : ''}) in a new revision of task definition ${where.target} and update its service to it; \`docker update\` does not survive the ECS agent.`,
+      };
     case 'container': {
       const docker = size('docker') ?? '<size>';
-      return `raise the limit: \`docker update --memory ${docker} --memory-swap ${docker} ${where.target}\` now${suggestion ? ` (${headroomNote(suggestion)})` : ''}, and \`mem_limit\`/\`--memory\` where the container is defined.`;
+      return {
+        text: `raise the limit now${suggestion ? ` (${headroomNote(suggestion)})` : ''}:`,
+        code: [`docker update --memory ${docker} --memory-swap ${docker} ${where.target}`],
+        after: 'And raise `mem_limit`/`--memory` where the container is defined.',
+      };
     }
     case 'unit': {
       const section = where.target.endsWith('.slice') ? '[Slice]' : '[Service]';
-      const lines = [
-        `raise the limit of ${where.label} with a drop-in (\`sudo systemctl edit ${where.target}\`${suggestion ? `; the value below is ${headroomNote(suggestion)}` : ''}):`,
-        section,
-        `MemoryMax=${size('systemd') ?? '<size>'}`,
-      ];
+      const lines = [section, `MemoryMax=${size('systemd') ?? '<size>'}`];
       if (section === '[Service]') lines.push('Restart=on-failure');
-      return lines.join('\n');
+      return {
+        text: `raise the limit of ${where.label} with a drop-in: run \`sudo systemctl edit ${where.target}\` and add these lines${suggestion ? ` (the value is ${headroomNote(suggestion)})` : ''}:`,
+        code: lines,
+      };
     }
     case 'scope':
-      return `raise the limit of ${where.label}, a transient scope (\`sudo systemctl set-property ${where.target} MemoryMax=${size('systemd') ?? '<size>'}\`${suggestion ? `, ${headroomNote(suggestion)}` : ''}), and in whatever starts it (\`systemd-run -p MemoryMax=\`).`;
+      return {
+        text: `raise the limit of ${where.label}, a transient scope${suggestion ? ` (${headroomNote(suggestion)})` : ''}:`,
+        code: [`sudo systemctl set-property ${where.target} MemoryMax=${size('systemd') ?? '<size>'}`],
+        after: 'And raise it in whatever starts the scope (`systemd-run -p MemoryMax=`).',
+      };
     default:
-      return `raise the limit of ${where.label}: \`memory.max\` (cgroup v2) or \`memory.limit_in_bytes\` (v1)${size('systemd') ? `, e.g. ${size('systemd')}${why}` : ''}, in whatever creates that cgroup.`;
+      return {
+        text: `raise the limit of ${where.label}: \`memory.max\` (cgroup v2) or \`memory.limit_in_bytes\` (v1)${size('systemd') ? `, e.g. ${size('systemd')}${why}` : ''}, in whatever creates that cgroup.`,
+      };
   }
 }
 
@@ -201,9 +259,18 @@ function podContainer(workload: Workload | null): string {
 
 /** Where the pod spec lives: the pod is recreated from its owner, so the limit belongs there. */
 function podOwner(workload: Workload | null): string {
-  if (workload?.kind !== 'pod' || !workload.pod) return '';
+  if (workload?.kind !== 'pod' || !workload.pod) return '.';
+  return ' in the workload that owns the pod, which this names:';
+}
+
+function podOwnerCode(workload: Workload | null): { code?: string[] } {
+  if (workload?.kind !== 'pod' || !workload.pod) return {};
   const ns = workload.namespace ? `-n ${workload.namespace} ` : '';
-  return ` in the workload that owns the pod (\`kubectl ${ns}get pod ${workload.pod} -o jsonpath='{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}'\`)`;
+  return {
+    code: [
+      `kubectl ${ns}get pod ${workload.pod} -o jsonpath='{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}'`,
+    ],
+  };
 }
 
 function ecsContainer(workload: Workload | null): string {
@@ -212,18 +279,19 @@ function ecsContainer(workload: Workload | null): string {
     : "the container's";
 }
 
-function cpusetConstraint(facts: AnalysisFacts): Finding {
+function cpusetConstraint(facts: AnalysisFacts): FindingDraft {
   const { kill } = facts;
   const evidence = [
-    `oom-kill constraint ${kill.constraint}: only the memory nodes allowed to the allocating task counted, not the whole host`,
+    stated(
+      `oom-kill constraint ${kill.constraint}: only the memory nodes allowed to the allocating task counted, not the whole host`,
+    ),
   ];
-  evidence.push(...victimLines(facts));
   return {
     family: 'cgroup-limit',
-    title: `${facts.victim.name} was killed because the NUMA nodes of a cpuset or memory policy ran out, not the host`,
-    confidence: 0.6,
+    title: `The memory nodes a cpuset or memory policy allows are too few for ${facts.victim.name}'s workload, though the host had memory elsewhere`,
     evidence,
-    recommendation:
+    recommendation: advice(
       "Check which memory nodes the allocating task may use (`cat /proc/<pid>/status | grep Mems_allowed`, the container's `cpuset.mems`, `numactl --hardware` for free memory per node) and do not pin memory-hungry workloads to a single node (`docker run --cpuset-mems`, `numactl --membind`).",
+    ),
   };
 }

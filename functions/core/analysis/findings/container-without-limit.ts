@@ -9,10 +9,11 @@ import {
   workloadLabel,
   workloadOf,
 } from '../../workload';
+import { advice as adviceOf } from '../advice';
+import { type Evidence, measured, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
-import type { Finding } from '../model';
+import type { Advice, FindingDraft } from '../model';
 import { bytesToKiB, configSize } from '../text';
-import { victimLines } from './tasks';
 
 /** `/kubepods`, `/kubepods/burstable`, `/kubepods.slice/kubepods-besteffort.slice`: above any one pod. */
 const KUBEPODS_ABOVE_POD =
@@ -23,7 +24,7 @@ const KUBEPODS_ABOVE_POD =
  * (or, on Kubernetes, the memory the kubelet reserves for all pods) ran out. A container limit turns a host-wide
  * OOM into a kill of that container alone.
  */
-export function containerWithoutLimit(facts: AnalysisFacts): Finding | null {
+export function containerWithoutLimit(facts: AnalysisFacts): FindingDraft | null {
   const { kill } = facts;
   if (facts.scope === 'cgroup' && kill.oomMemcg && KUBEPODS_ABOVE_POD.test(kill.oomMemcg))
     return allPods(facts);
@@ -38,16 +39,12 @@ export function containerWithoutLimit(facts: AnalysisFacts): Finding | null {
       unlimited.length === 1
         ? 'A container on this host runs without a memory limit'
         : `${unlimited.length} containers on this host run without a memory limit`,
-    confidence: 0.45,
-    evidence: [
-      `without a memory limit: ${names}${unlimited.length > 5 ? ', ...' : ''}`,
-      ...victimLines(facts),
-    ],
+    evidence: [measured(`without a memory limit: ${names}${unlimited.length > 5 ? ', ...' : ''}`)],
     recommendation: advice(facts, null),
   };
 }
 
-function victimContainer(facts: AnalysisFacts): Finding | null {
+function victimContainer(facts: AnalysisFacts): FindingDraft | null {
   const ref = facts.kill.container;
   if (!ref) return null;
   const containers = facts.diagnostics?.containers ?? [];
@@ -55,23 +52,27 @@ function victimContainer(facts: AnalysisFacts): Finding | null {
   const id = workload ? containerTarget(workload) : null;
   const label = workload ? labelOf(workload, id) : 'a container';
   const path = facts.kill.taskMemcg ? ` (${readableCgroupPath(facts.kill.taskMemcg, workload)})` : '';
-  const evidence = [
-    `the kill was host-wide (no memory cgroup limit was hit) although ${facts.victim.name} ran in ${label}${path}`,
-    ...victimLines(facts),
+  // Two things the kernel states: the OOM was global, and the victim's cgroup path is a container's.
+  const evidence: Evidence[] = [
+    stated(
+      `the kill was host-wide (no memory cgroup limit was hit) although ${facts.victim.name} ran in ${label}${path}`,
+    ),
+    stated(
+      `${facts.victim.name}'s memory cgroup is a container's: a limit there would have confined the kill`,
+    ),
   ];
   const found = containers.find((c) => ref.id !== null && sameContainerId(c.id, ref.id));
   const ramKb = facts.ramKb;
-  let confidence = 0.65;
   if (found) {
     const limitKb = found.memoryLimitBytes === null ? null : bytesToKiB(found.memoryLimitBytes);
     if (limitKb === null) {
-      evidence.push(`${containerLabel(found)}: no memory limit (runtime inspect)`);
-      confidence = 0.8;
+      evidence.push(measured(`${containerLabel(found)}: no memory limit (runtime inspect)`));
     } else if (ramKb !== null && limitKb >= ramKb) {
       evidence.push(
-        `${containerLabel(found)}: memory limit ${formatLimitKb(limitKb)}, not below the host's ${formatKiB(ramKb)} RAM`,
+        measured(
+          `${containerLabel(found)}: memory limit ${formatLimitKb(limitKb)}, not below the host's ${formatKiB(ramKb)} RAM`,
+        ),
       );
-      confidence = 0.7;
     } else {
       // It had a real limit; the host ran out for another reason (other containers, the host's own services).
       return null;
@@ -80,28 +81,40 @@ function victimContainer(facts: AnalysisFacts): Finding | null {
   return {
     family: 'container-without-limit',
     title: `${facts.victim.name} ran in ${label} without a memory limit that could stop it before the host ran out`,
-    confidence,
     evidence,
     recommendation: advice(facts, id),
   };
 }
 
-function allPods(facts: AnalysisFacts): Finding {
+function allPods(facts: AnalysisFacts): FindingDraft {
   const limit = facts.limit;
   const size = limit ? ` (${formatKiB(limit.limitKb)})` : '';
   return {
     family: 'container-without-limit',
     title: `The pods on this node together filled the memory reserved for all pods${size}: a pod grew without a limit of its own stopping it`,
-    confidence: 0.6,
     evidence: [
-      `the limit hit was ${facts.kill.oomMemcg}, the kubelet's cgroup for all pods (or a QoS class), not one pod's`,
-      ...victimLines(facts),
+      stated(
+        `the limit hit was ${facts.kill.oomMemcg}, the kubelet's cgroup for all pods (or a QoS class), not one pod's`,
+      ),
+      ...podLine(facts),
     ],
     recommendation: advice({ ...facts, kubernetes: true }, null),
   };
 }
 
-function advice(facts: AnalysisFacts, id: string | null): string {
+/** The victim's own pod cgroup, below the one whose limit was hit: its limit (if any) did not stop it first. */
+function podLine(facts: AnalysisFacts): Evidence[] {
+  const { taskMemcg, oomMemcg } = facts.kill;
+  if (!taskMemcg || taskMemcg === oomMemcg || !facts.kill.container?.podUid) return [];
+  const workload = workloadOf(facts.kill.container, facts.diagnostics?.containers ?? []);
+  return [
+    stated(
+      `${facts.victim.name} ran in ${readableCgroupPath(taskMemcg, workload)}, whose own limit did not stop it first`,
+    ),
+  ];
+}
+
+function advice(facts: AnalysisFacts, id: string | null): Advice {
   const ramKb = facts.ramKb;
   const capKb = ramKb === null ? null : ramKb * 0.75;
   if (facts.kubernetes) {
@@ -109,11 +122,17 @@ function advice(facts: AnalysisFacts, id: string | null): string {
       capKb === null
         ? ''
         : ` (never above the node's allocatable; e.g. at most ${configSize(capKb, 'kubernetes')} here)`;
-    return `Give every container \`resources.limits.memory\` sized from its peak use${example} and \`requests.memory\` near its normal use, so the scheduler does not overpack the node; a LimitRange sets a default for the namespace. Keep \`--kube-reserved\`/\`--system-reserved\` and \`evictionHard memory.available\` so the kubelet evicts before the kernel kills.`;
+    return adviceOf(
+      `Give every container \`resources.limits.memory\` sized from its peak use${example} and \`requests.memory\` near its normal use, so the scheduler does not overpack the node; a LimitRange sets a default for the namespace. Keep \`--kube-reserved\`/\`--system-reserved\` and \`evictionHard memory.available\` so the kubelet evicts before the kernel kills.`,
+    );
   }
   const cap = capKb === null ? '<limit>' : configSize(capKb, 'docker');
   const target = id ?? '<container>';
-  return `Set a memory limit so the container is killed alone instead of the host: \`docker update --memory ${cap} --memory-swap ${cap} ${target}\` now, and \`--memory\`/\`mem_limit\` (compose) where it is defined, sized from its peak use and below the host's RAM${ramKb === null ? '' : ` (${formatKiB(ramKb)})`}.`;
+  return adviceOf(
+    'Set a memory limit so the container is killed alone instead of the host, now:',
+    [`docker update --memory ${cap} --memory-swap ${cap} ${target}`],
+    `And \`--memory\`/\`mem_limit\` (compose) where it is defined, sized from its peak use and below the host's RAM${ramKb === null ? '' : ` (${formatKiB(ramKb)})`}.`,
+  );
 }
 
 /** The pod or task by name where known; a nameless container keeps the wording the kernel's ids allow. */

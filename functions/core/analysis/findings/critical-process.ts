@@ -1,7 +1,10 @@
 import { CRITICAL_PROCESSES, CRITICAL_UNITS } from '../../incident/build';
+import { advice as adviceOf } from '../advice';
+import { context, type Evidence, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
-import type { Finding } from '../model';
+import type { Advice, FindingDraft } from '../model';
 import { who } from '../text';
+import { settingSteps } from './unit-hint';
 
 interface Critical {
   /** The kernel's comm (15 bytes at most). */
@@ -89,33 +92,38 @@ interface Hit {
  * agent, the CloudWatch agent, journald, the container runtime. This is the impact, not the cause: the ranking
  * never makes it the likely cause, but it says how to keep the process out of the killer's reach next time.
  */
-export function criticalProcessKilled(facts: AnalysisFacts): Finding | null {
+export function criticalProcessKilled(facts: AnalysisFacts): FindingDraft | null {
   const hits = criticalHits(facts);
   const first = hits[0];
   if (!first) return null;
-  const evidence = hits.map(
-    (hit) =>
+  // The kill of each is what the kernel (or systemd-oomd) states; the rest explains it.
+  const evidence: Evidence[] = hits.map((hit) =>
+    stated(
       `${hit.oomd ? 'systemd-oomd' : 'the OOM killer'} killed ${who(hit.name, hit.pid)}: ${hit.critical.impact}`,
+    ),
   );
   const adj = facts.kill.oomScoreAdj;
   if (adj !== null && hits.some((hit) => hit.pid === facts.kill.pid)) {
     evidence.push(
-      `its oom_score_adj was ${adj}${adj <= -900 ? ': already protected, so little else was left to kill' : ': nothing protected it'}`,
+      stated(
+        `its oom_score_adj was ${adj}${adj <= -900 ? ': already protected, so little else was left to kill' : ': nothing protected it'}`,
+      ),
     );
   }
   if (facts.trigger)
-    evidence.push(`the memory was asked for by ${who(facts.trigger.name, facts.trigger.pid)}`);
+    evidence.push(context(`the memory was asked for by ${who(facts.trigger.name, facts.trigger.pid)}`));
   const unitState = facts.diagnostics?.unit;
   if (unitState && unitState.name === first.unit && unitState.activeState) {
     evidence.push(
-      `${unitState.name} is ${unitState.activeState} now${unitState.nRestarts === null ? '' : ` (NRestarts=${unitState.nRestarts})`}`,
+      context(
+        `${unitState.name} is ${unitState.activeState} now${unitState.nRestarts === null ? '' : ` (NRestarts=${unitState.nRestarts})`}`,
+      ),
     );
   }
   const names = [...new Set(hits.map((hit) => hit.name))].join(' and ');
   return {
     family: 'critical-process-killed',
     title: `A critical process was killed: ${names}; ${first.critical.impact}`,
-    confidence: 0.95,
     evidence,
     recommendation: advice(facts, first),
   };
@@ -147,25 +155,21 @@ function genericCritical(comm: string): Critical {
   return { comm, unit: `${comm}.service`, aka: null, impact: 'a process the instance depends on died' };
 }
 
-function advice(facts: AnalysisFacts, hit: Hit): string {
-  const aka = hit.critical.aka ? `  # ${hit.critical.aka}` : '';
+function advice(facts: AnalysisFacts, hit: Hit): Advice {
+  const aka = hit.critical.aka ? ` (${hit.critical.aka})` : '';
   if (hit.oomd) {
-    return [
-      `Tell systemd-oomd to leave ${hit.unit} alone, then fix what caused the pressure (the likely cause):`,
-      `sudo systemctl edit ${hit.unit}`,
-      '[Service]',
-      'ManagedOOMPreference=avoid',
-    ].join('\n');
+    const protect = settingSteps(hit.unit, 'ManagedOOMPreference=avoid');
+    return adviceOf(
+      `Tell systemd-oomd to leave ${hit.unit} alone with ${protect.how}, then fix what caused the pressure (the likely cause):`,
+      protect.code,
+    );
   }
   const k8s = facts.kubernetes
     ? ' On a Kubernetes node also reserve memory for the system (`--system-reserved`, `--kube-reserved`) and keep `evictionHard memory.available` so the kubelet evicts pods first.'
     : '';
-  return [
-    `Make the OOM killer pick something else: lower ${hit.unit}'s score with a drop-in (it survives package updates), restart it so the setting applies, and make sure systemd restarts it after a kill (Restart=on-abort does not):`,
-    `sudo systemctl edit ${hit.unit}${aka}`,
-    '[Service]',
-    'OOMScoreAdjust=-900',
-    'Restart=on-failure',
+  return adviceOf(
+    `Make the OOM killer pick something else: lower ${hit.unit}'s score with a drop-in (it survives package updates; run \`sudo systemctl edit ${hit.unit}\`${aka} and add these lines), restart it so the setting applies, and make sure systemd restarts it after a kill (Restart=on-abort does not):`,
+    ['[Service]', 'OOMScoreAdjust=-900', 'Restart=on-failure'],
     `-900 rather than -1000 keeps it killable as a last resort. This protects the instance; the memory problem itself is the likely cause above.${k8s}`,
-  ].join('\n');
+  );
 }

@@ -1,38 +1,48 @@
+import { diagnosisRelation } from '../../diagnostics/diagnosis-time';
 import { formatKiB } from '../../format/bytes';
 import { isNamed, workloadLabel, workloadOf } from '../../workload';
+import { advice } from '../advice';
+import { context, type Evidence, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
-import type { Finding } from '../model';
+import type { Advice, FindingDraft } from '../model';
 import { configSize } from '../text';
+import { diagnosisAnswers } from './diagnosis-answers';
 import { nextInstanceSize } from './instance-size';
-import { describeTasks, largestTasks, victimLines } from './tasks';
-import { serviceOf, unitLookup } from './unit-hint';
+import { describeTasks, largestTasks } from './tasks';
+import { serviceOf, settingSteps, unitLookup } from './unit-hint';
 
 /**
  * The whole host ran out of memory (a global OOM, no cgroup limit involved), or systemd-oomd killed a unit under
- * memory pressure before the kernel had to. This is the mechanism; a root-cause finding outranks it when one holds.
+ * memory pressure before the kernel had to. That much is certain ("What happened" says it); the hypothesis here
+ * is the generic one: the host is too small for its load, or something on it grew. A root-cause finding
+ * outranks it when one holds.
  */
-export function hostExhausted(facts: AnalysisFacts): Finding | null {
+export function hostExhausted(facts: AnalysisFacts): FindingDraft | null {
   if (facts.scope === 'oomd') return oomdPressure(facts);
   if (facts.scope !== 'host') return null;
-  const { kill, ramKb, swap } = facts;
-  const evidence = [
-    `global OOM${kill.constraint ? ` (${kill.constraint})` : ''}: no cgroup limit was involved, the host had no memory left`,
+  const { kill, ramKb } = facts;
+  const evidence: Evidence[] = [
+    stated(
+      `global OOM${kill.constraint ? ` (${kill.constraint})` : ''}: no cgroup limit was involved, the host had no memory left`,
+    ),
   ];
-  if (ramKb !== null) evidence.push(`RAM ${formatKiB(ramKb)}${swapText(facts)}`);
-  evidence.push(...victimLines(facts));
+  if (ramKb !== null) evidence.push(context(`RAM ${formatKiB(ramKb)}${swapText(facts)}`));
   const top = largestTasks(facts, 3);
-  if (top.length > 0) evidence.push(`largest tasks in the kernel's table: ${describeTasks(top)}`);
-  const available = facts.diagnostics?.memory.availableKb;
-  if (available !== null && available !== undefined && ramKb !== null) {
-    evidence.push(`after the kill: MemAvailable ${formatKiB(available)} of ${formatKiB(ramKb)}`);
+  const largest = top[0];
+  if (largest && ramKb !== null && largest.rssKb >= ramKb * 0.5) {
+    // One task holding half the host is "something grew" in the kernel's own table.
+    evidence.push(
+      stated(
+        `${largest.name} (pid ${largest.pid}) held ${formatKiB(largest.rssKb)}, ${Math.round((largest.rssKb / ramKb) * 100)}% of RAM, in the kernel's table`,
+      ),
+    );
   }
-  const swapWord =
-    swap === null ? '' : swap.totalKb === 0 ? ' and no swap' : ` and ${formatKiB(swap.totalKb)} swap`;
-  const ram = ramKb === null ? '' : ` (${formatKiB(ramKb)} RAM${swapWord})`;
+  if (top.length > 0) evidence.push(context(`largest tasks in the kernel's table: ${describeTasks(top)}`));
+  evidence.push(...availableLine(facts).map(context));
+  const held = largest ? `: the largest task, ${largest.name}, held ${formatKiB(largest.rssKb)}` : '';
   return {
     family: 'host-exhausted',
-    title: `The whole host ran out of memory${ram}; ${facts.victim.name} was killed to free it`,
-    confidence: ramKb === null ? 0.55 : 0.6,
+    title: `The host is too small for what runs on it, or something on it grew${held}`,
     evidence,
     recommendation: recommendation(
       facts,
@@ -40,6 +50,18 @@ export function hostExhausted(facts: AnalysisFacts): Finding | null {
       top[0]?.rssKb ?? facts.victim.rssKb,
     ),
   };
+}
+
+/**
+ * What the host had free at diagnosis, against the diagnostics' own MemTotal: only when they describe the kill's
+ * boot and kernel. A replayed sample's MemAvailable is another host's (22 GiB "of" a report's 8 GiB RAM).
+ */
+function availableLine(facts: AnalysisFacts): string[] {
+  const diagnostics = facts.diagnostics;
+  if (!diagnostics || diagnosisRelation(facts.kill, diagnostics).notAboutThisKill !== null) return [];
+  const { availableKb, totalKb } = diagnostics.memory;
+  if (availableKb === null || totalKb === null) return [];
+  return [`after the kill: MemAvailable ${formatKiB(availableKb)} of ${formatKiB(totalKb)}`];
 }
 
 function swapText(facts: AnalysisFacts): string {
@@ -50,7 +72,7 @@ function swapText(facts: AnalysisFacts): string {
   return `, swap ${formatKiB(swap.totalKb)}${free}`;
 }
 
-function recommendation(facts: AnalysisFacts, largest: string, largestKb: number | null): string {
+function recommendation(facts: AnalysisFacts, largest: string, largestKb: number | null): Advice {
   const { ramKb, diagnostics, incident, kill } = facts;
   const type = incident.instance.instanceType ?? diagnostics?.instanceType ?? null;
   const bigger = type ? nextInstanceSize(type) : null;
@@ -58,51 +80,113 @@ function recommendation(facts: AnalysisFacts, largest: string, largestKb: number
     ? ` or move to ${bigger} (twice the memory of ${type})`
     : ' or move to a larger instance type';
   const prevent = `If the load is legitimate, add memory${resize}. Prevent: alarm on the CloudWatch agent's mem_used_percent (e.g. > 90% for 5 minutes) to act before the OOM killer does.`;
-  const find = 'Find what grew (`ps aux --sort=-rss | head`, `smem -tk`).';
+  // What the diagnostics already ran is shown, not asked for again.
+  const answers = diagnosisAnswers(facts);
+  const find = answers.largestProcesses
+    ? `Find what grew: ${answers.largestProcesses} (\`smem -tk\` splits shared memory).`
+    : 'Find what grew (`ps aux --sort=-rss | head`, `smem -tk`).';
+  const counted = answers.processCounts
+    ? `Look for a worker pool grown too large (${answers.processCounts})`
+    : 'Count processes by name (`ps -e --no-headers -o comm | sort | uniq -c | sort -rn | head`) for a worker pool grown too large';
+  const outside = answers.memoryOutsideProcesses
+    ? `look outside processes (${answers.memoryOutsideProcesses}; \`df -h -t tmpfs\`)`
+    : "look outside processes (`grep -E 'Shmem|Slab|SUnreclaim' /proc/meminfo`, `df -h -t tmpfs`)";
   const victimIsLargest = largest === facts.victim.name;
   const workload = workloadOf(kill.container, facts.diagnostics?.containers ?? []);
   if (victimIsLargest && workload) {
     const where = isNamed(workload) ? workloadLabel(workload) : `${largest}'s container`;
-    return `${find} Give ${where} a memory limit (see the container finding) so it is killed alone next time. ${prevent}`;
+    return advice(
+      `${find} Give ${where} a memory limit (see the container finding) so it is killed alone next time. ${prevent}`,
+    );
   }
   // A cap at 75% of RAM on a process that held a sliver of it would change nothing (an 8 MiB apache worker on a
   // 24 GiB host): the memory was in many processes, or outside processes altogether.
   if (ramKb !== null && largestKb !== null && largestKb < ramKb * 0.1) {
-    return `${find} No single process held much: the largest, ${largest}, had ${formatKiB(largestKb)} of ${formatKiB(ramKb)}. Count processes by name (\`ps -e --no-headers -o comm | sort | uniq -c | sort -rn | head\`) for a worker pool grown too large, and look outside processes (\`grep -E 'Shmem|Slab|SUnreclaim' /proc/meminfo\`, \`df -h -t tmpfs\`). ${prevent}`;
+    return advice(
+      `${find} No single process held much: the largest, ${largest}, had ${formatKiB(largestKb)} of ${formatKiB(ramKb)}. ${counted}, and ${outside}. ${prevent}`,
+    );
   }
   // systemd reads a percentage as a share of physical memory: usable when the report printed no RAM size.
   const cap = ramKb === null ? '75%' : configSize(ramKb * 0.75, 'systemd');
   const unit = victimIsLargest ? serviceOf(kill) : null;
   const edit = unit
-    ? `sudo systemctl edit ${unit}`
-    : `${unitLookup(largest)} sudo systemctl edit <that unit>`;
-  return [
-    `${find} Cap the largest consumer (${largest}) so it cannot take the whole host, e.g. with a drop-in:`,
-    edit,
-    '[Service]',
-    `MemoryMax=${cap}`,
+    ? `run \`sudo systemctl edit ${unit}\``
+    : `${unitLookup(largest)} run \`sudo systemctl edit\` on that unit`;
+  return advice(
+    `${find} Cap the largest consumer (${largest}) so it cannot take the whole host, e.g. with a drop-in (${edit} and add these lines):`,
+    ['[Service]', `MemoryMax=${cap}`],
     prevent,
-  ].join('\n');
+  );
 }
 
-function oomdPressure(facts: AnalysisFacts): Finding {
+/**
+ * systemd-oomd killed a unit: the certain part (which unit, by which rule) is "What happened"; the hypothesis is
+ * that the workloads under the monitored cgroup need more memory than they get, or its limit is tighter than
+ * they tolerate. The advice is oomd's own levers, not a cgroup memory limit.
+ */
+function oomdPressure(facts: AnalysisFacts): FindingDraft {
   const { kill } = facts;
   const unit = kill.systemdUnit ?? facts.victim.name;
-  const evidence = [`systemd-oomd killed ${unit}${kill.taskMemcg ? ` (${kill.taskMemcg})` : ''}`];
-  if (kill.reason) evidence.push(`reason: ${kill.reason}`);
+  const rule = oomdRuleOf(kill.reason);
+  const evidence: Evidence[] = [];
+  if (kill.reason) evidence.push(stated(`systemd-oomd's rule: ${kill.reason}`));
+  const candidate = kill.oomdCandidate;
+  if (candidate?.memoryUsageKb !== null && candidate?.memoryUsageKb !== undefined) {
+    const of = candidate.considered === null ? '' : ` of the ${candidate.considered} cgroups it considered`;
+    evidence.push(
+      stated(
+        `systemd-oomd chose ${unit}${of}: Current Memory Usage ${formatKiB(candidate.memoryUsageKb)}${candidate.pressureAvg10 === null ? '' : `, pressure avg10 ${candidate.pressureAvg10}%`}`,
+      ),
+    );
+  }
   evidence.push(
-    'the kernel OOM killer did not run: systemd-oomd acts earlier, on memory pressure or swap use',
+    context('the kernel OOM killer did not run: systemd-oomd acts earlier, on memory pressure or swap use'),
   );
+  const where = rule.monitored ?? 'the monitored cgroup';
   return {
     family: 'host-exhausted',
-    title: `systemd-oomd killed ${unit} under memory pressure`,
-    confidence: 0.55,
+    title:
+      rule.kind === 'swap'
+        ? "The host runs with too little memory and swap for its load: swap filled past systemd-oomd's limit"
+        : `The workloads in ${where} need more memory than they get, or its memory pressure limit is tighter than they tolerate`,
     evidence,
-    recommendation: [
-      `Find what drove the pressure (\`oomctl\`, \`systemd-cgtop -m\`) and cap it with \`MemoryHigh=\`/\`MemoryMax=\` in its unit. If ${unit} must not be chosen, protect it with a drop-in (\`sudo systemctl edit ${unit}\`):`,
-      '[Service]',
-      'ManagedOOMPreference=avoid',
-      `Or relax the slice's \`ManagedOOMMemoryPressureLimit=\` if the pressure is expected.`,
-    ].join('\n'),
+    recommendation: oomdAdvice(unit, rule),
   };
+}
+
+interface OomdRule {
+  kind: 'pressure' | 'swap' | 'unknown';
+  /** The cgroup systemd-oomd watched (`/system.slice`), from its reason; null when the reason does not say. */
+  monitored: string | null;
+}
+
+/** `memory pressure for /system.slice being 85.03% > 80.00% ...` or `memory used (...) ... and swap used ...`. */
+function oomdRuleOf(reason: string | null): OomdRule {
+  if (reason === null) return { kind: 'unknown', monitored: null };
+  const pressure = /^memory pressure for (\/\S*) being/.exec(reason);
+  if (pressure) return { kind: 'pressure', monitored: pressure[1] ?? null };
+  return { kind: reason.includes('swap used') ? 'swap' : 'unknown', monitored: null };
+}
+
+/** The unit that owns a cgroup path: its last component (`/user.slice/user-1000.slice` -> `user-1000.slice`). */
+function unitOfPath(path: string): string {
+  return path.split('/').filter(Boolean).at(-1) ?? path;
+}
+
+/**
+ * systemd-oomd's own levers: what it watches (`oomctl`), the unit's protection (a drop-in, or a property of a
+ * transient scope), and the rule on the monitored slice.
+ */
+function oomdAdvice(unit: string, rule: OomdRule): Advice {
+  const slice = rule.monitored ? unitOfPath(rule.monitored) : '<the monitored slice>';
+  const protect = settingSteps(unit, 'ManagedOOMPreference=avoid');
+  const relax =
+    rule.kind === 'swap'
+      ? `If swap use is expected, raise \`SwapUsedLimit=\` in /etc/systemd/oomd.conf, or set \`ManagedOOMSwap=auto\` on ${slice} to stop oomd acting on swap there; better, add memory.`
+      : `If the pressure is expected, relax the rule on ${slice}: \`sudo systemctl edit ${slice}\`, then \`ManagedOOMMemoryPressureLimit=\` (e.g. 80%) under [Slice]; \`ManagedOOMSwap=\` is the swap rule's switch.`;
+  return advice(
+    `See what systemd-oomd monitors and the pressure it reads now: \`oomctl\`; who holds the memory: \`systemd-cgtop -m\`. If ${unit} must not be chosen again (\`omit\` instead of \`avoid\` excludes it entirely), protect it with ${protect.how}:`,
+    protect.code,
+    relax,
+  );
 }

@@ -1,7 +1,9 @@
 import type { JvmInfo } from '../../diagnostics/model';
 import { formatKiB } from '../../format/bytes';
+import { prose } from '../advice';
+import { context, type Evidence, inferred, measured, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
-import type { Finding } from '../model';
+import type { FindingDraft } from '../model';
 import { bytesToKiB, configSize, count } from '../text';
 import { victimLines } from './tasks';
 
@@ -24,7 +26,7 @@ interface Heap {
  * that together exceed RAM, or a heap so close to the limit that metaspace, thread stacks, the code cache and
  * direct buffers push the process over. Needs the diagnostics (the kill does not print JVM flags).
  */
-export function jvmHeap(facts: AnalysisFacts): Finding | null {
+export function jvmHeap(facts: AnalysisFacts): FindingDraft | null {
   const jvms = facts.diagnostics?.jvms ?? [];
   const ceiling = ceilingOf(facts);
   if (jvms.length === 0 || ceiling === null) return null;
@@ -38,18 +40,27 @@ export function jvmHeap(facts: AnalysisFacts): Finding | null {
       facts,
       ceiling,
       [largest],
-      involved ? 0.9 : 0.75,
+      involved,
       `java's heap (${largest.flag}, pid ${largest.jvm.pid}) is larger than ${ceiling.label}`,
+      inferred(`a heap allowed to grow past ${ceiling.label} is killed once it uses what it is allowed`),
     );
   }
   const totalKb = heaps.reduce((sum, heap) => sum + heap.kb, 0);
   if (!ceiling.cgroup && heaps.length > 1 && totalKb > ceiling.kb) {
     const title = `${count(heaps.length, 'JVM')} may grow their heaps to ${formatKiB(totalKb)} together, more than ${ceiling.label}`;
-    return finding(facts, ceiling, heaps, involved ? 0.75 : 0.6, title);
+    return finding(
+      facts,
+      ceiling,
+      heaps,
+      involved,
+      title,
+      inferred(`together the heaps may take ${formatKiB(totalKb)}, more than ${ceiling.label}`),
+    );
   }
   if (largest.kb > ceiling.kb * 0.9) {
     const title = `java's heap (${largest.flag}, pid ${largest.jvm.pid}) leaves no room in ${ceiling.label} for the JVM's off-heap memory`;
-    return finding(facts, ceiling, [largest], involved ? 0.6 : 0.45, title);
+    // No arithmetic proof here, only a margin thinner than the JVM's off-heap memory usually needs.
+    return finding(facts, ceiling, [largest], involved, title, null);
   }
   return null;
 }
@@ -85,28 +96,39 @@ function finding(
   facts: AnalysisFacts,
   ceiling: Ceiling,
   heaps: Heap[],
-  confidence: number,
+  involved: boolean,
   title: string,
-): Finding {
-  const evidence = heaps.map((heap) => {
+  overflow: Evidence | null,
+): FindingDraft {
+  // The heaps are one measurement (the JVMs' flags, read once), however many JVMs it lists.
+  const evidence: Evidence[] = heaps.map((heap, i) => {
     const rss = heap.jvm.rssKb === null ? '' : `, RSS now ${formatKiB(heap.jvm.rssKb)}`;
-    return `JVM pid ${heap.jvm.pid}: ${heap.flag}${rss}`;
+    const line = `JVM pid ${heap.jvm.pid}: ${heap.flag}${rss}`;
+    return i === 0 ? measured(line) : context(line);
   });
   const limit = facts.limit;
   if (ceiling.cgroup && limit) {
     const usage = limit.usageKb === null ? '' : `, usage ${formatKiB(limit.usageKb)}`;
-    evidence.push(`cgroup limit ${formatKiB(limit.limitKb)}${usage} (${limit.source})`);
+    const line = `cgroup limit ${formatKiB(limit.limitKb)}${usage} (${limit.source})`;
+    evidence.push(limit.source === 'kernel report' ? stated(line) : measured(line));
   } else {
-    evidence.push(`host RAM ${formatKiB(ceiling.kb)}`);
+    const line = `host RAM ${formatKiB(ceiling.kb)}`;
+    evidence.push(ramMeasured(facts) ? measured(line) : stated(line));
   }
-  evidence.push(...victimLines(facts));
+  if (overflow) evidence.push(overflow);
+  // A JVM that was the victim (or asked for the memory) ties the heap to this kill; otherwise it is a risk nearby.
+  evidence.push(...victimLines(facts, involved ? 'kernel' : 'context'));
   return {
     family: 'jvm-heap-oversized',
     title,
-    confidence,
     evidence,
-    recommendation: advice(facts, ceiling, heaps.length),
+    recommendation: prose(advice(facts, ceiling, heaps.length)),
   };
+}
+
+/** The RAM figure is the diagnostics' MemTotal when they have one (see `gatherFacts`), else the report's. */
+function ramMeasured(facts: AnalysisFacts): boolean {
+  return (facts.diagnostics?.memory.totalKb ?? null) !== null;
 }
 
 function advice(facts: AnalysisFacts, ceiling: Ceiling, jvmCount: number): string {

@@ -1,41 +1,54 @@
 import { formatKiB } from '../../format/bytes';
+import { prose } from '../advice';
+import { context, type Evidence, inferred, measured } from '../evidence';
 import type { AnalysisFacts } from '../facts';
-import type { Finding } from '../model';
+import type { FindingDraft } from '../model';
 import { percent } from '../text';
+import { kernelMemory } from './kernel-memory';
 
 const FS_CACHE =
   /^(?:dentry|inode_cache|ext4_inode|xfs_inode|proc_inode|shmem_inode|radix_tree_node|buffer_head)/;
 
 /**
  * Kernel memory (slab) that grew until user space had too little: unreclaimable slab is memory the OOM killer
- * cannot free by killing any process, so killing will not help for long. From the diagnostics' /proc/meminfo
- * and slabtop only: the kill does not carry the report's slab counters, and guessing from how little the task
- * table holds misleads whenever the log lost some of its rows.
+ * cannot free by killing any process, so killing will not help for long. From the diagnostics' /proc/meminfo and
+ * slabtop (guessing from how little the task table holds misleads whenever the log lost some of its rows). Silent
+ * when the report's own breakdown shows kernel memory filled it (`kernel-memory`, which quotes the same slab
+ * caches): one finding, said once.
  */
-export function kernelSlab(facts: AnalysisFacts): Finding | null {
+export function kernelSlab(facts: AnalysisFacts): FindingDraft | null {
   const { diagnostics, ramKb } = facts;
   if (ramKb === null || facts.scope === 'oomd') return null;
   if (!diagnostics) return null;
+  if (kernelMemory(facts) !== null) return null;
   const { slabKb, sUnreclaimKb, sReclaimableKb } = diagnostics.memory;
   const unreclaimable = sUnreclaimKb ?? 0;
-  let confidence = 0;
-  if (unreclaimable >= ramKb * 0.3) confidence = 0.8;
-  else if (unreclaimable >= ramKb * 0.15) confidence = 0.6;
-  else if (slabKb !== null && slabKb >= ramKb * 0.4 && facts.scope === 'host') confidence = 0.4;
-  if (confidence === 0) return null;
+  const large = slabKb !== null && slabKb >= ramKb * 0.4 && facts.scope === 'host';
+  if (unreclaimable < ramKb * 0.15 && !large) return null;
   const total = slabKb ?? unreclaimable + (sReclaimableKb ?? 0);
-  const evidence = [
-    `Slab ${formatKiB(total)} (${percent(total, ramKb)} of ${formatKiB(ramKb)} RAM): SUnreclaim ${formatKiB(unreclaimable)}${sReclaimableKb === null ? '' : `, SReclaimable ${formatKiB(sReclaimableKb)}`}`,
+  const evidence: Evidence[] = [
+    measured(
+      `Slab ${formatKiB(total)} (${percent(total, ramKb)} of ${formatKiB(ramKb)} RAM): SUnreclaim ${formatKiB(unreclaimable)}${sReclaimableKb === null ? '' : `, SReclaimable ${formatKiB(sReclaimableKb)}`}`,
+    ),
   ];
+  if (unreclaimable >= ramKb * 0.15) {
+    evidence.push(
+      measured(`SUnreclaim alone is ${percent(unreclaimable, ramKb)} of RAM: no process kill can free it`),
+    );
+  }
+  if (unreclaimable >= ramKb * 0.3) {
+    evidence.push(inferred('so much unreclaimable slab is more than any normal workload keeps'));
+  }
   const top = diagnostics.slabTop.slice(0, 3);
   if (top.length > 0)
-    evidence.push(`largest caches: ${top.map((c) => `${c.name} ${formatKiB(c.sizeKb)}`).join(', ')}`);
+    evidence.push(
+      context(`largest caches: ${top.map((c) => `${c.name} ${formatKiB(c.sizeKb)}`).join(', ')}`),
+    );
   return {
     family: 'kernel-slab',
     title: `Kernel slab memory is ${formatKiB(total)}, ${percent(total, ramKb)} of RAM${unreclaimable >= ramKb * 0.15 ? ', mostly unreclaimable' : ''}`,
-    confidence,
     evidence,
-    recommendation: advice(top[0]?.name ?? null),
+    recommendation: prose(advice(top[0]?.name ?? null)),
   };
 }
 

@@ -1,9 +1,13 @@
 import { formatKiB } from '../../format/bytes';
-import { distinctKillsOf, workerBurstOf } from '../../incident/worker-burst';
+import { distinctKillsOf, priorEvents, workerBurstOf } from '../../incident/worker-burst';
 import { workloadOf } from '../../workload';
+import { advice as adviceOf } from '../advice';
+import { context, contradicts, type Evidence, inferred, stated } from '../evidence';
 import type { AnalysisFacts } from '../facts';
-import type { Finding } from '../model';
-import { configSize, count, sizeSeries } from '../text';
+import { partOf } from '../memory-composition';
+import { totalPhrase } from '../memory-composition-line';
+import type { Advice, FindingDraft } from '../model';
+import { configSize, count, percent, sizeSeries } from '../text';
 import { formatSpan, parseTime } from '../time';
 import { containerLimitHow } from './container-limit-how';
 import { serviceOf, unitLookup } from './unit-hint';
@@ -39,7 +43,7 @@ const PROFILING: readonly [RegExp, string][] = [
  * (history holds the kills of the last 7 days). Repeated kills at a steady size are reported too, weaker: the
  * process keeps needing more than it gets, or leaks up to a limit that hides the growth.
  */
-export function memoryLeak(facts: AnalysisFacts): Finding | null {
+export function memoryLeak(facts: AnalysisFacts): FindingDraft | null {
   const name = facts.kill.process;
   if (name === null || facts.kill.kind !== 'kernel') return null;
   // Workers of a pool killed one after another are different processes: their sizes show no growth.
@@ -54,16 +58,27 @@ export function memoryLeak(facts: AnalysisFacts): Finding | null {
   if (growing) {
     const first = sizes[0] ?? 0;
     const last = sizes[sizes.length - 1] ?? 0;
-    const evidence = [`RSS at kill grew ${sizeSeries(shortened(sizes))} ${over}`];
-    if (spanMs !== null && spanMs >= 3_600_000) {
+    // Each kill's size is the kernel's; every kill past the second that is larger again is one more witness.
+    const evidence: Evidence[] = [stated(`RSS at kill grew ${sizeSeries(shortened(sizes))} ${over}`)];
+    if (sizes.length >= 3) {
+      evidence.push(stated(`none of the ${sizes.length} kills was more than 5% smaller than the one before`));
+    }
+    if (sizes.length >= 4) {
       evidence.push(
-        `about ${formatKiB(((last - first) / spanMs) * 3_600_000)} per hour between the first and the last kill`,
+        stated(`the growth held over ${sizes.length - 1} restarts, not one unlucky pair of kills`),
       );
     }
+    if (spanMs !== null && spanMs >= 3_600_000) {
+      evidence.push(
+        inferred(
+          `about ${formatKiB(((last - first) / spanMs) * 3_600_000)} per hour between the first and the last kill`,
+        ),
+      );
+    }
+    evidence.push(...anonLine(facts, true));
     return {
       family: 'memory-leak',
       title: `${name} keeps growing until it is killed: likely a memory leak (${count(series.length, 'kill')} on this instance)`,
-      confidence: sizes.length >= 3 ? Math.min(0.85, 0.55 + 0.1 * (sizes.length - 2)) : 0.5,
       evidence,
       recommendation: advice(facts, name, Math.max(...sizes)),
     };
@@ -77,18 +92,35 @@ export function memoryLeak(facts: AnalysisFacts): Finding | null {
   return {
     family: 'memory-leak',
     title: `${name} was killed ${series.length} times on this instance${span}: it needs more than it gets, or leaks up to a limit`,
-    confidence: 0.35,
-    evidence: [`killed ${series.length} times${span}${range}`],
+    evidence: [
+      stated(`killed ${series.length} times${span}${range}`),
+      contradicts('its RSS at kill did not grow: a leak would show as growth, unless a limit caps it'),
+      ...anonLine(facts, false),
+    ],
     recommendation: advice(facts, name, sizes.length > 0 ? Math.max(...sizes) : null),
   };
+}
+
+/** What the report's own breakdown says of anonymous memory at this kill: a leak grows anon, not caches. */
+/**
+ * The report's own anon figure. Anonymous memory filling the cgroup is what a leak fills: support for a growing
+ * series; for sizes that did not grow it says no more than "needs more", so it is context.
+ */
+function anonLine(facts: AnalysisFacts, growing: boolean): Evidence[] {
+  const { composition } = facts;
+  const anon = partOf(composition, 'anon');
+  if (composition === null || anon === null) return [];
+  const filled = composition.dominant === anon;
+  const text = `the report's breakdown at this kill: anon ${formatKiB(anon.kb)} ${totalPhrase(composition)} (${percent(anon.kb, composition.totalKb)})${filled ? ': anonymous memory filled it' : ''}`;
+  return [filled && growing ? stated(text) : context(text)];
 }
 
 /** Prior kills (oldest first), then this incident's kills of the same process. */
 function killSeries(facts: AnalysisFacts, name: string): KillPoint[] {
   const { incident } = facts;
-  const prior = incident.history
-    .filter((kill) => kill.incidentId !== incident.id)
-    .map((kill) => ({ time: parseTime(kill.time), rssKb: kill.rssKb }))
+  // An earlier incident's pool burst counts once, without a size: its workers are different processes.
+  const prior = priorEvents(incident.history.filter((kill) => kill.incidentId !== incident.id))
+    .events.map((kill) => ({ time: parseTime(kill.time), rssKb: kill.rssKb }))
     .sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
   const current = distinctKillsOf(incident.kills, name).map((kill, i) => ({
     time: parseTime(kill.time) ?? (i === 0 ? parseTime(incident.openedAt) : null),
@@ -112,7 +144,7 @@ function shortened(sizes: readonly number[]): number[] {
   return sizes.length <= 6 ? [...sizes] : [...sizes.slice(0, 2), ...sizes.slice(-4)];
 }
 
-function advice(facts: AnalysisFacts, name: string, largestKb: number | null): string {
+function advice(facts: AnalysisFacts, name: string, largestKb: number | null): Advice {
   const profile =
     PROFILING.find(([pattern]) => pattern.test(name))?.[1] ??
     'record its growth with `pmap -x <pid>` snapshots and profile it with heaptrack or `valgrind --tool=massif`';
@@ -122,14 +154,16 @@ function advice(facts: AnalysisFacts, name: string, largestKb: number | null): s
   const cap = capKb.length > 0 ? configSize(Math.min(...capKb), 'systemd') : '<size>';
   const workload = workloadOf(facts.kill.container, facts.diagnostics?.containers ?? []);
   if (workload) {
-    return `Find what grows: ${profile}. Until it is fixed, keep a memory limit on ${containerLimitHow(workload, facts.kubernetes, cap)} so the leak restarts only that container.`;
+    return adviceOf(
+      `Find what grows: ${profile}. Until it is fixed, keep a memory limit on ${containerLimitHow(workload, facts.kubernetes, cap)} so the leak restarts only that container.`,
+    );
   }
   const unit = serviceOf(facts.kill);
-  const edit = unit ? `\`sudo systemctl edit ${unit}\`` : `${unitLookup(name)} \`sudo systemctl edit\` it`;
-  return [
-    `Find what grows: ${profile}. Until it is fixed, contain it so the leak restarts only this service instead of starving the host (${edit}):`,
-    '[Service]',
-    `MemoryMax=${cap}`,
-    'Restart=on-failure',
-  ].join('\n');
+  const edit = unit
+    ? `run \`sudo systemctl edit ${unit}\``
+    : `${unitLookup(name)} run \`sudo systemctl edit\` on it`;
+  return adviceOf(
+    `Find what grows: ${profile}. Until it is fixed, contain it so the leak restarts only this service instead of starving the host (${edit} and add these lines):`,
+    ['[Service]', `MemoryMax=${cap}`, 'Restart=on-failure'],
+  );
 }

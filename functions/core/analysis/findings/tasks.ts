@@ -1,6 +1,6 @@
 import { formatKiB } from '../../format/bytes';
-import type { AnalysisFacts } from '../facts';
-import { taskRssKb } from '../facts';
+import type { Evidence, EvidenceKind } from '../evidence';
+import { type AnalysisFacts, taskRssKb } from '../facts';
 import { who } from '../text';
 
 export interface SizedTask {
@@ -24,18 +24,25 @@ export function describeTasks(tasks: readonly SizedTask[]): string {
   return tasks.map((task) => `${who(task.name, task.pid)} ${formatKiB(task.rssKb)}`).join(', ');
 }
 
-/** One evidence line naming the victim, and the trigger when another task asked for the memory. */
-export function victimLines(facts: AnalysisFacts): string[] {
+/**
+ * One evidence line naming the victim, and the trigger when another task asked for the memory. Context unless
+ * who was killed bears on the finding (a JVM's heap, when the JVM was the victim): `kind` says so.
+ */
+export function victimLines(facts: AnalysisFacts, kind: EvidenceKind = 'context'): Evidence[] {
   const { victim, trigger, kill } = facts;
   const size = victim.rssKb === null ? '' : ` with RSS ${formatKiB(victim.rssKb)}`;
   const adj = kill.oomScoreAdj === null ? '' : `, oom_score_adj ${kill.oomScoreAdj}`;
-  const lines = [`killed: ${who(victim.name, victim.pid)}${size}${adj}`];
+  const lines: Evidence[] = [{ kind, text: `killed: ${who(victim.name, victim.pid)}${size}${adj}` }];
   if (trigger?.otherProcess) {
-    lines.push(
-      `invoked by ${who(trigger.name, trigger.pid)}, another process: the kernel kills the task with the highest badness score, not the one asking for memory`,
-    );
+    lines.push({
+      kind: 'context',
+      text: `invoked by ${who(trigger.name, trigger.pid)}, another process: the kernel kills the task with the highest badness score, not the one asking for memory`,
+    });
   } else if (trigger) {
-    lines.push(`invoked by ${who(trigger.name, trigger.pid)}; the kernel chose the victim by badness score`);
+    lines.push({
+      kind: 'context',
+      text: `invoked by ${who(trigger.name, trigger.pid)}; the kernel chose the victim by badness score`,
+    });
   }
   return lines;
 }

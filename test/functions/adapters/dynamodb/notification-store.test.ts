@@ -18,8 +18,8 @@ const WINDOW = '2026-11-25T16:55:00.000Z';
 interface Subject {
   store: DeliveryStore;
   tableName?: string;
-  /** Put an incident as the detector records it (its item, in its storm window). */
-  seed(instanceId: string, atMs: number): Promise<string>;
+  /** Put an incident as the detector records it (its item, in its storm window); its kill's pid may be given. */
+  seed(instanceId: string, atMs: number, pid?: number): Promise<string>;
 }
 
 let dynamo: LocalDynamo;
@@ -37,8 +37,9 @@ function onTable(local: () => LocalDynamo): () => Promise<Subject> {
     return {
       tableName,
       store: new DynamoNotificationStore({ client: local().client, tableName }),
-      seed: async (instanceId, atMs) => {
-        const request = recordRequest(instanceId, [{ kill: realKill(), observedAtMs: atMs }]);
+      seed: async (instanceId, atMs, pid) => {
+        const kill = pid === undefined ? realKill() : realKill({ pid, kernelTime: pid });
+        const request = recordRequest(instanceId, [{ kill, observedAtMs: atMs }]);
         const { incident } = request;
         await local().client.send(
           new PutCommand({
@@ -59,8 +60,9 @@ const inMemory = async (): Promise<Subject> => {
   const store = new MemoryIncidentStore();
   return {
     store,
-    seed: async (instanceId, atMs) => {
-      const request = recordRequest(instanceId, [{ kill: realKill(), observedAtMs: atMs }]);
+    seed: async (instanceId, atMs, pid) => {
+      const kill = pid === undefined ? realKill() : realKill({ pid, kernelTime: pid });
+      const request = recordRequest(instanceId, [{ kill, observedAtMs: atMs }]);
       await store.recordKills(request);
       return request.incident.id;
     },
@@ -126,6 +128,25 @@ function deliveryContract(make: () => Promise<Subject>, serializes = true): void
     await s.store.settleDelivery(id, 'slack', 'a', pending);
     expect(await s.store.claimDelivery(id, 'slack', claim('b', 2))).toBe(true);
     expect((await s.store.getIncident(id))?.deliveries?.slack).toMatchObject({ token: 'b', attempts: 2 });
+  });
+
+  it('lists the incidents of one instance since a time, oldest first, with what a message links them by', async () => {
+    const HOUR = 3_600_000;
+    const early = await s.seed('i-0123456789abcdef0', T0 - 30 * HOUR, 4001);
+    const first = await s.seed('i-0123456789abcdef0', T0 - 5 * HOUR, 4002);
+    const second = await s.seed('i-0123456789abcdef0', T0 - HOUR, 4003);
+    await s.seed('i-0fedcba9876543210', T0 - 2 * HOUR, 4004);
+    const listed = await s.store.incidentsOn('i-0123456789abcdef0', T0 - 24 * HOUR);
+    expect(listed.map((other) => other.incidentId)).toEqual([first, second]);
+    expect(listed.map((other) => other.pid)).toEqual([4002, 4003]);
+    expect(listed[0]).toMatchObject({
+      observedAt: new Date(T0 - 5 * HOUR).toISOString(),
+      process: realKill().process,
+      killCount: 1,
+      executionArn: null,
+    });
+    expect(await s.store.incidentsOn('i-0123456789abcdef0', T0 - 31 * HOUR)).toHaveLength(3);
+    expect(early).not.toBe(first);
   });
 
   it('refuses a claim on an incident that does not exist', async () => {

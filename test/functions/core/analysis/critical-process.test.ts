@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { diagnostics } from '../../../support/diagnostics';
-import { analyzeIncident, findingOf, incidentFrom } from './incidents';
+import { analyzeIncident, evidenceTexts, findingOf, incidentFrom } from './incidents';
 
 describe('the critical-process-killed finding', () => {
   it('reports containerd killed by the OOM killer and how to keep it out of reach', () => {
@@ -14,22 +15,19 @@ describe('the critical-process-killed finding', () => {
     expect(critical?.title).toBe(
       'A critical process was killed: containerd; containers on this host lose their runtime',
     );
-    expect(critical?.confidence).toBe(0.95);
-    expect(critical?.evidence).toEqual([
+    expect(critical?.confidence).toBe(0.64);
+    expect(evidenceTexts(critical)).toEqual([
       'the OOM killer killed containerd (pid 4100): containers on this host lose their runtime',
       'its oom_score_adj was 0: nothing protected it',
       'the memory was asked for by runc:[2:INIT] (pid 8291)',
     ]);
-    expect(critical?.recommendation).toBe(
-      [
-        "Make the OOM killer pick something else: lower containerd.service's score with a drop-in (it survives package updates), restart it so the setting applies, and make sure systemd restarts it after a kill (Restart=on-abort does not):",
-        'sudo systemctl edit containerd.service',
-        '[Service]',
-        'OOMScoreAdjust=-900',
-        'Restart=on-failure',
+    // The drop-in is the code, exactly the lines `systemctl edit` needs; the command to open it is in the prose.
+    expect(critical?.recommendation).toEqual({
+      text: "Make the OOM killer pick something else: lower containerd.service's score with a drop-in (it survives package updates; run `sudo systemctl edit containerd.service` and add these lines), restart it so the setting applies, and make sure systemd restarts it after a kill (Restart=on-abort does not):",
+      code: ['[Service]', 'OOMScoreAdjust=-900', 'Restart=on-failure'].join('\n'),
+      after:
         '-900 rather than -1000 keeps it killable as a last resort. This protects the instance; the memory problem itself is the likely cause above.',
-      ].join('\n'),
-    );
+    });
   });
 
   it('says it is unconfirmed when the host did not confirm the kill: the claim rests on the reported line alone', () => {
@@ -49,7 +47,7 @@ describe('the critical-process-killed finding', () => {
     expect(critical?.title).toBe(
       'Unconfirmed: a critical process was killed: containerd; containers on this host lose their runtime',
     );
-    expect(critical?.evidence.at(-1)).toBe("the host's kernel log does not confirm the kill");
+    expect(evidenceTexts(critical).at(-1)).toBe("the host's kernel log does not confirm the kill");
   });
 
   it('is the impact, never the likely cause', () => {
@@ -67,10 +65,10 @@ describe('the critical-process-killed finding', () => {
       diagnostics(),
     );
     const critical = findingOf(analysis, 'critical-process-killed');
-    expect(critical?.evidence).toEqual([
+    expect(evidenceTexts(critical)).toEqual([
       'systemd-oomd killed systemd-journald.service: logging stopped until systemd restarted the journal',
     ]);
-    expect(critical?.recommendation).toContain('ManagedOOMPreference=avoid');
+    expect(adviceText(critical?.recommendation)).toContain('ManagedOOMPreference=avoid');
     expect(analysis.likelyCause?.family).toBe('host-exhausted');
   });
 

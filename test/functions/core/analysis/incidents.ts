@@ -37,8 +37,13 @@ export interface IncidentOptions {
 
 /** An incident opened by a real kernel report from the corpus, as `newIncident` builds it in the detector. */
 export function incidentFrom(fixture: string, options: IncidentOptions = {}): Incident {
-  const kill = killsOf(fixture)[options.index ?? 0];
-  if (!kill) throw new Error(`no kill #${options.index ?? 0} in ${fixture}`);
+  return incidentFromText(readFileSync(`${KERNEL_CORPUS}${fixture}`, 'utf8'), options, fixture);
+}
+
+/** The same from a log's text: a real report with a line changed, which a test names as such. */
+export function incidentFromText(text: string, options: IncidentOptions = {}, name = 'the log'): Incident {
+  const kill = parseKernelLog(text, { referenceDate: CORPUS_REFERENCE_DATE })[options.index ?? 0];
+  if (!kill) throw new Error(`no kill #${options.index ?? 0} in ${name}`);
   return newIncident({
     kill,
     hostKey: kill.hostname ?? INSTANCE.hostname ?? 'host',
@@ -83,4 +88,9 @@ export function findingOf(analysis: Analysis, family: CauseFamily): Finding | un
 /** The families in ranked order: what a ranking test compares. */
 export function families(analysis: Analysis): CauseFamily[] {
   return analysis.findings.map((finding) => finding.family);
+}
+
+/** A finding's evidence lines as text, for tests that read what the message says. */
+export function evidenceTexts(finding: Pick<Finding, 'evidence'> | null | undefined): string[] {
+  return finding?.evidence.map((item) => item.text) ?? [];
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { diagnostics, GiB } from '../../../support/diagnostics';
-import { analyzeIncident, families, findingOf, incidentFrom } from './incidents';
+import { analyzeIncident, evidenceTexts, families, findingOf, incidentFrom } from './incidents';
 
 // A real host-wide kill of one of three JVMs (java 31995, RSS 3.4 GiB) on an 8 GiB host without swap.
 const JAVA_HOST = 'legacy/rhel6-2.6.32-642-global-java-full-syslog.log';
@@ -43,14 +44,19 @@ describe('the jvm-heap-oversized finding', () => {
 
     expect(families(analysis)).toEqual(['jvm-heap-oversized', 'host-exhausted', 'no-swap']);
     expect(analysis.likelyCause).toBe(jvm);
-    expect(jvm?.confidence).toBe(0.9);
+    expect(jvm?.confidence).toBe(0.75);
     expect(jvm?.title).toBe("java's heap (-Xmx 10 GiB, pid 32417) is larger than the host's 7.6 GiB RAM");
     expect(jvm?.evidence).toEqual([
-      'JVM pid 32417: -Xmx 10 GiB, RSS now 1.1 GiB',
-      'host RAM 7.6 GiB',
-      'killed: java (pid 31995) with RSS 3.4 GiB',
+      { kind: 'measured', text: 'JVM pid 32417: -Xmx 10 GiB, RSS now 1.1 GiB' },
+      { kind: 'measured', text: 'host RAM 7.6 GiB' },
+      {
+        kind: 'inferred',
+        text: "a heap allowed to grow past the host's 7.6 GiB RAM is killed once it uses what it is allowed",
+      },
+      // A java was the victim: that ties the heap to this kill.
+      { kind: 'kernel', text: 'killed: java (pid 31995) with RSS 3.4 GiB' },
     ]);
-    expect(jvm?.recommendation).toContain(
+    expect(adviceText(jvm?.recommendation)).toContain(
       'Size the heap to at most about 75% of RAM: `-Xmx5760m` (75% of 7.6 GiB), less if other services share the host.',
     );
   });
@@ -71,12 +77,12 @@ describe('the jvm-heap-oversized finding', () => {
     expect(jvm?.title).toBe(
       "3 JVMs may grow their heaps to 8.0 GiB together, more than the host's 7.6 GiB RAM",
     );
-    expect(jvm?.evidence.slice(0, 3)).toEqual([
+    expect(evidenceTexts(jvm).slice(0, 3)).toEqual([
       'JVM pid 32417: -Xmx 4.0 GiB, RSS now 1.1 GiB',
       'JVM pid 20608: -Xmx 3.0 GiB, RSS now 740 MiB',
       'JVM pid 17002: -Xmx 1.0 GiB, RSS now 67 MiB',
     ]);
-    expect(jvm?.recommendation).toContain('`-Xmx1920m` for each of the 3');
+    expect(adviceText(jvm?.recommendation)).toContain('`-Xmx1920m` for each of the 3');
   });
 
   it("compares the heap with the pod's cgroup limit when java was killed in it", () => {
@@ -88,10 +94,10 @@ describe('the jvm-heap-oversized finding', () => {
 
     expect(families(analysis)).toEqual(['jvm-heap-oversized', 'cgroup-limit']);
     expect(jvm?.title).toBe("java's heap (-Xmx 12 GiB, pid 51022) is larger than the 8.0 GiB cgroup limit");
-    expect(jvm?.evidence).toContain('cgroup limit 8.0 GiB, usage 1.2 GiB (cgroup now)');
-    expect(jvm?.recommendation).toContain('`-Xmx6g` (75% of 8.0 GiB)');
-    expect(jvm?.recommendation).toContain('-XX:MaxRAMPercentage=75');
-    expect(jvm?.recommendation).toContain('resources.limits.memory');
+    expect(evidenceTexts(jvm)).toContain('cgroup limit 8.0 GiB, usage 1.2 GiB (cgroup now)');
+    expect(adviceText(jvm?.recommendation)).toContain('`-Xmx6g` (75% of 8.0 GiB)');
+    expect(adviceText(jvm?.recommendation)).toContain('-XX:MaxRAMPercentage=75');
+    expect(adviceText(jvm?.recommendation)).toContain('resources.limits.memory');
   });
 
   it('flags -XX:MaxRAMPercentage so high that off-heap memory has no room', () => {
@@ -100,7 +106,7 @@ describe('the jvm-heap-oversized finding', () => {
       podNode({ maxHeapBytes: null, maxRamPercentage: 95 }),
     );
     const jvm = findingOf(analysis, 'jvm-heap-oversized');
-    expect(jvm?.confidence).toBe(0.6);
+    expect(jvm?.confidence).toBe(0.71);
     expect(jvm?.title).toBe(
       "java's heap (-XX:MaxRAMPercentage=95, heap up to 7.6 GiB, pid 51022) leaves no room in the 8.0 GiB cgroup limit for the JVM's off-heap memory",
     );
@@ -112,7 +118,7 @@ describe('the jvm-heap-oversized finding', () => {
       incidentFrom('legacy/grsec-3.2.34-global-mysqld-then-memcg-header-syslog.log'),
       diagnostics({ jvms: [{ pid: 4410, maxHeapBytes: 9 * GiB, maxRamPercentage: null, rssKb: 2_202_009 }] }),
     );
-    expect(findingOf(analysis, 'jvm-heap-oversized')?.confidence).toBe(0.75);
+    expect(findingOf(analysis, 'jvm-heap-oversized')?.confidence).toBe(0.58);
   });
 
   it('says nothing of a heap that fits, or without diagnostics (the kill does not print JVM flags)', () => {

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
+import { formatKiB } from '../../../../functions/core/format/bytes';
+import { KERNEL_CORPUS } from '../../../support/corpus';
 import { diagnostics } from '../../../support/diagnostics';
-import { analyzeIncident, findingOf, incidentFrom } from './incidents';
+import { analyzeIncident, evidenceTexts, findingOf, incidentFrom } from './incidents';
 
 // A real host-wide kill of tidb-server (RSS 29.9 GiB at the kill, 2026-03-14T16:55:03) on a 32 GiB host.
 const TIDB = 'legacy/rhel7-3.10.0-1160-global-tidb-uid-syslog.log';
@@ -33,17 +37,18 @@ describe('the memory-leak finding', () => {
     const leak = findingOf(analysis, 'memory-leak');
 
     expect(analysis.likelyCause?.family).toBe('memory-leak');
-    expect(leak?.confidence).toBe(0.65);
+    expect(leak?.confidence).toBe(0.69);
     expect(leak?.title).toBe(
       'tidb-server keeps growing until it is killed: likely a memory leak (3 kills on this instance)',
     );
-    expect(leak?.evidence).toEqual([
+    expect(evidenceTexts(leak)).toEqual([
       'RSS at kill grew 23 GiB -> 27 GiB -> 30 GiB over 3 kills in 26 h',
+      'none of the 3 kills was more than 5% smaller than the one before',
       'about 252 MiB per hour between the first and the last kill',
     ]);
-    expect(leak?.recommendation).toContain('pmap -x <pid>');
-    expect(leak?.recommendation).toContain('MemoryMax=23744M');
-    expect(leak?.recommendation).toContain('Restart=on-failure');
+    expect(adviceText(leak?.recommendation)).toContain('pmap -x <pid>');
+    expect(adviceText(leak?.recommendation)).toContain('MemoryMax=23744M');
+    expect(adviceText(leak?.recommendation)).toContain('Restart=on-failure');
   });
 
   it('grows more confident with every further kill that shows growth', () => {
@@ -53,8 +58,8 @@ describe('the memory-leak finding', () => {
       { time: '2026-03-14T02:10:00Z', rssKb: 28_311_552 },
     ]);
     const leak = findingOf(analyzeIncident(incident, null, { now: AFTER_TIDB }), 'memory-leak');
-    expect(leak?.confidence).toBe(0.75);
-    expect(leak?.evidence[0]).toBe(
+    expect(leak?.confidence).toBe(0.82);
+    expect(evidenceTexts(leak)[0]).toBe(
       'RSS at kill grew 18 GiB -> 23 GiB -> 27 GiB -> 30 GiB over 4 kills in 2.3 d',
     );
   });
@@ -73,7 +78,7 @@ describe('the memory-leak finding', () => {
       'memory-leak',
     );
     expect(small).toBeUndefined();
-    expect(large?.confidence).toBe(0.5);
+    expect(large?.confidence).toBe(0.49);
   });
 
   it('reports repeated kills at a steady size as weaker evidence: the process needs more than it gets', () => {
@@ -85,15 +90,21 @@ describe('the memory-leak finding', () => {
       ],
     });
     const leak = findingOf(analyzeIncident(incident, diagnostics()), 'memory-leak');
-    expect(leak?.confidence).toBe(0.35);
+    expect(leak?.confidence).toBe(0.2);
     expect(leak?.title).toBe(
       'stress was killed 3 times on this instance in 8 h: it needs more than it gets, or leaks up to a limit',
     );
-    expect(leak?.evidence).toEqual([
+    // The report's v1 stats line (`rss:1048388KB`) against its `memory: usage 1048576kB`, as the kernel printed them.
+    const text = readFileSync(`${KERNEL_CORPUS}legacy/docker-3.10-memcg-stress-no-timestamps.log`, 'utf8');
+    const rssKb = Number(/Memory cgroup stats for \S+ .*\brss:(\d+)KB/.exec(text)?.[1]);
+    const usageKb = Number(/memory: usage (\d+)kB/.exec(text)?.[1]);
+    expect(evidenceTexts(leak)).toEqual([
       'killed 3 times in 8 h; RSS at kill stayed between 1023 MiB and 1024 MiB',
+      'its RSS at kill did not grow: a leak would show as growth, unless a limit caps it',
+      `the report's breakdown at this kill: anon ${formatKiB(rssKb)} of ${formatKiB(usageKb)} charged (${Math.round((rssKb / usageKb) * 100)}%): anonymous memory filled it`,
     ]);
     // In a container the fix is the container's limit, not a systemd drop-in.
-    expect(leak?.recommendation).toContain('docker update --memory');
+    expect(adviceText(leak?.recommendation)).toContain('docker update --memory');
   });
 
   it('says nothing from a single kill, or from history entries of this very incident', () => {
@@ -113,7 +124,7 @@ describe('the memory-leak finding', () => {
     ]);
     const leak = findingOf(analyzeIncident(incident, null, { now: AFTER_TIDB }), 'memory-leak');
     expect(leak?.title).toContain('was killed 3 times');
-    expect(leak?.confidence).toBe(0.35);
+    expect(leak?.confidence).toBe(0.2);
   });
 
   it('counts a later kill of the same process that joined the incident', () => {
@@ -126,6 +137,6 @@ describe('the memory-leak finding', () => {
       killCount: 2,
     };
     const leak = findingOf(analyzeIncident(joined, null, { now: AFTER_TIDB }), 'memory-leak');
-    expect(leak?.evidence[0]).toBe('RSS at kill grew 23 GiB -> 30 GiB -> 30 GiB over 3 kills in 26 h');
+    expect(evidenceTexts(leak)[0]).toBe('RSS at kill grew 23 GiB -> 30 GiB -> 30 GiB over 3 kills in 26 h');
   });
 });

@@ -9,7 +9,7 @@ const finding = (family: Finding['family'], confidence: number): Finding => ({
   title: family,
   confidence,
   evidence: [],
-  recommendation: '',
+  recommendation: { text: '' },
 });
 
 describe('ranking', () => {
@@ -21,7 +21,8 @@ describe('ranking', () => {
       }),
     );
     expect(families(analysis)).toEqual(['jvm-heap-oversized', 'host-exhausted', 'no-swap']);
-    expect(analysis.findings.map((f) => f.confidence)).toEqual([0.9, 0.6, 0.45]);
+    // measured heap + kernel RAM + inferred overflow + kernel victim; one kernel fact each for the other two.
+    expect(analysis.findings.map((f) => f.confidence)).toEqual([0.75, 0.4, 0.4]);
   });
 
   it('puts a JVM heap above the pod limit before the limit it hit', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { diagnostics } from '../../../support/diagnostics';
-import { analyzeIncident, families, findingOf, incidentFrom } from './incidents';
+import { analyzeIncident, evidenceTexts, families, findingOf, incidentFrom } from './incidents';
 
 describe('cgroup limit reached versus the whole host exhausted', () => {
   it("tells a container at its own limit from a host out of memory, from the kernel's report alone", () => {
@@ -9,18 +10,24 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
     const limit = findingOf(analysis, 'cgroup-limit');
 
     expect(families(analysis)).toEqual(['cgroup-limit']);
-    expect(limit?.title).toBe('stress hit the 1.0 GiB memory limit of docker container 555fa75e9e7d');
-    expect(limit?.confidence).toBe(0.6);
+    // The hypothesis, not the kernel's certainty (the limit was hit: "What happened" says that).
+    expect(limit?.title).toBe(
+      'The 1.0 GiB memory limit of docker container 555fa75e9e7d is too small for what stress needs, or stress grew past it',
+    );
+    // One kernel fact for it (the usage at the limit); no RAM is known to say the host had memory to spare.
+    expect(limit?.confidence).toBe(0.4);
     expect(limit?.evidence).toEqual([
-      'at the kill: memory usage 1.0 GiB, limit 1.0 GiB, failcnt 267',
+      { kind: 'kernel', text: 'at the kill: memory usage 1.0 GiB, limit 1.0 GiB, failcnt 267' },
       // anon-rss:1048132kB + shmem (not printed by 3.10) against limit 1048576kB; file-rss is only 12 kB.
-      "stress's own charge to the cgroup: anon 1024 MiB + shmem 0 KiB = 1024 MiB, 100% of the 1.0 GiB limit",
-      // The kernel printed /docker/555fa75e9e7d3e55...cdb42: no name is known, so the id is cut to 12 hex.
-      'memory cgroup: /docker/555fa75e9e7d…',
-      'killed: stress (pid 3897) with RSS 1024 MiB',
+      {
+        kind: 'context',
+        text: "stress's own charge to the cgroup: anon 1024 MiB + shmem 0 KiB = 1024 MiB, 100% of the 1.0 GiB limit",
+      },
     ]);
     // The peak is the usage line's 1048576 kB; plus 25% is 1280 MiB, already a multiple of 64 MiB.
-    expect(limit?.recommendation).toContain('docker update --memory 1280m --memory-swap 1280m 555fa75e9e7d');
+    expect(adviceText(limit?.recommendation)).toContain(
+      'docker update --memory 1280m --memory-swap 1280m 555fa75e9e7d',
+    );
   });
 
   it('says the host was not out of memory when the diagnostics give its RAM', () => {
@@ -28,7 +35,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       incidentFrom('legacy/docker-3.10-memcg-stress-no-timestamps.log'),
       diagnostics(),
     );
-    expect(findingOf(analysis, 'cgroup-limit')?.evidence).toContain(
+    expect(evidenceTexts(findingOf(analysis, 'cgroup-limit'))).toContain(
       "the limit is 13% of the host's 7.6 GiB RAM: the host itself was not out of memory",
     );
     expect(findingOf(analysis, 'host-exhausted')).toBeUndefined();
@@ -41,12 +48,12 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       'cgroup-limit',
     );
     expect(limit?.title).toBe(
-      'php-fpm: pool w hit the 40 MiB memory limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service',
+      'The 40 MiB memory limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service is too small for what php-fpm: pool w needs, or php-fpm: pool w grew past it',
     );
-    expect(limit?.recommendation).toContain(
+    expect(adviceText(limit?.recommendation)).toContain(
       'raise the limit of cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service:',
     );
-    expect(limit?.evidence[3]).toBe(
+    expect(evidenceTexts(limit)[3]).toBe(
       'the limit belongs to /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4; the victim ran in its child /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4/app.service',
     );
   });
@@ -58,10 +65,10 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       'cgroup-limit',
     );
     expect(limit?.title).toBe(
-      'xray hit the 200 MiB memory limit of pod 089f25ee-a41a-414c-a028-71a38dfb30d3',
+      'The 200 MiB memory limit of pod 089f25ee-a41a-414c-a028-71a38dfb30d3 is too small for what xray needs, or xray grew past it',
     );
     // usage 208204kB (203 MiB, above the 204800kB limit) is the peak: plus 25% is 254 MiB, rounded up to 256Mi.
-    expect(limit?.recommendation).toContain('`resources.limits.memory` (e.g. 256Mi: 203 MiB,');
+    expect(adviceText(limit?.recommendation)).toContain('`resources.limits.memory` (e.g. 256Mi: 203 MiB,');
   });
 
   it("reports the killed unit's state after the kill, as systemd saw it", () => {
@@ -81,7 +88,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
         },
       }),
     );
-    expect(findingOf(analysis, 'cgroup-limit')?.evidence).toContain(
+    expect(evidenceTexts(findingOf(analysis, 'cgroup-limit'))).toContain(
       'app.service now: state active/running, Result=oom-kill, NRestarts=1, OOMPolicy=stop',
     );
   });
@@ -92,18 +99,27 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
     const host = findingOf(analysis, 'host-exhausted');
 
     expect(families(analysis)).toEqual(['host-exhausted', 'no-swap']);
+    // The hypothesis; that the whole host ran out, with RAM and swap, is "What happened".
     expect(host?.title).toBe(
-      'The whole host ran out of memory (8.0 GiB RAM and no swap); stress-ng-vm was killed to free it',
+      'The host is too small for what runs on it, or something on it grew: the largest task, stress-ng-vm, held 7.6 GiB',
     );
     expect(host?.evidence).toEqual([
-      'global OOM (CONSTRAINT_NONE): no cgroup limit was involved, the host had no memory left',
-      'RAM 8.0 GiB, no swap',
-      'killed: stress-ng-vm (pid 116) with RSS 7.6 GiB, oom_score_adj 1000',
-      "largest tasks in the kernel's table: stress-ng-vm (pid 116) 7.6 GiB, stress-ng (pid 114) 18 MiB, sh (pid 111) 1.1 MiB",
+      {
+        kind: 'kernel',
+        text: 'global OOM (CONSTRAINT_NONE): no cgroup limit was involved, the host had no memory left',
+      },
+      { kind: 'context', text: 'RAM 8.0 GiB, no swap' },
+      // 7.6 GiB of 8 GiB in one task: "something grew", in the kernel's own table.
+      { kind: 'kernel', text: "stress-ng-vm (pid 116) held 7.6 GiB, 95% of RAM, in the kernel's table" },
+      {
+        kind: 'context',
+        text: "largest tasks in the kernel's table: stress-ng-vm (pid 116) 7.6 GiB, stress-ng (pid 114) 18 MiB, sh (pid 111) 1.1 MiB",
+      },
     ]);
-    expect(host?.recommendation).toContain('MemoryMax=6080M');
-    expect(host?.recommendation).toContain('t3.xlarge (twice the memory of t3.large)');
-    expect(host?.recommendation).toContain('mem_used_percent');
+    expect(host?.confidence).toBe(0.64);
+    expect(adviceText(host?.recommendation)).toContain('MemoryMax=6080M');
+    expect(adviceText(host?.recommendation)).toContain('t3.xlarge (twice the memory of t3.large)');
+    expect(adviceText(host?.recommendation)).toContain('mem_used_percent');
   });
 
   it('distinguishes the task that asked for memory from the victim', () => {
@@ -117,11 +133,9 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       ),
       'host-exhausted',
     );
-    expect(host?.evidence).toContain('killed: mysqld (pid 6502) with RSS 1.4 GiB');
-    expect(host?.evidence).toContain(
-      'invoked by php5-fpm (pid 19217), another process: the kernel kills the task with the highest badness score, not the one asking for memory',
-    );
-    expect(host?.evidence).toContain('RAM 2.0 GiB, swap 2.0 GiB, 0 KiB free');
+    // The victim and the trigger are "What happened" now; the finding keeps the host's figures as context.
+    expect(evidenceTexts(host).join('\n')).not.toContain('killed: mysqld');
+    expect(evidenceTexts(host)).toContain('RAM 2.0 GiB, swap 2.0 GiB, 0 KiB free');
   });
 
   it('does not call a cpuset-constrained OOM a host out of memory', () => {
@@ -132,7 +146,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
     );
     expect(findingOf(analysis, 'host-exhausted')).toBeUndefined();
     expect(findingOf(analysis, 'cgroup-limit')?.title).toBe(
-      'containerd was killed because the NUMA nodes of a cpuset or memory policy ran out, not the host',
+      "The memory nodes a cpuset or memory policy allows are too few for containerd's workload, though the host had memory elsewhere",
     );
   });
 
@@ -142,9 +156,11 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
       null,
     );
     const pressure = findingOf(analysis, 'host-exhausted');
-    expect(pressure?.title).toBe('systemd-oomd killed systemd-journald.service under memory pressure');
-    expect(pressure?.evidence).toContain(
-      'reason: memory pressure for /system.slice being 85.03% > 80.00% for > 2s with reclaim activity',
+    expect(pressure?.title).toBe(
+      'The workloads in /system.slice need more memory than they get, or its memory pressure limit is tighter than they tolerate',
+    );
+    expect(evidenceTexts(pressure)).toContain(
+      "systemd-oomd's rule: memory pressure for /system.slice being 85.03% > 80.00% for > 2s with reclaim activity",
     );
     expect(findingOf(analysis, 'cgroup-limit')).toBeUndefined();
   });

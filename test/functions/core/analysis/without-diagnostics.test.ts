@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { corpusSamples } from '../../../support/corpus';
-import { analyzeIncident, families, findingOf, incidentFrom, killsOf } from './incidents';
+import { analyzeIncident, evidenceTexts, families, findingOf, incidentFrom, killsOf } from './incidents';
 
 const NEEDS_DIAGNOSTICS = ['jvm-heap-oversized', 'overcommit', 'kernel-slab'];
 
@@ -12,7 +12,7 @@ describe('analysis from the kill alone (no diagnostics)', () => {
       null,
     );
     expect(families(container)).toEqual(['cgroup-limit']);
-    expect(findingOf(container, 'cgroup-limit')?.evidence[0]).toBe(
+    expect(evidenceTexts(findingOf(container, 'cgroup-limit'))[0]).toBe(
       'at the kill: memory usage 200 MiB, limit 200 MiB, failcnt 4563',
     );
 
@@ -21,9 +21,8 @@ describe('analysis from the kill alone (no diagnostics)', () => {
       null,
     );
     expect(families(host)).toEqual(['host-exhausted']);
-    expect(findingOf(host, 'host-exhausted')?.evidence.join('\n')).toContain(
-      'invoked by php5-fpm (pid 19217), another process',
-    );
+    // Victim and trigger are the kernel's certainty: the view's "What happened" holds them, not the hypothesis.
+    expect(evidenceTexts(findingOf(host, 'host-exhausted')).join('\n')).not.toContain('invoked by');
   });
 
   it('still reports a critical process and the missing swap', () => {
@@ -52,9 +51,12 @@ describe('analysis from the kill alone (no diagnostics)', () => {
       expect(finding.confidence).toBeGreaterThan(0);
       expect(finding.confidence).toBeLessThanOrEqual(1);
       expect(finding.title).not.toMatch(/\n|undefined|null|NaN/);
-      expect(finding.evidence.length).toBeGreaterThan(0);
-      for (const line of finding.evidence) expect(line).not.toMatch(/\n|undefined|NaN/);
-      expect(finding.recommendation.length).toBeGreaterThan(40);
+      // Every hypothesis rests on something: at least one item that is not mere context.
+      expect(finding.evidence.some((item) => item.kind !== 'context' && item.kind !== 'contradicts')).toBe(
+        true,
+      );
+      for (const line of evidenceTexts(finding)) expect(line).not.toMatch(/\n|undefined|NaN/);
+      expect(finding.recommendation.text.length).toBeGreaterThan(40);
     }
     // Pure and deterministic: the same input gives the same analysis.
     expect(analyzeIncident(incidentFrom(fixture, { index }), null)).toEqual(analysis);

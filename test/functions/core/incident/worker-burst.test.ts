@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { digestKill } from '../../../../functions/core/incident/kill-digest';
 import type { Incident } from '../../../../functions/core/incident/model';
 import { distinctKillsOf, workerBurstOf } from '../../../../functions/core/incident/worker-burst';
 import { describeRecurrence } from '../../../../functions/core/render/recurrence';
 import { KERNEL_CORPUS } from '../../../support/corpus';
-import { analyzeIncident, findingOf, incidentFrom, killsOf } from '../analysis/incidents';
+import { analyzeIncident, evidenceTexts, findingOf, incidentFrom, killsOf } from '../analysis/incidents';
 
 // Real: six apache2 workers of a 2.6.32 VPS killed one after another (forum post, legacy/SOURCES.md).
 const SIX_WORKERS = 'legacy/ubuntu1004-2.6.32-vps-console-vsz-six-kills.log';
@@ -66,8 +67,8 @@ describe('a burst of one pool’s workers', () => {
     expect(pool?.title).toBe(
       '6 apache2 workers killed one after another: the pool is sized for more memory than there is',
     );
-    expect(pool?.evidence[0]).toContain(`pids ${lines.map((l) => l.pid).join(', ')}`);
-    expect(pool?.recommendation).toContain('`MaxRequestWorkers`');
+    expect(evidenceTexts(pool)[0]).toContain(`pids ${lines.map((l) => l.pid).join(', ')}`);
+    expect(adviceText(pool?.recommendation)).toContain('`MaxRequestWorkers`');
   });
 
   it('needs three different processes within 15 minutes', () => {
@@ -89,5 +90,34 @@ describe('a kill the kernel printed twice (memory.oom.group)', () => {
     expect(incident.kills.map((kill) => kill.pid)).toEqual([22609, 22609]);
     expect(distinctKillsOf(incident.kills, 'node')).toHaveLength(1);
     expect(describeRecurrence(incident)).toBeNull();
+  });
+});
+
+describe('an earlier incident’s burst of workers, in the history of the next one', () => {
+  const lines = killLines(SIX_WORKERS);
+  const start = Date.parse('2026-11-25T09:00:00Z');
+  // The six kills as the store keeps them for the first incident: its pids and sizes, at the kernel's spacing.
+  const history = lines.map((line) => ({
+    incidentId: 'oom-20261125T090000-0a1b2c3d4e5f6071',
+    time: new Date(start + (line.at - (lines[0]?.at ?? 0)) * 1000).toISOString(),
+    pid: line.pid,
+    rssKb: line.rssKb,
+  }));
+
+  it('counts as one event, its workers’ sizes as no one’s history', () => {
+    const incident = { ...incidentFrom(SIX_WORKERS), history };
+    const single = { ...incident, kills: incident.kills.slice(0, 1), killCount: 1 };
+    expect(describeRecurrence(single)).toBe(
+      `apache2 killed here 2 times in 24 h, a burst of ${lines.length} workers counted once`,
+    );
+    expect(findingOf(analyzeIncident(single, null), 'memory-leak')).toBeUndefined();
+  });
+
+  it('keeps an earlier incident of one process as its own kill, with its size', () => {
+    const [first] = history;
+    if (!first) throw new Error('corpus changed');
+    const incident = { ...incidentFrom(SIX_WORKERS), history: [first] };
+    const single = { ...incident, kills: incident.kills.slice(0, 1), killCount: 1 };
+    expect(describeRecurrence(single)).toMatch(/^2nd kill of apache2 here/);
   });
 });

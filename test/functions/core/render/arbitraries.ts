@@ -124,6 +124,17 @@ function killArb(): fc.Arbitrary<Kill> {
       ),
       kernelVersion: maybe(hostString()),
       reason: maybe(hostString()),
+      oomdCandidate: maybe(
+        fc.record({
+          path: hostString(),
+          considered: maybe(fc.integer({ min: 0, max: 1000 })),
+          memoryUsageKb: maybe(kb()),
+          swapUsageKb: maybe(kb()),
+          memoryPressureLimitPercent: maybe(fc.double({ min: 0, max: 100, noNaN: true })),
+          pressureAvg10: maybe(fc.double({ min: 0, max: 100, noNaN: true })),
+          pressureAvg60: maybe(fc.double({ min: 0, max: 100, noNaN: true })),
+        }),
+      ),
       logGroup: maybe(hostString()),
       logStream: maybe(hostString()),
       tasks: fc.array(fc.record({ pid: fc.nat(), rssPages: maybe(fc.nat()), name: hostString() }), {
@@ -185,6 +196,7 @@ function digestOf(kill: Kill, i: number): KillDigest {
     memcg: kill.taskMemcg,
     systemdUnit: kill.systemdUnit,
     container: kill.container,
+    oomGroupMemcg: kill.oomGroupMemcg,
   };
 }
 
@@ -250,8 +262,23 @@ function findingArb(): fc.Arbitrary<Finding> {
     family: fc.constantFrom('memory-leak' as const, 'cgroup-limit' as const, 'host-exhausted' as const),
     title: hostString(),
     confidence: fc.double({ min: -1, max: 2 }),
-    evidence: fc.array(hostString(), { maxLength: 30 }),
-    recommendation: hostString(),
+    evidence: fc.array(
+      fc.record({
+        kind: fc.constantFrom(
+          'kernel' as const,
+          'measured' as const,
+          'inferred' as const,
+          'contradicts' as const,
+          'context' as const,
+        ),
+        text: hostString(),
+      }),
+      { maxLength: 30 },
+    ),
+    recommendation: fc.record(
+      { text: hostString(), code: hostString(), after: hostString() },
+      { requiredKeys: ['text'] },
+    ),
   });
 }
 

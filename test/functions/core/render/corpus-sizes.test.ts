@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../../functions/core/analysis';
+import { adviceText } from '../../../../functions/core/analysis/advice';
 import { formatKiB } from '../../../../functions/core/format/bytes';
 import { newIncident } from '../../../../functions/core/incident/build';
 import type { ResponseOutcome } from '../../../../functions/core/incident/outcome';
@@ -85,7 +86,7 @@ describe('sizes and limits in every message of the real corpus agree with the ke
           // Never below what was used: the usage line (any printed for this limit) or the victim's RSS.
           const usage = limits.filter((l) => l.limitKb === kill.memoryLimitKb).map((l) => l.usageKb);
           const peakKb = Math.max(0, rss.get(kill.pid) ?? 0, ...usage);
-          for (const kb of suggestedKb(cgroupAdvice.recommendation))
+          for (const kb of suggestedKb(adviceText(cgroupAdvice.recommendation)))
             expect(kb).toBeGreaterThanOrEqual(peakKb);
         }
       }

@@ -78,8 +78,8 @@ async function outcomeFullOfSecrets(): Promise<ResponseOutcome> {
   };
   for (const finding of outcome.analysis?.findings ?? []) {
     finding.title = pick(20);
-    finding.evidence = HOST_STRINGS;
-    finding.recommendation = pick(21);
+    finding.evidence = HOST_STRINGS.map((text) => ({ kind: 'kernel' as const, text }));
+    finding.recommendation = { text: pick(21), code: pick(21), after: pick(21) };
   }
   outcome.failure = { stage: pick(22), error: pick(23) };
   return outcome;

@@ -1,3 +1,4 @@
+import { confidenceOf, measured, stated } from '../../../../functions/core/analysis/evidence';
 import type { ActionResult, Analysis } from '../../../../functions/core/analysis/model';
 import type { DiagnosticsSummary } from '../../../../functions/core/diagnostics/model';
 import { newIncident } from '../../../../functions/core/incident/build';
@@ -188,27 +189,31 @@ export function summary(overrides: Partial<DiagnosticsSummary> = {}): Diagnostic
   };
 }
 
+const javaEvidence = [
+  measured('-Xmx6g on pid 41877 (orders.service); RSS at kill 3.4 GiB and growing'),
+  measured('MemAvailable 310 MiB of 7.6 GiB at diagnosis; no swap'),
+  stated('3rd kill of java on this instance in 24 h'),
+];
+
 export function javaAnalysis(dryRun = false): Analysis {
   return {
     findings: [
       {
         family: 'jvm-heap-oversized',
         title: "java's maximum heap (-Xmx 6 GiB) does not fit in the host's 7.6 GiB next to everything else",
-        confidence: 0.85,
-        evidence: [
-          '-Xmx6g on pid 41877 (orders.service); RSS at kill 3.4 GiB and growing',
-          'MemAvailable 310 MiB of 7.6 GiB at diagnosis; no swap',
-          '3rd kill of java on this instance in 24 h',
-        ],
-        recommendation:
-          'Lower -Xmx to 4g in orders.service (or move to an instance with 16 GiB), then restart it.',
+        // As the analysis sets it: from the evidence (1 kernel fact, 2 measurements: 0.71).
+        confidence: confidenceOf(javaEvidence),
+        evidence: javaEvidence.map((item) => ({ ...item })),
+        recommendation: {
+          text: 'Lower -Xmx to 4g in orders.service (or move to an instance with 16 GiB), then restart it.',
+        },
       },
       {
         family: 'no-swap',
         title: 'No swap is configured',
-        confidence: 0.4,
-        evidence: ['SwapTotal 0 kB'],
-        recommendation: 'Add a 2 GiB swap file as a buffer.',
+        confidence: confidenceOf([measured('SwapTotal 0 kB')]),
+        evidence: [measured('SwapTotal 0 kB')],
+        recommendation: { text: 'Add a 2 GiB swap file as a buffer.' },
       },
     ],
     likelyCause: null,

@@ -52,7 +52,8 @@ describe('renderSlackMessage', () => {
   it('names process, pid and host in the header, and puts cause and next step on the first screen', async () => {
     const message = render(fullOutcome(withHistory(incidentFor(await corpusKill(JAVA)))));
     expect(header(message)).toBe('🚨 OOM kill: java (pid 31995) on web-1 (i-0a1b2c3d4e5f60789)');
-    expect(firstScreen(message)).toMatch(/\*Likely cause:\* java's maximum heap \(-Xmx 6 GiB\)/);
+    expect(firstScreen(message)).toContain('*What happened* (stated by the kernel report)');
+    expect(firstScreen(message)).toMatch(/\*Why \(likely cause\):\* java's maximum heap \(-Xmx 6 GiB\)/);
     expect(firstScreen(message)).toContain('*Next:* Lower -Xmx to 4g in orders.service');
     expect(message.text).toMatch(
       /^OOM kill: java \(pid 31995\) on web-1.*\nLikely cause: .*\nNext: Lower -Xmx/s,
@@ -63,14 +64,19 @@ describe('renderSlackMessage', () => {
     const outcome = fullOutcome(incidentFor(await corpusKill(JAVA)));
     if (outcome.analysis) outcome.analysis.likelyCause = null;
     const message = render(outcome);
-    expect(firstScreen(message)).toContain("*Possible cause:* java's maximum heap");
+    expect(firstScreen(message)).toContain("*Why (possible cause):* java's maximum heap");
     expect(message.text).toContain("Possible cause: java's maximum heap");
   });
 
-  it('shows the key facts as fields: RSS, host-wide scope, time, instance type and AZ', async () => {
+  it('says what happened (scope, victim, trigger) from the report, and the rest as fields', async () => {
     const text = allText(render(fullOutcome(incidentFor(await corpusKill(JAVA)))));
-    expect(text).toContain('*RSS at kill*\n3.4 GiB');
-    expect(text).toContain('*Scope*\nhost-wide, RAM 8.0 GiB, no swap');
+    // The report's pages RAM, free:25773 pages and Total swap = 0kB; the victim's anon-rss and file-rss.
+    expect(text).toContain('• *Scope:* the whole host ran out of memory: RAM 8.0 GiB, free 101 MiB, no swap');
+    expect(text).toContain(
+      '• *Killed:* java (pid 31995): RSS 3.4 GiB (anon 3.4 GiB, file 104 KiB, shmem 0 KiB)',
+    );
+    expect(text).toContain('• *Triggered by:* java (pid 3794)');
+    expect(text).not.toContain('*RSS at kill*');
     expect(text).toContain('*Killed at*\n2026-05-17T17:00:28 (host clock)');
     expect(text).toContain('*Type / AZ*\nm5.large in us-east-1a');
     expect(text).toContain(
@@ -187,7 +193,7 @@ describe('renderSlackMessage', () => {
       ':warning: Diagnostics timed out: SSM command 1a2b3c4d timed out after 120 s (Delivery Timed Out).',
     );
     expect(allText(message)).toContain(
-      '*What the kernel report shows:* The whole host ran out of memory (RAM 8.0 GiB, no swap).',
+      '• *Scope:* the whole host ran out of memory: RAM 8.0 GiB, free 101 MiB, no swap',
     );
     expect(allText(message)).toContain('Nothing was changed on the host before the workflow failed.');
     expect(allText(message)).toContain('*Largest tasks at the kill* (kernel task table, 4 KiB pages)');
@@ -210,7 +216,9 @@ describe('renderSlackMessage', () => {
     });
     const text = allText(render(outcome));
     expect(header(render(outcome))).toContain('OOM kill: php-fpm: pool w (pid 3812) on web-1');
-    expect(text).toContain('*Scope*\ncgroup-confined: limit 40 MiB (usage 40 MiB)');
+    expect(text).toContain(
+      "• *Scope:* a cgroup's memory limit was reached, cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4, the parent of app.service: usage 40 MiB, limit 40 MiB",
+    );
     expect(text).toContain('*Unit / container / pod*\napp.service');
     expect(text).toContain(
       'cgroup /process_api/a68d4637c9b3d8cc6d9a03c843befa7b/oomtest4/app.service: 39 MiB of 40 MiB limit, 7 OOM kills counted',
@@ -223,10 +231,12 @@ describe('renderSlackMessage', () => {
     );
     expect(header(message)).toContain('OOM kill (unconfirmed): redis-server (pid 60540) on web-1');
     expect(allText(message)).toContain('*Unit / container / pod*\ndocker 97f0fa6b72ce');
-    expect(allText(message)).toContain('*Scope*\nhost-wide, RAM 31 GiB, no swap');
+    expect(allText(message)).toContain(
+      '• *Scope:* the whole host ran out of memory (CONSTRAINT_NONE): RAM 31 GiB, free 201 MiB, no swap',
+    );
     // Nothing asked the host: checking the kill is real comes first.
     expect(allText(message)).toContain(
-      "*Next:* First check the kill is real, on the host: sudo dmesg -k | grep 'Killed process 60540'",
+      "*Next:* First check the kill is real, on the host:\n```\nsudo dmesg -k | grep 'Killed process 60540'\n```",
     );
     expect(allText(message)).toContain('• Check whether redis-server is back, then find what filled');
   });
@@ -240,8 +250,10 @@ describe('renderSlackMessage', () => {
     expect(text).toContain(
       '*Unit / container / pod*\npod 089f25ee-a41a-414c-a028-71a38dfb30d3, containerd c3f1de0d0969',
     );
-    expect(text).toContain('*Scope*\ncgroup-confined: limit 200 MiB (usage 203 MiB)');
-    expect(text).toContain('raise the limit of the container');
+    expect(text).toContain('usage 203 MiB, limit 200 MiB, failcnt 7470');
+    // Socket buffers filled this pod's limit (its memcg stats): the next step is not a larger limit.
+    expect(text).toContain('Socket buffers filled the limit of the container');
+    expect(text).not.toContain('raise the limit of the container');
   });
 
   it('renders a systemd-oomd kill, which names a unit and no pid', async () => {
@@ -252,7 +264,7 @@ describe('renderSlackMessage', () => {
       '⚠️ OOM kill (unconfirmed): vte-spawn-dbb4a75e-031f-480d-924b-5de5af7579d2.scope (systemd-oomd) on web-1 (i-0a1b2c3d4e5f60789)',
     );
     expect(allText(message)).toContain(
-      'systemd-oomd killed vte-spawn-dbb4a75e-031f-480d-924b-5de5af7579d2.scope: memory pressure for /user.slice',
+      'systemd-oomd killed vte-spawn-dbb4a75e-031f-480d-924b-5de5af7579d2.scope on its rule: memory pressure for /user.slice',
     );
   });
 
@@ -264,8 +276,9 @@ describe('renderSlackMessage', () => {
     if (!first) throw new Error('corpus changed');
     const incident = withJoinedKills(incidentFor(first), rest, 240);
     const message = render(fullOutcome(incident));
+    // Sizes are known for the six listed only: the largest of those (pid 15599, anon-rss:46432kB), and the count.
     expect(header(message)).toBe(
-      '🚨 OOM kill: apache2 (pid 15575) on web-1 (i-0a1b2c3d4e5f60789) + 239 more kills',
+      '🚨 OOM kill: apache2 (pid 15599, 45 MiB, the largest of the 6 listed) + 239 more kills (5 of them apache2 in 2 min) on web-1 (i-0a1b2c3d4e5f60789)',
     );
     expect(allText(message)).toContain('*240 kills in this incident* (234 not listed)');
     expect(allText(message)).toContain('• apache2 (pid 15573) 20 MiB at 505687.2s');
@@ -308,9 +321,16 @@ describe('renderSlackMessage', () => {
       })),
     });
     outcome.analysis?.findings.forEach((finding) => {
-      finding.evidence = Array.from({ length: 500 }, (_, i) => `evidence line ${i} ${'x'.repeat(200)}`);
+      finding.evidence = Array.from({ length: 500 }, (_, i) => ({
+        kind: 'kernel' as const,
+        text: `evidence line ${i} ${'x'.repeat(200)}`,
+      }));
       finding.title = `${finding.title} ${'t'.repeat(5000)}`;
-      finding.recommendation = 'r'.repeat(10_000);
+      finding.recommendation = {
+        text: 'r'.repeat(10_000),
+        code: 'c'.repeat(10_000),
+        after: 'a'.repeat(10_000),
+      };
     });
     const message = render(outcome);
     const text = allText(message);

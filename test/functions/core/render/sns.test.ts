@@ -19,7 +19,7 @@ describe('renderSnsNotification', () => {
     const sns = renderSnsNotification(fullOutcome(withHistory(incidentFor(await corpusKill(JAVA)))));
     expect(sns.subject).toBe('[OOM critical] java (pid 31995) killed on web-1 (i-0a1b2c3d4e5f60789)');
     expect(sns.message).toMatch(
-      /^\[CRITICAL\] OOM kill: java \(pid 31995\) on web-1 \(i-0a1b2c3d4e5f60789\)\n\nLikely cause: /,
+      /^\[CRITICAL\] OOM kill: java \(pid 31995\) on web-1 \(i-0a1b2c3d4e5f60789\)\n\nWhat happened \(stated by the kernel report\):\nScope: the whole host ran out of memory/,
     );
     expect(sns.message).toContain('\nNext: Lower -Xmx to 4g in orders.service');
     expect(sns.message).toContain('  Execution: https://us-east-1.console.aws.amazon.com/states/home');
@@ -58,12 +58,22 @@ describe('renderSnsNotification', () => {
 });
 
 describe('renderPlainText', () => {
-  it('puts the cause and next step right under the title, and writes links out', async () => {
+  it('puts what happened, then why and the next step, right under the title, and writes links out', async () => {
     const text = renderPlainText(fullOutcome(incidentFor(await corpusKill(JAVA))));
     const lines = text.split('\n');
     expect(lines[0]).toBe('[CRITICAL] OOM kill: java (pid 31995) on web-1 (i-0a1b2c3d4e5f60789)');
-    expect(lines[2]).toMatch(/^Likely cause: java's maximum heap/);
-    expect(lines[3]).toMatch(/^Next: Lower -Xmx/);
+    expect(lines.slice(2, 6)).toEqual([
+      'What happened (stated by the kernel report):',
+      'Scope: the whole host ran out of memory: RAM 8.0 GiB, free 101 MiB, no swap',
+      'Killed: java (pid 31995): RSS 3.4 GiB (anon 3.4 GiB, file 104 KiB, shmem 0 KiB), a process of the host itself',
+      'Triggered by: java (pid 3794)',
+    ]);
+    // The report's Mem-Info breakdown closes What happened (its figures are checked in filled-by.test.ts).
+    expect(lines[6]).toMatch(/^Memory at the kill: Filled by anonymous memory: /);
+    expect(lines[8]).toMatch(
+      /^Why \(likely cause\): java's maximum heap .* \(confidence 71%, from 1 kernel fact, 2 measurements\)$/,
+    );
+    expect(lines[9]).toMatch(/^Next: Lower -Xmx/);
     expect(text).toContain('  [done] Add swap: Added a 2 GiB swap file at /swapfile.oom-responder');
     expect(text).toContain(
       '  Logs around the kill: https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:',
@@ -94,7 +104,8 @@ describe('renderQNotification', () => {
         additionalContext: { severity: 'critical', kills: '1', diagnostics: 'collected', confirmed: 'true' },
       },
     });
-    expect(q.content.description).toContain("*Likely cause:* java's maximum heap");
+    expect(q.content.description).toContain('*What happened* (stated by the kernel report)');
+    expect(q.content.description).toContain("*Why (likely cause):* java's maximum heap");
     expect(q.content.description).toContain('|Execution>');
   });
 });

@@ -60,7 +60,10 @@ export function mrkdwnProblems(where: string, text: string): string[] {
   if (BARE_MENTION.test(text)) problems.push(`${where}: bare ${BARE_MENTION.exec(text)?.[0]}`);
   // The URL of a link is ours, built and encoded apart (an ARN's colons in it are no emoji); its label is checked.
   const withoutUrls = text.replace(/<https:\/\/[^|>\s]+\|/g, '<|');
-  for (const match of withoutUrls.matchAll(SHORTCODE)) {
+  // Code blocks hold text to paste (an ECS task ARN's `:aws:`, a unit name): a `:name:` there is kept as written,
+  // since a look-alike colon would break the pasted command, and copying an emoji from Slack gives its `:name:`.
+  const outsideBlocks = withoutUrls.replace(/```[\s\S]*?```/g, '');
+  for (const match of outsideBlocks.matchAll(SHORTCODE)) {
     if (!OUR_EMOJI.has(match[1] ?? '')) problems.push(`${where}: emoji shortcode ${match[0]}`);
   }
   // Slack formats nothing inside code, where markers stay as the host wrote them.

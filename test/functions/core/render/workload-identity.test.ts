@@ -7,7 +7,8 @@ import type { ResponseOutcome } from '../../../../functions/core/incident/outcom
 import { validateSlackMessage } from '../../../../functions/core/render/block-kit-limits';
 import { renderPlainText } from '../../../../functions/core/render/plain-text';
 import { renderSlackMessage } from '../../../../functions/core/render/slack';
-import { describeOutcome } from '../../../../functions/core/render/view';
+import type { SlackMessage } from '../../../../functions/core/render/slack-blocks';
+import { describeOutcome, type OutcomeView } from '../../../../functions/core/render/view';
 import { dockerConfig } from '../../../lib/ssm/support/docker-config';
 import { makeTemp, removeTemp, runScript } from '../../../lib/ssm/support/run-script';
 import { analyzeIncident, incidentFrom } from '../analysis/incidents';
@@ -83,16 +84,21 @@ describe('the workload in the message', () => {
     const label = `pod ${namespace}/${pod} (container ${container})`;
     expect(view.title).toContain(`xray (pid ${incident.firstKill.pid}) in ${label} on `);
     expect(view.facts).toContainEqual({ label: 'Unit / container / pod', value: label });
-    expect(view.nextSteps.join('\n')).toContain(`\`kubectl -n ${namespace} describe pod ${pod}\``);
-    expect(view.nextSteps.join('\n')).toContain(
-      `\`kubectl -n ${namespace} logs ${pod} -c ${container} --previous\``,
-    );
+    expect(pasted(view)).toContain(`kubectl -n ${namespace} describe pod ${pod}`);
+    expect(pasted(view)).toContain(`kubectl -n ${namespace} logs ${pod} -c ${container} --previous`);
     const text = renderPlainText(outcome);
     expect(text).not.toMatch(/kubectl describe pod(?! \S)/);
     expect(text).not.toContain(id);
     // The size before the place: the label ends in its own parentheses, never followed by a second pair.
-    expect(view.cause?.title).toBe(`xray hit the 200 MiB memory limit of ${label}`);
-    expect(view.cause?.evidence.join('\n')).toContain(
+    const limit = outcome.analysis?.findings.find((finding) => finding.family === 'cgroup-limit');
+    expect(limit?.title).toBe(
+      `The 200 MiB memory limit of ${label} is too small for what xray needs, or xray grew past it`,
+    );
+    // Socket buffers filled this pod (its memcg stats): that, not the limit, is the likely cause, named by pod too.
+    expect(view.cause?.title).toMatch(new RegExp(`^Socket buffers took .* in ${escapeRegExp(label)}: `));
+    // What happened names the victim's workload by name, as the diagnostics map its ids.
+    expect(view.whatHappened.find((fact) => fact.label === 'Killed')?.value).toContain(`, in ${label}`);
+    expect(view.whatHappened.map((fact) => fact.value).join('\n')).toContain(
       `pod[${namespace}/${pod}].slice/cri-containerd-[${container}].scope`,
     );
     expectFits(outcome);
@@ -105,7 +111,7 @@ describe('the workload in the message', () => {
     const view = describeOutcome(outcome);
 
     expect(view.title).not.toContain(' in pod');
-    expect(view.nextSteps.join('\n')).toContain(`UID:.metadata.uid | grep ${uid}\``);
+    expect(pasted(view).some((line) => line.endsWith(`UID:.metadata.uid | grep ${uid}`))).toBe(true);
     expect(renderPlainText(outcome)).not.toMatch(/kubectl (-n \S+ )?describe pod/);
     expectFits(outcome);
   });
@@ -121,7 +127,7 @@ describe('the workload in the message', () => {
     const label = 'docker container redis (image redis:7)';
     expect(view.title).toContain(` in ${label} on `);
     expect(view.facts).toContainEqual({ label: 'Unit / container / pod', value: label });
-    expect(view.nextSteps.join('\n')).toContain('`docker inspect redis`');
+    expect(pasted(view)).toContain('docker inspect redis');
     expect(renderPlainText(outcome)).not.toContain(id.slice(0, 12));
     expectFits(outcome);
   });
@@ -148,9 +154,30 @@ describe('the workload in the message', () => {
     const label = `ECS task ${family}:${revision} (container ${labels['com.amazonaws.ecs.container-name']})`;
     expect(view.title).toContain(` in ${label} on `);
     expect(view.facts).toContainEqual({ label: 'Unit / container / pod', value: label });
-    expect(view.nextSteps.join('\n')).toContain(
-      `\`aws ecs describe-tasks --region eu-west-1 --cluster ${labels['com.amazonaws.ecs.cluster']} --tasks ${labels['com.amazonaws.ecs.task-arn']}\``,
-    );
+    const describeTasks = `aws ecs describe-tasks --region eu-west-1 --cluster ${labels['com.amazonaws.ecs.cluster']} --tasks ${labels['com.amazonaws.ecs.task-arn']}`;
+    expect(pasted(view)).toContain(describeTasks);
+    // In Slack too, the ARN's `:aws:` and `:ecs:` stay colons: a look-alike would break the pasted command.
+    expect(slackCodeLines(renderSlackMessage(outcome))).toContain(describeTasks);
     expectFits(outcome);
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Every line of code the next steps ask to paste. */
+function pasted(view: OutcomeView): string[] {
+  return view.nextSteps.flatMap((step) => step.code?.split('\n') ?? []);
+}
+
+/** The lines inside the code blocks of a Slack message's sections, entities decoded as Slack shows them. */
+function slackCodeLines(message: SlackMessage): string[] {
+  const texts = message.blocks.flatMap((block) =>
+    block.type === 'section' && block.text ? [block.text.text] : [],
+  );
+  return texts
+    .flatMap((text) => [...text.matchAll(/```\n([\s\S]*?)\n```/g)].map((match) => match[1] ?? ''))
+    .flatMap((code) => code.split('\n'))
+    .map((line) => line.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+}

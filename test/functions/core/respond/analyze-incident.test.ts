@@ -11,6 +11,7 @@ import {
 } from '../../../../functions/core/respond/analyze-incident';
 import type { AnalyzeEvent } from '../../../../functions/core/workflow/state';
 import { realKill, recordRequest } from '../../../support/kills';
+import { evidenceTexts } from '../analysis/incidents';
 import { CONFIRMED_DIAGNOSTICS_STDOUT, command, DIAGNOSTICS_STDOUT } from './workflow-states';
 
 const INSTANCE = 'i-0a1b2c3d4e5f60789';
@@ -337,7 +338,7 @@ describe('analyzeIncident', () => {
     expect(leak?.title).toBe(
       '(sd-pam) keeps growing until it is killed: likely a memory leak (3 kills on this instance)',
     );
-    expect(leak?.evidence[0]).toMatch(/^RSS at kill grew .* over 3 kills in 40 min$/);
+    expect(evidenceTexts(leak)[0]).toMatch(/^RSS at kill grew .* over 3 kills in 40 min$/);
   });
 
   it('reads only the kills before the incident, even when it analyzes late (a replay of a whole log)', async () => {

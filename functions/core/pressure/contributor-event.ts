@@ -1,0 +1,148 @@
+import * as z from 'zod';
+
+/**
+ * A contributor of a multi-time-series alarm (a Metrics Insights query with GROUP BY) changing state, as
+ * CloudWatch sends it to EventBridge. Source: CloudWatch User Guide, "Alarm events and EventBridge", tab "Multi
+ * Time Series Alarm" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html):
+ * the event carries the contributor's id and attributes (the GROUP BY keys and their values: `InstanceId` for the
+ * early-warning alarms) and its new state, whose reason quotes the most recent datapoint that crossed the
+ * threshold; unlike an alarm's own state change it has no `previousState` and no `reasonData`. A contributor is
+ * only ever in ALARM or OK ("Acting on alarm changes": a time series exists only while it has data).
+ */
+export const CONTRIBUTOR_STATE_CHANGE = 'CloudWatch Alarm Contributor State Change';
+export const CONTRIBUTOR_STATE_SOURCE = 'aws.cloudwatch';
+
+export const ContributorStateChangeSchema = z.object({
+  source: z.literal(CONTRIBUTOR_STATE_SOURCE),
+  'detail-type': z.literal(CONTRIBUTOR_STATE_CHANGE),
+  account: z.string().min(1),
+  region: z.string().min(1),
+  /** The alarm's ARN, alone. */
+  resources: z.array(z.string().startsWith('arn:')).min(1),
+  detail: z.object({
+    alarmName: z.string().min(1),
+    alarmContributor: z.object({
+      id: z.string().min(1),
+      attributes: z.record(z.string(), z.string()),
+    }),
+    state: z.object({
+      value: z.enum(['ALARM', 'OK']),
+      reason: z.string(),
+      /** `2025-12-01T13:42:04.919+0000`: CloudWatch's own format, with a colon-less offset. */
+      timestamp: z.string().min(1),
+    }),
+    configuration: z
+      .object({
+        metrics: z.array(z.object({ id: z.string(), expression: z.string().optional() })).optional(),
+        description: z.string().optional(),
+      })
+      .optional(),
+  }),
+});
+
+export type ContributorStateChange = z.infer<typeof ContributorStateChangeSchema>;
+
+/** What a contributor's state change says, in the pipeline's terms. */
+export interface ContributorChange {
+  alarmName: string;
+  alarmArn: string;
+  /** CloudWatch's id of the time series, stable while it exists. */
+  contributorId: string;
+  /** The GROUP BY keys and their values, as CloudWatch names them. */
+  attributes: Record<string, string>;
+  state: 'ALARM' | 'OK';
+  /** When the contributor changed state (ISO 8601, UTC). */
+  at: string;
+  reason: string;
+  /** The metric the alarm's query reads (`mem_available_percent`), when its expression names one. */
+  metric: string | undefined;
+  /** The most recent datapoint that crossed the threshold and the threshold, when the reason quotes them. */
+  latestValue: number | undefined;
+  threshold: number | undefined;
+}
+
+/** A contributor change of an early-warning alarm: the same, for one EC2 instance. */
+export interface InstancePressure extends ContributorChange {
+  instanceId: string;
+}
+
+/** The event is not a contributor state change, or not one this pipeline can act on; `cause` keeps zod's issues. */
+export class ContributorEventError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ContributorEventError';
+  }
+}
+
+/** Parse any contributor state change (of any multi-time-series alarm). */
+export function parseContributorChange(event: unknown): ContributorChange {
+  const parsed = ContributorStateChangeSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new ContributorEventError(
+      `not a CloudWatch alarm contributor state change: ${parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`)
+        .join('; ')}`,
+      { cause: parsed.error },
+    );
+  }
+  const { detail, resources } = parsed.data;
+  const expression = detail.configuration?.metrics?.find((m) => m.expression)?.expression;
+  return {
+    alarmName: detail.alarmName,
+    alarmArn: resources[0] ?? '',
+    contributorId: detail.alarmContributor.id,
+    attributes: detail.alarmContributor.attributes,
+    state: detail.state.value,
+    at: isoTimestamp(detail.state.timestamp),
+    reason: detail.state.reason,
+    metric: expression ? queriedMetric(expression) : undefined,
+    latestValue: number(CROSSING_DATAPOINT.exec(detail.state.reason)?.[1]),
+    threshold: number(THRESHOLD.exec(detail.state.reason)?.[1]),
+  };
+}
+
+const INSTANCE_ID = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
+
+/**
+ * The instance a contributor of an early-warning alarm is about: its `InstanceId` attribute (the alarms group by
+ * it). A contributor of another alarm, grouped by something else, is refused with what it was grouped by.
+ */
+export function instancePressure(event: unknown): InstancePressure {
+  const change = parseContributorChange(event);
+  const instanceId = change.attributes.InstanceId;
+  if (instanceId === undefined) {
+    const keys = Object.keys(change.attributes);
+    throw new ContributorEventError(
+      `the contributor of ${change.alarmName} names no InstanceId (its attributes: ${keys.length > 0 ? keys.join(', ') : 'none'}): only alarms grouped by InstanceId name an instance`,
+    );
+  }
+  if (!INSTANCE_ID.test(instanceId)) {
+    throw new ContributorEventError(
+      `the contributor of ${change.alarmName} names '${instanceId.slice(0, 40)}', which is not an EC2 instance id`,
+    );
+  }
+  return { ...change, instanceId };
+}
+
+// The reason's wording ("... the threshold (1.0). The most recent datapoint which crossed the threshold: [0.0
+// (01/12/25 13:34:00)].") is prose, not a contract: both figures are optional, and neither regex can backtrack.
+const THRESHOLD = /the threshold \((-?\d+(?:\.\d+)?(?:E-?\d+)?)\)/i;
+const CROSSING_DATAPOINT = /crossed the threshold: \[(-?\d+(?:\.\d+)?(?:E-?\d+)?) \(/i;
+const SELECTED_METRIC = /^\s*SELECT\s+[A-Z]+\(\s*"?([A-Za-z0-9_.\-/:]+)"?\s*\)/i;
+
+function queriedMetric(expression: string): string | undefined {
+  return SELECTED_METRIC.exec(expression)?.[1];
+}
+
+function number(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** `2025-12-01T13:42:04.919+0000` as ISO 8601 in UTC; a timestamp Date cannot read is kept as CloudWatch wrote it. */
+function isoTimestamp(timestamp: string): string {
+  const withColon = timestamp.replace(/([+-]\d\d)(\d\d)$/, '$1:$2');
+  const date = new Date(withColon);
+  return Number.isNaN(date.getTime()) ? timestamp : date.toISOString();
+}
