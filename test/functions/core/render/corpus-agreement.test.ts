@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { previewOutcome } from '../../../../cli/format/preview-outcome';
-import { analyze } from '../../../../functions/core/analysis';
 import { formatKiB } from '../../../../functions/core/format/bytes';
 import { isUnlimitedKb } from '../../../../functions/core/format/limits';
 import { groupKills } from '../../../../functions/core/incident/group-kills';
 import type { ResponseOutcome } from '../../../../functions/core/incident/outcome';
 import type { Kill } from '../../../../functions/core/kernel-log';
-import { DEFAULT_POLICY } from '../../../../functions/core/policy/policy';
 import { validateSlackMessage } from '../../../../functions/core/render/block-kit-limits';
 import { renderPlainText } from '../../../../functions/core/render/plain-text';
 import { renderSlackMessage } from '../../../../functions/core/render/slack';
+import { analysedPreview } from '../../../support/analysed-preview';
 import { corpusSamples, parseFile } from '../../../support/corpus';
 import {
   confinedToCgroup,
@@ -34,15 +33,12 @@ function messagesOf(kills: Kill[]): { outcome: ResponseOutcome; first: Kill; kil
   const groups = groupKills(kills, { hostKeyOf: (kill) => kill.hostname ?? kill.logStream ?? 'input' });
   return groups.flatMap((group) => {
     const preview = previewOutcome(group, { partition: 'aws', region: '', now: PREVIEW_NOW });
-    const analysis = analyze({
-      incident: preview.incident,
-      diagnostics: null,
-      policy: DEFAULT_POLICY,
-      recentActions: [],
-      now: PREVIEW_NOW,
-    });
     const first = group.kills[0] as Kill;
-    return [preview, { ...preview, analysis }].map((outcome) => ({ outcome, first, kills: group.kills }));
+    return [preview, analysedPreview(group, PREVIEW_NOW)].map((outcome) => ({
+      outcome,
+      first,
+      kills: group.kills,
+    }));
   });
 }
 

@@ -1,17 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { previewOutcome } from '../../../../cli/format/preview-outcome';
-import { analyze } from '../../../../functions/core/analysis';
 import type { MemoryKind } from '../../../../functions/core/analysis/memory-composition';
 import { formatKiB } from '../../../../functions/core/format/bytes';
 import { groupKills } from '../../../../functions/core/incident/group-kills';
 import type { ResponseOutcome } from '../../../../functions/core/incident/outcome';
-import { DEFAULT_POLICY } from '../../../../functions/core/policy/policy';
 import { validateSlackMessage } from '../../../../functions/core/render/block-kit-limits';
 import { renderPlainText } from '../../../../functions/core/render/plain-text';
 import { renderQNotification } from '../../../../functions/core/render/q-notification';
 import { renderSlackMessage } from '../../../../functions/core/render/slack';
 import { renderSnsNotification } from '../../../../functions/core/render/sns';
+import { analysedPreview } from '../../../support/analysed-preview';
 import { corpusSamples, parseFile } from '../../../support/corpus';
 import { expectedDominant, expectedOf, killsWithReports } from '../../../support/memory-lines';
 
@@ -30,17 +29,7 @@ const NAMES: Record<MemoryKind, string> = {
 /** One message per incident of the log, analysed as the pipeline does without diagnostics. */
 function outcomesOf(kills: Awaited<ReturnType<typeof parseFile>>): ResponseOutcome[] {
   const groups = groupKills(kills, { hostKeyOf: (kill) => kill.hostname ?? kill.logStream ?? 'input' });
-  return groups.map((group) => {
-    const preview = previewOutcome(group, { partition: 'aws', region: '', now: NOW });
-    const analysis = analyze({
-      incident: preview.incident,
-      diagnostics: null,
-      policy: DEFAULT_POLICY,
-      recentActions: [],
-      now: NOW,
-    });
-    return { ...preview, analysis };
-  });
+  return groups.map((group) => analysedPreview(group, NOW));
 }
 
 describe('the message says which memory filled it', () => {

@@ -1,18 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { previewOutcome } from '../../../../cli/format/preview-outcome';
-import { analyze } from '../../../../functions/core/analysis';
 import { adviceText } from '../../../../functions/core/analysis/advice';
 import { formatKiB } from '../../../../functions/core/format/bytes';
 import { groupKills } from '../../../../functions/core/incident/group-kills';
 import type { ResponseOutcome } from '../../../../functions/core/incident/outcome';
 import { OomdCandidates } from '../../../../functions/core/kernel-log/oomd-candidates';
-import { DEFAULT_POLICY } from '../../../../functions/core/policy/policy';
 import { validateSlackMessage } from '../../../../functions/core/render/block-kit-limits';
 import { renderPlainText } from '../../../../functions/core/render/plain-text';
 import { renderQNotification } from '../../../../functions/core/render/q-notification';
 import { renderSlackMessage } from '../../../../functions/core/render/slack';
 import { describeOutcome } from '../../../../functions/core/render/view';
+import { analysedPreview } from '../../../support/analysed-preview';
 import { KERNEL_CORPUS, parseFile } from '../../../support/corpus';
 import { printedOomdUsageKb } from '../../../support/kernel-lines';
 
@@ -26,16 +25,9 @@ async function outcomeOf(fixture: string, analysed: boolean): Promise<ResponseOu
   const kills = await parseFile(`${KERNEL_CORPUS}${fixture}`);
   const [group] = groupKills(kills, { hostKeyOf: () => 'host' });
   if (!group) throw new Error(`${fixture} holds no kill`);
-  const preview = previewOutcome(group, { partition: 'aws', region: '', now: NOW });
-  if (!analysed) return preview;
-  const analysis = analyze({
-    incident: preview.incident,
-    diagnostics: null,
-    policy: DEFAULT_POLICY,
-    recentActions: [],
-    now: NOW,
-  });
-  return { ...preview, analysis };
+  return analysed
+    ? analysedPreview(group, NOW)
+    : previewOutcome(group, { partition: 'aws', region: '', now: NOW });
 }
 
 describe('a systemd-oomd kill', () => {
