@@ -10,7 +10,7 @@ import type { StreamEvent } from '../../functions/core/detect/ports';
 import { MalformedPayloadError } from '../../functions/core/errors';
 import { CHECKED_JSON_LINE_CHARS, InputBoundError, MAX_JSON_DEPTH } from '../io/bounds';
 import { type JsonRecord, JsonRecordSplitter, nestsDeeperThan, opensJson } from '../io/json-records';
-import { lineTimes, type ReplayClock } from './timeline';
+import { lineClock, type ReplayClock } from './timeline';
 
 /** The log group a replayed file's lines are filed under (a file is one stream, as an agent ships it). */
 export const REPLAY_LOG_GROUP = 'oom-responder-replay';
@@ -37,6 +37,11 @@ export interface ReplayFeed {
   streams: ReplayStream[];
   /** Payloads that could not be decoded; the rest is still replayed. */
   problems: string[];
+  /**
+   * The timestamps (epoch ms) the replay made up for lines the log gave no wall-clock time (`LineTime.madeUp`): a
+   * kill stamped with one of them happened at a time the log does not tell.
+   */
+  madeUpTimesMs: ReadonlySet<number>;
 }
 
 type Document =
@@ -50,13 +55,14 @@ type Document =
  * Turn the replayed inputs into what the detector sees live. A saved subscription event or decoded batch is
  * delivered as it is. Anything else is a log stream: a kernel log file (any transport the parser reads, JSON
  * journal records included) is one stream named after the file, `aws logs get-log-events` output one stream per
- * stream it names. Each line gets the time an agent would have shipped it at (`lineTimes`), the detector
+ * stream it names. Each line gets the time an agent would have shipped it at (`lineClock`), the detector
  * receives only the lines the subscription filter passes, and the whole stream stays readable for the context.
  */
 export function replayFeed(inputs: readonly ReplayInput[], clock: ReplayClock): ReplayFeed {
   const streams = new Map<string, ReplayStream>();
   const delivered: SubscriptionBatch[] = [];
   const problems: string[] = [];
+  const madeUpTimesMs = new Set<number>();
   let nextId = 0;
   const id = (): string => `replay-${String(++nextId).padStart(9, '0')}`;
   const streamOf = (logGroup: string, logStream: string): ReplayStream => {
@@ -87,10 +93,12 @@ export function replayFeed(inputs: readonly ReplayInput[], clock: ReplayClock): 
       }
     }
     if (lines.length === 0) continue;
-    const times = lineTimes(lines, clock);
+    const times = lineClock(lines, clock);
     const stream = streamOf(REPLAY_LOG_GROUP, name);
     lines.forEach((message, i) => {
-      stream.events.push({ id: id(), timestamp: times[i] ?? clock.nowMs, message });
+      const time = times[i] ?? { ms: clock.nowMs, madeUp: true };
+      if (time.madeUp) madeUpTimesMs.add(time.ms);
+      stream.events.push({ id: id(), timestamp: time.ms, message });
     });
   }
 
@@ -103,7 +111,7 @@ export function replayFeed(inputs: readonly ReplayInput[], clock: ReplayClock): 
     if (logEvents.length > 0) batches.push(batchOf(stream, logEvents));
   }
   batches.sort((a, b) => firstTimestamp(a) - firstTimestamp(b));
-  return { batches, streams: [...streams.values()], problems };
+  return { batches, streams: [...streams.values()], problems, madeUpTimesMs };
 }
 
 function batchOf(stream: ReplayStream, logEvents: ReplayStream['events']): SubscriptionBatch {

@@ -16,6 +16,7 @@ import {
 } from './detect-ports';
 import type { ReplayFeed } from './feed';
 import { type CommandRunner, LOCAL_DOCUMENTS } from './local-ssm';
+import { withoutMadeUpTimes } from './made-up-times';
 import { KeptSnsPublisher, replayNotifyTelemetry, warningsTo } from './notify-ports';
 import { type RemediateMode, runResponse } from './response';
 import { type StageLine, type StageName, timed } from './stages';
@@ -73,7 +74,7 @@ export async function runReplayPipeline(
   const ports: DetectPorts = {
     logs: new ReplayLogContext(feed.streams),
     instances: new ReplayInstanceDirectory(options.target),
-    store,
+    store: withoutMadeUpTimes(store, feed.madeUpTimesMs),
     workflow,
     telemetry,
     now: options.now,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ReplayInstanceDirectory, ReplayLogContext } from '../../cli/replay/detect-ports';
 import { REPLAY_LOG_GROUP, replayFeed } from '../../cli/replay/feed';
-import { lineTimes } from '../../cli/replay/timeline';
+import { lineClock, lineTimes } from '../../cli/replay/timeline';
 import { encodeSubscriptionEvent } from '../../functions/core/cloudwatch/subscription-payload';
 import { secretScrubber as scrubber } from '../../functions/core/render/redaction/secret-scrubber';
 import { KERNEL_CORPUS } from '../support/corpus';
@@ -12,6 +12,19 @@ const CLOCK = { nowMs: NOW, referenceDate: new Date(NOW), bootMs: null };
 const read = (name: string): string => readFileSync(`${KERNEL_CORPUS}transports/${name}`, 'utf8');
 
 describe('the time each replayed line is shipped at', () => {
+  it('says which times it made up: uptime stamps of another boot, and lines with no time at all', () => {
+    const boot = NOW - 3_600_000;
+    const dmesg = ['[  321.765083] python3 invoked oom-killer', '[  321.765330] Killed process 3920'];
+    // Another host's boot (no --host-exec): the stamps say seconds after a boot the replay cannot date.
+    expect(lineClock(dmesg, CLOCK).map((time) => time.madeUp)).toEqual([true, true]);
+    // This host's own boot: the kill's real time.
+    expect(lineClock(dmesg, { ...CLOCK, bootMs: boot }).map((time) => time.madeUp)).toEqual([false, false]);
+    // A line's own date is never made up; a line with none inherits the line before it, or now (made up).
+    const syslog = 'Nov 25 17:30:50 web-1 kernel: Killed process 3920 (python3)';
+    expect(lineClock([syslog, 'continuation'], CLOCK).map((time) => time.madeUp)).toEqual([false, false]);
+    expect(lineClock(['no time at all'], CLOCK)).toEqual([{ ms: NOW, madeUp: true }]);
+  });
+
   it('places /dev/kmsg uptime stamps on this host’s boot clock when they fit in its uptime', () => {
     const boot = NOW - 3_600_000;
     const times = lineTimes(

@@ -249,3 +249,38 @@ describe('the bundled samples', () => {
     expect(readFileSync(new URL(sample, root)).equals(readFileSync(new URL(fixture, root)))).toBe(true);
   });
 });
+
+describe('replay dates a kill only by what the log tells', () => {
+  /** The "Killed at" field of a replay's Slack payload. */
+  const killedAt = (stdout: string): string => {
+    const message = JSON.parse(stdout.trimEnd().split('\n')[0] ?? '{}') as SlackMessage;
+    return /\*Killed at\*\\n([^"]*)/.exec(JSON.stringify(message))?.[1] ?? '';
+  };
+
+  it("gives another host's dmesg kill its seconds after boot, never the replay's clock", async () => {
+    const path = `${KERNEL_CORPUS}transports/captured-6.18-dmesg.log`;
+    const line =
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .find((l) => l.includes('Killed process')) ?? '';
+    const stamp = Number(/^\[\s*(\d+\.\d+)\]/.exec(line)?.[1]);
+    const result = await runMain(['replay', path]);
+    expect(result.code).toBe(0);
+    expect(killedAt(result.stdout)).toBe(`${stamp.toFixed(1)} s after boot`);
+    expect(result.stderr).toContain(`at ${stamp.toFixed(1)} s after boot`);
+  });
+
+  it('keeps the wall-clock time a syslog line prints', async () => {
+    const path = `${KERNEL_CORPUS}legacy/rhel6-2.6.32-642-global-java-full-syslog.log`;
+    const line =
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .find((l) => l.includes('Killed process')) ?? '';
+    const printed = /^([A-Z][a-z]{2}) +(\d+) (\d\d:\d\d:\d\d)/.exec(line);
+    expect(printed).not.toBeNull();
+    const result = await runMain(['replay', '--year', '2026', path]);
+    expect(result.code).toBe(0);
+    expect(killedAt(result.stdout)).toContain(printed?.[3] ?? '?');
+    expect(killedAt(result.stdout)).not.toMatch(/after boot/);
+  });
+});
