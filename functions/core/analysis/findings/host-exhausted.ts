@@ -79,7 +79,7 @@ function recommendation(facts: AnalysisFacts, largest: string, largestKb: number
   const resize = bigger
     ? ` or move to ${bigger} (twice the memory of ${type})`
     : ' or move to a larger instance type';
-  const prevent = `If the load is legitimate, add memory${resize}. Prevent: alarm on the CloudWatch agent's mem_used_percent (e.g. > 90% for 5 minutes) to act before the OOM killer does.`;
+  const prevent = `If the load is legitimate, add memory${resize}. Prevent: the stack's early-warning alarm watches each instance's mem_available_percent (at or below 10% by default) before the OOM killer acts; it needs the shipped agent configuration, with its metrics, on this instance.`;
   // What the diagnostics already ran is shown, not asked for again.
   const answers = diagnosisAnswers(facts);
   const find = answers.largestProcesses

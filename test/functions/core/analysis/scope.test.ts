@@ -119,7 +119,7 @@ describe('cgroup limit reached versus the whole host exhausted', () => {
     expect(host?.confidence).toBe(0.64);
     expect(adviceText(host?.recommendation)).toContain('MemoryMax=6080M');
     expect(adviceText(host?.recommendation)).toContain('t3.xlarge (twice the memory of t3.large)');
-    expect(adviceText(host?.recommendation)).toContain('mem_used_percent');
+    expect(adviceText(host?.recommendation)).toContain('mem_available_percent');
   });
 
   it('distinguishes the task that asked for memory from the victim', () => {
