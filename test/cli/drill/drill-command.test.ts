@@ -129,14 +129,12 @@ beforeEach(() => {
       },
     };
   });
-  sfn
-    .on(DescribeExecutionCommand)
-    .resolves({
-      status: 'SUCCEEDED',
-      executionArn: EXECUTION,
-      stateMachineArn: 'x',
-      startDate: new Date(START),
-    });
+  sfn.on(DescribeExecutionCommand).resolves({
+    status: 'SUCCEEDED',
+    executionArn: EXECUTION,
+    stateMachineArn: 'x',
+    startDate: new Date(START),
+  });
   sfn.on(GetExecutionHistoryCommand).resolves({
     events: [
       event(1, 'ExecutionStarted', 1000),
@@ -282,16 +280,14 @@ describe('oom-responder drill over the AWS SDK (aws-sdk-client-mock)', () => {
   });
 
   it('execution fails: exit 1 with the failed stage and error', async () => {
-    sfn
-      .on(DescribeExecutionCommand)
-      .resolves({
-        status: 'FAILED',
-        error: 'States.TaskFailed',
-        cause: 'boom',
-        executionArn: EXECUTION,
-        stateMachineArn: 'x',
-        startDate: new Date(START),
-      });
+    sfn.on(DescribeExecutionCommand).resolves({
+      status: 'FAILED',
+      error: 'States.TaskFailed',
+      cause: 'boom',
+      executionArn: EXECUTION,
+      stateMachineArn: 'x',
+      startDate: new Date(START),
+    });
     sfn.on(GetExecutionHistoryCommand).resolves({
       events: [
         { ...event(2, 'TaskStateEntered', 1500), stateEnteredEventDetails: { name: 'Diagnose' } },
