@@ -233,6 +233,9 @@ export function stagesOf(events: HistoryEvent[]): DrillStage[] {
         stage.exitedAtMs = at;
         open.delete(stage.name);
       }
+    } else if (type.endsWith('Succeeded') && !type.startsWith('Execution')) {
+      // A retried task that then succeeded did not fail its state.
+      if (current && current.exitedAtMs === null) current.failed = false;
     } else if (type.endsWith('Failed') || type.endsWith('TimedOut')) {
       // A task's failure belongs to the state it ran in; an execution's failure ends the open one.
       if (current && current.exitedAtMs === null) {
