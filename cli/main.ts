@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { isParseArgsError, parseArgsMessage } from './args-error';
 import { DEMO_HELP, demoCommand } from './commands/demo';
+import { DRILL_HELP, drillCommand } from './commands/drill';
 import { PARSE_HELP, parseCommand } from './commands/parse';
 import { PREVIEW_HELP, previewCommand } from './commands/preview';
 import { REPLAY_HELP, replayCommand } from './commands/replay';
@@ -39,6 +40,11 @@ const COMMANDS: Record<string, { run: Command; summary: string; help: string }> 
     run: demoCommand,
     summary: 'cause a real, contained OOM kill (as root) and watch the pipeline respond to it',
     help: DEMO_HELP,
+  },
+  drill: {
+    run: drillCommand,
+    summary: 'prove a deployed stack works end to end: a synthetic OOM report, followed to the notification',
+    help: DRILL_HELP,
   },
 };
 

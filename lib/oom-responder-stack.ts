@@ -39,6 +39,11 @@ export class OomResponderStack extends Stack {
       value: instancePolicy.managedPolicyArn,
       description: 'Attach to the instance roles of instances tagged for OOM Responder',
     });
+    new CfnOutput(this, 'InstanceTag', {
+      value: `${this.responder.instanceTag.key}=${this.responder.instanceTag.value}`,
+      description:
+        'The tag (key=value) instances carry to be managed; oom-responder drill checks an instance for it',
+    });
     if (this.responder.kernelLogGroup) {
       new CfnOutput(this, 'KernelLogGroup', {
         value: this.responder.kernelLogGroup.logGroupName,

@@ -21,7 +21,7 @@ import { AgentConfigurations } from './log-shipping/agent-configurations';
 import { acknowledge, acknowledgeWildcardResource } from './nag';
 import { Alarms } from './observability/alarms';
 import { Dashboard } from './observability/dashboard';
-import { type OomResponderProps, resolveProps } from './oom-responder-props';
+import { type InstanceTag, type OomResponderProps, resolveProps } from './oom-responder-props';
 import { Notifications } from './parts/notifications';
 import { SsmDocuments } from './parts/ssm-documents';
 import { Storage } from './parts/storage';
@@ -46,6 +46,8 @@ export class OomResponder extends Construct {
    * the response workflow's pressure mode, or a target of your own, is added. `undefined` with `earlyWarning: false`.
    */
   readonly memoryPressureRule: IRule | undefined;
+  /** The tag managed instances carry (the SSM policy's condition); `oom-responder drill` checks an instance for it. */
+  readonly instanceTag: InstanceTag;
 
   constructor(scope: Construct, id: string, props: OomResponderProps = {}) {
     super(scope, id);
@@ -54,6 +56,7 @@ export class OomResponder extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
     const policy = config.remediationPolicy;
+    this.instanceTag = config.instanceTag;
 
     const storage = new Storage(this, 'Storage', { retention: config.retention, removalPolicy });
     this.outputBucket = storage.bucket;

@@ -7,7 +7,7 @@ import { runMain } from '../support/run-cli';
  * names, in the same order, and the same FILE arguments. Either one changing alone fails here.
  */
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const COMMANDS = ['parse', 'preview', 'replay', 'demo'];
+const COMMANDS = ['parse', 'preview', 'replay', 'demo', 'drill'];
 
 /** The synopsis of each command in the table's first column, by command name. */
 function readmeSynopses(): Map<string, string> {
