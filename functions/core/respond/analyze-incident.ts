@@ -1,7 +1,7 @@
 import { analyze } from '../analysis/analyze';
 import type { Analysis, RemediationStep } from '../analysis/model';
 import type { AnalysisStore } from '../detect/ports';
-import { hostKeyOf, type Incident, instanceKeyOf } from '../incident/model';
+import { type Incident, incidentKeyOf } from '../incident/model';
 import type { DiagnosticsOutcome } from '../incident/outcome';
 import type { Policy } from '../policy/policy';
 import { validateAddSwapParameters, validateRestartServiceParameters } from '../ssm/parameters';
@@ -47,7 +47,7 @@ export async function analyzeIncident(
   const state: AnalyzeEvent = AnalyzeEventSchema.parse(event);
   const stored = await store.getIncident(state.incidentId);
   if (!stored) throw new IncidentNotFoundError(state.incidentId);
-  const instanceKey = instanceKeyOf(stored.instance, hostKeyOf(stored));
+  const instanceKey = incidentKeyOf(stored);
   const incident = await withHistory(
     stored,
     instanceKey,
