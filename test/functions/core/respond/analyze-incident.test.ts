@@ -160,6 +160,7 @@ describe('analyzeIncident', () => {
           path: ['/swapfile.oom-responder'],
           maxDiskSharePercent: ['25'],
           dryRun: ['false'],
+          drill: ['false'],
         },
         dryRun: false,
         // The kill was confined to a memory cgroup; the capture predates the script's cgroup swap keys.
