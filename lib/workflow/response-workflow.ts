@@ -170,6 +170,7 @@ export class ResponseWorkflow extends Construct {
       props.remediationDocumentArns.length > 0 ? this.remediateStep(props, notify).next(notify) : notify;
     analyzed.next(afterAnalysis);
     analyzedLabelled.next(afterAnalysis);
+    analyzedDrill.next(afterAnalysis);
 
     const definition = Chain.start(
       new Choice(this, 'InstanceKnown?')
