@@ -9,7 +9,9 @@ const DRILL = { id: 'drill-20261204t2015-7f3a' };
 
 /** A drill on INSTANCE at `atMs`, filed as the detector files one: its own instance key and storm window. */
 async function drillAt(atMs: number) {
-  const request = recordRequest(INSTANCE, [{ kill: realKill({ pid: 4242, kernelTime: 99 }), observedAtMs: atMs }]);
+  const request = recordRequest(INSTANCE, [
+    { kill: realKill({ pid: 4242, kernelTime: 99 }), observedAtMs: atMs },
+  ]);
   request.incident = { ...request.incident, drill: DRILL };
   request.instanceKey = drillInstanceKey(INSTANCE, DRILL);
   request.stormWindow = drillStormWindow(DRILL);
