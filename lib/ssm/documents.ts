@@ -77,6 +77,8 @@ export function addSwapDocument(): SsmCommandDocument {
       path: 'Absolute path of the swap file (letters, digits, . _ -; no component starting with a dot).',
       maxDiskSharePercent: 'Refuse when the file would take more than this share of the free space, 1 to 90.',
       dryRun: '"true" reports what would be done and changes nothing.',
+      drill:
+        '"true" for an oom-responder drill: refused whatever else is asked (a drill never changes a host).',
     },
   });
 }
@@ -97,6 +99,8 @@ export function restartServiceDocument(): SsmCommandDocument {
         "The killed task's memory cgroup as the kernel printed it, or empty. A unit under a user manager " +
         '(/user.slice/.../user@1000.service/...) is refused: it is never restarted through the system manager.',
       dryRun: '"true" reports what would be done and changes nothing.',
+      drill:
+        '"true" for an oom-responder drill: refused whatever else is asked (a drill never changes a host).',
     },
   });
 }

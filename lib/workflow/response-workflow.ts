@@ -97,26 +97,35 @@ export class ResponseWorkflow extends Construct {
     });
     // The analysis holds what the diagnostics said: drop the raw command output (up to 24,000 + 8,000 characters)
     // so that the remediations' outputs, added next, keep the state far below the 256 KiB limit.
-    // A Pass fails on a path that is not there, and the optional `provenance` (a CLI sample or demo; never set by
-    // the deployed detector) is kept only by a second Pass, chosen when it is present: a live state is unchanged.
-    const keep = (withOptional: boolean) => ({
+    // A Pass fails on a path that is not there, and the optional `provenance` (a CLI sample or demo, or a drill's
+    // label) and `drill` (set by the detector for a drill only) are kept only by a Pass chosen when they are
+    // present: a live state is unchanged. The detector sets `drill` with `provenance`, the CLI `provenance` alone.
+    const keep = (optional: readonly OptionalKey[]) => ({
       ...Object.fromEntries(
         Object.keys(WorkflowInputSchema.shape)
-          .filter((key) => withOptional || key !== 'provenance')
+          .filter((key) => !isOptionalKey(key) || optional.includes(key))
           .map((key) => [`${key}.$`, `$.${key}`]),
       ),
       'analysis.$': '$.analysis',
     });
     const analyzed = new Pass(this, 'KeepWhatNotifyReads', {
       stateName: 'Keep what notify reads',
-      parameters: keep(false),
+      parameters: keep([]),
     });
     const analyzedLabelled = new Pass(this, 'KeepWhatNotifyReadsLabelled', {
       stateName: 'Keep what notify reads, with the provenance',
-      parameters: keep(true),
+      parameters: keep(['provenance']),
+    });
+    const analyzedDrill = new Pass(this, 'KeepWhatNotifyReadsDrill', {
+      stateName: 'Keep what notify reads, with the drill',
+      parameters: keep(['provenance', 'drill']),
     });
     analyze.next(
       new Choice(this, 'Labelled?', { stateName: 'Provenance given?' })
+        .when(
+          Condition.and(Condition.isPresent('$.drill'), Condition.isPresent('$.provenance')),
+          analyzedDrill,
+        )
         .when(Condition.isPresent('$.provenance'), analyzedLabelled)
         .otherwise(analyzed),
     );
@@ -161,6 +170,7 @@ export class ResponseWorkflow extends Construct {
       props.remediationDocumentArns.length > 0 ? this.remediateStep(props, notify).next(notify) : notify;
     analyzed.next(afterAnalysis);
     analyzedLabelled.next(afterAnalysis);
+    analyzedDrill.next(afterAnalysis);
 
     const definition = Chain.start(
       new Choice(this, 'InstanceKnown?')
@@ -337,4 +347,12 @@ function vendedLogGroupName(scope: Construct): string {
   const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
   const firstGroup = Fn.select(0, Fn.split('-', stackUuid));
   return `/aws/vendedlogs/states/${stack.stackName}-${Names.uniqueId(scope).slice(-8)}-${firstGroup}`;
+}
+
+/** The workflow input's keys a live execution leaves out: kept for notify only when present. */
+const OPTIONAL_KEYS = ['provenance', 'drill'] as const;
+type OptionalKey = (typeof OPTIONAL_KEYS)[number];
+
+function isOptionalKey(key: string): key is OptionalKey {
+  return (OPTIONAL_KEYS as readonly string[]).includes(key);
 }

@@ -210,6 +210,8 @@ describe('the replayed response workflow', () => {
         path: ['/swapfile.oom-responder'],
         maxDiskSharePercent: ['25'],
         dryRun: ['true'],
+        // Every remediation step says whether it is a drill's (the document refuses one).
+        drill: ['false'],
       },
     });
     expect(stage(lines, 'remediate')?.text).toBe(

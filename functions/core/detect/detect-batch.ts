@@ -1,4 +1,10 @@
 import type { SubscriptionBatch, SubscriptionLogEvent } from '../cloudwatch/subscription-payload';
+import {
+  DRILL_RETENTION_MS,
+  drillInstanceKey,
+  drillProvenance,
+  drillStormWindow,
+} from '../drill/drill-marks';
 import { newIncident } from '../incident/build';
 import { digestKill } from '../incident/kill-digest';
 import { type Incident, type InstanceRef, instanceKeyOf } from '../incident/model';
@@ -152,8 +158,9 @@ async function recordGroup(
       },
     );
   }
-  // Keys and ids are per instance: two instances may well share a host name (`localhost`, a container's).
-  const instanceKey = instanceKeyOf(instance, group.hostKey);
+  // Keys and ids are per instance: two instances may well share a host name (`localhost`, a container's). A drill
+  // is filed in a key space of its own: no cooldown group, history or related list shared with real kills.
+  const instanceKey = drillInstanceKey(instanceKeyOf(instance, group.hostKey), group.drill);
   const now = ports.now();
   // The history of this process here (the leak signal) is read by the analysis, not on this hot path.
   const incident = newIncident({
@@ -165,6 +172,7 @@ async function recordGroup(
     observedAt: new Date(first.observedAtMs).toISOString(),
     // The first kill's report was not read from the stream: the incident, and so its message, say so.
     reportGap: first.reportGap,
+    drill: group.drill,
   });
   const kills: KillToRecord[] = group.kills.map((observed) => ({
     kill: observed.kill,
@@ -176,8 +184,11 @@ async function recordGroup(
     kills,
     incident,
     cooldownMs: config.cooldownMs,
-    expiresAt: Math.floor((now.getTime() + config.retentionMs) / 1000),
-    stormWindow: stormWindowOf(first.observedAtMs, config.stormWindowMs),
+    // A drill leaves no trace: its items expire after a day, and it counts in a storm window of its own.
+    expiresAt: Math.floor((now.getTime() + (group.drill ? DRILL_RETENTION_MS : config.retentionMs)) / 1000),
+    stormWindow: group.drill
+      ? drillStormWindow(group.drill)
+      : stormWindowOf(first.observedAtMs, config.stormWindowMs),
   });
   countOutcome(recorded, ports.telemetry);
   if (!recorded.incidentId) return { incident: null, duplicates: recorded.duplicates.length };
@@ -246,6 +257,10 @@ export function workflowInputFor(incident: Incident): WorkflowInput {
     processHex: safe('processHex', processHexOf(kill.process)),
     kernelTime: safe('kernelTime', kill.kernelTime === null ? '' : kernelTimeText(kill.kernelTime)),
     killer: kill.kind,
+    // Only a drill adds keys: a live execution's input is exactly what it was.
+    ...(incident.drill
+      ? { drill: { id: incident.drill.id }, provenance: drillProvenance(incident.drill) }
+      : {}),
   };
 }
 

@@ -141,8 +141,10 @@ export interface WorkflowInput {
   kernelTime: string;
   /** `kernel` or `systemd-oomd`: which log on the host confirms the kill. */
   killer: string;
-  /** Only from the CLI (a sample or a demo): the detector of the deployed pipeline leaves it out. */
+  /** From the CLI (a sample or a demo), or the detector's `drill` label for a drill; a live kill has none. */
   provenance?: Provenance;
+  /** Set for a drill's synthetic report: nothing is changed on the host. */
+  drill?: { id: string };
 }
 
 export interface WorkflowStarter {

@@ -52,6 +52,8 @@ export interface NewIncidentInput {
   history?: PriorKill[];
   /** Set when the kill's full report was not read from its stream: the message says so. */
   reportGap?: ReportGap;
+  /** Set when the kill is a drill's synthetic report. */
+  drill?: { id: string } | null;
 }
 
 /**
@@ -97,6 +99,7 @@ export function newIncident(input: NewIncidentInput): Incident {
     history: input.history ?? [],
     source: input.source,
     ...(input.reportGap ? { reportGap: input.reportGap } : {}),
+    ...(input.drill ? { drill: { id: input.drill.id } } : {}),
     storm: null,
   };
 }

@@ -1,3 +1,4 @@
+import { drillInstanceKey } from '../drill/drill-marks';
 import type { ContainerRef, Kill } from '../kernel-log';
 
 /**
@@ -156,6 +157,8 @@ export interface Incident {
   source: IncidentSource;
   /** Set when the first kill's full report was not read from its stream (see `ReportGap`). */
   reportGap?: ReportGap;
+  /** Set when the first kill is a drill's synthetic report (`drillIdOf`): the pipeline changes nothing for it. */
+  drill?: { id: string };
   storm: StormContext | null;
   /** Set once the notifier has told people: a retried notify step then sends nothing twice. */
   notification?: NotificationRecord;
@@ -169,6 +172,16 @@ export interface Incident {
  */
 export function instanceKeyOf(instance: InstanceRef, hostKey: string): string {
   return instance.instanceId ?? `host:${hostKey}`;
+}
+
+/**
+ * The key an incident was filed under: `instanceKeyOf`, in a drill's own key space for a drill (`drillInstanceKey`),
+ * so analysis and notify read the history, limits and related incidents the detector filed it with.
+ */
+export function incidentKeyOf(
+  incident: Pick<Incident, 'instance' | 'firstKill' | 'source' | 'drill'>,
+): string {
+  return drillInstanceKey(instanceKeyOf(incident.instance, hostKeyOf(incident)), incident.drill);
 }
 
 /** The host key the detector filed an incident under: the kill's host name, else its log stream. */

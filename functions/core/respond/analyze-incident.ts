@@ -1,7 +1,7 @@
 import { analyze } from '../analysis/analyze';
 import type { Analysis, RemediationStep } from '../analysis/model';
 import type { AnalysisStore } from '../detect/ports';
-import { hostKeyOf, type Incident, instanceKeyOf } from '../incident/model';
+import { type Incident, incidentKeyOf } from '../incident/model';
 import type { DiagnosticsOutcome } from '../incident/outcome';
 import type { Policy } from '../policy/policy';
 import { validateAddSwapParameters, validateRestartServiceParameters } from '../ssm/parameters';
@@ -45,9 +45,12 @@ export async function analyzeIncident(
   now: Date,
 ): Promise<AnalyzeIncidentResult> {
   const state: AnalyzeEvent = AnalyzeEventSchema.parse(event);
-  const stored = await store.getIncident(state.incidentId);
-  if (!stored) throw new IncidentNotFoundError(state.incidentId);
-  const instanceKey = instanceKeyOf(stored.instance, hostKeyOf(stored));
+  const found = await store.getIncident(state.incidentId);
+  if (!found) throw new IncidentNotFoundError(state.incidentId);
+  // Either mark makes it a drill: the detector writes both, and a drill is never treated as less than one.
+  const drill = found.drill ?? state.drill;
+  const stored: Incident = drill ? { ...found, drill } : found;
+  const instanceKey = incidentKeyOf(stored);
   const incident = await withHistory(
     stored,
     instanceKey,
@@ -74,7 +77,7 @@ export async function analyzeIncident(
   });
   const steps: PlannedStep[] = [];
   for (const step of analysis.plan.steps) {
-    const planned = toPlannedStep(step, config);
+    const planned = toPlannedStep(step, config, Boolean(drill));
     if ('skip' in planned) {
       analysis.plan.skipped.push({ action: step.action, reason: planned.skip });
       continue;
@@ -111,15 +114,21 @@ async function withHistory(
   return { ...incident, history };
 }
 
-function toPlannedStep(step: RemediationStep, config: AnalyzeIncidentConfig): PlannedStep | { skip: string } {
+function toPlannedStep(
+  step: RemediationStep,
+  config: AnalyzeIncidentConfig,
+  drill: boolean,
+): PlannedStep | { skip: string } {
   const documentName =
     step.action === 'add-swap' ? config.documents.addSwap : config.documents.restartService;
   if (!documentName)
     return { skip: `the ${step.action} document is not deployed (enable it in the remediation policy)` };
+  // Every step says whether it is a drill's, so the document refuses one even if a plan ever lets it through.
+  const parameters = { ...step.parameters, drill: drill ? 'true' : 'false' };
   const validation =
     step.action === 'add-swap'
-      ? validateAddSwapParameters(step.parameters)
-      : validateRestartServiceParameters(step.parameters);
+      ? validateAddSwapParameters(parameters)
+      : validateRestartServiceParameters(parameters);
   if (!validation.ok) return { skip: `refused before sending: ${validation.error.message}` };
   return {
     action: step.action,

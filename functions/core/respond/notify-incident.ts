@@ -1,10 +1,10 @@
 import type { Analysis } from '../analysis/model';
+import { drillStormWindow } from '../drill/drill-marks';
 import { OomResponderError } from '../errors';
 import {
   type ChannelDelivery,
-  hostKeyOf,
   type Incident,
-  instanceKeyOf,
+  incidentKeyOf,
   type NotificationRecord,
   type RelatedIncident,
 } from '../incident/model';
@@ -76,7 +76,10 @@ export async function notifyIncident(
   }
   const nowMs = ports.now().getTime();
   const deadlineMs = nowMs + (ports.remainingMs?.() ?? LAMBDA_MOST_MS);
-  const windowStart = stormWindowOf(Date.parse(stored.observedAt), config.stormWindowMs);
+  // A drill counts in a window of its own (the detector filed it there): never in, nor rolled up with, a storm.
+  const windowStart = stored.drill
+    ? drillStormWindow(stored.drill)
+    : stormWindowOf(Date.parse(stored.observedAt), config.stormWindowMs);
   const window = await ports.store.stormWindow(windowStart);
   const threshold = config.stormThreshold;
   const plan = await planMessage({
@@ -268,10 +271,7 @@ async function relatedIncidents(ports: NotifyPorts, incident: Incident): Promise
   const observedMs = Date.parse(incident.observedAt);
   if (Number.isNaN(observedMs)) return [];
   try {
-    const all = await ports.store.incidentsOn(
-      instanceKeyOf(incident.instance, hostKeyOf(incident)),
-      observedMs - RELATED_WINDOW_MS,
-    );
+    const all = await ports.store.incidentsOn(incidentKeyOf(incident), observedMs - RELATED_WINDOW_MS);
     return all
       .filter((other) => other.incidentId !== incident.id && Date.parse(other.observedAt) <= observedMs)
       .reverse()

@@ -41,6 +41,7 @@ export const ADD_SWAP_EXIT_STATUSES: Readonly<Record<number, ExitStatusMeaning>>
     meaning: 'a step failed; a file this run created is removed again',
   },
   10: { result: 'failed', reasons: ['verification-failed'], meaning: 'swapon --show does not list the file' },
+  11: { result: 'refused', reasons: ['drill'], meaning: 'a drill: a drill never changes a host' },
 };
 
 export const RESTART_SERVICE_EXIT_STATUSES: Readonly<Record<number, ExitStatusMeaning>> = {
@@ -68,6 +69,7 @@ export const RESTART_SERVICE_EXIT_STATUSES: Readonly<Record<number, ExitStatusMe
     reasons: ['user-unit'],
     meaning: "the killed task ran under a user's manager (user@<uid>.service), never restarted from here",
   },
+  9: { result: 'refused', reasons: ['drill'], meaning: 'a drill: a drill never changes a host' },
 };
 
 export const EXIT_STATUSES: { readonly [K in SsmDocumentKind]: Readonly<Record<number, ExitStatusMeaning>> } =

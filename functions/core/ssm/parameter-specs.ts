@@ -69,6 +69,8 @@ export const ADD_SWAP_PARAMETERS = {
   maxDiskSharePercent: { pattern: DISK_SHARE_PERCENT, default: '25' },
   // Someone running the document by hand from the console gets a dry run unless they say otherwise.
   dryRun: { pattern: BOOLEAN, default: 'true' },
+  // "true" for a drill: the script refuses whatever else is asked (a drill never changes a host).
+  drill: { pattern: BOOLEAN, default: 'false' },
 } as const satisfies Record<string, ParameterSpec>;
 
 export const RESTART_SERVICE_PARAMETERS = {
@@ -76,6 +78,7 @@ export const RESTART_SERVICE_PARAMETERS = {
   // The killed task's memory cgroup, so the script can refuse a unit that ran under a user's manager.
   memcgPath: { pattern: MEMCG_PATH, default: '' },
   dryRun: { pattern: BOOLEAN, default: 'true' },
+  drill: { pattern: BOOLEAN, default: 'false' },
 } as const satisfies Record<string, ParameterSpec>;
 
 /** Every document's parameters, by document. */

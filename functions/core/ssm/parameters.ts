@@ -25,6 +25,8 @@ export interface AddSwapParameters {
   path: string;
   maxDiskSharePercent: number;
   dryRun: boolean;
+  /** A drill's step: the script refuses it. */
+  drill: boolean;
 }
 
 export interface RestartServiceParameters {
@@ -32,6 +34,8 @@ export interface RestartServiceParameters {
   /** The killed task's memory cgroup, or null when the kill did not print it. */
   memcgPath: string | null;
   dryRun: boolean;
+  /** A drill's step: the script refuses it. */
+  drill: boolean;
 }
 
 /** SendCommand's `Parameters`: every value a one-element list. */
@@ -63,6 +67,7 @@ export function validateAddSwapParameters(
     path: v.path ?? '',
     maxDiskSharePercent: Number(v.maxDiskSharePercent),
     dryRun: v.dryRun === 'true',
+    drill: v.drill === 'true',
   }));
 }
 
@@ -73,6 +78,7 @@ export function validateRestartServiceParameters(
     unit: v.unit ?? '',
     memcgPath: v.memcgPath || null,
     dryRun: v.dryRun === 'true',
+    drill: v.drill === 'true',
   }));
 }
 

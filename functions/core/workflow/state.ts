@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { PROVENANCE_KINDS } from '../incident/provenance';
 
 /**
  * The state the response workflow carries from step to step, as the analyze and notify Lambdas receive it. The
@@ -42,10 +43,15 @@ export const WorkflowInputSchema = z.object({
   kernelTime: z.string().default(''),
   killer: z.string().default(''),
   /**
-   * Set by the CLI for a replay of a captured sample or a demo; the deployed detector never sets it (a live
-   * execution's input is unchanged), and the state machine keeps it for notify only when present.
+   * Set by the CLI for a replay of a captured sample or a demo, and by the detector for a drill (kind `drill`); a
+   * live execution's input is unchanged, and the state machine keeps it for notify only when present.
    */
-  provenance: z.object({ kind: z.enum(['live', 'sample', 'demo']), detail: z.string().max(500) }).optional(),
+  provenance: z.object({ kind: z.enum(PROVENANCE_KINDS), detail: z.string().max(500) }).optional(),
+  /**
+   * Set by the detector when the incident's first kill is a drill's synthetic report (`drillIdOf`): analysis plans
+   * no remediation and the remediation documents refuse. Absent from a live execution's input.
+   */
+  drill: z.object({ id: z.string().min(1).max(64) }).optional(),
 });
 
 /** A remediation the analysis planned, ready for SendCommand (parameter values are string lists). */

@@ -7,10 +7,12 @@
 #   SSM_path                 absolute path of the swap file
 #   SSM_maxDiskSharePercent  largest share of the filesystem's free space the file may take (1-90)
 #   SSM_dryRun               "true": report what would be done, change nothing
+#   SSM_drill                "true" for an oom-responder drill: refuse, whatever else is asked (exit 11)
 #
 # Refuses (one line saying why, a distinct exit status) when: a parameter is invalid (2), another swap is
 # active (3), the file would take more than its share of free disk (4), the host is a Kubernetes node (5),
-# the filesystem cannot hold a swap file (6), the path is taken or its directory missing (7), not root (8).
+# the filesystem cannot hold a swap file (6), the path is taken or its directory missing (7), not root (8),
+# a drill (11: a drill never changes a host).
 # A failed step exits 9 (the file it created is removed), a failed verification 10. Running it again once
 # the swap is on does nothing and exits 0. The last line is machine-readable:
 #   result=done|already-ok|dry-run|refused|failed reason=<code> path=<path> sizeMiB=<n> verification=<code>
@@ -27,6 +29,7 @@ readonly PATTERN_sizeMiB='^(6[4-9]|[7-9][0-9]|[1-9][0-9]{2,3}|[1-5][0-9]{4}|6[0-
 readonly PATTERN_path='^(/[A-Za-z0-9_-][A-Za-z0-9._-]{0,62}){1,8}$'
 readonly PATTERN_maxDiskSharePercent='^([1-9]|[1-8][0-9]|90)$'
 readonly PATTERN_dryRun='^(true|false)$'
+readonly PATTERN_drill='^(true|false)$'
 
 # Overridable so tests can use files of their own; never SSM parameters.
 readonly FSTAB=${OOM_RESPONDER_FSTAB:-/etc/fstab}
@@ -36,6 +39,7 @@ size_mib=${SSM_sizeMiB-}
 path=${SSM_path-}
 share=${SSM_maxDiskSharePercent-}
 dry_run=${SSM_dryRun-}
+drill=${SSM_drill-}
 verification=none
 
 # finish STATUS RESULT REASON MESSAGE: the human line, the machine-readable line, the exit status.
@@ -55,6 +59,11 @@ invalid() {
 [[ $path =~ $PATTERN_path ]] || invalid path
 [[ $share =~ $PATTERN_maxDiskSharePercent ]] || invalid maxDiskSharePercent
 [[ $dry_run =~ $PATTERN_dryRun ]] || invalid dryRun
+# Unset (the script run by hand, or by a document version before the parameter) is not a drill: the default.
+[[ -z $drill ]] && drill=false
+[[ $drill =~ $PATTERN_drill ]] || invalid drill
+# Before anything is looked at, dry run or not: a drill's kill is synthetic and nothing on the host is changed.
+[[ $drill == true ]] && finish 11 refused drill "refused: a drill never changes a host"
 [[ $FSTAB =~ $PATTERN_path ]] || invalid OOM_RESPONDER_FSTAB
 
 # The active swap areas' paths, one a line: `swapon --show` (util-linux 2.26+), else /proc/swaps.

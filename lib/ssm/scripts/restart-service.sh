@@ -7,14 +7,15 @@
 #   SSM_unit       the service, e.g. myapp.service (the policy's allow-list was checked before sending)
 #   SSM_memcgPath  the killed task's memory cgroup as the kernel printed it, or empty
 #   SSM_dryRun     "true": report what would be done, change nothing
+#   SSM_drill      "true" for an oom-responder drill: refuse, whatever else is asked (exit 9)
 #
 # When the unit is active again (its own Restart= revived it) it reports the state and does nothing. When
 # systemd is restarting it (activating), it waits for that first. Otherwise it restarts the unit, waits up
 # to 30 s for it to be active, and checks that it is still active a few seconds later.
 # Exit status: 0 done / already-ok / dry-run, 2 invalid parameter, 3 protected unit, 4 unit not loaded,
 # 5 restart failed, 6 not active after waiting, 7 systemd unavailable, 8 user-unit: the killed task ran under
-# a user's manager (user@<uid>.service), whose units the system manager must never restart. The last line is
-# machine-readable:
+# a user's manager (user@<uid>.service), whose units the system manager must never restart, 9 a drill (a drill
+# never changes a host). The last line is machine-readable:
 #   result=done|already-ok|dry-run|refused|failed reason=<code> unit=<unit> before=<active>/<sub>
 #   after=<active>/<sub> nRestarts=<n> verification=<code>
 #
@@ -27,6 +28,7 @@ PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 readonly PATTERN_unit='^[A-Za-z0-9]([A-Za-z0-9:_.@-]{0,245}[A-Za-z0-9:_.-])?[.]service$'
 readonly PATTERN_memcgPath='^$|^/$|^(/[A-Za-z0-9_:@-][A-Za-z0-9._:@-]{0,127}){1,16}$'
 readonly PATTERN_dryRun='^(true|false)$'
+readonly PATTERN_drill='^(true|false)$'
 
 # Overridable so tests need not wait; never SSM parameters.
 readonly WAIT_SECONDS=${OOM_RESPONDER_WAIT_SECONDS:-30}
@@ -35,6 +37,7 @@ readonly SETTLE_SECONDS=${OOM_RESPONDER_SETTLE_SECONDS:-3}
 unit=${SSM_unit-}
 memcg_path=${SSM_memcgPath-}
 dry_run=${SSM_dryRun-}
+drill=${SSM_drill-}
 before=- after=- n_restarts=- verification=none
 
 # finish STATUS RESULT REASON MESSAGE: the human line, the machine-readable line, the exit status.
@@ -53,8 +56,13 @@ invalid() {
 [[ $unit =~ $PATTERN_unit ]] || invalid unit
 [[ $memcg_path =~ $PATTERN_memcgPath ]] || invalid memcgPath
 [[ $dry_run =~ $PATTERN_dryRun ]] || invalid dryRun
+# Unset (the script run by hand, or by a document version before the parameter) is not a drill: the default.
+[[ -z $drill ]] && drill=false
+[[ $drill =~ $PATTERN_drill ]] || invalid drill
 [[ $WAIT_SECONDS =~ ^[0-9]{1,3}$ ]] || invalid OOM_RESPONDER_WAIT_SECONDS
 [[ $SETTLE_SECONDS =~ ^[0-9]{1,2}$ ]] || invalid OOM_RESPONDER_SETTLE_SECONDS
+# Before systemd is asked anything, dry run or not: a drill's kill is synthetic and nothing on the host is changed.
+[[ $drill == true ]] && finish 9 refused drill "refused: a drill never changes a host"
 
 # Never restarted from here, whatever the policy says: the SSM agent running this very command, systemd's own
 # services, logins, networking, time, the log shippers and the container runtimes. The same list as

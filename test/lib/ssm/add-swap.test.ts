@@ -77,6 +77,27 @@ describe('add-swap refuses', () => {
     expect(existsSync(join(dir, 'swapfile'))).toBe(false);
   };
 
+  it('a drill, dry run or not, before anything else is looked at', async () => {
+    for (const dryRun of ['false', 'true']) {
+      // Another swap is active too: the drill's refusal comes first, so the host is not even inspected.
+      const result = await runScript(
+        'add-swap',
+        parameters({ SSM_drill: 'true', SSM_dryRun: dryRun, STUB_SWAPON_SHOW: '/dev/xvdb' }),
+        { pathFirst: [bin] },
+      );
+      expectOutcome(result, 11, 'refused', 'drill');
+      expect(result.stdout).toContain('add-swap: refused: a drill never changes a host');
+      unchanged();
+    }
+  });
+
+  it('a drill flag that is neither true nor false, as an invalid parameter', async () => {
+    const result = await runScript('add-swap', parameters({ SSM_drill: 'yes' }), { pathFirst: [bin] });
+    expectOutcome(result, 2, 'refused', 'invalid-parameter');
+    expect(result.stdout).toContain('parameter drill does not match');
+    unchanged();
+  });
+
   it('when another swap area is already active', async () => {
     const result = await runScript('add-swap', parameters({ STUB_SWAPON_SHOW: '/dev/xvdb' }), {
       pathFirst: [bin],

@@ -88,6 +88,7 @@ describe.each(DOCUMENTS)('the %s document', (kind, build) => {
       path: `/${'p'.repeat(63)}`.repeat(8),
       maxDiskSharePercent: '90',
       dryRun: 'false',
+      drill: 'false',
     };
     const values = Object.keys(document.parameters).map((name) => longest[name] ?? '');
     for (const [i, name] of Object.keys(document.parameters).entries()) {

@@ -114,6 +114,47 @@ describe('restart-service with a stub systemctl', () => {
     expect(parseScriptResult(result.stdout)?.fields.after).toBe('activating/auto-restart');
   });
 
+  it('refuses a drill, dry run or not, without asking systemd anything', async () => {
+    setUp({ active: 'failed', sub: 'failed', result: 'oom-kill', 'on-restart': 'succeed' });
+    for (const dryRun of ['false', 'true']) {
+      const result = await runScript(
+        'restart-service',
+        {
+          SSM_unit: 'myapp.service',
+          SSM_memcgPath: '',
+          SSM_dryRun: dryRun,
+          SSM_drill: 'true',
+          STUB_SYSTEMCTL_DIR: state,
+          OOM_RESPONDER_WAIT_SECONDS: '2',
+          OOM_RESPONDER_SETTLE_SECONDS: '0',
+        },
+        { pathFirst: [bin] },
+      );
+      expectOutcome(result, 9, 'refused', 'drill');
+      expect(result.stdout).toContain('restart-service: refused: a drill never changes a host');
+    }
+    expect(calls()).toBe('');
+  });
+
+  it('restarts as before when the drill flag is false', async () => {
+    setUp({ active: 'failed', sub: 'failed', result: 'oom-kill', 'on-restart': 'succeed' });
+    const result = await runScript(
+      'restart-service',
+      {
+        SSM_unit: 'myapp.service',
+        SSM_memcgPath: '',
+        SSM_dryRun: 'false',
+        SSM_drill: 'false',
+        STUB_SYSTEMCTL_DIR: state,
+        OOM_RESPONDER_WAIT_SECONDS: '2',
+        OOM_RESPONDER_SETTLE_SECONDS: '0',
+      },
+      { pathFirst: [bin] },
+    );
+    expectOutcome(result, 0, 'done', 'none');
+    expect(restarts()).toBe(1);
+  });
+
   it('refuses a unit systemd does not know', async () => {
     setUp({ load: 'not-found', active: 'inactive', sub: 'dead' });
     expectOutcome(await restart('nosuch.service'), 4, 'refused', 'unit-not-loaded');

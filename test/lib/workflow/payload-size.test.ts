@@ -90,17 +90,30 @@ describe('the largest state an execution can carry', () => {
   it('drops the raw diagnostics output once the analysis holds what it said', () => {
     const keep = stateOf(machine, 'Keep what notify reads');
     const labelled = stateOf(machine, 'Keep what notify reads, with the provenance');
+    const drill = stateOf(machine, 'Keep what notify reads, with the drill');
     const choice = stateOf(machine, 'Provenance given?');
     expect(stateOf(machine, 'Analyze').Next).toBe('Provenance given?');
+    // A drill (the detector sets both keys) keeps both; a CLI sample or demo its provenance; a live state neither.
     expect(choice.Choices).toEqual([
+      {
+        And: [
+          { Variable: '$.drill', IsPresent: true },
+          { Variable: '$.provenance', IsPresent: true },
+        ],
+        Next: 'Keep what notify reads, with the drill',
+      },
       { Variable: '$.provenance', IsPresent: true, Next: 'Keep what notify reads, with the provenance' },
     ]);
     expect(choice.Default).toBe('Keep what notify reads');
-    // A live state (the deployed detector sets no provenance) keeps every other field, as before.
+    // A live state (the deployed detector sets no provenance for a real kill) keeps every other field, as before.
     const fields = [...Object.keys(WorkflowInputSchema.shape), 'analysis'].map((key) => `${key}.$`).sort();
-    expect(Object.keys(keep.Parameters ?? {}).sort()).toEqual(fields.filter((key) => key !== 'provenance.$'));
-    expect(Object.keys(labelled.Parameters ?? {}).sort()).toEqual(fields);
+    expect(Object.keys(keep.Parameters ?? {}).sort()).toEqual(
+      fields.filter((key) => key !== 'provenance.$' && key !== 'drill.$'),
+    );
+    expect(Object.keys(labelled.Parameters ?? {}).sort()).toEqual(fields.filter((key) => key !== 'drill.$'));
+    expect(Object.keys(drill.Parameters ?? {}).sort()).toEqual(fields);
     expect(labelled.Next).toBe(keep.Next);
+    expect(drill.Next).toBe(keep.Next);
   });
 
   it('stays well under 256 KiB at every step, with every remediation run', () => {

@@ -8,6 +8,11 @@ import { parseTime } from '../time';
 import { type Decision, planAddSwap } from './add-swap';
 import { planRestartService } from './restart-service';
 
+/** Why no remediation is planned for a drill. */
+export const DRILL_SKIP_REASON = 'a drill never changes a host';
+
+const REMEDIATIONS: readonly ActionName[] = ['add-swap', 'restart-service'];
+
 /**
  * The remediation plan the deployed policy allows for this incident. The default policy plans nothing; every
  * remediation considered and not planned is listed in `skipped` with a reason a person understands. Nothing is
@@ -24,6 +29,9 @@ export function planFromFacts(input: AnalyzeInput, facts: AnalysisFacts): Remedi
   const nowMs = parseTime(input.now);
   if (nowMs === null)
     throw new InvalidAnalysisInputError(`now is not an ISO 8601 time: ${JSON.stringify(input.now)}`);
+  // A drill's report is synthetic: whatever the policy allows, nothing is sent (the documents refuse one too).
+  if (input.incident.drill)
+    return { steps: [], skipped: REMEDIATIONS.map((action) => ({ action, reason: DRILL_SKIP_REASON })) };
   const decisions: [ActionName, Decision][] = [
     ['add-swap', planAddSwap(input, facts, nowMs)],
     ['restart-service', planRestartService(input, facts, nowMs)],

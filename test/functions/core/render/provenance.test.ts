@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { slackMessageForTerminal } from '../../../../cli/format/slack-terminal';
 import { replayProvenance } from '../../../../cli/replay/run';
+import { drillProvenance } from '../../../../functions/core/drill/drill-marks';
 import type { ResponseOutcome } from '../../../../functions/core/incident/outcome';
 import {
   LIVE,
@@ -44,6 +45,7 @@ function allText(message: SlackMessage): string {
 describe.each([
   ['a replayed sample', SAMPLE, '[SAMPLE]'],
   ['a demo', DEMO, '[DEMO]'],
+  ['a drill', drillProvenance({ id: 'drill-20261204t2015-7f3a' }), '[DRILL]'],
 ] as const)('%s is labelled in every channel', (_name, provenance, tag) => {
   it('in the Slack header and the notification text, with the sentence first in the message', async () => {
     const message = renderSlackMessage(await outcome(provenance));

@@ -160,6 +160,7 @@ describe('analyzeIncident', () => {
           path: ['/swapfile.oom-responder'],
           maxDiskSharePercent: ['25'],
           dryRun: ['false'],
+          drill: ['false'],
         },
         dryRun: false,
         // The kill was confined to a memory cgroup; the capture predates the script's cgroup swap keys.
@@ -365,5 +366,55 @@ describe('analyzeIncident', () => {
       new Date(T0 + MINUTE),
     );
     expect(result.analysis.findings.map((f) => f.family)).not.toContain('memory-leak');
+  });
+});
+
+describe('analyzeIncident for a drill', () => {
+  const BOTH_ON: PolicyInput = {
+    addSwap: { enabled: true },
+    restartService: { enabled: true, allowedUnits: ['myapp.service'] },
+  };
+  const DRILL = { id: 'drill-20261204t2015-7f3a' };
+
+  it('plans no remediation even where the policy enables add-swap and restart-service; the diagnostics are read as usual', async () => {
+    // The same confirmed kill, once real and once as a drill: only the drill mark differs.
+    const real = await incidentAt(T0);
+    const now = new Date(T0 + MINUTE);
+    const asReal = await analyzeIncident(stateFor(real, collected), store, config(BOTH_ON), now);
+    expect(asReal.steps.map((s) => s.action)).toContain('add-swap');
+
+    const drillStore = new MemoryIncidentStore();
+    const request = recordRequest(INSTANCE, [{ kill: realKill({ pid: 3000 }), observedAtMs: T0 }]);
+    request.incident = { ...request.incident, drill: DRILL };
+    await drillStore.recordKills(request);
+    const input = workflowInputFor(request.incident);
+    expect(input.drill).toEqual(DRILL);
+    const result = await analyzeIncident({ ...input, ...collected }, drillStore, config(BOTH_ON), now);
+    expect(result.steps).toEqual([]);
+    expect(result.analysis.plan.steps).toEqual([]);
+    expect(result.analysis.plan.skipped).toEqual([
+      { action: 'add-swap', reason: 'a drill never changes a host' },
+      { action: 'restart-service', reason: 'a drill never changes a host' },
+    ]);
+    // Nothing counts against the instance's limits, and the diagnostics were read (not skipped) as for a real kill.
+    expect(await drillStore.recentActions(INSTANCE, 0)).toEqual([]);
+    expect(result.diagnostics.status).toBe('collected');
+    expect(result.diagnostics.summary).toEqual(asReal.diagnostics.summary);
+    expect(result.diagnostics.summary).toBeTruthy();
+  });
+
+  it('treats the workflow input’s drill mark alone as a drill', async () => {
+    const request = await incidentAt(T0);
+    const result = await analyzeIncident(
+      stateFor(request, { ...collected, drill: DRILL }),
+      store,
+      config(BOTH_ON),
+      new Date(T0 + MINUTE),
+    );
+    expect(result.steps).toEqual([]);
+    expect(result.analysis.plan.skipped.map((s) => s.reason)).toEqual([
+      'a drill never changes a host',
+      'a drill never changes a host',
+    ]);
   });
 });

@@ -111,8 +111,14 @@ describe('validateAddSwapParameters', () => {
     });
     expect(validation).toEqual({
       ok: true,
-      value: { sizeMiB: 4096, path: '/swapfile', maxDiskSharePercent: 30, dryRun: false },
-      parameters: { sizeMiB: ['4096'], path: ['/swapfile'], maxDiskSharePercent: ['30'], dryRun: ['false'] },
+      value: { sizeMiB: 4096, path: '/swapfile', maxDiskSharePercent: 30, dryRun: false, drill: false },
+      parameters: {
+        sizeMiB: ['4096'],
+        path: ['/swapfile'],
+        maxDiskSharePercent: ['30'],
+        dryRun: ['false'],
+        drill: ['false'],
+      },
     });
   });
 
@@ -123,7 +129,15 @@ describe('validateAddSwapParameters', () => {
       path: '/swapfile.oom-responder',
       maxDiskSharePercent: 25,
       dryRun: true,
+      drill: false,
     });
+  });
+
+  it('reads a drill flag, so the document can refuse it', () => {
+    const validation = validateAddSwapParameters({ drill: true });
+    expect(validation.ok && validation.value.drill).toBe(true);
+    expect(validation.ok && validation.parameters.drill).toEqual(['true']);
+    expect(validateAddSwapParameters({ drill: 'yes' }).ok).toBe(false);
   });
 
   it('accepts what the deployed policy’s defaults plan', () => {
@@ -200,7 +214,12 @@ describe('validateRestartServiceParameters', () => {
   it('accepts service units, instances included, and defaults to a dry run', () => {
     for (const unit of ['myapp.service', 'worker@2.service', 'a.service', 'my-app_v2:x.service']) {
       const validation = validateRestartServiceParameters({ unit });
-      expect(validation.ok && validation.value, unit).toEqual({ unit, memcgPath: null, dryRun: true });
+      expect(validation.ok && validation.value, unit).toEqual({
+        unit,
+        memcgPath: null,
+        dryRun: true,
+        drill: false,
+      });
     }
   });
 
