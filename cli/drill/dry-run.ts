@@ -1,5 +1,5 @@
 import { drillReportLines } from '../../functions/core/drill/drill-report';
-import { drillInstanceKey, drillStreamName } from './run-drill';
+import { drillIncidentKey, drillStreamName } from './run-drill';
 
 /** What a drill would do, call by call, without calling AWS (`--dry-run`). */
 export function drillPlan(options: {
@@ -9,7 +9,7 @@ export function drillPlan(options: {
   region: string | null;
 }): string {
   const stream = drillStreamName(options.drillId, options.instanceId);
-  const key = drillInstanceKey(stream, options.instanceId);
+  const key = drillIncidentKey(stream, options.instanceId, options.drillId);
   const lines = [
     `oom-responder drill (dry run: no AWS call is made) drill id ${options.drillId}, stack ${options.stackName}, Region ${options.region ?? '(the SDK default)'}`,
     'read:',

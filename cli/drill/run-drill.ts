@@ -1,3 +1,4 @@
+import { drillInstanceKey } from '../../functions/core/drill/drill-marks';
 import { drillReportLines } from '../../functions/core/drill/drill-report';
 import { alarmActionOutcome, alarmFailureCause, slackFailureCause } from './causes';
 import type { DrillClock, DrillExecution, DrillIncident, DrillPorts, DrillStack } from './ports';
@@ -50,9 +51,12 @@ export function drillStreamName(drillId: string, instanceId: string | null): str
   return instanceId ?? `oom-responder-drill-${drillId}`;
 }
 
-/** The key the detector files the drill's incident under (`instanceKeyOf`: the instance id, else `host:<stream>`). */
-export function drillInstanceKey(stream: string, instanceId: string | null): string {
-  return instanceId ?? `host:${stream}`;
+/**
+ * The key the detector files the drill's incident under: `instanceKeyOf` (the instance id, else `host:<stream>`) in
+ * the drill's own key space (`drillInstanceKey`), where no real incident of the instance is.
+ */
+export function drillIncidentKey(stream: string, instanceId: string | null, drillId: string): string {
+  return drillInstanceKey(instanceId ?? `host:${stream}`, { id: drillId });
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
@@ -112,7 +116,7 @@ export async function runDrill(
 
   const follow = await followIncident(ports, clock, {
     tableName,
-    instanceKey: drillInstanceKey(stream, options.instanceId),
+    instanceKey: drillIncidentKey(stream, options.instanceId, options.drillId),
     sinceIso: new Date(writtenMs - 60_000).toISOString(),
     drillId: options.drillId,
     pollMs,
@@ -160,7 +164,7 @@ export async function runDrill(
 
   const notified = await followNotification(ports, clock, incident, {
     tableName,
-    instanceKey: drillInstanceKey(stream, options.instanceId),
+    instanceKey: drillIncidentKey(stream, options.instanceId, options.drillId),
     sinceIso: new Date(writtenMs - 60_000).toISOString(),
     drillId: options.drillId,
     pollMs,

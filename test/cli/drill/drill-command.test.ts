@@ -217,7 +217,10 @@ describe('oom-responder drill over the AWS SDK (aws-sdk-client-mock)', () => {
     expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
       TableName: TABLE,
       IndexName: 'gsi2',
-      ExpressionAttributeValues: { ':pk': `INCIDENTS#${INSTANCE}` },
+      // The drill's own key space: the detector files a drill apart from the instance's real incidents.
+      ExpressionAttributeValues: {
+        ':pk': expect.stringMatching(new RegExp(`^INCIDENTS#drill:drill-\\S+:${INSTANCE}$`)),
+      },
     });
     expect(
       cw
@@ -274,7 +277,7 @@ describe('oom-responder drill over the AWS SDK (aws-sdk-client-mock)', () => {
     const { code, stdout } = await run(['--no-instance', '--timeout', '1']);
     expect(stdout).toMatch(/FAIL incident +no incident for drill drill-\S+ after 1\.0s/);
     expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':pk']).toMatch(
-      /^INCIDENTS#host:oom-responder-drill-drill-/,
+      /^INCIDENTS#drill:drill-\S+:host:oom-responder-drill-drill-/,
     );
     expect(code).toBe(1);
   });

@@ -6,7 +6,10 @@ import type {
   DrillPorts,
   DrillStack,
 } from '../../../cli/drill/ports';
+import { instanceIdIn } from '../../../functions/core/detect/instance-hints';
+import { drillInstanceKey } from '../../../functions/core/drill/drill-marks';
 import { drillIdOf } from '../../../functions/core/drill/drill-report';
+import { type InstanceRef, instanceKeyOf } from '../../../functions/core/incident/model';
 import { parseKernelLog } from '../../../functions/core/kernel-log';
 
 /**
@@ -104,7 +107,19 @@ export function fakeAccount(clock: DrillClock, options: FakeAccountOptions = {})
       const report = written.find((w) => w.logGroup === stack?.kernelLogGroup);
       const kill = report ? parseKernelLog(report.lines.join('\n'))[0] : undefined;
       if (!kill || drillIdOf(kill) !== drillId) return null;
-      const expectedKey = report?.stream.startsWith('i-') ? report.stream : `host:${report?.stream}`;
+      // The key the real detector files it under: the instance the stream names, else the host, in the drill's
+      // own key space.
+      const stream = report?.stream ?? '';
+      const instance: InstanceRef = {
+        instanceId: instanceIdIn(stream),
+        hostname: kill.hostname,
+        privateIp: null,
+        instanceType: null,
+        availabilityZone: null,
+        name: null,
+        resolvedBy: instanceIdIn(stream) ? 'stream-name' : 'unresolved',
+      };
+      const expectedKey = drillInstanceKey(instanceKeyOf(instance, kill.hostname ?? stream), { id: drillId });
       if (instanceKey !== expectedKey) return null;
       return {
         id: 'inc-1',

@@ -86,7 +86,10 @@ describe('runDrill: the whole success path', () => {
   it('with --no-instance writes to a stream no instance resolves to, and follows it under that host', async () => {
     const { result, fake } = await drill({}, { instanceId: null });
     expect(fake.written[0]?.stream).toBe(`oom-responder-drill-${DRILL_ID}`);
-    expect(fake.incidentQueries[0]?.instanceKey).toBe(`host:oom-responder-drill-${DRILL_ID}`);
+    // In the drill's own key space, apart from the host's real incidents.
+    expect(fake.incidentQueries[0]?.instanceKey).toBe(
+      `drill:${DRILL_ID}:host:oom-responder-drill-${DRILL_ID}`,
+    );
     expect(result.ok).toBe(true);
   });
 

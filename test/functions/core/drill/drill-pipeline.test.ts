@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { drillIncidentKey } from '../../../../cli/drill/run-drill';
 import { MemoryIncidentStore } from '../../../../functions/adapters/memory/incident-store';
 import type { SubscriptionBatch } from '../../../../functions/core/cloudwatch/subscription-payload';
 import { DEFAULT_DETECT_CONFIG } from '../../../../functions/core/detect/config';
@@ -148,5 +149,16 @@ describe('the detector with a drill', () => {
     expect((await store.incidentsOn(INSTANCE, 0)).map((i) => i.incidentId)).toEqual([
       requests[0]?.incident.id,
     ]);
+  });
+});
+
+describe('oom-responder drill follows the incident where the detector filed it', () => {
+  it('queries the key the detector recorded the drill under', async () => {
+    const result = await detectBatch(deliver(drillLines(), T0), ports);
+    expect(result.incidents).toHaveLength(1);
+    const key = drillIncidentKey(INSTANCE, INSTANCE, DRILL_ID);
+    expect(requests.map((request) => request.instanceKey)).toEqual([key]);
+    const listed = await store.incidentsOn(key, T0 - 60_000);
+    expect(listed.map((incident) => incident.incidentId)).toEqual([result.incidents[0]?.incidentId]);
   });
 });
