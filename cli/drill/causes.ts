@@ -2,8 +2,11 @@ import type { AlarmActionItem } from './ports';
 
 /**
  * Known failures, said as a likely cause and the fix. The alarm texts are CloudWatch's own: an `Action` history
- * item's summary reads "Successfully executed action <arn>" or "Failed to execute action <arn>", and its
- * `HistoryData` JSON carries `actionState` and the target's `error`.
+ * item's summary reads "Successfully executed action <arn>" or "Failed to execute action <arn>. Received error:
+ * "<the target's error>"", and its `HistoryData` JSON may carry `actionState` and the error. The errors matched
+ * below are the ones users have published from real alarm histories (AWS documents none): "CloudWatch Alarms does
+ * not have authorization to access the SNS topic encryption key." and "CloudWatch Alarms is not authorized to
+ * perform: SNS:Publish on resource: ...".
  */
 
 export interface CauseAndFix {
@@ -24,6 +27,8 @@ export function alarmActionOutcome(item: AlarmActionItem): { ok: boolean | null;
       // Not JSON: the summary alone decides.
     }
   }
+  // The summary carries the target's error when the data does not.
+  error ??= /Received error: "?(.*?)"?\s*$/.exec(item.summary)?.[1] ?? null;
   if (state === 'Succeeded' || /^Successfully executed action/i.test(item.summary))
     return { ok: true, error };
   if (state === 'Failed' || /^Failed to execute action/i.test(item.summary)) return { ok: false, error };
@@ -33,7 +38,7 @@ export function alarmActionOutcome(item: AlarmActionItem): { ok: boolean | null;
 /** Why an alarm's SNS action failed, from the error CloudWatch recorded. */
 export function alarmFailureCause(error: string | null): CauseAndFix {
   const text = error ?? '';
-  if (/KMS/i.test(text)) {
+  if (/KMS|encryption key/i.test(text)) {
     return {
       cause: "the topic's KMS key policy does not allow cloudwatch.amazonaws.com",
       fix: 'allow the service principal cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey* on the key that encrypts the topic',
