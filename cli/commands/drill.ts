@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, type CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -57,10 +57,17 @@ const systemClock: DrillClock = {
 
 /** The SDK clients over the default credential chain and Region, or the profile's. */
 export function defaultDrillClients(settings: { region?: string; profile?: string }): DrillClients {
-  const config = {
+  return drillClients({
     ...(settings.region ? { region: settings.region } : {}),
     ...(settings.profile ? { credentials: fromIni({ profile: settings.profile }) } : {}),
-  };
+  });
+}
+
+/** What every client of the drill is given: the Region, the credentials, an emulator's endpoint. */
+export type DrillClientConfig = Pick<CloudWatchClientConfig, 'region' | 'credentials' | 'endpoint'>;
+
+/** Every client the drill uses, over one configuration (the default chain, a profile, or an emulator's). */
+export function drillClients(config: DrillClientConfig): DrillClients {
   return {
     cloudFormation: new CloudFormationClient(config),
     cloudWatch: new CloudWatchClient(config),

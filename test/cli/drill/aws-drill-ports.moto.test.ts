@@ -1,11 +1,10 @@
-import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drillClients } from '../../../cli/commands/drill';
 import { awsDrillPorts, type DrillClients } from '../../../cli/drill/aws-drill-ports';
 import type { DrillPorts } from '../../../cli/drill/ports';
 import { keys } from '../../../functions/adapters/dynamodb/items';
@@ -66,15 +65,7 @@ describe.skipIf(!moto.path)(`the drill's AWS adapter on moto server${skipped(mot
 
   beforeAll(async () => {
     server = await startMoto();
-    const config = server.clientConfig;
-    clients = {
-      cloudFormation: new CloudFormationClient(config),
-      cloudWatch: new CloudWatchClient(config),
-      logs: new CloudWatchLogsClient(config),
-      ec2: new EC2Client(config),
-      sfn: new SFNClient(config),
-      dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(config)),
-    };
+    clients = drillClients(server.clientConfig);
     ports = awsDrillPorts(clients);
     await clients.cloudFormation.send(
       new CreateStackCommand({ StackName: 'DrillTest', TemplateBody: JSON.stringify(TEMPLATE) }),
