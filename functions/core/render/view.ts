@@ -124,12 +124,12 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
   const summary = diagnostics.summary;
   const victim = victimLabel(incident.firstKill);
   const host = hostLabel(incident);
-  // Whose workload it was, in the headline, only by name: an id there says nothing at 3 a.m.
   const cause = causeView(outcome.analysis);
   const corroboration = corroborationOf(summary);
   const corroborationText = oneLine(corroborationLine(incident.firstKill.origin, corroboration));
   const unconfirmed = corroboration.confirmed ? '' : ' (unconfirmed)';
   const prefix = `OOM kill${unconfirmed}: `;
+  // The largest victim and the count, the workload by name only (an id there says nothing at 3 a.m.).
   const headline = killHeadline(incident, summary?.containers, prefix);
   const severityLabel = `${incident.severity}${unconfirmed}`;
   // Said first when it is a doubt: every claim below comes from a line the host did not vouch for.
