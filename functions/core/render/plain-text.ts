@@ -62,7 +62,8 @@ function causeLines(view: OutcomeView): string[] {
     lines.push(`Why (${view.cause.label.toLowerCase()}): ${view.cause.title}${confidence}`);
   }
   view.nextSteps.forEach((step, i) => {
-    lines.push(`${i === 0 ? 'Next: ' : '      '}${step.text}`);
+    // Each step starts a line of its own ("Next:", then "Then:"), so a step never reads as the code above it.
+    lines.push(`${i === 0 ? 'Next: ' : 'Then: '}${step.text}`);
     // Code on lines of its own, indented by four spaces (as email and Markdown readers show code): pasted whole.
     if (step.code) lines.push(...step.code.split('\n').map((line) => `    ${line}`));
     if (step.after) lines.push(`      ${step.after}`);
