@@ -1,4 +1,5 @@
 import { advice, prose } from '../analysis/advice';
+import { oomdAdvice, oomdRuleOf } from '../analysis/findings/oomd-steps';
 import { describeHolder, limitHolderOf } from '../analysis/limit-holder';
 import { type MemoryKind, memoryComposition } from '../analysis/memory-composition';
 import { KIND_NAMES } from '../analysis/memory-composition-line';
@@ -90,7 +91,7 @@ export function nextSteps(
 ): Advice[] {
   const steps: Advice[] = [];
   if (cause?.fix.text) steps.push(cause.fix);
-  else steps.push(prose(kernelNextStep(outcome.incident.firstKill, topProcesses(outcome).lines.length > 0)));
+  else steps.push(kernelNextStep(outcome.incident.firstKill, topProcesses(outcome).lines.length > 0));
   const workload = workloadStep(outcome);
   if (workload) steps.push(workload);
   const unit = outcome.diagnostics.summary?.unit;
@@ -130,12 +131,11 @@ const FILLER_LOOK: Record<Exclude<MemoryKind, 'anon'>, string> = {
  * Without an analysis (a preview, a failed workflow) the kernel report still tells which lever exists: a cgroup
  * limit to raise or a consumer to shrink, or a host that needs more memory, swap, or a cap on its largest process.
  */
-export function kernelNextStep(kill: Kill, tasksListed: boolean): string {
+export function kernelNextStep(kill: Kill, tasksListed: boolean): Advice {
   const process = kill.process ?? 'the killed process';
   if (kill.kind === 'systemd-oomd') {
-    // systemd-oomd's own levers, not a cgroup memory limit: what it watches, who it may pick, how strict it is.
-    const unit = kill.systemdUnit ?? 'the unit';
-    return `See what systemd-oomd watches and the pressure it reads (\`oomctl\`); if ${unit} must not be chosen, give it \`ManagedOOMPreference=avoid\` (or \`omit\`) in a drop-in (\`sudo systemctl edit ${unit}\`); relax the slice's \`ManagedOOMMemoryPressureLimit=\` (or \`ManagedOOMSwap=\`) only if the pressure is expected.`;
+    // The analysis' own oomd steps: a scope gets a property, a service a drop-in, the slice its rule.
+    return oomdAdvice(kill.systemdUnit ?? 'the unit', oomdRuleOf(kill.reason));
   }
   if (kill.cgroup) {
     // The limit may sit on a parent of the victim's cgroup: name the cgroup that holds it.
@@ -143,17 +143,23 @@ export function kernelNextStep(kill: Kill, tasksListed: boolean): string {
     const filler = memoryComposition(kill)?.dominant ?? null;
     if (filler && filler.kind !== 'anon') {
       const name = KIND_NAMES[filler.kind].full;
-      return `${name.charAt(0).toUpperCase()}${name.slice(1)} filled the limit of ${where}, not ${process}'s own memory: raising the limit only delays the next kill. ${FILLER_LOOK[filler.kind]}`;
+      return prose(
+        `${name.charAt(0).toUpperCase()}${name.slice(1)} filled the limit of ${where}, not ${process}'s own memory: raising the limit only delays the next kill. ${FILLER_LOOK[filler.kind]}`,
+      );
     }
     const limit =
       kill.memoryLimitKb === null || isUnlimitedKb(kill.memoryLimitKb)
         ? 'its memory limit'
         : `its ${formatKiB(kill.memoryLimitKb)} limit`;
-    return `Check whether ${process} should fit in ${limit}: if it legitimately needs more, raise the limit of ${where}; if its memory keeps growing, look for a leak.`;
+    return prose(
+      `Check whether ${process} should fit in ${limit}: if it legitimately needs more, raise the limit of ${where}; if its memory keeps growing, look for a leak.`,
+    );
   }
   // Point at the task list only when the message shows one: a report cut to its kill lines has none.
   const where = tasksListed
     ? '(largest tasks below)'
     : "(the report holds no task table: 'ps -eo pid,rss,comm --sort=-rss | head' on the host shows today's largest)";
-  return `Check whether ${process} is back, then find what filled the host's memory ${where}: cap it, add memory or swap, or move it to a bigger instance.`;
+  return prose(
+    `Check whether ${process} is back, then find what filled the host's memory ${where}: cap it, add memory or swap, or move it to a bigger instance.`,
+  );
 }

@@ -93,6 +93,21 @@ describe('a systemd-oomd kill', () => {
     expect(finding?.evidence.filter((item) => item.kind === 'kernel')).toHaveLength(2);
     expect(finding?.title).not.toContain('systemd-oomd killed');
   });
+
+  it('protects a transient scope with a property, with or without an analysis, and names the unit the rule is on', async () => {
+    // Real: systemd-oomd killed a vte-spawn scope under a rule on user@1001.service (its log line says both).
+    const fixture = 'modern/systemd-oomd-pressure-vte-spawn-scope.log';
+    const text = readFileSync(`${KERNEL_CORPUS}${fixture}`, 'utf8');
+    const scope = /Killed \/\S*\/([^/\s]+\.scope) due to/.exec(text)?.[1] ?? '?';
+    const monitored = /memory pressure for \/\S*\/([^/\s]+) being/.exec(text)?.[1] ?? '?';
+    for (const analysed of [false, true]) {
+      const steps = describeOutcome(await outcomeOf(fixture, analysed)).nextSteps;
+      const oomd = steps.find((step) => step.text.includes('oomctl'));
+      expect(oomd?.code).toBe(`sudo systemctl set-property ${scope} ManagedOOMPreference=avoid`);
+      expect(oomd?.after).toContain(`relax the rule on ${monitored}: \`sudo systemctl edit ${monitored}\``);
+      expect(oomd?.after).toContain(monitored.endsWith('.service') ? 'under [Service]' : 'under [Slice]');
+    }
+  });
 });
 
 describe('OomdCandidates', () => {
