@@ -1,5 +1,6 @@
 import { drillInstanceKey } from '../../functions/core/drill/drill-marks';
 import { drillReportLines } from '../../functions/core/drill/drill-report';
+import { instanceKeyOf } from '../../functions/core/incident/model';
 import { alarmActionOutcome, alarmFailureCause, slackFailureCause } from './causes';
 import type { DrillClock, DrillExecution, DrillIncident, DrillPorts, DrillStack } from './ports';
 
@@ -56,7 +57,8 @@ export function drillStreamName(drillId: string, instanceId: string | null): str
  * the drill's own key space (`drillInstanceKey`), where no real incident of the instance is.
  */
 export function drillIncidentKey(stream: string, instanceId: string | null, drillId: string): string {
-  return drillInstanceKey(instanceId ?? `host:${stream}`, { id: drillId });
+  // The drill's lines print no host, so the detector's host key is the stream.
+  return drillInstanceKey(instanceKeyOf({ instanceId }, stream), { id: drillId });
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;

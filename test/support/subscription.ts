@@ -3,7 +3,12 @@ import {
   encodeSubscriptionEvent,
   type SubscriptionBatch,
 } from '../../functions/core/cloudwatch/subscription-payload';
-import type { DetectMetric, DetectTelemetry } from '../../functions/core/detect/ports';
+import type {
+  DetectMetric,
+  DetectTelemetry,
+  WorkflowInput,
+  WorkflowStarter,
+} from '../../functions/core/detect/ports';
 import { KERNEL_CORPUS } from './corpus';
 
 /**
@@ -58,6 +63,21 @@ export function recordingTelemetry(): DetectTelemetry & {
     info: (message, fields = {}) => lines.push({ level: 'info', message, fields }),
     warn: (message, fields = {}) => lines.push({ level: 'warn', message, fields }),
     count: (metric, value = 1) => counts.set(metric, (counts.get(metric) ?? 0) + value),
+  };
+}
+
+/** A workflow starter that starts every execution it is asked to and remembers each input, in order. */
+export function recordingWorkflow(): WorkflowStarter & { started: WorkflowInput[] } {
+  const started: WorkflowInput[] = [];
+  return {
+    started,
+    start: async (name, input) => {
+      started.push(input);
+      return {
+        executionArn: `arn:aws:states:us-east-1:123456789012:execution:oom:${name}`,
+        alreadyStarted: false,
+      };
+    },
   };
 }
 

@@ -170,7 +170,7 @@ export interface Incident {
  * The key incidents, kills and remediations of one instance are filed under: the instance id when it was
  * resolved, else the host the log named (two instances may share a host name, so this is a last resort).
  */
-export function instanceKeyOf(instance: InstanceRef, hostKey: string): string {
+export function instanceKeyOf(instance: Pick<InstanceRef, 'instanceId'>, hostKey: string): string {
   return instance.instanceId ?? `host:${hostKey}`;
 }
 

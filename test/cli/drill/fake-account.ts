@@ -9,7 +9,7 @@ import type {
 import { instanceIdIn } from '../../../functions/core/detect/instance-hints';
 import { drillInstanceKey } from '../../../functions/core/drill/drill-marks';
 import { drillIdOf } from '../../../functions/core/drill/drill-report';
-import { type InstanceRef, instanceKeyOf } from '../../../functions/core/incident/model';
+import { instanceKeyOf } from '../../../functions/core/incident/model';
 import { parseKernelLog } from '../../../functions/core/kernel-log';
 
 /**
@@ -110,15 +110,7 @@ export function fakeAccount(clock: DrillClock, options: FakeAccountOptions = {})
       // The key the real detector files it under: the instance the stream names, else the host, in the drill's
       // own key space.
       const stream = report?.stream ?? '';
-      const instance: InstanceRef = {
-        instanceId: instanceIdIn(stream),
-        hostname: kill.hostname,
-        privateIp: null,
-        instanceType: null,
-        availabilityZone: null,
-        name: null,
-        resolvedBy: instanceIdIn(stream) ? 'stream-name' : 'unresolved',
-      };
+      const instance = { instanceId: instanceIdIn(stream) };
       const expectedKey = drillInstanceKey(instanceKeyOf(instance, kill.hostname ?? stream), { id: drillId });
       if (instanceKey !== expectedKey) return null;
       return {

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryIncidentStore } from '../../../functions/adapters/memory/incident-store';
 import { detectBatch } from '../../../functions/core/detect/detect-batch';
-import type { WorkflowInput } from '../../../functions/core/detect/ports';
 import { drillReportLines } from '../../../functions/core/drill/drill-report';
 import { parsePolicy } from '../../../functions/core/policy/policy';
 import { renderSlackMessage } from '../../../functions/core/render/slack';
@@ -16,7 +15,7 @@ import {
   localStepFunctionsRuns,
   localStepFunctionsSkip,
 } from '../../support/local-state-machine';
-import { batchOf, recordingTelemetry } from '../../support/subscription';
+import { batchOf, recordingTelemetry, recordingWorkflow } from '../../support/subscription';
 import { stateMachineDefinition, synthStack } from '../../support/synth';
 
 /**
@@ -47,7 +46,8 @@ describe.skipIf(!localStepFunctionsRuns)(
     it('reaches analyze and notify marked, plans and sends no remediation, and is labelled [DRILL]', async () => {
       const store = new MemoryIncidentStore();
       const batch = batchOf(drillReportLines({ drillId: DRILL_ID }), { logStream: INSTANCE, startMs: T0 });
-      const started: WorkflowInput[] = [];
+      const workflow = recordingWorkflow();
+      const { started } = workflow;
       await detectBatch(batch, {
         logs: {
           readWindow: async ({ startMs, endMs }) =>
@@ -55,15 +55,7 @@ describe.skipIf(!localStepFunctionsRuns)(
         },
         instances: { resolve: async () => resolvedInstance(INSTANCE) },
         store,
-        workflow: {
-          start: async (name, input) => {
-            started.push(input);
-            return {
-              executionArn: `arn:aws:states:us-east-1:123456789012:execution:oom:${name}`,
-              alreadyStarted: false,
-            };
-          },
-        },
+        workflow,
         telemetry: recordingTelemetry(),
         now: () => new Date(T0 + 2_000),
       });

@@ -10,7 +10,7 @@ import { DRILL_PROCESS, drillReportLines } from '../../../../functions/core/dril
 import { stormWindowOf } from '../../../../functions/core/incident/storm-stats';
 import { WorkflowInputSchema } from '../../../../functions/core/workflow/state';
 import { resolvedInstance } from '../../../support/kills';
-import { batchOf, recordingTelemetry, reportLines } from '../../../support/subscription';
+import { batchOf, recordingTelemetry, recordingWorkflow, reportLines } from '../../../support/subscription';
 
 /**
  * A drill through the detector: the synthetic report `oom-responder drill` writes, and a real kill of the same
@@ -31,7 +31,8 @@ let nowMs: number;
 beforeEach(() => {
   store = new MemoryIncidentStore();
   requests = [];
-  started = [];
+  const workflow = recordingWorkflow();
+  started = workflow.started;
   streamEvents = [];
   nowMs = T0 + 2_000;
   const recordKills = store.recordKills.bind(store);
@@ -47,15 +48,7 @@ beforeEach(() => {
     },
     instances: { resolve: async () => resolvedInstance(INSTANCE) },
     store,
-    workflow: {
-      start: async (name, input) => {
-        started.push(input);
-        return {
-          executionArn: `arn:aws:states:us-east-1:123456789012:execution:oom:${name}`,
-          alreadyStarted: false,
-        };
-      },
-    },
+    workflow,
     telemetry: recordingTelemetry(),
     now: () => new Date(nowMs),
   };
