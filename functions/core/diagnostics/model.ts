@@ -1,3 +1,5 @@
+import type { PressureSample } from './pressure-sample';
+
 /**
  * What the collect-diagnostics SSM document reports about the host, read from the compact machine-readable
  * summary at the start of its stdout (GetCommandInvocation returns only the first 24,000 characters; the full
@@ -43,6 +45,11 @@ export interface DiagnosticsSummary {
   oomKillsSinceBoot: number | null;
   /** Whether the host's own kernel log holds the reported kill; null from a script too old to look. */
   killConfirmation: KillConfirmation | null;
+  /**
+   * Memory pressure and growth (`pressure-sample.ts`); absent from a script too old to collect it, null when this
+   * run collected none.
+   */
+  pressure?: PressureSample | null;
   /** Each probe's outcome, so a missing tool or a timeout is visible rather than silent. */
   probes: { name: string; status: 'ok' | 'missing' | 'timeout' | 'error' }[];
 }
