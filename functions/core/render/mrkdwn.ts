@@ -1,5 +1,5 @@
 import { TRUNCATION_MARKER, truncate } from './text-fit';
-import { mrkdwnCode, mrkdwnPaste, mrkdwnText } from './untrusted';
+import { breakBareMentions, mrkdwnCode, mrkdwnPaste, mrkdwnText } from './untrusted';
 
 /**
  * Slack mrkdwn helpers. Slack reads `&`, `<` and `>` as control characters (links, mentions such as
@@ -16,9 +16,13 @@ export function fitMrkdwn(text: string, max: number): string {
   return fitEscaped(mrkdwnText(text), max);
 }
 
-function fitEscaped(escaped: string, max: number): string {
+/**
+ * Safe mrkdwn cut to `max`: no dangling `&am` at the cut, and no bare mention the cut made (`@heres` cut after its
+ * `e` reads `@here…`, which Slack would take for `@here`).
+ */
+export function fitEscaped(escaped: string, max: number): string {
   if (escaped.length <= max) return escaped;
-  return truncate(escaped, max).replace(/&[a-z]{0,3}(?=… \(truncated\)$)/, '');
+  return breakBareMentions(truncate(escaped, max).replace(/&[a-z]{0,3}(?=… \(truncated\)$)/, ''));
 }
 
 /**

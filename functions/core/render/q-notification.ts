@@ -1,10 +1,10 @@
 import type { ResponseOutcome } from '../incident/outcome';
 import { tagged } from '../incident/provenance';
-import { link } from './mrkdwn';
+import { fitEscaped, link } from './mrkdwn';
 import { ACTION_NAMES, FILLED_BY_LABEL, STATUS_WORDS } from './response-facts';
 import { SEVERITY_EMOJI } from './slack-blocks';
 import { stepMrkdwn } from './slack-sections';
-import { fitLines, oneLine, truncate } from './text-fit';
+import { fitLines, oneLine } from './text-fit';
 import { qText } from './untrusted';
 import { describeOutcome, safeOutcome } from './view';
 
@@ -119,6 +119,5 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
 
 /** Host text made safe for the payload (`qText`) and cut to `max`, without half an entity at the cut. */
 function fitQ(text: string, max: number): string {
-  const safe = qText(text);
-  return safe.length <= max ? safe : truncate(safe, max).replace(/&[a-z]{0,3}(?=… \(truncated\)$)/, '');
+  return fitEscaped(qText(text), max);
 }

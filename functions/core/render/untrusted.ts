@@ -50,8 +50,12 @@ function breakShortcodes(text: string): string {
   );
 }
 
-/** `@channel`, `@here`, `@everyone`: text Slack preprocesses may notify the channel; the `@` becomes U+FF20. */
-function breakBareMentions(text: string): string {
+/**
+ * `@channel`, `@here`, `@everyone`: text Slack preprocesses may notify the channel; the `@` becomes U+FF20 (one
+ * UTF-16 unit for one, so a text cut to a limit stays within it). Exported for cuts: `@heres` is no mention, but
+ * cut after its `e` it becomes one, so a cut of safe mrkdwn passes through this again.
+ */
+export function breakBareMentions(text: string): string {
   return text.replace(/@(?=(?:channel|here|everyone)\b)/gi, '\uff20');
 }
 

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ResponseOutcome } from '../../../../functions/core/incident/outcome';
+import { codeBlock, fitMrkdwn } from '../../../../functions/core/render/mrkdwn';
+import { renderQNotification } from '../../../../functions/core/render/q-notification';
 import {
   mrkdwnCode,
   mrkdwnText,
@@ -7,6 +10,15 @@ import {
   reveal,
   snsText,
 } from '../../../../functions/core/render/untrusted';
+import { bareOutcome, corpusKill, incidentFor } from './scenarios';
+import { mrkdwnProblems } from './untrusted-checks';
+
+const BARE = /@(?:channel|here|everyone)\b/i;
+
+async function outcomeWithProcess(process: string): Promise<ResponseOutcome> {
+  const kill = await corpusKill('legacy/rhel6-2.6.32-642-global-java-full-syslog.log');
+  return bareOutcome(incidentFor({ ...kill, process }));
+}
 
 describe('reveal', () => {
   it.each([
@@ -75,5 +87,29 @@ describe('plainText and snsText', () => {
     for (const render of [plainText, snsText]) {
       expect(render('<!channel> *x* :skull: \u202ea')).toBe('<!channel> *x* :skull: <U+202E>a');
     }
+  });
+});
+
+describe('a cut of safe mrkdwn', () => {
+  // `@heres` is no mention; cut right after its `e` it would read `@here…`. fast-check found this once, in the Q
+  // keywords (a process name cut to 60), and the failure was not reproduced until the cut was placed there.
+  const name = `${'x'.repeat(42)}@heres${'z'.repeat(30)}`;
+  const maxima = Array.from({ length: 40 }, (_, i) => 30 + i);
+
+  it('never leaves a bare mention where the cut falls (fitMrkdwn, codeBlock)', () => {
+    for (const max of maxima) {
+      expect(mrkdwnProblems(`fitMrkdwn ${max}`, fitMrkdwn(name, max)), `max ${max}`).toEqual([]);
+      expect(BARE.test(codeBlock(name, max + 8)), `codeBlock ${max}`).toBe(false);
+    }
+  });
+
+  it('keeps the cut within its limit', () => {
+    for (const max of maxima) expect(fitMrkdwn(name, max).length).toBeLessThanOrEqual(max);
+  });
+
+  it('is where the Q keywords are cut too', async () => {
+    const q = renderQNotification(await outcomeWithProcess(name));
+    expect(q.content.keywords).toContain(fitMrkdwn(name, 60));
+    expect(q.content.keywords.filter((word) => BARE.test(word))).toEqual([]);
   });
 });
