@@ -35,6 +35,7 @@ export interface MemoryTimeline {
   periodSeconds: number;
   first: TimelinePoint;
   lowest: TimelinePoint;
+  highest: TimelinePoint;
   last: TimelinePoint;
   /** From the last time it stood at its highest before the lowest point, to that point; null when under 5 points fell. */
   fall: { from: TimelinePoint; to: TimelinePoint; minutes: number } | null;
@@ -78,6 +79,7 @@ export function describeMemoryTimeline(window: MemoryWindow): MemoryTimeline | n
     periodSeconds: window.periodSeconds,
     first,
     lowest,
+    highest: available.reduce((high, point) => (point.value > high.value ? point : high), first),
     last,
     fall: fallTo(available, lowest),
     swap:
@@ -122,7 +124,11 @@ function fallTo(points: readonly TimelinePoint[], lowest: TimelinePoint): Memory
     null,
   );
   if (!peak || peak.value - lowest.value < FALL_POINTS) return null;
-  return { from: peak, to: lowest, minutes: Math.round((Date.parse(lowest.at) - Date.parse(peak.at)) / 60_000) };
+  return {
+    from: peak,
+    to: lowest,
+    minutes: Math.round((Date.parse(lowest.at) - Date.parse(peak.at)) / 60_000),
+  };
 }
 
 /** The early-warning alarm counts a point at or below its threshold (`LessThanOrEqualToThreshold`). */

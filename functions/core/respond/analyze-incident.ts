@@ -1,7 +1,7 @@
 import { analyze } from '../analysis/analyze';
 import type { Analysis, RemediationStep } from '../analysis/model';
-import { parseTime } from '../format/time';
 import type { AnalysisStore } from '../detect/ports';
+import { parseTime } from '../format/time';
 import { type Incident, incidentKeyOf } from '../incident/model';
 import type { DiagnosticsOutcome } from '../incident/outcome';
 import type { MemoryMetricsReader } from '../metrics/memory-series';

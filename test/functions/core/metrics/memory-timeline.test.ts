@@ -82,7 +82,12 @@ describe('describeMemoryTimeline', () => {
 
   it('says when it was below the threshold from the first point, and nothing without a threshold', () => {
     expect(timelineOf(hour(() => 6)).timeline?.crossing?.state).toBe('below-all-hour');
-    expect(timelineOf(hour(() => 6), { threshold: null }).timeline?.crossing).toBeNull();
+    expect(
+      timelineOf(
+        hour(() => 6),
+        { threshold: null },
+      ).timeline?.crossing,
+    ).toBeNull();
   });
 
   it('tells a gap in the middle from the agent going silent before the kill', () => {
@@ -112,7 +117,10 @@ describe('describeMemoryTimeline', () => {
   });
 
   it('reports swap use rising', () => {
-    const { timeline } = timelineOf(hour(() => 30), { swap: hour((i) => (i < 20 ? 0 : (i - 20) * 1.5)) });
+    const { timeline } = timelineOf(
+      hour(() => 30),
+      { swap: hour((i) => (i < 20 ? 0 : (i - 20) * 1.5)) },
+    );
     expect(timeline?.swap).toEqual({
       first: { at: minute(0), value: 0 },
       highest: { at: minute(59), value: 58.5 },
@@ -125,7 +133,12 @@ describe('describeMemoryTimeline', () => {
   });
 
   it('has nothing to describe without a point of available memory', () => {
-    expect(timelineOf(hour(() => null), { swap: hour(() => 3) }).timeline).toBeNull();
+    expect(
+      timelineOf(
+        hour(() => null),
+        { swap: hour(() => 3) },
+      ).timeline,
+    ).toBeNull();
   });
 
   it('draws one block per 5 minutes, each bucket its lowest point, on a fixed 0-100 scale', () => {
@@ -136,7 +149,10 @@ describe('describeMemoryTimeline', () => {
       return 100 - 8.5 * bucket + (i % 5 === 2 ? 0 : 3);
     });
     const { timeline } = timelineOf(values);
-    const expected = Array.from({ length: 11 }, (_, k) => '▁▂▃▄▅▆▇█'[Math.floor((100 - 8.5 * k) / 12.5)] ?? '█');
+    const expected = Array.from(
+      { length: 11 },
+      (_, k) => '▁▂▃▄▅▆▇█'[Math.floor((100 - 8.5 * k) / 12.5)] ?? '█',
+    );
     expect(timeline?.sparkline).toBe(`${expected.join('')}·`);
     expect(timeline?.sparkline).toHaveLength(12);
   });
