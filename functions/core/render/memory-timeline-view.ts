@@ -13,7 +13,7 @@ export interface MemoryTimelineView {
   heading: string;
   /** One block per 5 minutes, 0-100 %, `·` where the agent sent nothing; null when there is no timeline. */
   sparkline: string | null;
-  /** `17:29-18:28 UTC`: what the sparkline spans. */
+  /** `17:29 to 18:28 UTC`: what the sparkline spans (no `17:29-18:28`: Slack reads `:29-18:` as an emoji code). */
   span: string | null;
   line: string;
 }
@@ -40,7 +40,7 @@ export function memoryTimelineView(outcome: ResponseOutcome): MemoryTimelineView
   return {
     heading: `${MEMORY_TIMELINE_HEADING} (CloudWatch agent, ${timeline.instanceId})`,
     sparkline: timeline.sparkline,
-    span: `${clock(timeline.from)}-${clock(lastSlotOf(read.window))} UTC`,
+    span: `${clock(timeline.from)} to ${clock(lastSlotOf(read.window))} UTC`,
     line: oneLine(timelineFigures(timeline)),
   };
 }
@@ -81,7 +81,7 @@ export function timelineFigures(t: MemoryTimeline): string {
     parts.push(
       gap.untilKill
         ? `the agent sent nothing from ${clock(gap.from)} on (${gap.minutes} min before the kill): a host that thrashes often stops reporting`
-        : `no points ${clock(gap.from)}-${clock(plusMinutes(gap.from, gap.minutes - 1))} (${gap.minutes} min)`,
+        : `no points from ${clock(gap.from)} to ${clock(plusMinutes(gap.from, gap.minutes - 1))} (${gap.minutes} min)`,
     );
   }
   if (t.pendingMinutes > 0) parts.push(`the last ${t.pendingMinutes} min were not published yet when read`);
