@@ -43,7 +43,7 @@ export interface MemoryTimeline {
   swap: { first: TimelinePoint; highest: TimelinePoint; last: TimelinePoint } | null;
   crossing: ThresholdCrossing | null;
   gaps: MetricGap[];
-  /** Minutes at the end of the window CloudWatch could not show yet when it was read (too recent): not gaps. */
+  /** Empty minutes at the end of the window too recent for CloudWatch to show when it was read: not gaps. */
   pendingMinutes: number;
   /** Available memory, one block character per 5 minutes on a fixed 0-100 % scale, `·` where no point came. */
   sparkline: string;
@@ -92,7 +92,7 @@ export function describeMemoryTimeline(window: MemoryWindow): MemoryTimeline | n
         : null,
     crossing: crossingOf(available, window.thresholdPercent),
     gaps: gapsOf(window.available.slice(0, expected), at, window.periodSeconds),
-    pendingMinutes: Math.round(((window.available.length - expected) * window.periodSeconds) / 60),
+    pendingMinutes: Math.round((pendingSlots(window.available, expected) * window.periodSeconds) / 60),
     sparkline: sparkline(
       window.available,
       Math.max(1, Math.round(SPARK_BUCKET_SECONDS / window.periodSeconds)),
@@ -114,6 +114,13 @@ function expectedSlots(window: MemoryWindow): number {
   while (count < window.available.length && fromMs + (count + 1) * periodMs + PUBLISH_LAG_MS <= readMs)
     count += 1;
   return count;
+}
+
+/** The empty slots at the end that CloudWatch could not show yet: those after the last point, and too recent. */
+function pendingSlots(values: readonly (number | null)[], expected: number): number {
+  let empty = 0;
+  while (empty < values.length && values[values.length - 1 - empty] === null) empty += 1;
+  return Math.min(empty, values.length - expected);
 }
 
 function fallTo(points: readonly TimelinePoint[], lowest: TimelinePoint): MemoryTimeline['fall'] {

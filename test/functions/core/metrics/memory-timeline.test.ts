@@ -111,9 +111,12 @@ describe('describeMemoryTimeline', () => {
   it('reads the last minutes as not published yet, not as a gap, when read right after the kill', () => {
     const values = hour((i) => (i >= 57 ? null : 20));
     const { timeline } = timelineOf(values, { readAt: new Date(KILL_AT.getTime() + 30_000) });
-    // Read at minute 59 + 45 s: the minutes ending less than 3 min before are minutes 56 to 59.
-    expect(timeline?.pendingMinutes).toBe(4);
+    // Read at minute 59 + 45 s: the minutes ending less than 3 min before are minutes 56 to 59; 57 to 59 are empty.
+    expect(timeline?.pendingMinutes).toBe(3);
     expect(timeline?.gaps).toEqual([]);
+    // Points that did arrive early are no pending minutes.
+    const early = timelineOf(hour(() => 20), { readAt: new Date(KILL_AT.getTime() + 30_000) });
+    expect(early.timeline?.pendingMinutes).toBe(0);
   });
 
   it('reports swap use rising', () => {
