@@ -115,7 +115,10 @@ describe('describeMemoryTimeline', () => {
     expect(timeline?.pendingMinutes).toBe(3);
     expect(timeline?.gaps).toEqual([]);
     // Points that did arrive early are no pending minutes.
-    const early = timelineOf(hour(() => 20), { readAt: new Date(KILL_AT.getTime() + 30_000) });
+    const early = timelineOf(
+      hour(() => 20),
+      { readAt: new Date(KILL_AT.getTime() + 30_000) },
+    );
     expect(early.timeline?.pendingMinutes).toBe(0);
   });
 
