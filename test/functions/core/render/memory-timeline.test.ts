@@ -150,9 +150,7 @@ describe('the memory timeline in every kill message', () => {
     // 55 % or 56 % all hour, but nothing from minute 20 to minute 24; no swap metric at all.
     const held = Array.from({ length: 60 }, (_, i) => (i >= 20 && i < 25 ? null : 55 + (i % 2)));
     const text = renderPlainText(await outcomeWith(read(held, [])));
-    expect(text).toContain(
-      `available memory held between 55% and 56%; 56% at the last point (${clock(59)})`,
-    );
+    expect(text).toContain(`available memory held between 55% and 56%; 56% at the last point (${clock(59)})`);
     expect(text).toContain('never at or below the early-warning threshold (10%)');
     expect(text).toContain(`no points from ${clock(20)} to ${clock(24)} (5 min)`);
     expect(text).toContain('no swap figures');
