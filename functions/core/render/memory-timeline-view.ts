@@ -80,7 +80,7 @@ export function timelineFigures(t: MemoryTimeline): string {
   for (const gap of t.gaps) {
     parts.push(
       gap.untilKill
-        ? `the agent sent nothing from ${clock(gap.from)} on (${gap.minutes} min before the kill): a host that thrashes often stops reporting`
+        ? `the agent sent nothing from ${clock(gap.from)} on, the last ${gap.minutes} min before the kill: a host that thrashes often stops reporting`
         : `no points from ${clock(gap.from)} to ${clock(plusMinutes(gap.from, gap.minutes - 1))} (${gap.minutes} min)`,
     );
   }

@@ -142,7 +142,7 @@ describe('the memory timeline in every kill message', () => {
     const present = silent.filter((v): v is number => v !== null);
     expect(text).toContain(`${figuresOf(present).spark.slice(0, 11)}·`);
     expect(text).toContain(
-      `the agent sent nothing from ${clock(55)} on (5 min before the kill): a host that thrashes often stops reporting`,
+      `the agent sent nothing from ${clock(55)} on, the last 5 min before the kill: a host that thrashes often stops reporting`,
     );
   });
 
