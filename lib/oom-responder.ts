@@ -98,8 +98,8 @@ export class OomResponder extends Construct {
     });
     if (config.earlyWarning) {
       // The memory timeline of each kill's message. cloudwatch:GetMetricData supports no resource-level permissions
-      // and no condition keys (Service Authorization Reference, "Actions, resources, and condition keys for Amazon
-      // CloudWatch": its resource types column is empty), so it is granted on "*"; it reads metrics, nothing else.
+      // (Service Authorization Reference, "Actions, resources, and condition keys for Amazon CloudWatch": its
+      // resource types column is empty), so it is granted on "*"; it reads metrics, nothing else.
       analyze.function.addToRolePolicy(
         new PolicyStatement({
           sid: 'ReadMemoryMetricsForTheTimeline',
