@@ -89,8 +89,25 @@ export class OomResponder extends Construct {
         DIAGNOSTICS_BUCKET: storage.bucket.bucketName,
         ...(documents.addSwap ? { ADD_SWAP_DOCUMENT: documents.addSwap.name } : {}),
         ...(documents.restartService ? { RESTART_SERVICE_DOCUMENT: documents.restartService.name } : {}),
+        // The agent configurations publish the memory metrics only with earlyWarning: then each kill's message
+        // carries the hour before it, and the threshold the message compares with is the alarm's.
+        ...(config.earlyWarning
+          ? { EARLY_WARNING_MEM_AVAILABLE_PERCENT: String(config.earlyWarning.memAvailablePercent) }
+          : {}),
       },
     });
+    if (config.earlyWarning) {
+      // The memory timeline of each kill's message. cloudwatch:GetMetricData supports no resource-level permissions
+      // (Service Authorization Reference, "Actions, resources, and condition keys for Amazon CloudWatch": its
+      // resource types column is empty), so it is granted on "*"; it reads metrics, nothing else.
+      analyze.function.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'ReadMemoryMetricsForTheTimeline',
+          actions: ['cloudwatch:GetMetricData'],
+          resources: ['*'],
+        }),
+      );
+    }
     // getIncident, history (GSI1), recentActions (Query), recordAction.
     grantTable(storage.table, analyze.function, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'], {
       indexes: [GSI1],
@@ -315,7 +332,11 @@ function acknowledgeFindings(parts: {
 }): void {
   const xray =
     'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions';
-  acknowledge(parts.analyze.role, 'AwsSolutions-IAM5[Resource::*]', xray);
+  acknowledge(
+    parts.analyze.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    `${xray}; nor does cloudwatch:GetMetricData, read-only, for the memory timeline of each kill (with earlyWarning)`,
+  );
   acknowledge(parts.notify.role, 'AwsSolutions-IAM5[Resource::*]', xray);
   acknowledge(
     parts.detect.role,

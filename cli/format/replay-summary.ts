@@ -44,6 +44,14 @@ function incidentSummary(item: IncidentResult, label: string, context: SummaryCo
       const code = next.code ? next.code.split('\n').map((line) => `    ${line}`) : [];
       rows.push(['next', [next.text, ...code, ...(next.after ? [next.after] : [])]]);
     }
+    const timeline = view.memoryTimeline;
+    if (timeline)
+      rows.push([
+        'memory',
+        timeline.sparkline
+          ? [`${timeline.sparkline}  ${timeline.span ?? ''}`, timeline.line]
+          : [timeline.line],
+      ]);
     rows.push([
       'diagnostics',
       [`${outcome?.diagnostics.status ?? '?'}${view.memory ? `: ${view.memory}` : ''}`],

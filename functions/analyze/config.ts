@@ -8,6 +8,11 @@ const EnvSchema = z.object({
   DIAGNOSTICS_BUCKET: z.string().min(3).optional(),
   ADD_SWAP_DOCUMENT: z.string().min(3).optional(),
   RESTART_SERVICE_DOCUMENT: z.string().min(3).optional(),
+  /**
+   * Set when the deployment publishes the agent's memory metrics (`earlyWarning` on): the available-memory alarm's
+   * threshold. Its presence turns on the memory timeline of each kill's message.
+   */
+  EARLY_WARNING_MEM_AVAILABLE_PERCENT: z.coerce.number().min(0).max(100).optional(),
 });
 
 export interface AnalyzeFunctionConfig {
@@ -34,6 +39,9 @@ export function readAnalyzeFunctionConfig(env: Record<string, string | undefined
         ...(e.ADD_SWAP_DOCUMENT ? { addSwap: e.ADD_SWAP_DOCUMENT } : {}),
         ...(e.RESTART_SERVICE_DOCUMENT ? { restartService: e.RESTART_SERVICE_DOCUMENT } : {}),
       },
+      ...(e.EARLY_WARNING_MEM_AVAILABLE_PERCENT === undefined
+        ? {}
+        : { memoryTimeline: { thresholdPercent: e.EARLY_WARNING_MEM_AVAILABLE_PERCENT } }),
     },
   };
 }

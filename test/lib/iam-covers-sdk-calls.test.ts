@@ -11,6 +11,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SERVICE: Record<string, string> = {
   'client-dynamodb': 'dynamodb',
   'lib-dynamodb': 'dynamodb',
+  'client-cloudwatch': 'cloudwatch',
   'client-cloudwatch-logs': 'logs',
   'client-ec2': 'ec2',
   'client-sfn': 'states',
@@ -108,6 +109,9 @@ it('finds the commands each function sends (the test above checks something)', a
       'logs:GetLogEvents',
       'states:StartExecution',
     ]),
+  );
+  expect(await sdkActionsOf('analyze/index.ts')).toEqual(
+    expect.arrayContaining(['cloudwatch:GetMetricData', 'dynamodb:Query']),
   );
   expect(await sdkActionsOf('notify/index.ts')).toEqual(
     expect.arrayContaining(['secretsmanager:GetSecretValue', 'sns:Publish']),

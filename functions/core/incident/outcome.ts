@@ -1,5 +1,6 @@
 import type { ActionResult, Analysis } from '../analysis/model';
 import type { DiagnosticsSummary } from '../diagnostics/model';
+import type { MemoryTimelineOutcome } from '../metrics/memory-window';
 import type { Incident, RelatedIncident } from './model';
 import type { Provenance } from './provenance';
 
@@ -47,4 +48,6 @@ export interface ResponseOutcome {
   provenance?: Provenance;
   /** Earlier incidents of the same instance within a day, newest first (the message links them). @default none */
   related?: RelatedIncident[];
+  /** The instance's memory over the hour before the kill, as the analysis read it. @default none (not read) */
+  memoryTimeline?: MemoryTimelineOutcome;
 }

@@ -1,4 +1,4 @@
-import { jsurlStringify } from './jsurl';
+import { type JsurlValue, jsurlStringify } from './jsurl';
 
 /**
  * AWS console deep links, per partition. The console lives on a different domain in each partition:
@@ -89,6 +89,52 @@ export function logsInsightsUrl(target: ConsoleTarget, q: LogsInsightsQuery): st
   return safe(
     `${origin}/cloudwatch/home?region=${target.region}#logsV2:logs-insights$3FqueryDetail$3D${detail}`,
   );
+}
+
+export interface MemoryGraph {
+  instanceId: string;
+  /** ISO 8601 instants: the window's start and end. */
+  start: string;
+  end: string;
+  /** The kill, marked on the graph. */
+  killAt: string;
+  /** The early-warning threshold on available memory, drawn as a line when there is one. */
+  thresholdPercent: number | null;
+}
+
+/**
+ * The CloudWatch metrics graph of the instance's available memory and swap use (CloudWatch agent, `CWAgent`,
+ * dimension `InstanceId`), the window's absolute time range, on 0-100 %, with the kill marked. The console keeps a
+ * graph in the fragment as `metricsV2:graph=<JSURL>` of the metric widget's source (`metrics` as
+ * `[namespace, name, dimension, value]` rows, `"."` repeating the row above, `view`, `stat`, `period`, `start`,
+ * `end`, `yAxis`, `annotations`), as the console's own address bar and shared links show it.
+ */
+export function metricGraphUrl(target: ConsoleTarget, graph: MemoryGraph): string | null {
+  const origin = consoleOrigin(target);
+  if (!origin || !/^i-[0-9a-f]{8,17}$/.test(graph.instanceId)) return null;
+  const annotations: { [key: string]: JsurlValue } = {
+    vertical: [{ label: 'OOM kill', value: graph.killAt }],
+    ...(graph.thresholdPercent === null
+      ? {}
+      : { horizontal: [{ label: 'early warning', value: graph.thresholdPercent }] }),
+  };
+  const source = jsurlStringify({
+    metrics: [
+      ['CWAgent', 'mem_available_percent', 'InstanceId', graph.instanceId, { label: 'available %' }],
+      ['.', 'swap_used_percent', '.', '.', { label: 'swap used %' }],
+    ],
+    view: 'timeSeries',
+    stacked: false,
+    region: target.region,
+    stat: 'Average',
+    period: 60,
+    start: graph.start,
+    end: graph.end,
+    yAxis: { left: { min: 0, max: 100 } },
+    annotations,
+    title: `Memory of ${graph.instanceId} before the OOM kill`,
+  });
+  return safe(`${origin}/cloudwatch/home?region=${target.region}#metricsV2:graph=${source}`);
 }
 
 function safe(url: string): string | null {

@@ -7,6 +7,7 @@ import {
   runCommandUrl,
   s3ConsoleUrl,
 } from './console-links';
+import { memoryGraphUrl } from './memory-timeline-view';
 
 export interface LinkView {
   label: string;
@@ -18,8 +19,8 @@ const LOG_WINDOW_MS = 15 * 60 * 1000;
 
 /**
  * Where to look next, each link built for the account's partition and region: the workflow execution, the
- * diagnostics command's output, the full output in S3, each remediation's output, and the kernel log stream
- * around the kill in Logs Insights. A link whose inputs are missing is left out, never guessed.
+ * diagnostics command's output, the full output in S3, each remediation's output, the kernel log stream
+ * around the kill in Logs Insights, and the instance's memory metrics over the hour before it. A link whose inputs are missing is left out, never guessed.
  */
 export function incidentLinks(outcome: ResponseOutcome): LinkView[] {
   const { incident, diagnostics, context } = outcome;
@@ -45,6 +46,7 @@ export function incidentLinks(outcome: ResponseOutcome): LinkView[] {
       ),
     ),
     make('Logs around the kill', logsLink(outcome, target)),
+    make('Memory metrics (hour before)', memoryGraphUrl(outcome, target)),
   ];
   return links.filter((link): link is LinkView => link !== null);
 }

@@ -24,6 +24,7 @@ export function plainTextOf(view: OutcomeView): string {
       ...view.notices.map((notice) => `! ${notice}`),
     ],
     whatHappenedLines(view),
+    memoryTimelineLines(view),
     causeLines(view),
     view.facts.map((fact) => `${fact.label}: ${fact.value}`),
     actionLines(view),
@@ -49,6 +50,14 @@ function whatHappenedLines(view: OutcomeView): string[] {
     // Which memory filled it is the report's own breakdown: as certain as the rest of this section.
     ...(view.filledBy ? [`${FILLED_BY_LABEL}: ${view.filledBy}`] : []),
   ];
+}
+
+/** The hour before the kill, from the CloudWatch agent's metrics; or the one line saying why there is none. */
+function memoryTimelineLines(view: OutcomeView): string[] {
+  const timeline = view.memoryTimeline;
+  if (!timeline) return [];
+  if (!timeline.sparkline) return [`${timeline.heading}: ${timeline.line}`];
+  return [`${timeline.heading}:`, `  ${timeline.sparkline}  ${timeline.span ?? ''}`, `  ${timeline.line}`];
 }
 
 /** Why: the likely cause, a hypothesis, with the confidence its evidence gives it and that evidence. */

@@ -6,7 +6,7 @@ import { SEVERITY_EMOJI } from './slack-blocks';
 import { stepMrkdwn } from './slack-sections';
 import { fitLines, oneLine } from './text-fit';
 import { qText } from './untrusted';
-import { describeOutcome, safeOutcome } from './view';
+import { describeOutcome, type OutcomeView, safeOutcome } from './view';
 
 /**
  * The Amazon Q Developer in chat applications (formerly AWS Chatbot) custom notification, published to an SNS
@@ -65,6 +65,7 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
     ...view.notices.map((notice) => `:warning: ${qText(notice)}`),
     ...(happened.length > 0 ? [`*What happened* (stated by the kernel report)\n${happened.join('\n')}`] : []),
     ...(view.filledBy ? [`*${FILLED_BY_LABEL}:* ${qText(view.filledBy)}`] : []),
+    ...memoryTimelineLines(view),
     ...why,
     view.facts.map((fact) => `*${fact.label}:* ${qText(fact.value)}`).join('\n'),
     `*What was done:* ${done.join('; ')}`,
@@ -115,6 +116,16 @@ export function renderQNotification(raw: ResponseOutcome): QCustomNotification {
       },
     },
   };
+}
+
+/** The hour before the kill (CloudWatch agent metrics), the sparkline as inline code as in the webhook message. */
+function memoryTimelineLines(view: OutcomeView): string[] {
+  const timeline = view.memoryTimeline;
+  if (!timeline) return [];
+  if (!timeline.sparkline) return [`*${qText(timeline.heading)}:* ${qText(timeline.line)}`];
+  return [
+    `*${qText(timeline.heading)}*\n\`${timeline.sparkline}\` ${qText(timeline.span ?? '')}\n${qText(timeline.line)}`,
+  ];
 }
 
 /** Host text made safe for the payload (`qText`) and cut to `max`, without half an entity at the cut. */

@@ -44,6 +44,19 @@ export function whatHappenedText(view: OutcomeView, max: number): string | null 
   return `*What happened* (stated by the kernel report)\n${fitLines(lines, max - 50, 'more lines')}`;
 }
 
+/**
+ * The hour before the kill, from the CloudWatch agent's metrics (not the kernel report: a section of its own):
+ * the sparkline as inline code, so its blocks line up, then the figures. Or the one line saying why there is none.
+ */
+export function memoryTimelineText(view: OutcomeView, max: number): string | null {
+  const timeline = view.memoryTimeline;
+  if (!timeline) return null;
+  if (!timeline.sparkline)
+    return `*${fitMrkdwn(timeline.heading, 200)}:* ${fitMrkdwn(timeline.line, max - 220)}`;
+  const head = `*${fitMrkdwn(timeline.heading, 200)}*\n\`${timeline.sparkline}\` ${fitMrkdwn(timeline.span ?? '', 40)}`;
+  return `${head}\n${fitMrkdwn(timeline.line, max - head.length - 1)}`;
+}
+
 /** Why: the likely cause with the confidence its evidence gives it, then what to do next. */
 export function causeText(view: OutcomeView, max: number): string {
   const lines: string[] = [];

@@ -19,6 +19,7 @@ import {
   causeText,
   evidenceText,
   linksText,
+  memoryTimelineText,
   noticesText,
   processesText,
   recurrenceText,
@@ -45,6 +46,8 @@ interface Part {
 const PARTS: readonly Part[] = [
   { render: noticesText, max: 1500, min: 1500 },
   { render: whatHappenedText, max: 1200, min: 1200 },
+  // A few hundred characters at most (12 blocks and a line of figures): it never shrinks.
+  { render: memoryTimelineText, max: 900, min: 900 },
   // Room for the first step's code block whole (a drop-in, a swap recipe) beside the cause line.
   { render: causeText, max: 2200, min: 2200 },
   { render: evidenceText, max: 1500, min: 300, shrinkOrder: 3 },
@@ -84,8 +87,8 @@ export function renderSlackMessage(outcome: ResponseOutcome): SlackMessage {
     if (!text) return [];
     return part.divider ? [divider(), section(text)] : [section(text)];
   });
-  // The facts go right after the cause: notices (when any), what happened, then the cause.
-  const causeAt = texts.slice(0, 3).filter((text) => text).length;
+  // The facts go right after the cause: notices (when any), what happened, the memory timeline, then the cause.
+  const causeAt = texts.slice(0, 4).filter((text) => text).length;
   const blocks: SlackBlock[] = [
     top,
     ...sections.slice(0, causeAt),

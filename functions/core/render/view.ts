@@ -20,6 +20,7 @@ import {
   victimLabel,
 } from './kill-facts';
 import { killListHeading, largestMark } from './kill-list';
+import { type MemoryTimelineView, memoryTimelineView } from './memory-timeline-view';
 import { describeNotices, nextSteps, nothingDoneLine } from './notices';
 import { describeRecurrence } from './recurrence';
 import { mapStrings, redact } from './redaction/redact';
@@ -86,6 +87,11 @@ export interface OutcomeView {
    * by socket buffers: 175 MiB of 203 MiB charged (86%); anon 27 MiB`. Null when the report printed none.
    */
   filledBy: string | null;
+  /**
+   * The instance's available memory over the hour before the kill (CloudWatch agent metrics), or one line saying
+   * why there is none and how to get it. Null when none was asked for (a drill, no metrics deployed).
+   */
+  memoryTimeline: MemoryTimelineView | null;
   /** The kernel report's own account, shown when there is no analysis. */
   kernelFinding: string;
   otherFindings: string[];
@@ -165,6 +171,7 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     whatHappened: whatHappened(incident, summary?.containers),
     cause,
     filledBy: filledByLine(incident.firstKill),
+    memoryTimeline: memoryTimelineView(outcome),
     kernelFinding: kernelFinding(incident.firstKill),
     otherFindings: otherFindings(outcome.analysis),
     facts: killFacts(incident, summary),

@@ -1,12 +1,16 @@
 import { analyze } from '../analysis/analyze';
 import type { Analysis, RemediationStep } from '../analysis/model';
 import type { AnalysisStore } from '../detect/ports';
+import { parseTime } from '../format/time';
 import { type Incident, incidentKeyOf } from '../incident/model';
 import type { DiagnosticsOutcome } from '../incident/outcome';
+import type { MemoryMetricsReader } from '../metrics/memory-series';
+import type { MemoryTimelineOutcome } from '../metrics/memory-window';
 import type { Policy } from '../policy/policy';
 import { validateAddSwapParameters, validateRestartServiceParameters } from '../ssm/parameters';
 import { type AnalyzeEvent, AnalyzeEventSchema, type PlannedStep } from '../workflow/state';
 import { diagnosticsOutcome } from './diagnostics-outcome';
+import { type MemoryTimelineConfig, readMemoryTimeline } from './memory-timeline-read';
 
 export interface AnalyzeIncidentConfig {
   policy: Policy;
@@ -17,6 +21,17 @@ export interface AnalyzeIncidentConfig {
   historyMs?: number;
   /** How long recorded remediations are kept. @default 30 days */
   retentionMs?: number;
+  /**
+   * Read the instance's memory metrics for the hour before the kill (the deployment publishes them).
+   * @default none: no timeline is read (`earlyWarning: false`, the CLI's local replay)
+   */
+  memoryTimeline?: MemoryTimelineConfig;
+}
+
+/** What the analysis reads besides the incident store. */
+export interface AnalyzeIncidentPorts {
+  /** The CloudWatch agent's memory metrics. @default none: no timeline is read */
+  memoryMetrics?: MemoryMetricsReader;
 }
 
 export interface AnalyzeIncidentResult {
@@ -24,6 +39,8 @@ export interface AnalyzeIncidentResult {
   analysis: Analysis;
   /** The plan's steps, ready for SendCommand: validated parameters as string lists, and their document. */
   steps: PlannedStep[];
+  /** The instance's memory over the hour before the kill, or why there is none. */
+  memoryTimeline: MemoryTimelineOutcome;
 }
 
 export class IncidentNotFoundError extends Error {
@@ -43,6 +60,7 @@ export async function analyzeIncident(
   store: AnalysisStore,
   config: AnalyzeIncidentConfig,
   now: Date,
+  ports: AnalyzeIncidentPorts = {},
 ): Promise<AnalyzeIncidentResult> {
   const state: AnalyzeEvent = AnalyzeEventSchema.parse(event);
   const found = await store.getIncident(state.incidentId);
@@ -58,6 +76,16 @@ export async function analyzeIncident(
     now.getTime() - (config.historyMs ?? 7 * 86_400_000),
   );
   const diagnostics = diagnosticsOutcome(state, config.outputBucket);
+  // Read while the rest is worked out: bounded by its budget, and it never fails the analysis.
+  const timeline = readMemoryTimeline({
+    reader: ports.memoryMetrics,
+    config: config.memoryTimeline,
+    instanceId: stored.instance.instanceId,
+    // When CloudWatch received the kill is UTC for sure; the kernel line's own time may be the host's clock.
+    killAt: timeOf(stored.observedAt) ?? timeOf(state.killTime),
+    drill: Boolean(drill),
+    now,
+  });
   const sent = stored.instance.instanceId
     ? await store.recentActions(instanceKey, now.getTime() - 3_600_000)
     : [];
@@ -93,7 +121,12 @@ export async function analyzeIncident(
     }
   }
   analysis.plan.steps = analysis.plan.steps.filter((step) => steps.some((s) => s.action === step.action));
-  return { diagnostics, analysis, steps };
+  return { diagnostics, analysis, steps, memoryTimeline: await timeline };
+}
+
+function timeOf(iso: string): Date | null {
+  const ms = parseTime(iso);
+  return ms === null ? null : new Date(ms);
 }
 
 /** The kills of this process on this instance before this incident (the leak signal). */

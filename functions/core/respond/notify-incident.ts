@@ -10,6 +10,7 @@ import {
 } from '../incident/model';
 import type { ResponseContext, ResponseOutcome } from '../incident/outcome';
 import { stormWindowOf } from '../incident/storm-stats';
+import { memoryTimelineOutcomeOf } from '../metrics/memory-window';
 import { type NotifyEvent, NotifyEventSchema } from '../workflow/state';
 import { actionResults } from './action-results';
 import { IncidentNotFoundError } from './analyze-incident';
@@ -292,8 +293,10 @@ export function responseOutcome(
   config: Pick<NotifyIncidentConfig, 'outputBucket' | 'partition' | 'region'>,
 ): ResponseOutcome {
   const analyzed = state.analysis as
-    | { diagnostics?: ResponseOutcome['diagnostics']; analysis?: Analysis }
+    | { diagnostics?: ResponseOutcome['diagnostics']; analysis?: Analysis; memoryTimeline?: unknown }
     | undefined;
+  // Validated: a state from before the timeline existed, or a malformed one, gives a message without it.
+  const memoryTimeline = memoryTimelineOutcomeOf(analyzed?.memoryTimeline);
   const context: ResponseContext = {
     partition: config.partition,
     region: config.region,
@@ -309,6 +312,7 @@ export function responseOutcome(
     context,
     // Only a labelled (sample or demo) state adds the key: a live outcome is exactly what it was.
     ...(state.provenance && state.provenance.kind !== 'live' ? { provenance: state.provenance } : {}),
+    ...(memoryTimeline ? { memoryTimeline } : {}),
   };
 }
 

@@ -21,6 +21,17 @@ describe('readAnalyzeFunctionConfig', () => {
     });
   });
 
+  it('reads the memory timeline’s threshold, whose presence turns the timeline on, and refuses one out of range', () => {
+    expect(
+      readAnalyzeFunctionConfig({ ...required, EARLY_WARNING_MEM_AVAILABLE_PERCENT: '12.5' }).analyze
+        .memoryTimeline,
+    ).toEqual({ thresholdPercent: 12.5 });
+    expect(readAnalyzeFunctionConfig(required).analyze.memoryTimeline).toBeUndefined();
+    expect(problemOf({ ...required, EARLY_WARNING_MEM_AVAILABLE_PERCENT: '150' })).toContain(
+      'EARLY_WARNING_MEM_AVAILABLE_PERCENT',
+    );
+  });
+
   it('reads the policy the construct passes, with its defaults filled in, and the deployed documents', () => {
     const config = readAnalyzeFunctionConfig({
       ...required,

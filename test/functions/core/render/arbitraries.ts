@@ -4,6 +4,7 @@ import type { DiagnosticsSummary } from '../../../../functions/core/diagnostics/
 import type { Incident, KillDigest } from '../../../../functions/core/incident/model';
 import type { DiagnosticsStatus, ResponseOutcome } from '../../../../functions/core/incident/outcome';
 import type { Kill } from '../../../../functions/core/kernel-log';
+import type { MemoryTimelineOutcome } from '../../../../functions/core/metrics/memory-window';
 import { summary } from './scenarios';
 
 /**
@@ -364,7 +365,43 @@ function summaryArb(): fc.Arbitrary<DiagnosticsSummary> {
     );
 }
 
+/** A memory timeline as the analysis may carry it: any values (out of 0-100 too), gaps, an instance id of host text. */
+function memoryTimelineArb(): fc.Arbitrary<MemoryTimelineOutcome> {
+  const slots = fc.array(maybe(fc.double({ min: -10, max: 150, noNaN: true })), { maxLength: 70 });
+  const instanceId = fc.oneof(
+    fc.constant('i-0a1b2c3d4e5f60789'),
+    hostString().filter((id) => id.length > 0),
+  );
+  return fc.oneof(
+    fc.record({
+      status: fc.constant('read' as const),
+      window: fc.record({
+        instanceId,
+        from: isoTime(),
+        periodSeconds: fc.constantFrom(60, 300),
+        killAt: isoTime(),
+        readAt: isoTime(),
+        available: slots,
+        swapUsed: slots,
+        thresholdPercent: maybe(fc.integer({ min: 0, max: 100 })),
+      }),
+    }),
+    fc.record({ status: fc.constant('no-metrics' as const), instanceId }),
+    fc.record({ status: fc.constant('unreadable' as const), instanceId, error: hostString() }),
+    fc.record({
+      status: fc.constant('not-read' as const),
+      reason: fc.constantFrom('drill' as const, 'no-instance' as const, 'not-configured' as const),
+    }),
+  );
+}
+
 export function outcomeArb(): fc.Arbitrary<ResponseOutcome> {
+  return fc
+    .tuple(outcomeWithoutTimelineArb(), fc.option(memoryTimelineArb(), { nil: undefined }))
+    .map(([outcome, memoryTimeline]) => (memoryTimeline ? { ...outcome, memoryTimeline } : outcome));
+}
+
+function outcomeWithoutTimelineArb(): fc.Arbitrary<ResponseOutcome> {
   return fc.record({
     incident: incidentArb(),
     diagnostics: fc.record({
