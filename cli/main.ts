@@ -1,11 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { isParseArgsError, parseArgsMessage } from './args-error';
-import { DEMO_HELP, demoCommand } from './commands/demo';
-import { DRILL_HELP, drillCommand } from './commands/drill';
-import { PARSE_HELP, parseCommand } from './commands/parse';
-import { PREVIEW_HELP, previewCommand } from './commands/preview';
-import { REPLAY_HELP, replayCommand } from './commands/replay';
 import type { StdinSource } from './io/inputs';
 import { write } from './io/output';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error';
@@ -20,31 +15,30 @@ export interface CommandIo {
 
 type Command = (args: string[], io: CommandIo) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; summary: string; help: string }> = {
+/**
+ * Each command's module is imported when that command runs, not at start: `parse` should not pay for the AWS SDK
+ * that `drill` and `replay` load (about a second of start-up under tsx when every command was imported eagerly).
+ */
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
   parse: {
-    run: parseCommand,
+    load: async () => (await import('./commands/parse')).parseCommand,
     summary: 'find OOM kills in kernel logs and print them as JSON Lines',
-    help: PARSE_HELP,
   },
   preview: {
-    run: previewCommand,
+    load: async () => (await import('./commands/preview')).previewCommand,
     summary: 'print the Slack message for the OOM kills in kernel logs, built from the log alone',
-    help: PREVIEW_HELP,
   },
   replay: {
-    run: replayCommand,
+    load: async () => (await import('./commands/replay')).replayCommand,
     summary: 'run the whole pipeline locally over kernel logs: detect, diagnose, analyze, remediate, notify',
-    help: REPLAY_HELP,
   },
   demo: {
-    run: demoCommand,
+    load: async () => (await import('./commands/demo')).demoCommand,
     summary: 'cause a real, contained OOM kill (as root) and watch the pipeline respond to it',
-    help: DEMO_HELP,
   },
   drill: {
-    run: drillCommand,
+    load: async () => (await import('./commands/drill')).drillCommand,
     summary: 'prove a deployed stack works end to end: a synthetic OOM report, followed to the notification',
-    help: DRILL_HELP,
   },
 };
 
@@ -85,7 +79,8 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
     return EXIT_USAGE;
   }
   try {
-    return await command.run(args, io);
+    const run = await command.load();
+    return await run(args, io);
   } catch (error) {
     if (isParseArgsError(error)) {
       await write(io.stderr, `oom-responder ${name}: ${parseArgsMessage(error, name)}\n`);
