@@ -5,13 +5,9 @@ import {
   type SubscriptionBatch,
 } from '../cloudwatch/subscription-payload';
 import { MalformedPayloadError } from '../errors';
-import {
-  type Envelope,
-  type EnvelopeContext,
-  embeddedStampAt,
-  envelopeFromJournalRecord,
-  parseEnvelope,
-} from './envelope';
+import { type Envelope, type EnvelopeContext, embeddedStampAt, parseEnvelope } from './envelope';
+import { envelopeFromJournalRecord, journalEnvelope } from './journal';
+import { readFlatJournalLine } from './journal-line';
 import { classifyKernelMessage, parseOomdKill, type ReportEvent, type TaskRowEvent } from './messages';
 import { OomdCandidates } from './oomd-candidates';
 import { mayBelongToReport } from './prefilter';
@@ -103,6 +99,13 @@ export class KernelLogParser {
   }
 
   private pushJson(line: string, source: LineSource | undefined, out: Kill[]): void {
+    // Most JSON lines are flat journald records: read in place, they give the envelope JSON.parse and
+    // `pushDocumentInto` would, without building the object (`journal-line.ts` says why it is the same).
+    const flat = readFlatJournalLine(line);
+    if (flat) {
+      this.pushEnvelope(journalEnvelope(flat) ?? parseEnvelope(line, this.context), source, out);
+      return;
+    }
     let document: unknown;
     try {
       document = JSON.parse(line);
