@@ -10,7 +10,7 @@ import { envelopeFromJournalRecord, journalEnvelope } from './journal';
 import { readFlatJournalLine } from './journal-line';
 import { classifyKernelMessage, parseOomdKill, type ReportEvent, type TaskRowEvent } from './messages';
 import { OomdCandidates } from './oomd-candidates';
-import { mayBelongToReport } from './prefilter';
+import { mayBelongToReport, mayOpenReport } from './prefilter';
 import { killFromOomd, type LineSource, Report } from './report';
 import { parseTaskRow, parseTaskRowWithoutHeader } from './task-table';
 import type { Kill } from './types';
@@ -49,6 +49,8 @@ export class KernelLogParser {
   private pendingHead = 0;
   /** How many open reports still wait for their victim: while any does, every line must be read. */
   private awaitingReports = 0;
+  /** How many hosts have a report open (`HostState.report`), waiting for its victim or not. */
+  private openReports = 0;
   private lineNumber = 0;
   /** The host of the last kernel message: an indented line with no prefix may continue its block (`isContinuation`). */
   private lastKey: string | null = null;
@@ -84,11 +86,23 @@ export class KernelLogParser {
     const line = rawLine.charCodeAt(rawLine.length - 1) === 13 ? rawLine.slice(0, -1) : rawLine;
     this.lineNumber++;
     if ((this.lineNumber & 255) === 0) this.closeStale(out);
-    // A line that cannot start or carry a report is skipped with one scan while no report is open, which keeps the
-    // parser near the speed of splitting lines (`prefilter.ts`).
-    if (this.awaitingReports === 0 && !mayBelongToReport(line) && !isHumanClockLine(line)) return;
+    // A line that cannot start or carry a report is skipped with one scan while no report waits for its victim,
+    // which keeps the parser near the speed of splitting lines (`prefilter.ts`); while no report is open at all, a
+    // second test skips the lines the first lets through that could change nothing then (`mayOpenReport`).
+    if (this.awaitingReports === 0 && !isHumanClockLine(line)) {
+      if (!mayBelongToReport(line)) return;
+      if (this.openReports === 0 && !this.mayOpenReport(line)) return;
+    }
     if (line.charCodeAt(0) === 123 /* { */) this.pushJson(line, source, out);
     else this.pushEnvelope(parseEnvelope(line, this.context), source, out);
+  }
+
+  /**
+   * `mayOpenReport` of `prefilter.ts`, as a method so that the differential tests can compare the parser with one
+   * that reads every line the prefilter lets through.
+   */
+  protected mayOpenReport(line: string): boolean {
+    return mayOpenReport(line);
   }
 
   end(): Kill[] {
@@ -391,6 +405,7 @@ export class KernelLogParser {
     if (state.report) this.close(state, out);
     const report = new Report(this.lineNumber);
     state.report = report;
+    this.openReports++;
     report.awaitingVictim = true;
     this.awaitingReports++;
     return report;
@@ -412,6 +427,7 @@ export class KernelLogParser {
     const report = state.report;
     if (!report) return;
     state.report = null;
+    this.openReports--;
     this.stopAwaiting(report);
     if (report.killFromLoneSummary()) this.enqueue(report);
     report.complete();
