@@ -56,9 +56,13 @@ export function mayBelongToReport(line: string): boolean {
  *
  * A journald line can spell its fields with escapes (`\u006d`) or as arrays of bytes, which hide those phrases
  * from a test of the raw text: a JSON line holding a backslash or an array value is always read.
+ *
+ * The pattern below is that list rewritten as the prefilter's is, each phrase found from one character it holds
+ * (`m p u v w k K [ ]`) with the text before it checked by a lookbehind; prefilter.property.test.ts holds it to
+ * the list as written above. The list as one plain pattern cost about 600 ns a line.
  */
 const MAY_OPEN_REPORT =
-  /oom|ill(?:ed)? process|: usage|emory cgroup|Mem-Info|ctive_anon:|swap {1,2}=|pages RAM|Tasks? in|omm: |Killed \/|pid\s*\]|(?:^|[^A-Za-z0-9_])\[\s{0,10}\d{1,10}\]|awslogs|logEvents|"events"|\d\d:\d\d\s*\]/;
+  /m(?:(?<=oom)|(?<=em)ory cgroup|(?<=Mem)-Info|(?<=omm): )|p(?:(?<=ill(?:ed)? p)rocess|ages RAM|id\s*\])|u(?<=: u)sage|v(?:(?<=ctiv)e_anon:|(?<=logEv)ents|(?<="ev)ents")|w(?:(?<=sw)ap {1,2}=|(?<=aw)slogs)|k(?<=Task)s? in|Killed \/|\[(?<=(?:^|[^A-Za-z0-9_])\[)\s{0,10}\d{1,10}\]|\](?<=\d\d:\d\d\s*\])/;
 const JSON_HIDING_TEXT = /\\|"\s*:\s*\[/;
 
 /** True when `line`, which the prefilter let through, may change the parser's state while no report is open. */
