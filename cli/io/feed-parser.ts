@@ -43,7 +43,8 @@ export async function feedParser(
         continue;
       }
       const done = parser.pushLine(line);
-      for (const kill of done) kills.push(kill);
+      // Most lines finish no kill: test before iterating, which spares an iterator per line.
+      if (done.length > 0) for (const kill of done) kills.push(kill);
     }
     if (kills.length > 0) await emit(kills);
   }

@@ -1,7 +1,17 @@
+import {
+  emptyEnvelope,
+  kernelStampEnd,
+  PRIORITY,
+  stripCaller,
+  stripPriorityAndCaller,
+  withKernelStamp,
+} from './message-stamp';
 import { monthNumber } from './months';
 import { digitsEnd, isDigit, isWhitespace } from './scan';
 import { inferYear, isoFromMicros, localIso, localMs } from './time';
 import type { LineOrigin, Transport } from './types';
+
+export { envelopeFromJournalRecord } from './journal';
 
 /**
  * One log line with its transport stripped: who sent it, when, and the message itself.
@@ -40,8 +50,6 @@ const KERNEL_TIME_ANYWHERE = /\[\s*\d{1,10}\.\d{6}\]/y;
 const MONOTONIC_JOURNAL = /^(?:([^\s:]{1,64}) )?(kernel|systemd-oomd(?:\[\d{1,10}\])?): /;
 /** Names of syslog files without a dot or slash, as `grep -r` from /var/log prints them. */
 const SYSLOG_FILE = /^(?:messages|syslog|kern|daemon|dmesg|debug|user|warn)(?:-\d{8})?$/;
-const CALLER_ID = /^ ?\[\s*[TC]\d{1,10}\]/;
-const PRIORITY = /^<(\d{1,3})>/;
 const KMSG = /^(\d{1,3}),(\d{1,20}),(\d{1,20}),[^;]{0,200};/;
 const DMESG_DECODED = /^([a-z0-9]{2,8})\s*:[a-z]{3,6}\s*: /;
 /** `cat -n` / `nl` numbering before a dmesg line: `     12\t[  123.456] ...`. */
@@ -94,39 +102,6 @@ export function embeddedStampAt(body: string): number {
     if (KERNEL_TIME_ANYWHERE.test(body)) return at;
   }
   return -1;
-}
-
-function emptyEnvelope(transport: Transport, body: string): Envelope {
-  return {
-    transport,
-    origin: originOf(transport),
-    host: null,
-    program: null,
-    time: null,
-    timeMs: null,
-    kernelTime: null,
-    body,
-  };
-}
-
-/** What a transport's format alone says about its writer; syslog and journal forms are refined where read. */
-function originOf(transport: Transport): LineOrigin {
-  switch (transport) {
-    case 'dmesg':
-    case 'dmesg-ctime':
-    case 'dmesg-human':
-    case 'dmesg-iso':
-    case 'kmsg':
-      return 'kernel-ring-buffer';
-    case 'rfc3164':
-    case 'rfc3339':
-    case 'journal-short-iso':
-      return 'syslog-tag';
-    case 'journald-json':
-      return 'journal-identifier';
-    default:
-      return 'text';
-  }
 }
 
 /**
@@ -422,118 +397,9 @@ function parseAfterGrepPrefix(line: string, context: EnvelopeContext): Envelope 
   return null;
 }
 
-/** Strip the kernel's `[ 123.456]` stamp, printk caller id and priority marker from a message. */
-function withKernelStamp(envelope: Envelope, body: string): Envelope {
-  let text = stripPriorityAndCaller(body);
-  const stampEnd = kernelStampEnd(text);
-  if (stampEnd > 0) {
-    envelope.kernelTime = kernelTimeIn(text, stampEnd);
-    text = stripCaller(text.slice(stampEnd));
-  }
-  envelope.body = text;
-  return envelope;
-}
-
-/** The index after a leading `[  123.456789]` (1-10 digits, a dot, 1-9 digits), or -1. */
-function kernelStampEnd(text: string): number {
-  if (text.charCodeAt(0) !== 91 /* [ */) return -1;
-  let at = 1;
-  while (isWhitespace(text.charCodeAt(at))) at++;
-  const seconds = digitsEnd(text, at, 10);
-  if (seconds === at || text.charCodeAt(seconds) !== 46 /* . */) return -1;
-  const fraction = digitsEnd(text, seconds + 1, 9);
-  if (fraction === seconds + 1 || text.charCodeAt(fraction) !== 93 /* ] */) return -1;
-  return fraction + 1;
-}
-
-/** The seconds of the stamp `kernelStampEnd` found, read as the number its text spells. */
-function kernelTimeIn(text: string, stampEnd: number): number {
-  let start = 1;
-  while (isWhitespace(text.charCodeAt(start))) start++;
-  return Number(text.slice(start, stampEnd - 1));
-}
-
-function stripPriorityAndCaller(text: string): string {
-  if (text.charCodeAt(0) !== 60 /* < */) return stripCaller(text);
-  const priority = PRIORITY.exec(text);
-  return stripCaller(priority ? text.slice(priority[0].length) : text);
-}
-
-function stripCaller(text: string): string {
-  const first = text.charCodeAt(0);
-  let rest = text;
-  // A caller id (`[T1234]`, `[C2]`) is rare: look for it only where a bracket opens the text.
-  if (first === 91 /* [ */ || (first === 32 && text.charCodeAt(1) === 91)) {
-    const caller = CALLER_ID.exec(text);
-    if (caller) rest = text.slice(caller[0].length);
-  }
-  return rest.charCodeAt(0) === 32 ? rest.slice(1) : rest;
-}
-
 /** Like indexOf for one character, but looks at no more than `max` characters, so retries stay linear. */
 function indexWithin(text: string, code: number, max: number): number {
   const end = Math.min(text.length, max + 1);
   for (let i = 0; i < end; i++) if (text.charCodeAt(i) === code) return i;
   return -1;
-}
-
-/**
- * journald JSON (`journalctl -o json`), also as Fluent Bit writes it (lower-case keys, or no underscores). A
- * JSON object without a transport field is an application's structured log, not a journal entry: null.
- *
- * Only fields whose names start with an underscore are trusted: journald sets them from the sender's
- * credentials and drops any a client sends (systemd.journal-fields(7), "Trusted journal fields"). So the kernel
- * transport is proven by `_TRANSPORT=kernel` alone; a `TRANSPORT` or `SYSLOG_IDENTIFIER` any sender can set.
- */
-export function envelopeFromJournalRecord(record: Record<string, unknown>): Envelope | null {
-  const fields = new Map<string, unknown>();
-  let trustedTransport: string | null = null;
-  let trustedUnit: string | null = null;
-  for (const [key, value] of Object.entries(record)) {
-    const name = key.toLowerCase();
-    if (name === '_transport') trustedTransport = journalText(value);
-    else if (name === '_systemd_unit') trustedUnit = journalText(value);
-    fields.set(name.replace(/^_+/, ''), value);
-  }
-  const message = journalText(fields.get('message'));
-  const transport = journalText(fields.get('transport'));
-  if (message === null || transport === null) return null;
-  const identifier = journalText(fields.get('syslog_identifier'));
-  const envelope = withKernelStamp(emptyEnvelope('journald-json', message), message);
-  envelope.host = journalText(fields.get('hostname'));
-  // An entry of another transport that names no program is no kernel line either: '' is "some program".
-  envelope.program = transport === 'kernel' ? 'kernel' : (identifier ?? '');
-  envelope.origin = journalOrigin(trustedTransport, trustedUnit, journalText(fields.get('syslog_facility')));
-  const realtime = journalText(fields.get('realtime_timestamp'));
-  if (realtime) {
-    envelope.time = isoFromMicros(realtime);
-    envelope.timeMs = envelope.time ? Math.floor(Number(realtime) / 1000) : null;
-  }
-  const monotonic = journalText(fields.get('source_monotonic_timestamp'));
-  if (envelope.kernelTime === null && monotonic && /^\d{1,20}$/.test(monotonic) && transport === 'kernel') {
-    envelope.kernelTime = Number(monotonic) / 1_000_000;
-  }
-  return envelope;
-}
-
-/**
- * The origin of a journal entry from its trusted fields. journald reads `/dev/kmsg` into the kernel transport,
- * user-space writes to it included; those keep the facility their writer gave, never 0 (see `withFacility`).
- */
-function journalOrigin(transport: string | null, unit: string | null, facility: string | null): LineOrigin {
-  if (transport === 'kernel') {
-    return facility === null || facility === '0' ? 'journal-kernel-transport' : 'ring-buffer-user-facility';
-  }
-  if (unit === 'systemd-oomd.service') return 'systemd-oomd-journal';
-  return 'journal-identifier';
-}
-
-/** journald fields are strings, or arrays of bytes when the value is not valid UTF-8. */
-function journalText(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
-  if (Array.isArray(value) && value.every((b) => typeof b === 'number')) {
-    return Buffer.from(value as number[]).toString('utf8');
-  }
-  return null;
 }

@@ -5,16 +5,12 @@ import {
   type SubscriptionBatch,
 } from '../cloudwatch/subscription-payload';
 import { MalformedPayloadError } from '../errors';
-import {
-  type Envelope,
-  type EnvelopeContext,
-  embeddedStampAt,
-  envelopeFromJournalRecord,
-  parseEnvelope,
-} from './envelope';
+import { type Envelope, type EnvelopeContext, embeddedStampAt, parseEnvelope } from './envelope';
+import { envelopeFromJournalRecord, journalEnvelope } from './journal';
+import { readFlatJournalLine } from './journal-line';
 import { classifyKernelMessage, parseOomdKill, type ReportEvent, type TaskRowEvent } from './messages';
 import { OomdCandidates } from './oomd-candidates';
-import { mayBelongToReport } from './prefilter';
+import { mayBelongToReport, mayOpenReport } from './prefilter';
 import { killFromOomd, type LineSource, Report } from './report';
 import { parseTaskRow, parseTaskRowWithoutHeader } from './task-table';
 import type { Kill } from './types';
@@ -53,6 +49,8 @@ export class KernelLogParser {
   private pendingHead = 0;
   /** How many open reports still wait for their victim: while any does, every line must be read. */
   private awaitingReports = 0;
+  /** How many hosts have a report open (`HostState.report`), waiting for its victim or not. */
+  private openReports = 0;
   private lineNumber = 0;
   /** The host of the last kernel message: an indented line with no prefix may continue its block (`isContinuation`). */
   private lastKey: string | null = null;
@@ -88,11 +86,23 @@ export class KernelLogParser {
     const line = rawLine.charCodeAt(rawLine.length - 1) === 13 ? rawLine.slice(0, -1) : rawLine;
     this.lineNumber++;
     if ((this.lineNumber & 255) === 0) this.closeStale(out);
-    // A line that cannot start or carry a report is skipped with one scan while no report is open, which keeps the
-    // parser near the speed of splitting lines (`prefilter.ts`).
-    if (this.awaitingReports === 0 && !mayBelongToReport(line) && !isHumanClockLine(line)) return;
+    // A line that cannot start or carry a report is skipped with one scan while no report waits for its victim,
+    // which keeps the parser near the speed of splitting lines (`prefilter.ts`); while no report is open at all, a
+    // second test skips the lines the first lets through that could change nothing then (`mayOpenReport`).
+    if (this.awaitingReports === 0 && !isHumanClockLine(line)) {
+      if (!mayBelongToReport(line)) return;
+      if (this.openReports === 0 && !this.mayOpenReport(line)) return;
+    }
     if (line.charCodeAt(0) === 123 /* { */) this.pushJson(line, source, out);
     else this.pushEnvelope(parseEnvelope(line, this.context), source, out);
+  }
+
+  /**
+   * `mayOpenReport` of `prefilter.ts`, as a method so that the differential tests can compare the parser with one
+   * that reads every line the prefilter lets through.
+   */
+  protected mayOpenReport(line: string): boolean {
+    return mayOpenReport(line);
   }
 
   end(): Kill[] {
@@ -103,6 +113,13 @@ export class KernelLogParser {
   }
 
   private pushJson(line: string, source: LineSource | undefined, out: Kill[]): void {
+    // Most JSON lines are flat journald records: read in place, they give the envelope JSON.parse and
+    // `pushDocumentInto` would, without building the object (`journal-line.ts` says why it is the same).
+    const flat = readFlatJournalLine(line);
+    if (flat) {
+      this.pushEnvelope(journalEnvelope(flat) ?? parseEnvelope(line, this.context), source, out);
+      return;
+    }
     let document: unknown;
     try {
       document = JSON.parse(line);
@@ -388,6 +405,7 @@ export class KernelLogParser {
     if (state.report) this.close(state, out);
     const report = new Report(this.lineNumber);
     state.report = report;
+    this.openReports++;
     report.awaitingVictim = true;
     this.awaitingReports++;
     return report;
@@ -409,6 +427,7 @@ export class KernelLogParser {
     const report = state.report;
     if (!report) return;
     state.report = null;
+    this.openReports--;
     this.stopAwaiting(report);
     if (report.killFromLoneSummary()) this.enqueue(report);
     report.complete();

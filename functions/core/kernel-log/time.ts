@@ -32,15 +32,40 @@ export function inferYear(month: number, day: number, reference: Date): number {
   return Date.UTC(year, month - 1, day) > reference.getTime() + DAY_MS ? year - 1 : year;
 }
 
-/** Microseconds since the epoch (journald's `__REALTIME_TIMESTAMP`) as UTC ISO 8601 with microseconds. */
+/** The last second `isoFromMicros` spelled, and its text: a journal's lines come many to a second. */
+let lastSecond = Number.NaN;
+let lastSecondIso = '';
+/** Date's range ends here (ECMA-262 21.4.1.1); only seconds wholly inside it are remembered. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Microseconds since the epoch (journald's `__REALTIME_TIMESTAMP`) as UTC ISO 8601 with microseconds. The text up
+ * to the seconds is the same for every time within one second, so it is remembered for the next call: spelling a
+ * Date costs more than the rest of a journal line's envelope.
+ */
 export function isoFromMicros(micros: string): string | null {
-  if (!/^\d{1,19}$/.test(micros)) return null;
-  const ms = Number(micros.slice(0, -3) || '0');
-  const date = new Date(ms);
-  if (Number.isNaN(date.getTime())) return null;
-  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+  const length = micros.length;
+  if (length < 1 || length > 19) return null;
+  for (let i = 0; i < length; i++) {
+    const c = micros.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  const ms = length > 3 ? Number(micros.slice(0, -3)) : 0;
+  const second = Math.floor(ms / 1000);
+  let iso: string;
+  if (second === lastSecond) iso = lastSecondIso;
+  else {
+    const date = new Date(ms);
+    if (Number.isNaN(date.getTime())) return null;
+    iso = date.toISOString().slice(0, 19); // YYYY-MM-DDTHH:MM:SS of YYYY-MM-DDTHH:MM:SS.mmmZ
+    // The last second of Date's range holds invalid times after its first millisecond: never remembered.
+    if (ms < MAX_DATE_MS - 1000) {
+      lastSecond = second;
+      lastSecondIso = iso;
+    }
+  }
   const micro = micros.slice(-6).padStart(6, '0');
-  return `${iso.slice(0, 19)}.${micro}Z`;
+  return `${iso}.${micro}Z`;
 }
 
 /** Epoch milliseconds as UTC ISO 8601 (CloudWatch Logs event timestamps). */
