@@ -69,7 +69,8 @@ export function projectExhaustion(
   const lastHours = hoursOf(recent[recent.length - 1] as MetricPoint, recent[0] as MetricPoint);
   const fittedNow = fit.intercept + fit.slope * lastHours;
   // Toward the end: available memory falling is a positive rate, swap use rising is.
-  const ratePerHour = target.end === 0 ? -fit.slope : fit.slope;
+  // `|| 0`: a flat line's rate is 0, not -0.
+  const ratePerHour = (target.end === 0 ? -fit.slope : fit.slope) || 0;
   const remaining = target.end === 0 ? fittedNow : 100 - fittedNow;
   const fitted = { ...base, ratePerHour, fittedNow };
   if (remaining <= 0) return { ...fitted, kind: 'at-end', minutes: 0 };

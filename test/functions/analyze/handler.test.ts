@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoIncidentStore } from '../../../functions/adapters/dynamodb/incident-store';
 import type { AnalyzeIncidentResult } from '../../../functions/core/respond/analyze-incident';
+import type { AnalyzePressureResult } from '../../../functions/core/respond/analyze-pressure';
 import { type LocalDynamo, startLocalDynamo } from '../../support/dynalite';
 import { realKill, recordRequest } from '../../support/kills';
 import { captureConsole, stubLambdaEnvironment } from '../../support/lambda-environment';
@@ -14,7 +15,7 @@ const ADD_SWAP = 'OomResponder-AddSwap-1A2B3C4D5E6F';
 let dynamo: LocalDynamo;
 let tableName: string;
 let logged: string[];
-let handler: (event: unknown, context: Context) => Promise<AnalyzeIncidentResult>;
+let handler: (event: unknown, context: Context) => Promise<AnalyzeIncidentResult | AnalyzePressureResult>;
 
 const context = {
   functionName: 'OomResponder-Analyze',
