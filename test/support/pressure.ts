@@ -93,3 +93,12 @@ export function pressureDiagnostics(overrides: Partial<DiagnosticsSummary> = {})
   });
   return { ...base, pressure: pressureSample(), ...overrides };
 }
+
+/** A collected diagnostics command's state, as the workflow records it, with `stdout` as its output. */
+export function collectedCommand(stdout: string) {
+  return {
+    commandId: '0b5c1f2e-3d4a-4b6c-8d9e-0f1a2b3c4d5e',
+    polls: 2,
+    invocation: { Status: 'Success', ResponseCode: 0, StandardOutputContent: stdout },
+  };
+}

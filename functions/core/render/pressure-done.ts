@@ -26,5 +26,5 @@ export function pressureDone(outcome: PressureOutcome): string[] {
 
 function swapResult(result: ActionResult): string {
   const verified = result.verification ? `; verified: ${result.verification}` : '';
-  return `Preventive swap: ${STATUS_WORDS[result.status]}: ${result.summary}${verified}`;
+  return `Preventive swap (${STATUS_WORDS[result.status]}): ${result.summary}${verified}`;
 }

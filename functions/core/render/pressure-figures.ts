@@ -65,10 +65,9 @@ export function projectionText(projection: ExhaustionProjection, what: 'availabl
   }
 }
 
-/** `some 12.5 % (10 s), 8.1 % (60 s); full 3.1 % (10 s), 1.9 % (60 s)`. */
+/** `some 12.5 % (10 s), 8.1 % (60 s); full 3.1 % (10 s), 1.9 % (60 s)`: the kernel's figures as it printed them. */
 export function stallText(stall: MemoryPressureStall): string {
-  const pair = (a: { avg10: number; avg60: number }) =>
-    `${percentText(a.avg10)} (10 s), ${percentText(a.avg60)} (60 s)`;
+  const pair = (a: { avg10: number; avg60: number }) => `${a.avg10} % (10 s), ${a.avg60} % (60 s)`;
   return `some ${pair(stall.some)}${stall.full ? `; full ${pair(stall.full)}` : ''}`;
 }
 
