@@ -32,6 +32,10 @@ export const GSI2_ATTRIBUTES = [
   'pid',
   'killCount',
   'executionArn',
+  // A memory-pressure warning's item on the same index: a kill's message says how long before it the warning was.
+  'kind',
+  'metric',
+  'latestValue',
 ] as const;
 
 /**
