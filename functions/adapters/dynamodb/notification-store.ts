@@ -85,6 +85,15 @@ export class DynamoNotificationStore implements DeliveryStore, WarningDeliverySt
         pid: typeof item.pid === 'number' ? item.pid : null,
         killCount: typeof item.killCount === 'number' ? item.killCount : 1,
         executionArn: typeof item.executionArn === 'string' ? item.executionArn : null,
+        // A memory-pressure warning's item (the pressure function writes it on the same index).
+        ...(item.kind === 'pressure'
+          ? {
+              warning: {
+                metric: typeof item.metric === 'string' ? item.metric : null,
+                latestValue: typeof item.latestValue === 'number' ? item.latestValue : null,
+              },
+            }
+          : {}),
       }));
   }
 

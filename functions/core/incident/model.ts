@@ -73,6 +73,11 @@ export interface RelatedIncident {
   killCount: number;
   /** Its response's Step Functions execution, once started. */
   executionArn: string | null;
+  /**
+   * Set when it is a memory-pressure warning (its item's `kind` is `pressure`), not a kill: the metric its alarm
+   * read and the datapoint that crossed the threshold, in percent, when known. @default absent: a kill's incident
+   */
+  warning?: { metric: string | null; latestValue: number | null };
 }
 
 /** When many incidents start in one window, the notifier rolls them up: this says how many, as recorded. */
