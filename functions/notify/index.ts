@@ -10,9 +10,8 @@ import { cachedSecretString } from '../adapters/secrets/cached-secret';
 import { WebhookSlackNotifier } from '../adapters/slack/webhook-notifier';
 import { TopicPublisher } from '../adapters/sns/topic-publisher';
 import { notifyIncident } from '../core/respond/notify-incident';
-import { notifyPressure } from '../core/respond/notify-pressure';
+import { isPressureNotification, notifyPressure } from '../core/respond/notify-pressure';
 import { isExecutionEndedEvent, notifyInvocationFromExecutionEnded } from '../core/workflow/execution-ended';
-import { isPressureState } from '../core/workflow/pressure-state';
 import { readNotifyFunctionConfig } from './config';
 
 // Composition root: configuration and clients once per container; the webhook URL is read on first use.
@@ -57,7 +56,7 @@ export async function handler(event: unknown, context: Context) {
       return await notifyIncident(ended, invocation, config.notify);
     }
     // A memory-pressure warning's state (`mode: 'pressure'`) has its own message, on the same delivery records.
-    if (isPressureState(event)) return await notifyPressure(event, invocation, config.notify);
+    if (isPressureNotification(event)) return await notifyPressure(event, invocation, config.notify);
     return await notifyIncident(event, invocation, config.notify);
   } finally {
     metrics.publishStoredMetrics();

@@ -6,7 +6,11 @@ import { renderPressureQ } from '../render/pressure-q';
 import { renderPressureSlack } from '../render/pressure-slack';
 import { renderPressureSns } from '../render/pressure-sns';
 import type { SnsNotification } from '../render/sns';
-import { type PressureNotifyEvent, PressureNotifyEventSchema } from '../workflow/pressure-state';
+import {
+  isPressureState,
+  type PressureNotifyEvent,
+  PressureNotifyEventSchema,
+} from '../workflow/pressure-state';
 import { actionResults } from './action-results';
 import { IncidentNotFoundError } from './analyze-incident';
 import { type ChannelResult, deliverOnce, deliveryContext, giveUp } from './channel-delivery';
@@ -82,6 +86,15 @@ export async function notifyPressure(
     sns: record.sns.status,
   });
   return { incidentId: state.incidentId, ...record };
+}
+
+/**
+ * Whether the notify Lambda's payload is a warning's: its state as it is, or wrapped with the execution's ARN
+ * (`{state, executionArn}`, as the state machine passes it).
+ */
+export function isPressureNotification(event: unknown): boolean {
+  if (isPressureState(event)) return true;
+  return typeof event === 'object' && event !== null && isPressureState((event as { state?: unknown }).state);
 }
 
 /** Everything known at the end of a pressure response, whichever path the workflow took. */

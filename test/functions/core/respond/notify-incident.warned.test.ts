@@ -45,7 +45,7 @@ describe('a kill that follows a memory-pressure warning', () => {
     // The earlier-incidents list names it as a warning, not as "a kill".
     expect(h.slackText()).toContain(`${WARNING_ID}: memory-pressure warning, 6 % available, 38 min before`);
     const outcome = {
-      ...responseOutcome(payload(request, COLLECTED), request.incident, null, CONFIG),
+      ...responseOutcome(payload(request, COLLECTED).state, request.incident, null, CONFIG),
       related: [warning],
     };
     expect(renderPlainText(outcome)).toContain(`Warned: ${line}`);
@@ -55,7 +55,7 @@ describe('a kill that follows a memory-pressure warning', () => {
   it('names the latest warning before the kill, a swap alarm by its swap reading, and none after the kill', async () => {
     const request = await h.incident(T0);
     const killMs = Date.parse(request.incident.firstKill.time ?? request.incident.observedAt);
-    const base = responseOutcome(payload(request, COLLECTED), request.incident, null, CONFIG);
+    const base = responseOutcome(payload(request, COLLECTED).state, request.incident, null, CONFIG);
     const older = { ...warningAt(killMs - 3 * 60 * MINUTE, 8), incidentId: `${WARNING_ID}-older` };
     const swap = warningAt(killMs - 12 * MINUTE, 82, 'swap_used_percent');
     const after = { ...warningAt(killMs + 5 * MINUTE, 4), incidentId: `${WARNING_ID}-after` };
