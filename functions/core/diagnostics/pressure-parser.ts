@@ -24,7 +24,10 @@ type Fields = ReadonlyMap<string, string>;
 export function parsePressureSample(f: Fields): PressureSample | null | undefined {
   if (!f.has('event.mode') && ![...f.keys()].some((key) => key.startsWith('pressure.'))) return undefined;
   const stall = stallOf(f);
-  const smaps = listOf(f, 'pressure.smaps').flatMap(rollupOf);
+  // The script picks the largest by VmRSS a moment before it reads each rollup: order by the rollups' own RSS.
+  const smaps = listOf(f, 'pressure.smaps')
+    .flatMap(rollupOf)
+    .sort((a, b) => b.rssKb - a.rssKb);
   const growth = listOf(f, 'pressure.growth')
     .flatMap(growthOf)
     .sort((a, b) => b.kbPerHour - a.kbPerHour);
