@@ -192,3 +192,26 @@ describe('the pressure sample in the diagnostics summary', () => {
     }
   });
 });
+
+describe('the pressure sample of a real pressure-mode capture', () => {
+  // test/fixtures/diagnostics/SOURCES.md: oomr-grower grew by the clock at 16 MiB/s; the script sampled 10 s apart.
+  const capture = readFileSync(
+    fileURLToPath(
+      new URL('../../../fixtures/diagnostics/collect-diagnostics-debian12-pressure.stdout', import.meta.url),
+    ),
+    'utf8',
+  );
+  const pressure = parseDiagnosticsSummary(capture).pressure;
+
+  it('names the grower first, at the rate it allocated at, and its rollup first', () => {
+    const top = pressure?.growth[0];
+    expect(top).toMatchObject({ pid: 15670, comm: 'oomr-grower', sinceSeconds: 10 });
+    expect(top?.kbPerHour).toBeGreaterThan(16 * 1024 * 3600 * 0.95);
+    expect(top?.kbPerHour).toBeLessThan(16 * 1024 * 3600 * 1.05);
+    expect(pressure?.growth).toHaveLength(5);
+    expect(pressure?.smaps[0]).toMatchObject({ pid: 15670, comm: 'oomr-grower', swapKb: 0 });
+    expect(pressure?.smaps[0]?.anonymousKb).toBeGreaterThan(256 * 1024);
+    expect(pressure?.previousSampleAt).toBe('2026-12-04T22:06:01Z');
+    expect(pressure?.stall?.some.totalUs).toBeGreaterThan(0);
+  });
+});
