@@ -41,7 +41,7 @@ export class DynamoNotificationStore implements DeliveryStore {
     return stats;
   }
 
-  /** The incidents of one instance received since `sinceMs` (GSI2), oldest first. */
+  /** The incidents of one instance received since `sinceMs` (GSI2), oldest first; memory-pressure warnings too. */
   async incidentsOn(instanceKey: string, sinceMs: number): Promise<RelatedIncident[]> {
     const items = await queryIndex(
       this.props,
@@ -57,6 +57,15 @@ export class DynamoNotificationStore implements DeliveryStore {
         pid: typeof item.pid === 'number' ? item.pid : null,
         killCount: typeof item.killCount === 'number' ? item.killCount : 1,
         executionArn: typeof item.executionArn === 'string' ? item.executionArn : null,
+        ...(item.kind === 'pressure'
+          ? {
+              killCount: 0,
+              warning: {
+                metric: typeof item.metric === 'string' ? item.metric : null,
+                latestValue: typeof item.latestValue === 'number' ? item.latestValue : null,
+              },
+            }
+          : {}),
       }));
   }
 

@@ -30,6 +30,11 @@ export function relatedViews(outcome: ResponseOutcome): RelatedView[] {
 }
 
 function describe(other: RelatedIncident): string {
+  if (other.warning) {
+    const { metric, latestValue } = other.warning;
+    const figure = metric === null || latestValue === null ? '' : ` (${metric} ${latestValue})`;
+    return `a memory-pressure warning${figure}`;
+  }
   const who =
     other.process === null ? 'a kill' : `${other.process}${other.pid === null ? '' : ` (pid ${other.pid})`}`;
   return other.killCount > 1
