@@ -51,7 +51,8 @@ export interface PressureWorkflowProps {
   readonly removalPolicy: RemovalPolicy;
   /**
    * The execution's own timeout, a backstop only (every state is bounded, and the graph test proves the worst
-   * case is below it). @default 2 hours: a warning's answer is stale long before that
+   * case is below it: with a preventive swap file of 64 GiB and every retry of Notify, about 2 h 40 min).
+   * @default 3 hours, as the kill workflow's
    */
   readonly timeout?: Duration;
 }
@@ -142,7 +143,7 @@ export class PressureWorkflow extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(diagnostics.chain),
-      timeout: props.timeout ?? Duration.hours(2),
+      timeout: props.timeout ?? Duration.hours(3),
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
       comment:

@@ -18,7 +18,7 @@ export function pressureIncidentId(
 ): string {
   const stamp = warning.at.replace(/[-:]/g, '').slice(0, 15);
   const hash = createHash('sha256')
-    .update(`${warning.alarmArn}\n${warning.contributorId}\n${warning.at}`)
+    .update(`${warning.alarmArn}\n${warning.contributorId}\n${warning.instanceId}\n${warning.at}`)
     .digest('hex')
     .slice(0, 16);
   return `pressure-${/^\d{8}T\d{6}$/.test(stamp) ? stamp : 'unknown'}-${hash}`;
