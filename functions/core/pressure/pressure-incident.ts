@@ -9,12 +9,13 @@ import type { PressureIncident } from './ports';
 const MAX_REASON_CHARS = 1000;
 
 /**
- * The incident id of a warning: `pressure-<UTC time of the warning>-<hash>`, the hash of the alarm, the contributor
- * and the time, so that every delivery of one event yields one id (and one execution: executions are named after
- * it). Within Step Functions' 80 characters of an execution name, and its alphabet.
+ * The incident id of a warning: `pressure-<UTC time of the warning>-<hash>`, the hash of the alarm, the contributor,
+ * its instance and the time, so that every delivery of one event yields one id (and one execution: executions are
+ * named after it). The instance is hashed too rather than trusted to follow from CloudWatch's contributor id.
+ * Within Step Functions' 80 characters of an execution name, and its alphabet.
  */
 export function pressureIncidentId(
-  warning: Pick<InstancePressure, 'alarmArn' | 'contributorId' | 'at'>,
+  warning: Pick<InstancePressure, 'alarmArn' | 'contributorId' | 'instanceId' | 'at'>,
 ): string {
   const stamp = warning.at.replace(/[-:]/g, '').slice(0, 15);
   const hash = createHash('sha256')
