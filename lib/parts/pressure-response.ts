@@ -3,7 +3,12 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IDestination, IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  CfnEventInvokeConfig,
+  DestinationType,
+  type IDestination,
+  type IFunction,
+} from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -74,10 +79,15 @@ export class PressureResponse extends Construct {
     stateMachine.grantStartExecution(fn);
     // EventBridge retries the invoke (throttled, Lambda unavailable), then dead-letters the event; Lambda retries
     // the function's own failure twice, then sends the invocation record to the same alarmed queue.
-    fn.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(1),
-      onFailure: props.deadLetters.destination,
+    // Named by ARN, as the rule's invoke permission names it (cfn-lint-serverless ES1007 pairs the two by equal
+    // FunctionName; `configureAsyncInvoke` would name it by Ref), as for the execution-ended rule's notifier.
+    const { destination } = props.deadLetters.destination.bind(this, fn, { type: DestinationType.FAILURE });
+    new CfnEventInvokeConfig(this, 'AsyncInvoke', {
+      functionName: fn.functionArn,
+      qualifier: '$LATEST',
+      maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: Duration.hours(1).toSeconds(),
+      destinationConfig: { onFailure: { destination } },
     });
     props.rule.addTarget(
       new LambdaFunction(fn, {
