@@ -69,7 +69,7 @@ export class DynamoNotificationStore implements DeliveryStore, WarningDeliverySt
     return stats;
   }
 
-  /** The incidents of one instance received since `sinceMs` (GSI2), oldest first. */
+  /** The incidents of one instance received since `sinceMs` (GSI2), oldest first; memory-pressure warnings too. */
   async incidentsOn(instanceKey: string, sinceMs: number): Promise<RelatedIncident[]> {
     const items = await queryIndex(
       this.props,
@@ -88,6 +88,7 @@ export class DynamoNotificationStore implements DeliveryStore, WarningDeliverySt
         // A memory-pressure warning's item (the pressure function writes it on the same index).
         ...(item.kind === 'pressure'
           ? {
+              killCount: 0,
               warning: {
                 metric: typeof item.metric === 'string' ? item.metric : null,
                 latestValue: typeof item.latestValue === 'number' ? item.latestValue : null,

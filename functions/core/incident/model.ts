@@ -74,8 +74,8 @@ export interface RelatedIncident {
   /** Its response's Step Functions execution, once started. */
   executionArn: string | null;
   /**
-   * Set when it is a memory-pressure warning (its item's `kind` is `pressure`), not a kill: the metric its alarm
-   * read and the datapoint that crossed the threshold, in percent, when known. @default absent: a kill's incident
+   * Set when it is a memory-pressure warning rather than a kill (then `killCount` is 0 and `observedAt` is when the
+   * instance crossed the alarm's threshold): the metric and the datapoint that crossed it, when known.
    */
   warning?: { metric: string | null; latestValue: number | null };
 }
