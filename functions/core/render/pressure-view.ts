@@ -70,7 +70,7 @@ export function describePressure(raw: PressureOutcome): PressureView {
     ...(analysis && (analysis.metrics.status === 'failed' || analysis.metrics.status === 'none')
       ? [`No projection: ${analysis.metrics.detail}.`]
       : []),
-    ...(outcome.failure ? [`The ${outcome.failure.stage} step failed: ${outcome.failure.error}`] : []),
+    ...(outcome.failure ? [failureNotice(outcome.failure)] : []),
   ].map(oneLine);
   const provenance = outcome.provenance && outcome.provenance.kind !== 'live' ? outcome.provenance : null;
   return {
@@ -192,4 +192,10 @@ function growthOf(outcome: PressureOutcome, pid: number): string {
 export function clock(iso: string): string {
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? iso : `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+}
+
+/** A failed step by name; the whole response's end (`workflow`) says it in its own words. */
+function failureNotice(failure: { stage: string; error: string }): string {
+  if (failure.stage !== 'workflow') return `The ${failure.stage} step failed: ${failure.error}`;
+  return `${failure.error.charAt(0).toUpperCase()}${failure.error.slice(1)}.`;
 }
