@@ -3,7 +3,7 @@ import type { ProcessGrowth } from '../diagnostics/pressure-sample';
 
 /**
  * The process most likely to be the next victim, as the host measured it: the fastest grower between the
- * script's two samples; without a measured growth (the first sample of a host, a script too old to take one,
+ * script's two samples (taken seconds apart in one run); without a measured growth (one sample only, a script too old to take two,
  * nothing grew), the largest process by RSS, said to have no growth measured.
  */
 export type TopGrower =

@@ -36,7 +36,7 @@ export function growerText(grower: TopGrower): string {
 /** The grower with how its rate was measured, for the facts. */
 export function growerDetail(grower: TopGrower): string {
   if (grower.kind === 'largest')
-    return `${growerText(grower)}: the host had no earlier sample to compare with, or nothing grew`;
+    return `${growerText(grower)}: the diagnostics took one sample only, or nothing grew between their two`;
   return `${growerText(grower)} (RSS ${formatKiB(grower.rssKb)}, measured over ${grower.sinceSeconds} s between two samples)`;
 }
 

@@ -112,7 +112,15 @@ export function pressureOutcome(
     accountId: state.alarmArn.split(':')[4] || null,
     executionArn,
   };
-  const { diagnostics: _d, diagnosticsSendError: _e, analysis: _a, actions, failure, ...warning } = state;
+  const {
+    diagnostics: _d,
+    diagnosticsSendError: _e,
+    analysis: _a,
+    actions,
+    failure,
+    provenance,
+    ...warning
+  } = state;
   return {
     warning,
     diagnostics: analyzed?.diagnostics ?? diagnosticsOutcome(state, config.outputBucket),
@@ -121,6 +129,8 @@ export function pressureOutcome(
     actions: actionResults(actions),
     failure: failure ? { stage: failure.stage, error: failureText(failure) } : null,
     context,
+    // Only a labelled (sample) state adds the key: a live outcome is exactly what it was.
+    ...(provenance && provenance.kind !== 'live' ? { provenance } : {}),
   };
 }
 
