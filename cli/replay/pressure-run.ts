@@ -85,11 +85,9 @@ export async function runPressureReplayCommand(
   }
   await pending;
   const config = { outputBucket: null, partition: 'aws', region: 'us-east-1' };
-  const outcome = pressureOutcome(result.state, result.executionArn, config);
-  const labelled = settings.hostExec
-    ? outcome
-    : { ...outcome, provenance: { kind: 'sample' as const, detail: SAMPLE_DIAGNOSTICS_SENTENCE } };
-  if (settings.pretty) await out(`\n${renderPressureText(labelled)}`);
+  // The terminal's rendering: the outcome the notifier built the message from (its provenance included).
+  if (settings.pretty)
+    await out(`${renderPressureText(pressureOutcome(result.state, result.executionArn, config))}\n`);
   const where = settings.hostExec
     ? `Diagnostics ran on this host (${hostname()}, --host-exec, mode=pressure); remediation ${settings.apply ? 'for real (--apply)' : 'as a dry run (no --apply)'}.`
     : 'Diagnostics: a captured pressure-mode sample (another host); nothing ran on any host (no --host-exec).';
