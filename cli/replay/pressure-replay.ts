@@ -61,7 +61,7 @@ export async function runPressureReplay(
   const report = (line: Omit<StageLine, 'incident'>) => deps.progress({ ...line, incident: null });
   const warning = instancePressure(withInstance(event, deps.instanceId));
   const input = pressureWorkflowInput(pressureIncidentOf(warning, LOCAL_STATE_MACHINE, deps.now()));
-  const executionArn = LOCAL_STATE_MACHINE.replace(':stateMachine:', ':execution:') + `:${input.incidentId}`;
+  const executionArn = `${LOCAL_STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${input.incidentId}`;
 
   let state: PressureNotifyEvent = await timed<PressureNotifyEvent>(report, 'diagnostics', async () => {
     try {
