@@ -220,6 +220,7 @@ export class OomResponder extends Construct {
           },
           cooldown: config.pressureCooldown,
           retention: config.retention,
+          topic: this.topic,
         })
       : undefined;
     this.pressureStateMachine = pressure?.workflow.stateMachine;
@@ -320,7 +321,7 @@ export class OomResponder extends Construct {
       stateMachine: this.stateMachine,
       detectLogGroup: detect.logGroup,
       notifyLogGroup: notify.logGroup,
-      alarms: alarms.all,
+      alarms: [...alarms.all, ...(pressure?.alarms ?? [])],
     });
     acknowledgeFindings({
       detect,

@@ -1,4 +1,12 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IAlarm,
+  type Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -11,6 +19,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PipelineFunction } from '../functions/pipeline-function';
@@ -30,6 +39,8 @@ export interface PressureResponseProps {
   readonly outputBucket: IBucket;
   readonly endedUnnotified: Rule;
   readonly deadLetters: { readonly queue: IQueue; readonly destination: IDestination };
+  /** Where the pipeline's own alarms go (those of the pressure function and state machine too). */
+  readonly topic: ITopic;
   /** A second warning on an instance within this time of the first is not answered again. */
   readonly cooldown: Duration;
   readonly retention: Duration;
@@ -45,6 +56,8 @@ export interface PressureResponseProps {
 export class PressureResponse extends Construct {
   readonly function: PipelineFunction;
   readonly workflow: PressureWorkflow;
+  /** The pressure function's errors and the pressure workflow's failed or timed-out executions, to the topic. */
+  readonly alarms: IAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: PressureResponseProps) {
     super(scope, id);
@@ -97,7 +110,39 @@ export class PressureResponse extends Construct {
         deadLetterQueue: props.deadLetters.queue,
       }),
     );
+    this.alarm(
+      props.topic,
+      'Errors',
+      'OOM Responder: the pressure function failed on a memory-pressure warning (Lambda retries it, then the dead-letter queue keeps it)',
+      fn.metricErrors({ period: Duration.minutes(5) }) as Metric,
+    );
+    this.alarm(
+      props.topic,
+      'FailedResponses',
+      'OOM Responder: a pressure workflow failed (the notifier could not report a memory-pressure warning)',
+      stateMachine.metricFailed({ period: Duration.minutes(5) }) as Metric,
+    );
+    this.alarm(
+      props.topic,
+      'TimedOutResponses',
+      'OOM Responder: a pressure workflow timed out',
+      stateMachine.metricTimedOut({ period: Duration.minutes(5) }) as Metric,
+    );
     this.acknowledgeFindings(props);
+  }
+
+  /** As the pipeline's other alarms (`Alarms`): any datapoint of 1 or more in 5 minutes, missing data is fine. */
+  private alarm(topic: ITopic, id: string, description: string, metric: Metric): void {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(topic));
+    this.alarms.push(alarm);
   }
 
   /** The cdk-nag findings of the function and the state machine, each with its reason (as the kill pipeline's). */

@@ -101,6 +101,28 @@ describe('the pressure function', () => {
   });
 });
 
+describe('the pressure alarms', () => {
+  it("alarm to the topic on the function's errors and on the pressure workflow's failed or timed-out executions", () => {
+    const [fnId] = pressureFunction(template);
+    const machine = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find((id) =>
+      id.startsWith('OomResponderPressureWorkflowStateMachine'),
+    );
+    const alarms = entries(template, 'AWS::CloudWatch::Alarm').filter(([id]) =>
+      id.startsWith('OomResponderPressure'),
+    );
+    const watched = alarms.map(([, a]) => [a.Properties.MetricName, JSON.stringify(a.Properties.Dimensions)]);
+    expect(watched).toEqual(
+      expect.arrayContaining([
+        ['Errors', expect.stringContaining(fnId)],
+        ['ExecutionsFailed', expect.stringContaining(String(machine))],
+        ['ExecutionsTimedOut', expect.stringContaining(String(machine))],
+      ]),
+    );
+    expect(alarms).toHaveLength(3);
+    for (const [, alarm] of alarms) expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('Topic');
+  });
+});
+
 describe('with earlyWarning: false', () => {
   it('has no pressure function and no pressure state machine', () => {
     const off = synthStack({ responder: { earlyWarning: false } }).template;

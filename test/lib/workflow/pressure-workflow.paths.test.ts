@@ -88,8 +88,13 @@ const analyzed =
   (steps: unknown[] = []) =>
   async () => ({ mode: 'pressure', projection: { minutesToExhaustion: 40 }, steps });
 const notified = async () => ({ notified: true });
-const notifyState = (calls: { state: string; input: Record<string, unknown> }[]) =>
-  (calls.findLast((c) => c.state === 'Notify')?.input as { state: Record<string, unknown> }).state;
+const notifyState = (calls: { state: string; input: Record<string, unknown> }[]): Record<string, unknown> => {
+  const input = calls.findLast((c) => c.state === 'Notify')?.input as
+    | { state?: Record<string, unknown> }
+    | undefined;
+  if (!input?.state) throw new Error('Notify was not invoked');
+  return input.state;
+};
 
 describe.skipIf(!localStepFunctionsRuns)(`the pressure workflow's paths${localStepFunctionsSkip}`, () => {
   beforeAll(async () => {
