@@ -1111,14 +1111,15 @@ if capture free 1 free -m; then free_text=$OUT; fi
 
 # Pressure mode: the second sample once sampleSeconds have passed since the first, then the smaps_rollup of the
 # largest processes still alive (the same pid and start time).
-growth_text='(sampleSeconds is 0: one sample, no growth)' smaps_text=''
+growth_text='(sampleSeconds is 0: one sample, no growth)' smaps_text='(no process to read)'
 if [[ $mode == pressure ]]; then
   if ((sample_seconds > 0)) && [[ -n $first_cs ]]; then
     uptime_cs
     wait_cs=$((first_cs + sample_seconds * 100 - ${REPLY:-0}))
     ((wait_cs > 0)) && bounded $((sample_seconds + 2)) sleep "$((wait_cs / 100)).$((wait_cs / 10 % 10))$((wait_cs % 10))"
     uptime_cs
-    second_cs=$REPLY first=("${live[@]}") live=()
+    # ${a[@]+...}: bash 4.2 (Amazon Linux 2) calls an empty array unbound under set -u.
+    second_cs=$REPLY first=(${live[@]+"${live[@]}"}) live=()
     for p in ${first[@]+"${first[@]}"}; do
       rss_sample "$p"
       growth_between "${START_OF[$p]}" "${FIRST_RSS_OF[$p]}" "$first_cs" "$START" "$RSS" "$second_cs"

@@ -4,7 +4,9 @@ import { containedOomSupport } from '../../../cli/local/contained-oom';
 import type { DiagnosticsSummary } from '../../../functions/core/diagnostics/model';
 import type { PressureSample } from '../../../functions/core/diagnostics/pressure-sample';
 import { parseDiagnosticsSummary } from '../../../functions/core/diagnostics/summary-parser';
+import { scriptPath } from '../../../lib/ssm/script-source';
 import { type Grower, memoryStatus, startGrower } from './support/grower';
+import { runInMemoryCgroup } from './support/memory-cgroup';
 import { runScript, type ScriptRun } from './support/run-script';
 
 /**
@@ -202,5 +204,17 @@ describe.skipIf(!support.supported)(`collect-diagnostics in pressure mode on thi
     expect(single.pressure?.smaps.length).toBeGreaterThan(0);
     expect(single.probes.map((p) => p.name)).not.toContain('growth');
     expect(once.stdout).toContain('(sampleSeconds is 0: one sample, no growth)');
+  });
+
+  it('stays light: inside a 64 MiB memory cgroup, pressure mode ends without an OOM kill', async () => {
+    const result = await runInMemoryCgroup(64, ['bash', scriptPath('collect-diagnostics')], {
+      ...process.env,
+      SSM_mode: 'pressure',
+      SSM_sampleSeconds: '1',
+    });
+    expect(result.code).toBe(0);
+    expect(parseDiagnosticsSummary(result.stdout).pressure?.previousSampleAt).not.toBeNull();
+    expect(result.oomKills).toBe(0);
+    expect(result.peakBytes).toBeLessThan(64 * 1024 * 1024);
   });
 });
