@@ -33,12 +33,6 @@ machine: read-only diagnostics (collect-diagnostics with mode=pressure), the pro
 time to exhaustion, a preventive swap when the policy allows one, and the warning message.
 
 Options:
-  --pressure FILE      replay this memory-pressure event (no log FILE then)
-  --metrics FILE       the instance's memory metrics for --pressure: 'aws cloudwatch
-                       get-metric-data' output (results labelled mem_available_percent and
-                       swap_used_percent) or a list of series; without it, no projection
-  --instance ID        for --pressure, the instance of a contributor that names none (AWS's
-                       documented sample is grouped by TableName)
   --host-exec          this host is the instance: run the SSM documents' scripts here (collect
                        diagnostics; remediations as planned, as a dry run unless --apply).
                        Without it, diagnostics come from a captured sample and nothing runs on
@@ -51,6 +45,12 @@ Options:
   --apply              remediate for real (needs --host-exec; the scripts need root)
   --pretty             print messages laid out for a terminal instead of JSON payloads
   --year YYYY          year for timestamps that print none (syslog, dmesg -H)
+  --pressure FILE      replay this memory-pressure event (no log FILE then)
+  --metrics FILE       the instance's memory metrics for --pressure: 'aws cloudwatch
+                       get-metric-data' output (results labelled mem_available_percent and
+                       swap_used_percent) or a list of series; without it, no projection
+  --instance ID        for --pressure, the instance of a contributor that names none (AWS's
+                       documented sample is grouped by TableName)
   -h, --help           show this help
 
 Output: one progress line per stage on stderr (detect, then diagnostics, analyze, remediate
