@@ -18,8 +18,21 @@ import { stepMrkdwn } from './slack-sections';
 import { fitLines } from './text-fit';
 import { mrkdwnText } from './untrusted';
 
-/** A field value's share: one line of figures; a longer one is cut. */
-const FIELD_VALUE_CHARS = 400;
+/**
+ * Each part's most characters, chosen so that all of them at once (with the header's 150, six facts and the
+ * footer) stay under `SLACK_LIMITS.blocksTextBudget` (9,000): no part needs to shrink another. A line is cut to
+ * `line` by itself, so a long one is shortened visibly rather than dropping the lines after it.
+ */
+const ROOM = {
+  notices: 900,
+  steps: 1900,
+  step: 800,
+  fieldValue: 250,
+  top: 800,
+  done: 800,
+  links: 2200,
+  line: 380,
+} as const;
 
 /**
  * The Slack incoming-webhook payload for a memory-pressure warning, ordered for the minutes before a kill: the
@@ -33,31 +46,31 @@ export function renderPressureSlack(outcome: PressureOutcome): SlackMessage {
     view.notices.length > 0
       ? section(
           fitLines(
-            view.notices.map((n) => `:warning: ${mrkdwnText(n)}`),
-            1200,
+            view.notices.map((n) => `:warning: ${fitMrkdwn(n, ROOM.line)}`),
+            ROOM.notices,
             'more notices',
           ),
         )
       : null,
     stepsSection(view),
-    fields(view.measured, FIELD_VALUE_CHARS),
+    fields(view.measured, ROOM.fieldValue),
     view.top.length > 0
       ? section(
           `*Largest processes (smaps_rollup)*\n${fitLines(
-            view.top.map((l) => `• ${mrkdwnText(l)}`),
-            1200,
+            view.top.map((l) => `• ${fitMrkdwn(l, ROOM.line)}`),
+            ROOM.top,
             'more',
           )}`,
         )
       : null,
     section(
       `*What the pipeline did*\n${fitLines(
-        view.done.map((l) => `• ${mrkdwnText(l)}`),
-        1200,
+        view.done.map((l) => `• ${fitMrkdwn(l, ROOM.line)}`),
+        ROOM.done,
         'more',
       )}`,
     ),
-    ...(view.links.length > 0 ? [divider(), section(linksLine(view, 2500))] : []),
+    ...(view.links.length > 0 ? [divider(), section(linksLine(view, ROOM.links))] : []),
     context([mrkdwnText(view.footer)]),
   ];
   return {
@@ -68,8 +81,8 @@ export function renderPressureSlack(outcome: PressureOutcome): SlackMessage {
 
 function stepsSection(view: PressureView): SlackBlock | null {
   if (view.nextSteps.length === 0) return null;
-  const lines = view.nextSteps.map((step, i) => stepMrkdwn(step, i === 0 ? '*Now:* ' : '• ', 800));
-  return section(`*What to do now*\n${fitLines(lines, 2600, 'more steps')}`);
+  const lines = view.nextSteps.map((step, i) => stepMrkdwn(step, i === 0 ? '*Now:* ' : '• ', ROOM.step));
+  return section(`*What to do now*\n${fitLines(lines, ROOM.steps, 'more steps')}`);
 }
 
 /** Links are never cut: those that do not fit are left out. */

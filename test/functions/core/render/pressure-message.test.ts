@@ -160,6 +160,59 @@ describe('the memory-pressure message', () => {
     expect(validateSlackMessage(renderPressureSlack(long))).toEqual([]);
   });
 
+  it('stays within every channel limit with every host and workflow string at its longest', () => {
+    const comm = '<*&`@here~_x>';
+    const worst = pressureDiagnostics({
+      hostname: `${'h'.repeat(63)}.${'d'.repeat(180)}`,
+      pressure: pressureSample({
+        smaps: Array.from({ length: 5 }, (_, i) => ({
+          pid: 4_194_300 + i,
+          comm,
+          rssKb: 900_000_000,
+          pssKb: 900_000_000,
+          anonymousKb: 900_000_000,
+          swapKb: 900_000_000,
+        })),
+        growth: Array.from({ length: 5 }, (_, i) => ({
+          pid: 4_194_300 + i,
+          comm,
+          rssKb: 900_000_000,
+          previousRssKb: 1,
+          sinceSeconds: 10,
+          kbPerHour: 900_000_000_000,
+        })),
+      }),
+    });
+    const base = outcome({ diagnostics: worst, failure: { stage: 'remediate', error: '&<>'.repeat(3000) } });
+    const long: PressureOutcome = {
+      ...base,
+      warning: { ...base.warning, alarmName: 'A'.repeat(255) },
+      actions: [
+        {
+          action: 'add-swap',
+          status: 'failed',
+          summary: '*'.repeat(4000),
+          verification: '<'.repeat(2000),
+          commandId: null,
+          exitCode: 1,
+        },
+      ],
+    };
+    const slack = renderPressureSlack(long);
+    expect(validateSlackMessage(slack)).toEqual([]);
+    const q = renderPressureQ(long);
+    expect(q.content.title.length).toBeLessThanOrEqual(150);
+    expect(q.content.description.length).toBeLessThanOrEqual(3500);
+    const sns = renderPressureSns(long);
+    expect(sns.subject.length).toBeLessThanOrEqual(SNS_LIMITS.subjectChars);
+    expect(Buffer.byteLength(sns.message)).toBeLessThan(SNS_LIMITS.messageBytes);
+    // Host text is escaped in mrkdwn: the comm's mention and markup never reach Slack as such (the header is
+    // plain text, where Slack parses neither).
+    expect(JSON.stringify(slack.blocks.slice(1))).not.toContain('@here');
+    // A long line is cut by itself: the swap's failed result is still said, shortened.
+    expect(JSON.stringify(slack)).toContain('Preventive swap (FAILED): ∗∗∗');
+  });
+
   it('publishes to SNS with the attributes a subscription filters on', () => {
     const sns = renderPressureSns(outcome());
     expect(sns.messageAttributes).toMatchObject({
