@@ -1,3 +1,4 @@
+import type { RemediationStep } from '../analysis/model';
 import type { AnalysisStore } from '../detect/ports';
 import type { DiagnosticsOutcome } from '../incident/outcome';
 import { MEMORY_METRIC_NAMES, type MemoryMetricsReader, type MemorySeries } from '../metrics/memory-series';
@@ -58,25 +59,13 @@ export async function analyzePressureWarning(
   });
   const steps: PlannedStep[] = [];
   for (const step of analysis.plan.steps) {
-    const documentName = config.documents.addSwap;
-    const validation = validateAddSwapParameters({ ...step.parameters, drill: 'false' });
-    const skip = !documentName
-      ? `the ${step.action} document is not deployed (enable it in the remediation policy)`
-      : validation.ok
-        ? null
-        : `refused before sending: ${validation.error.message}`;
-    if (skip || !documentName || !validation.ok) {
-      analysis.plan.skipped.push({ action: step.action, reason: skip ?? 'refused before sending' });
+    const planned = toPlannedStep(step, config.documents.addSwap);
+    if ('skip' in planned) {
+      analysis.plan.skipped.push({ action: step.action, reason: planned.skip });
       continue;
     }
-    steps.push({
-      action: step.action,
-      documentName,
-      parameters: validation.parameters,
-      dryRun: step.dryRun,
-      reason: step.reason,
-    });
-    if (!step.dryRun && !ours) {
+    steps.push(planned);
+    if (!planned.dryRun && !ours) {
       const expiresAt = Math.floor((now.getTime() + (config.retentionMs ?? 30 * 86_400_000)) / 1000);
       await ports.store.recordAction(
         instanceKey,
@@ -87,6 +76,27 @@ export async function analyzePressureWarning(
   }
   analysis.plan.steps = analysis.plan.steps.filter((step) => steps.some((s) => s.action === step.action));
   return { diagnostics, analysis, steps };
+}
+
+/**
+ * A preventive swap ready for SendCommand: its document, and its parameters re-validated with the document's own
+ * patterns (a warning is never a drill's). Skipped, with why, when the document is not deployed or refuses them.
+ */
+function toPlannedStep(
+  step: RemediationStep,
+  documentName: string | undefined,
+): PlannedStep | { skip: string } {
+  if (!documentName)
+    return { skip: `the ${step.action} document is not deployed (enable it in the remediation policy)` };
+  const validation = validateAddSwapParameters({ ...step.parameters, drill: 'false' });
+  if (!validation.ok) return { skip: `refused before sending: ${validation.error.message}` };
+  return {
+    action: step.action,
+    documentName,
+    parameters: validation.parameters,
+    dryRun: step.dryRun,
+    reason: step.reason,
+  };
 }
 
 /** The hour before the warning; a failed read is said in the message, never a failed step. */

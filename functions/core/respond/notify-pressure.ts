@@ -5,7 +5,6 @@ import type { PressureOutcome } from '../pressure/outcome';
 import { renderPressureQ } from '../render/pressure-q';
 import { renderPressureSlack } from '../render/pressure-slack';
 import { renderPressureSns } from '../render/pressure-sns';
-import type { SnsNotification } from '../render/sns';
 import {
   isPressureState,
   type PressureNotifyEvent,
@@ -18,8 +17,13 @@ import { channelJobs } from './channel-jobs';
 import { diagnosticsOutcome } from './diagnostics-outcome';
 import { failureText } from './failure-text';
 import { CHANNEL_ATTEMPTS, NotificationIncompleteError } from './notify-errors';
-import { LAMBDA_MOST_MS, NotificationFailedError, type NotifyIncidentConfig } from './notify-incident';
-import type { Messages } from './notify-messages';
+import {
+  LAMBDA_MOST_MS,
+  NotificationFailedError,
+  type NotifyIncidentConfig,
+  recordOf,
+} from './notify-incident';
+import { type Messages, withFormat } from './notify-messages';
 import type { NotifyTelemetry, SlackNotifier, SnsPublisher, WarningDeliveryStore } from './notify-ports';
 
 export interface NotifyPressurePorts {
@@ -66,7 +70,13 @@ export async function notifyPressure(
           : r,
       ),
     );
-  const record = recordOf(results, ports.slack !== null, new Date(nowMs).toISOString());
+  const record = recordOf(
+    results,
+    ports.slack !== null,
+    new Date(nowMs).toISOString(),
+    null,
+    state.incidentId,
+  );
   const waiting = results.filter((r) => r.waiting !== null || !FINAL.has(r.delivery.status));
   if (waiting.length > 0)
     throw new NotificationIncompleteError(
@@ -148,39 +158,8 @@ export function pressureMessages(outcome: PressureOutcome, qDeveloperFormat: boo
   };
 }
 
-function withFormat(notification: SnsNotification, format: 'text' | 'q-developer'): SnsNotification {
-  return {
-    ...notification,
-    messageAttributes: {
-      ...notification.messageAttributes,
-      format: { DataType: 'String', StringValue: format },
-    },
-  };
-}
-
+/** A channel's delivery that no later invocation changes. */
 const FINAL: ReadonlySet<ChannelDelivery['status']> = new Set(['sent', 'failed', 'unknown']);
-
-function recordOf(
-  results: readonly ChannelResult[],
-  slackConfigured: boolean,
-  at: string,
-): NotificationRecord {
-  const of = (channel: ChannelResult['channel']) => results.find((r) => r.channel === channel)?.delivery;
-  const status = (d: ChannelDelivery) => (d.status === 'sending' ? 'pending' : d.status);
-  const sns = of('sns');
-  const slack = of('slack');
-  const q = of('q');
-  return {
-    at,
-    slack: slack
-      ? { status: status(slack), detail: slack.detail }
-      : { status: 'skipped', detail: slackConfigured ? null : 'no Slack webhook is configured' },
-    sns: sns
-      ? { status: status(sns), messageId: sns.messageId, detail: sns.detail }
-      : { status: 'skipped', messageId: null, detail: null },
-    ...(q ? { q: { status: status(q), messageId: q.messageId, detail: q.detail } } : {}),
-  };
-}
 
 function parseEvent(event: unknown): { state: PressureNotifyEvent; executionArn: string | null } {
   const wrapper = event as { state?: unknown; executionArn?: unknown } | null;
