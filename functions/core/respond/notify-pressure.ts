@@ -12,7 +12,7 @@ import {
 } from '../workflow/pressure-state';
 import { actionResults } from './action-results';
 import { IncidentNotFoundError } from './analyze-incident';
-import { type ChannelResult, deliverOnce, deliveryContext, giveUp } from './channel-delivery';
+import { deliverOnce, deliveryContext, giveUp } from './channel-delivery';
 import { channelJobs } from './channel-jobs';
 import { diagnosticsOutcome } from './diagnostics-outcome';
 import { failureText } from './failure-text';
