@@ -193,7 +193,8 @@ function withMemoryBreakdown(kill: Kill): Kill {
   return filled;
 }
 
-function deliveriesOf(item: Record<string, unknown>): Pick<Incident, 'deliveries'> {
+/** The channels' delivery attributes of an item (an incident's or a warning's). */
+export function deliveriesOf(item: Record<string, unknown>): Pick<Incident, 'deliveries'> {
   const deliveries: Partial<Record<NotifyChannel, ChannelDelivery>> = {};
   for (const [channel, attribute] of Object.entries(DELIVERY_ATTRIBUTES) as [NotifyChannel, string][]) {
     const value = item[attribute];

@@ -36,6 +36,7 @@ import {
   topProcesses,
 } from './response-facts';
 import { clean, oneLine } from './text-fit';
+import { warnedBeforeFacts } from './warned-before';
 import { whatHappened } from './what-happened';
 
 /**
@@ -162,7 +163,8 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     tag: provenanceTag(outcome.provenance),
     provenance: outcome.provenance && provenanceTag(outcome.provenance) ? outcome.provenance : null,
     notices,
-    whatHappened: whatHappened(incident, summary?.containers),
+    // A warning that went out before the kill is said with it: how long on-call had.
+    whatHappened: [...whatHappened(incident, summary?.containers), ...warnedBeforeFacts(outcome)],
     cause,
     filledBy: filledByLine(incident.firstKill),
     kernelFinding: kernelFinding(incident.firstKill),
