@@ -347,7 +347,11 @@ function acknowledgeFindings(parts: {
 }): void {
   const xray =
     'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions';
-  acknowledge(parts.analyze.role, 'AwsSolutions-IAM5[Resource::*]', xray);
+  acknowledge(
+    parts.analyze.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    `${xray}; nor does cloudwatch:GetMetricData, which the pressure analysis uses read-only (early warnings on)`,
+  );
   acknowledge(parts.notify.role, 'AwsSolutions-IAM5[Resource::*]', xray);
   acknowledge(
     parts.detect.role,

@@ -10,7 +10,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
   CfnEventInvokeConfig,
   DestinationType,
@@ -90,6 +90,15 @@ export class PressureResponse extends Construct {
     // recordWarning: one TransactWriteItems of two conditional puts (authorized as PutItem).
     grantTable(props.table, fn, ['dynamodb:PutItem']);
     stateMachine.grantStartExecution(fn);
+    // The analyze function reads the instance's last hour of memory metrics for a warning (its projection).
+    props.analyzeFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadMemoryMetrics',
+        actions: ['cloudwatch:GetMetricData'],
+        // GetMetricData supports no resource-level permissions (Service Authorization Reference, CloudWatch).
+        resources: ['*'],
+      }),
+    );
     // EventBridge retries the invoke (throttled, Lambda unavailable), then dead-letters the event; Lambda retries
     // the function's own failure twice, then sends the invocation record to the same alarmed queue.
     // Named by ARN, as the rule's invoke permission names it (cfn-lint-serverless ES1007 pairs the two by equal

@@ -11,6 +11,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SERVICE: Record<string, string> = {
   'client-dynamodb': 'dynamodb',
   'lib-dynamodb': 'dynamodb',
+  'client-cloudwatch': 'cloudwatch',
   'client-cloudwatch-logs': 'logs',
   'client-ec2': 'ec2',
   'client-sfn': 'states',
