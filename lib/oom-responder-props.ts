@@ -86,6 +86,13 @@ export interface OomResponderProps {
    */
   readonly earlyWarning?: EarlyWarningProps | false;
   /**
+   * After a memory-pressure warning on an instance, further warnings on it within this time are not answered again
+   * (no second diagnostics, no second message): on-call has the first one, and a kill that follows still gets its
+   * own response. Runs from the warning's time; the two early-warning alarms share it. Ignored with
+   * `earlyWarning: false`. @default 60 minutes
+   */
+  readonly pressureCooldown?: Duration;
+  /**
    * Apply the shipped CloudWatch agent configuration to instances with `instanceTag` through a State Manager
    * association. @default false (the configurations are stored in Parameter Store for you to apply)
    */
@@ -156,6 +163,7 @@ export interface ResolvedOomResponderProps {
   retention: Duration;
   /** `undefined`: no early-warning alarms (`earlyWarning: false`). */
   earlyWarning: EarlyWarningThresholds | undefined;
+  pressureCooldown: Duration;
   applyAgentConfiguration: boolean;
   reservedConcurrency: { detect?: number; analyze?: number; notify?: number };
 }
@@ -243,6 +251,12 @@ export function resolveProps(
   const retention = props.retention ?? Duration.days(30);
   within(problems, 'retention', retention.toDays({ integral: false }), 1, 3650, 'days');
   const earlyWarning = earlyWarningThresholds(problems, props.earlyWarning);
+  const pressureCooldown = props.pressureCooldown ?? Duration.minutes(60);
+  const pressureCooldownMinutes = pressureCooldown.toMinutes({ integral: false });
+  within(problems, 'pressureCooldown', pressureCooldownMinutes, 1, 24 * 60, 'minutes');
+  if (Number.isFinite(pressureCooldownMinutes) && !Number.isInteger(pressureCooldownMinutes)) {
+    problems.push(`pressureCooldown is ${pressureCooldownMinutes} minutes; use whole minutes`);
+  }
   if (problems.length > 0) throw new InvalidOomResponderPropsError(problems);
   return {
     kernelLogGroups,
@@ -260,6 +274,7 @@ export function resolveProps(
     stormWindow,
     retention,
     earlyWarning,
+    pressureCooldown,
     applyAgentConfiguration: props.applyAgentConfiguration ?? false,
     reservedConcurrency,
   };

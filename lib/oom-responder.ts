@@ -23,6 +23,7 @@ import { Alarms } from './observability/alarms';
 import { Dashboard } from './observability/dashboard';
 import { type InstanceTag, type OomResponderProps, resolveProps } from './oom-responder-props';
 import { Notifications } from './parts/notifications';
+import { PressureResponse } from './parts/pressure-response';
 import { SsmDocuments } from './parts/ssm-documents';
 import { Storage } from './parts/storage';
 import { grantTable } from './parts/table-access';
@@ -42,10 +43,12 @@ export class OomResponder extends Construct {
   /** Attach to the instance profiles of managed instances: lets the SSM agent write full output to the bucket. */
   readonly instancePolicyStatements: PolicyStatement[];
   /**
-   * The rule that matches an instance's memory-pressure contributor going into ALARM (it notifies the topic): where
-   * the response workflow's pressure mode, or a target of your own, is added. `undefined` with `earlyWarning: false`.
+   * The rule that matches an instance's memory-pressure contributor going into ALARM (its target is the pressure
+   * function): where a target of your own is added. `undefined` with `earlyWarning: false`.
    */
   readonly memoryPressureRule: IRule | undefined;
+  /** The state machine that answers a memory-pressure warning. `undefined` with `earlyWarning: false`. */
+  readonly pressureStateMachine: StateMachine | undefined;
   /** The tag managed instances carry (the SSM policy's condition); `oom-responder drill` checks an instance for it. */
   readonly instanceTag: InstanceTag;
 
@@ -97,7 +100,8 @@ export class OomResponder extends Construct {
       },
     });
     if (config.earlyWarning) {
-      // The memory timeline of each kill's message. cloudwatch:GetMetricData supports no resource-level permissions
+      // The memory timeline of each kill's message, and the projection of a pressure warning (the pressure workflow
+      // exists only with earlyWarning too). cloudwatch:GetMetricData supports no resource-level permissions
       // (Service Authorization Reference, "Actions, resources, and condition keys for Amazon CloudWatch": its
       // resource types column is empty), so it is granted on "*"; it reads metrics, nothing else.
       analyze.function.addToRolePolicy(
@@ -205,6 +209,39 @@ export class OomResponder extends Construct {
       }),
     );
 
+    const alarms = new Alarms(this, 'Alarms', {
+      topic: this.topic,
+      deadLetters: notifications.deadLetters,
+      stateMachine: this.stateMachine,
+      detect: detect.function,
+      notify: notify.function,
+      analyze: analyze.function,
+      earlyWarning: config.earlyWarning,
+    });
+    const pressureRule = alarms.earlyWarning?.contributorInAlarm;
+    this.memoryPressureRule = pressureRule;
+    const pressure = pressureRule
+      ? new PressureResponse(this, 'Pressure', {
+          ...common,
+          rule: pressureRule,
+          table: storage.table,
+          analyzeFunction: analyze.function,
+          notifyFunction: notify.function,
+          diagnosticsDocument: documents.collectDiagnostics,
+          addSwapDocument: documents.addSwap,
+          instanceStatement,
+          outputBucket: storage.bucket,
+          endedUnnotified: workflow.endedUnnotified,
+          deadLetters: {
+            queue: notifications.deadLetters,
+            destination: notifications.deadLetterDestination(),
+          },
+          cooldown: config.pressureCooldown,
+          retention: config.retention,
+          topic: this.topic,
+        })
+      : undefined;
+    this.pressureStateMachine = pressure?.workflow.stateMachine;
     // Retained by default, so a redeploy after `cdk destroy` finds it: then it is imported (createKernelLogGroup false).
     this.kernelLogGroup = config.createKernelLogGroup
       ? new LogGroup(this, 'KernelLogs', {
@@ -238,12 +275,18 @@ export class OomResponder extends Construct {
       }
     });
     if (config.accountSubscriptionPolicy) {
-      const ownGroups = [detect, analyze, notify].map((fn) => fn.logGroup.logGroupName);
+      const ownGroups = [
+        ...[detect, analyze, notify].map((fn) => fn.logGroup.logGroupName),
+        workflow.logGroup.logGroupName,
+        ...(pressure
+          ? [pressure.function.logGroup.logGroupName, pressure.workflow.logGroup.logGroupName]
+          : []),
+      ];
       const accountPolicy = new CfnAccountPolicy(this, 'AccountSubscription', {
         policyName: `${stack.stackName}-oom-responder`,
         policyType: 'SUBSCRIPTION_FILTER_POLICY',
         scope: 'ALL',
-        selectionCriteria: `LogGroupName NOT IN ${JSON.stringify([...ownGroups, workflow.logGroup.logGroupName])}`,
+        selectionCriteria: `LogGroupName NOT IN ${JSON.stringify(ownGroups)}`,
         policyDocument: stack.toJsonString({
           DestinationArn: detect.function.functionArn,
           // No Distribution: it applies only to Kinesis Data Streams destinations (PutAccountPolicy reference).
@@ -292,21 +335,11 @@ export class OomResponder extends Construct {
       applyWithAssociation: config.applyAgentConfiguration,
       memoryMetrics: config.earlyWarning !== undefined,
     });
-    const alarms = new Alarms(this, 'Alarms', {
-      topic: this.topic,
-      deadLetters: notifications.deadLetters,
-      stateMachine: this.stateMachine,
-      detect: detect.function,
-      notify: notify.function,
-      analyze: analyze.function,
-      earlyWarning: config.earlyWarning,
-    });
-    this.memoryPressureRule = alarms.earlyWarning?.contributorInAlarm;
     new Dashboard(this, 'Dashboard', {
       stateMachine: this.stateMachine,
       detectLogGroup: detect.logGroup,
       notifyLogGroup: notify.logGroup,
-      alarms: alarms.all,
+      alarms: [...alarms.all, ...(pressure?.alarms ?? [])],
     });
     acknowledgeFindings({
       detect,
@@ -335,7 +368,7 @@ function acknowledgeFindings(parts: {
   acknowledge(
     parts.analyze.role,
     'AwsSolutions-IAM5[Resource::*]',
-    `${xray}; nor does cloudwatch:GetMetricData, read-only, for the memory timeline of each kill (with earlyWarning)`,
+    `${xray}; nor does cloudwatch:GetMetricData, read-only, for the memory timeline of each kill and the pressure analysis (with earlyWarning)`,
   );
   acknowledge(parts.notify.role, 'AwsSolutions-IAM5[Resource::*]', xray);
   acknowledge(

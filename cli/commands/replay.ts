@@ -9,11 +9,13 @@ import { write } from '../io/output';
 import { readLineBatches } from '../io/read-lines';
 import type { CommandIo } from '../main';
 import type { ReplayInput } from '../replay/feed';
+import { runPressureReplayCommand } from '../replay/pressure-run';
 import { runReplay } from '../replay/run';
 import { EXIT_OK, UsageError } from '../usage-error';
 import { referenceDateOption } from './options';
 
 export const REPLAY_HELP = `Usage: oom-responder replay [options] FILE...
+       oom-responder replay --pressure EVENT.json [--metrics SERIES.json] [--instance ID] [options]
 
 Run the whole OOM Responder pipeline in this process over kernel logs (FILE, or - for stdin),
 with the same use cases and decisions as the deployed Lambdas and state machine, and nothing
@@ -23,6 +25,12 @@ join it), collect diagnostics, analyze, remediate as the policy allows, and noti
 Input: any kernel log 'oom-responder parse' reads (syslog, journalctl, dmesg, /dev/kmsg), a
 CloudWatch Logs subscription event or decoded batch (one per line or a whole file), or
 'aws logs get-log-events' output; gzip-compressed or not.
+
+With --pressure, replay a memory-pressure warning instead: EVENT.json is the EventBridge event
+of an early-warning alarm's contributor going into ALARM ('CloudWatch Alarm Contributor State
+Change'); the warning goes through the same use cases as the pressure function and its state
+machine: read-only diagnostics (collect-diagnostics with mode=pressure), the projection of the
+time to exhaustion, a preventive swap when the policy allows one, and the warning message.
 
 Options:
   --host-exec          this host is the instance: run the SSM documents' scripts here (collect
@@ -37,6 +45,12 @@ Options:
   --apply              remediate for real (needs --host-exec; the scripts need root)
   --pretty             print messages laid out for a terminal instead of JSON payloads
   --year YYYY          year for timestamps that print none (syslog, dmesg -H)
+  --pressure FILE      replay this memory-pressure event (no log FILE then)
+  --metrics FILE       the instance's memory metrics for --pressure: 'aws cloudwatch
+                       get-metric-data' output (results labelled mem_available_percent and
+                       swap_used_percent) or a list of series; without it, no projection
+  --instance ID        for --pressure, the instance of a contributor that names none (AWS's
+                       documented sample is grouped by TableName)
   -h, --help           show this help
 
 Output: one progress line per stage on stderr (detect, then diagnostics, analyze, remediate
@@ -65,6 +79,9 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
       apply: { type: 'boolean', default: false },
       pretty: { type: 'boolean', default: false },
       year: { type: 'string' },
+      pressure: { type: 'string' },
+      metrics: { type: 'string' },
+      instance: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -74,6 +91,9 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
   }
   const webhookUrl = webhookOption(values['slack-webhook'] ?? process.env.OOM_RESPONDER_SLACK_WEBHOOK);
   try {
+    if (values.pressure !== undefined) return await pressureReplay(values, positionals, webhookUrl, io);
+    if (values.metrics !== undefined || values.instance !== undefined)
+      throw new UsageError('--metrics and --instance go with --pressure');
     if (positionals.length === 0) throw new UsageError('give a FILE to replay (or - for stdin)');
     if (values.apply && !values['host-exec']) {
       throw new UsageError('--apply needs --host-exec: without it nothing runs on any host');
@@ -102,6 +122,44 @@ export async function replayCommand(args: string[], io: CommandIo): Promise<numb
     if (error instanceof UsageError) throw new UsageError(message, { cause: error });
     throw Object.assign(new Error(message), { name: (error as Error).name });
   }
+}
+
+/** `replay --pressure`: its own composition root (cli/replay/pressure-run.ts), the same flags where they apply. */
+async function pressureReplay(
+  values: {
+    pressure?: string;
+    metrics?: string;
+    instance?: string;
+    'host-exec': boolean;
+    apply: boolean;
+    pretty: boolean;
+    policy?: string;
+  },
+  positionals: string[],
+  webhookUrl: string | null,
+  io: CommandIo,
+): Promise<number> {
+  if (positionals.length > 0)
+    throw new UsageError('--pressure replays one event file: give no log FILE with it');
+  if (values.apply && !values['host-exec'])
+    throw new UsageError('--apply needs --host-exec: without it nothing runs on any host');
+  const instance = values.instance ?? null;
+  if (instance !== null && !/^i-[0-9a-f]{8}([0-9a-f]{9})?$/.test(instance))
+    throw new UsageError(`--instance takes an EC2 instance id (i-0abc...), not '${instance.slice(0, 40)}'`);
+  return runPressureReplayCommand(
+    {
+      eventPath: values.pressure ?? '',
+      metricsPath: values.metrics ?? null,
+      instanceId: instance,
+      hostExec: values['host-exec'],
+      apply: values.apply,
+      policy: await policyOption(values.policy, values.apply),
+      webhookUrl,
+      pretty: values.pretty,
+      command: 'oom-responder replay',
+    },
+    io,
+  );
 }
 
 /** The webhook URL: http(s) only; the error never repeats the value (it is a credential). */

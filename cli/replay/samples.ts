@@ -11,3 +11,8 @@ export const SAMPLE_DIAGNOSTICS = fileURLToPath(
 export const SAMPLE_KERNEL_REPORT = fileURLToPath(
   new URL('../../samples/kernel/captured-6.18-dev-kmsg.log', import.meta.url),
 );
+
+/** Real collect-diagnostics stdout in pressure mode (a grower in a memory cgroup): a pressure replay's sample. */
+export const SAMPLE_PRESSURE_DIAGNOSTICS = fileURLToPath(
+  new URL('../../samples/diagnostics/collect-diagnostics-debian12-pressure.stdout', import.meta.url),
+);

@@ -10,6 +10,8 @@ import {
   type AnalyzeIncidentResult,
   analyzeIncident,
 } from '../core/respond/analyze-incident';
+import { type AnalyzePressureResult, analyzePressureWarning } from '../core/respond/analyze-pressure';
+import { isPressureState } from '../core/workflow/pressure-state';
 import { readAnalyzeFunctionConfig } from './config';
 
 // Composition root: configuration and clients once per container.
@@ -19,16 +21,34 @@ const store = new DynamoAnalysisStore({
   client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
   tableName: config.tableName,
 });
-// Only a deployment that publishes the memory metrics reads them (and only its role may).
-const ports: AnalyzeIncidentPorts = config.analyze.memoryTimeline
-  ? { memoryMetrics: new CloudWatchMemoryMetricsReader(new CloudWatchClient({})) }
-  : {};
+// One reader (its client makes no call until asked). A kill's timeline is read only by a deployment that
+// publishes the memory metrics (and only its role may); a pressure warning exists only in such a deployment.
+const metrics = new CloudWatchMemoryMetricsReader(new CloudWatchClient({}));
+const ports: AnalyzeIncidentPorts = config.analyze.memoryTimeline ? { memoryMetrics: metrics } : {};
 
-/** The workflow's analyze step: its state in, diagnostics outcome + analysis + ready-to-send plan out. */
-export async function handler(event: unknown, context: Context): Promise<AnalyzeIncidentResult> {
+/**
+ * The workflow's analyze step: its state in, diagnostics outcome + analysis + ready-to-send plan out. A kill's
+ * state and a memory-pressure warning's (`mode: 'pressure'`) take their own use case.
+ */
+export async function handler(
+  event: unknown,
+  context: Context,
+): Promise<AnalyzeIncidentResult | AnalyzePressureResult> {
   logger.addContext(context);
   const incidentId = (event as { incidentId?: unknown } | null)?.incidentId;
   logger.appendKeys({ incidentId: typeof incidentId === 'string' ? incidentId : null });
+  if (isPressureState(event)) {
+    const result = await analyzePressureWarning(event, { store, metrics }, config.analyze, new Date());
+    logger.info('analyzed a memory-pressure warning', {
+      diagnostics: result.diagnostics.status,
+      metrics: result.analysis.metrics.status,
+      exhaustionMinutes: result.analysis.exhaustion?.minutes ?? null,
+      grower: result.analysis.grower?.comm ?? null,
+      confirmed: result.analysis.host.confirmation.status,
+      planned: result.steps.map((step) => `${step.action}${step.dryRun ? ' (dry run)' : ''}`),
+    });
+    return result;
+  }
   const result = await analyzeIncident(event, store, config.analyze, new Date(), ports);
   logger.info('analyzed', {
     diagnostics: result.diagnostics.status,

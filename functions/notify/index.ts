@@ -10,7 +10,12 @@ import { cachedSecretString } from '../adapters/secrets/cached-secret';
 import { WebhookSlackNotifier } from '../adapters/slack/webhook-notifier';
 import { TopicPublisher } from '../adapters/sns/topic-publisher';
 import { notifyIncident } from '../core/respond/notify-incident';
-import { isExecutionEndedEvent, notifyInvocationFromExecutionEnded } from '../core/workflow/execution-ended';
+import { isPressureNotification, notifyPressure } from '../core/respond/notify-pressure';
+import {
+  isExecutionEndedEvent,
+  notifyInvocationFromExecutionEnded,
+  pressureInvocationFromExecutionEnded,
+} from '../core/workflow/execution-ended';
 import { readNotifyFunctionConfig } from './config';
 
 // Composition root: configuration and clients once per container; the webhook URL is read on first use.
@@ -46,6 +51,15 @@ export async function handler(event: unknown, context: Context) {
   const invocation = { ...ports, remainingMs: () => context.getRemainingTimeInMillis() };
   try {
     if (isExecutionEndedEvent(event)) {
+      const warning = pressureInvocationFromExecutionEnded(event);
+      if (warning) {
+        logger.warn('the pressure response ended before it notified', {
+          executionArn: warning.executionArn,
+          incidentId: warning.state.incidentId,
+          failure: warning.state.failure,
+        });
+        return await notifyPressure(warning, invocation, config.notify);
+      }
       const ended = notifyInvocationFromExecutionEnded(event);
       logger.warn('the response ended before it notified', {
         executionArn: ended.executionArn,
@@ -54,6 +68,8 @@ export async function handler(event: unknown, context: Context) {
       });
       return await notifyIncident(ended, invocation, config.notify);
     }
+    // A memory-pressure warning's state (`mode: 'pressure'`) has its own message, on the same delivery records.
+    if (isPressureNotification(event)) return await notifyPressure(event, invocation, config.notify);
     return await notifyIncident(event, invocation, config.notify);
   } finally {
     metrics.publishStoredMetrics();

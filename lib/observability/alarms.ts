@@ -99,11 +99,7 @@ export class Alarms extends Construct {
       pipelineMetric('SlackDeliveryFailures', 'notify'),
     );
     this.earlyWarning = props.earlyWarning
-      ? new EarlyWarning(this, 'EarlyWarning', {
-          thresholds: props.earlyWarning,
-          topic: props.topic,
-          deadLetters: props.deadLetters,
-        })
+      ? new EarlyWarning(this, 'EarlyWarning', { thresholds: props.earlyWarning })
       : undefined;
     this.all.push(...(this.earlyWarning?.alarms ?? []));
   }

@@ -1,28 +1,16 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Alarm, CfnAlarm, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
-import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Rule } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import {
   CONTRIBUTOR_STATE_CHANGE,
   CONTRIBUTOR_STATE_SOURCE,
 } from '../../functions/core/pressure/contributor-event';
 import { AGENT_METRICS, AGENT_NAMESPACE } from '../log-shipping/memory-metrics';
-import { acknowledge } from '../nag';
 import type { EarlyWarningThresholds } from '../oom-responder-props';
 
 export interface EarlyWarningProps {
   readonly thresholds: EarlyWarningThresholds;
-  /** Where on-call hears which instance is under pressure. */
-  readonly topic: ITopic;
-  /**
-   * Where EventBridge puts a warning it could not publish: the pipeline's alarmed dead-letter queue (its key
-   * already lets EventBridge write, for the rule of failed responses).
-   */
-  readonly deadLetters: IQueue;
 }
 
 /** One early-warning alarm: which agent metric, which way is bad, and the Metrics Insights statistic for it. */
@@ -47,13 +35,14 @@ interface Watch {
  * lowest or highest ("Metrics Insights quotas"), so in a larger fleet the ones it keeps are the instances closest
  * to a kill. At most 100 contributors of one alarm are in ALARM at once (alarm "Limits").
  *
- * The rule below is the hook for the response workflow's pressure mode; until that exists it tells on-call, on the
- * topic, which instance crossed which threshold. The alarms themselves have no SNS action: that would add a
- * second message per contributor, and one for the alarm as a whole ("3 of 40 time series"), to the same topic.
+ * The rule below is where the pressure response is attached (`PressureResponse`: the pressure function, which
+ * records the warning with its cooldown and starts the pressure workflow). The alarms themselves have no SNS
+ * action: that would add a message per contributor, and one for the alarm as a whole ("3 of 40 time series"),
+ * beside the workflow's own warning.
  */
 export class EarlyWarning extends Construct {
   readonly alarms: IAlarm[] = [];
-  /** Contributor state changes into ALARM of these alarms: add the pressure workflow here as a target. */
+  /** Contributor state changes into ALARM of these alarms: the pressure function is its target. */
   readonly contributorInAlarm: Rule;
 
   constructor(scope: Construct, id: string, props: EarlyWarningProps) {
@@ -91,44 +80,6 @@ export class EarlyWarning extends Construct {
         detail: { state: { value: ['ALARM'] } },
       },
     });
-    // EventBridge publishes with a role of this rule's own, so the topic and key policies stay as they are. Only
-    // this rule of this account may assume it (confused deputy); its name is fixed so that the trust policy can
-    // name it without a reference cycle between the rule and its target's role.
-    const publisher = new Role(this, 'PublishRole', {
-      description: 'OOM Responder: lets the memory-pressure rule publish its early warnings to the topic',
-      assumedBy: new ServicePrincipal('events.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnEquals: {
-            'aws:SourceArn': stack.formatArn({
-              service: 'events',
-              resource: 'rule',
-              resourceName: ruleName,
-              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    });
-    acknowledge(
-      publisher,
-      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      'Granted by CDK (grantPublish) for the KMS-encrypted topic; limited to the topic key',
-    );
-    this.contributorInAlarm.addTarget(
-      new SnsTopic(props.topic, {
-        message: RuleTargetInput.fromText(
-          `OOM Responder early warning: ${EventField.fromPath('$.detail.alarmContributor.attributes.InstanceId')} ` +
-            `is under memory pressure (${EventField.fromPath('$.detail.alarmName')}, since ${EventField.fromPath('$.detail.state.timestamp')}): ` +
-            `${EventField.fromPath('$.detail.state.reason')} An OOM kill may follow; the instance's memory and swap are in the CloudWatch agent metrics (namespace ${AGENT_NAMESPACE}, dimension InstanceId).`,
-        ),
-        role: publisher,
-        // A warning an hour late is stale: the metrics and the next kill's own message say more by then.
-        maxEventAge: Duration.hours(1),
-        retryAttempts: 20,
-        deadLetterQueue: props.deadLetters,
-      }),
-    );
   }
 
   private alarm(watch: Watch): string {

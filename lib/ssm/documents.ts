@@ -40,12 +40,14 @@ export const MAX_DOCUMENT_BYTES = 64 * 1024;
 export function collectDiagnosticsDocument(): SsmCommandDocument {
   return document({
     description:
-      'OOM Responder: collect diagnostics after an OOM kill. Prints a compact machine-readable summary ' +
-      '(=== oom-responder summary v1 ===) first, then human-readable sections. Read-only.',
+      'OOM Responder: collect diagnostics after an OOM kill, or before one under memory pressure (mode ' +
+      'pressure). Prints a compact machine-readable summary (=== oom-responder summary v1 ===) first, then ' +
+      'human-readable sections. Read-only.',
     script: 'collect-diagnostics',
     step: 'collectDiagnostics',
-    // The script keeps to about 3 s; a host still thrashing may be far slower.
-    timeoutSeconds: 120,
+    // The script keeps to about 3 s, plus pressure mode's wait between its two samples (sampleSeconds, at most
+    // 60 s); a host still thrashing may be far slower, so 120 s are left beyond the longest wait.
+    timeoutSeconds: 180,
     specs: COLLECT_DIAGNOSTICS_PARAMETERS,
     descriptions: {
       killTime:
@@ -58,6 +60,12 @@ export function collectDiagnosticsDocument(): SsmCommandDocument {
       kernelTime: 'Seconds since boot as the kernel stamped the kill, or empty.',
       killer:
         '"kernel" (the OOM killer) or "systemd-oomd": which log on the host confirms the kill; empty reads as kernel.',
+      mode:
+        '"kill" (after an OOM kill) or "pressure" (a memory-pressure warning: no kill to look for; adds the largest ' +
+        "processes' smaps_rollup and their growth between two samples); empty reads as kill. PSI is read in both.",
+      sampleSeconds:
+        'Pressure mode: seconds between the two samples of the largest processes, 0 to 60 (0: one sample, no ' +
+        'growth); empty reads as 10. Ignored in kill mode.',
     },
   });
 }

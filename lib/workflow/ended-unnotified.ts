@@ -32,7 +32,7 @@ export interface EndedUnnotifiedProps {
  * recorded as notified. Source: Step Functions "Handling errors" (listen for TIMED_OUT with EventBridge) and the
  * EventBridge reference of Step Functions events.
  */
-export function notifyWhenEndedUnnotified(scope: Construct, props: EndedUnnotifiedProps): void {
+export function notifyWhenEndedUnnotified(scope: Construct, props: EndedUnnotifiedProps): Rule {
   const { stateMachine, notifyFunction, deadLetters } = props;
   const rule = new Rule(scope, 'EndedUnnotified', {
     description: 'OOM Responder: a response that failed, timed out or was stopped before it notified',
@@ -80,4 +80,13 @@ export function notifyWhenEndedUnnotified(scope: Construct, props: EndedUnnotifi
     }),
     true,
   );
+  return rule;
+}
+
+/**
+ * Have the same rule hear another state machine of the pipeline (the pressure workflow): one rule, one target and
+ * one asynchronous-invoke configuration of the notifier (a function takes only one), whichever workflow ended.
+ */
+export function alsoNotifyWhenEndedUnnotified(rule: Rule, stateMachine: IStateMachine): void {
+  rule.addEventPattern({ detail: { stateMachineArn: [stateMachine.stateMachineArn] } });
 }

@@ -1,4 +1,5 @@
 import { Aws, Duration, Fn, Names, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { Rule } from 'aws-cdk-lib/aws-events';
 import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type IFunction, Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -32,8 +33,8 @@ import { DELIVERY_TIMEOUT_SECONDS, executionTimeoutOf, maxPollsFor } from './pol
 import { SsmCommand } from './ssm-command';
 
 /** Diagnostics are waited on closely (on-call waits for them); remediations may run for many minutes. */
-const DIAGNOSTICS_POLL_INTERVAL = Duration.seconds(5);
-const REMEDIATION_POLL_INTERVAL = Duration.seconds(10);
+export const DIAGNOSTICS_POLL_INTERVAL = Duration.seconds(5);
+export const REMEDIATION_POLL_INTERVAL = Duration.seconds(10);
 
 /**
  * Throttled or failed Lambda invocations (not the function's own errors), as Step Functions names them; a
@@ -77,10 +78,12 @@ export interface ResponseWorkflowProps {
 export class ResponseWorkflow extends Construct {
   readonly stateMachine: StateMachine;
   readonly logGroup: LogGroup;
+  /** The rule that tells the notifier of an execution that ended unnotified; other workflows add themselves. */
+  readonly endedUnnotified: Rule;
 
   constructor(scope: Construct, id: string, props: ResponseWorkflowProps) {
     super(scope, id);
-    const notify = this.notifyStep(props);
+    const notify = notifyTask(this, props.notifyFunction);
     const analyze = new LambdaInvoke(this, 'Analyze', {
       comment: 'Read the diagnostics, find the likely cause, plan remediation by policy',
       lambdaFunction: props.analyzeFunction,
@@ -91,7 +94,7 @@ export class ResponseWorkflow extends Construct {
       taskTimeout: taskTimeoutFor(props.analyzeFunction),
     });
     retryLambdaServiceErrors(analyze);
-    analyze.addCatch(this.recordFailure('AnalysisFailed', 'analyze', notify, props.analyzeFunction), {
+    analyze.addCatch(failureStep(this, 'AnalysisFailed', 'analyze', notify, props.analyzeFunction), {
       errors: [Errors.ALL],
       resultPath: '$.error',
     });
@@ -190,7 +193,7 @@ export class ResponseWorkflow extends Construct {
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
       comment: 'OOM Responder: collect diagnostics, analyze, remediate by policy, notify',
     });
-    notifyWhenEndedUnnotified(this, {
+    this.endedUnnotified = notifyWhenEndedUnnotified(this, {
       stateMachine: this.stateMachine,
       notifyFunction: props.notifyFunction,
       deadLetters: props.deadLetters,
@@ -239,75 +242,86 @@ export class ResponseWorkflow extends Construct {
     command.catchSendErrors(notSent, '$.sendError');
     command.chain.next(result);
     map.itemProcessor(command.chain);
-    map.addCatch(this.recordFailure('RemediationFailed', 'remediate', notify), {
+    map.addCatch(failureStep(this, 'RemediationFailed', 'remediate', notify), {
       errors: [Errors.ALL],
       resultPath: '$.error',
     });
     return map;
   }
-
-  private notifyStep(props: ResponseWorkflowProps): LambdaInvoke {
-    const notify = new LambdaInvoke(this, 'Notify', {
-      comment: 'Post the summary to Slack and SNS, and record what was sent where',
-      lambdaFunction: props.notifyFunction,
-      // The state, and the execution's ARN for the "open the execution" link.
-      payload: TaskInput.fromObject({ 'state.$': '$', 'executionArn.$': '$$.Execution.Id' }),
-      payloadResponseOnly: true,
-      resultPath: '$.notification',
-      retryOnServiceExceptions: false,
-      taskTimeout: taskTimeoutFor(props.notifyFunction),
-    });
-    retryLambdaServiceErrors(notify);
-    // Before the catch-all below (the first retrier that matches applies): a channel that has not taken the
-    // message yet (Slack rate-limited, SNS throttled, a storm follow-up not due). What went out is recorded, so a
-    // retry sends only the rest; the backoff outlasts a Retry-After, and jitter keeps a storm's retries apart.
-    notify.addRetry({
-      errors: ['NotificationIncompleteError'],
-      interval: Duration.seconds(30),
-      backoffRate: 2,
-      maxAttempts: NOTIFY_INCOMPLETE_RETRIES,
-      maxDelay: Duration.minutes(5),
-      jitterStrategy: JitterType.FULL,
-    });
-    notify.addRetry({
-      errors: [Errors.TASKS_FAILED],
-      interval: Duration.seconds(10),
-      backoffRate: 2,
-      maxAttempts: 2,
-    });
-    notify.addCatch(
-      new Fail(this, 'NotifyFailed', {
-        error: 'NotifyFailed',
-        cause: 'The notifier could not report the incident',
-      }),
-      {
-        errors: [Errors.ALL],
-      },
-    );
-    notify.next(new Succeed(this, 'Done'));
-    return notify;
-  }
-
-  /**
-   * A failed stage: remember which and why, then notify. With the time limit of the stage's task, when it is
-   * one: a States.Timeout comes with an empty cause, and the message must still say which limit was reached.
-   */
-  private recordFailure(id: string, stage: string, notify: LambdaInvoke, task?: IFunction): Pass {
-    const pass = new Pass(this, id, {
-      parameters: {
-        stage,
-        'error.$': '$.error.Error',
-        'cause.$': '$.error.Cause',
-        ...(task ? { timeoutSeconds: taskTimeoutSeconds(task) } : {}),
-      },
-      resultPath: '$.failure',
-    });
-    pass.next(notify);
-    return pass;
-  }
 }
 
-function remediationPolls(executionTimeoutSeconds: number): number {
+/**
+ * The Notify task of a workflow: post the summary to Slack and SNS, retried on throttling and on a channel that has
+ * not taken the message yet, and ending the execution in Succeed; when even it fails, in Fail (which the
+ * execution-ended rule hears).
+ */
+export function notifyTask(scope: Construct, notifyFunction: IFunction): LambdaInvoke {
+  const notify = new LambdaInvoke(scope, 'Notify', {
+    comment: 'Post the summary to Slack and SNS, and record what was sent where',
+    lambdaFunction: notifyFunction,
+    // The state, and the execution's ARN for the "open the execution" link.
+    payload: TaskInput.fromObject({ 'state.$': '$', 'executionArn.$': '$$.Execution.Id' }),
+    payloadResponseOnly: true,
+    resultPath: '$.notification',
+    retryOnServiceExceptions: false,
+    taskTimeout: taskTimeoutFor(notifyFunction),
+  });
+  retryLambdaServiceErrors(notify);
+  // Before the catch-all below (the first retrier that matches applies): a channel that has not taken the
+  // message yet (Slack rate-limited, SNS throttled, a storm follow-up not due). What went out is recorded, so a
+  // retry sends only the rest; the backoff outlasts a Retry-After, and jitter keeps a storm's retries apart.
+  notify.addRetry({
+    errors: ['NotificationIncompleteError'],
+    interval: Duration.seconds(30),
+    backoffRate: 2,
+    maxAttempts: NOTIFY_INCOMPLETE_RETRIES,
+    maxDelay: Duration.minutes(5),
+    jitterStrategy: JitterType.FULL,
+  });
+  notify.addRetry({
+    errors: [Errors.TASKS_FAILED],
+    interval: Duration.seconds(10),
+    backoffRate: 2,
+    maxAttempts: 2,
+  });
+  notify.addCatch(
+    new Fail(scope, 'NotifyFailed', {
+      error: 'NotifyFailed',
+      cause: 'The notifier could not report the incident',
+    }),
+    {
+      errors: [Errors.ALL],
+    },
+  );
+  notify.next(new Succeed(scope, 'Done'));
+  return notify;
+}
+
+/**
+ * A failed stage: remember which and why, then notify. With the time limit of the stage's task, when it is
+ * one: a States.Timeout comes with an empty cause, and the message must still say which limit was reached.
+ */
+export function failureStep(
+  scope: Construct,
+  id: string,
+  stage: string,
+  notify: LambdaInvoke,
+  task?: IFunction,
+): Pass {
+  const pass = new Pass(scope, id, {
+    parameters: {
+      stage,
+      'error.$': '$.error.Error',
+      'cause.$': '$.error.Cause',
+      ...(task ? { timeoutSeconds: taskTimeoutSeconds(task) } : {}),
+    },
+    resultPath: '$.failure',
+  });
+  pass.next(notify);
+  return pass;
+}
+
+export function remediationPolls(executionTimeoutSeconds: number): number {
   return maxPollsFor({
     deliveryTimeoutSeconds: DELIVERY_TIMEOUT_SECONDS,
     executionTimeoutSeconds,
@@ -315,7 +329,8 @@ function remediationPolls(executionTimeoutSeconds: number): number {
   });
 }
 
-function retryLambdaServiceErrors(task: LambdaInvoke): void {
+/** Retry throttled or failed Lambda invocations (`LAMBDA_SERVICE_ERRORS`) with backoff and full jitter. */
+export function retryLambdaServiceErrors(task: LambdaInvoke): void {
   task.addRetry({
     errors: LAMBDA_SERVICE_ERRORS,
     interval: Duration.seconds(2),
@@ -327,11 +342,11 @@ function retryLambdaServiceErrors(task: LambdaInvoke): void {
 }
 
 /** Above the function's own timeout (plus its init and the invoke), so the function's timeout speaks first. */
-function taskTimeoutFor(fn: IFunction): Timeout {
+export function taskTimeoutFor(fn: IFunction): Timeout {
   return Timeout.duration(Duration.seconds(taskTimeoutSeconds(fn)));
 }
 
-function taskTimeoutSeconds(fn: IFunction): number {
+export function taskTimeoutSeconds(fn: IFunction): number {
   const own = fn instanceof LambdaFn && fn.timeout ? fn.timeout.toSeconds() : 900;
   return own + 30;
 }
@@ -342,7 +357,7 @@ function taskTimeoutSeconds(fn: IFunction): number {
  * and never the name of another stack's group, nor of this stack's group retained by an earlier `cdk destroy`
  * (a new stack gets a new id).
  */
-function vendedLogGroupName(scope: Construct): string {
+export function vendedLogGroupName(scope: Construct): string {
   const stack = Stack.of(scope);
   const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
   const firstGroup = Fn.select(0, Fn.split('-', stackUuid));

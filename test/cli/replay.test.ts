@@ -241,6 +241,10 @@ describe('the bundled samples', () => {
       'test/fixtures/diagnostics/collect-diagnostics-debian12-cgroup-v1.stdout',
     ],
     [
+      'samples/diagnostics/collect-diagnostics-debian12-pressure.stdout',
+      'test/fixtures/diagnostics/collect-diagnostics-debian12-pressure.stdout',
+    ],
+    [
       'samples/kernel/captured-6.18-dev-kmsg.log',
       'test/fixtures/kernel/transports/captured-6.18-dev-kmsg.log',
     ],

@@ -23,8 +23,8 @@ const SERVICE: Record<string, string> = {
 /**
  * The document client's commands are named after what they do, not after the API action. TransactWriteItems has
  * no IAM action of its own: each action in it is authorized as its PutItem, UpdateItem, DeleteItem or
- * ConditionCheckItem (DynamoDB Developer Guide, "Using IAM with DynamoDB transactions"); the recorder sends Put
- * and Update actions.
+ * ConditionCheckItem (DynamoDB Developer Guide, "Using IAM with DynamoDB transactions"), so a bundle that sends it
+ * needs the actions of the kinds its code writes (`Put: {`, `Update: {`, ...; `TRANSACT_ACTIONS`).
  */
 const DOCUMENT_CLIENT: Record<string, string[]> = {
   PutCommand: ['PutItem'],
@@ -33,7 +33,13 @@ const DOCUMENT_CLIENT: Record<string, string[]> = {
   DeleteCommand: ['DeleteItem'],
   QueryCommand: ['Query'],
   ScanCommand: ['Scan'],
-  TransactWriteCommand: ['PutItem', 'UpdateItem'],
+  TransactWriteCommand: [],
+};
+const TRANSACT_ACTIONS: Record<string, string> = {
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  ConditionCheck: 'ConditionCheckItem',
 };
 
 /** Every `XxxCommand` a function's code imports from the AWS SDK, as IAM actions: found by bundling its entry. */
@@ -48,9 +54,15 @@ async function sdkActionsOf(entry: string): Promise<string[]> {
     packages: 'external',
   });
   const actions = new Set<string>();
-  for (const file of Object.keys(result.metafile.inputs)) {
-    if (!file.startsWith('functions/')) continue;
-    const source = readFileSync(`${ROOT}${file}`, 'utf8');
+  const sources = Object.keys(result.metafile.inputs)
+    .filter((file) => file.startsWith('functions/'))
+    .map((file) => readFileSync(`${ROOT}${file}`, 'utf8'));
+  const transacts = sources.some((source) => /\bTransactWriteCommand\b/.test(source));
+  for (const source of transacts ? sources : []) {
+    for (const match of source.matchAll(/\b(Put|Update|Delete|ConditionCheck): \{/g))
+      actions.add(`dynamodb:${TRANSACT_ACTIONS[match[1] ?? '']}`);
+  }
+  for (const source of sources) {
     for (const match of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/([\w-]+)'/g)) {
       const service = SERVICE[match[2] ?? ''];
       if (!service || match[0].startsWith('import type')) continue;
@@ -92,6 +104,7 @@ describe.each([
   ['Detect', 'detect/index.ts'],
   ['Analyze', 'analyze/index.ts'],
   ['Notify', 'notify/index.ts'],
+  ['PressureFunction', 'pressure/index.ts'],
 ])("the %s function's role", (name, entry) => {
   it('is granted every AWS SDK command the function code sends', async () => {
     const actions = await sdkActionsOf(entry);
@@ -116,4 +129,9 @@ it('finds the commands each function sends (the test above checks something)', a
   expect(await sdkActionsOf('notify/index.ts')).toEqual(
     expect.arrayContaining(['secretsmanager:GetSecretValue', 'sns:Publish']),
   );
+  // The kill recorder's transactions put and update; the pressure store's only put.
+  expect(await sdkActionsOf('detect/index.ts')).toEqual(
+    expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem']),
+  );
+  expect(await sdkActionsOf('pressure/index.ts')).toEqual(['dynamodb:PutItem', 'states:StartExecution']);
 });

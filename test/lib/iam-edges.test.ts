@@ -72,46 +72,93 @@ describe.each(CONFIGURATIONS)('the service edges of the stack %s', (_, props) =>
     });
   });
 
-  describe('the memory-pressure rule (early warnings to the topic)', () => {
-    const ruleArn = (name: string) => `arn:${partition}:events:${region}:${account}:rule/${name}`;
-    const assume = (sourceArn: string, sourceAccount: string = account) => {
-      const role = t.one('AWS::IAM::Role', 'OomResponderAlarmsEarlyWarningPublishRole');
-      return decide({
-        principal: 'events.amazonaws.com',
-        action: 'sts:AssumeRole',
-        resource: t.arn(role),
-        context: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount },
-        resourcePolicy: t.properties(role).AssumeRolePolicyDocument as unknown as PolicyDocument,
-      });
-    };
-    const asPublisher = (action: string, resource: string, resourcePolicy?: PolicyDocument) =>
-      decide({
-        principal: roleSession('OomResponderAlarmsEarlyWarningPublishRole'),
-        action,
-        resource,
-        context: action.startsWith('kms:') ? { 'kms:ViaService': `sns.${region}.amazonaws.com` } : {},
-        identityPolicies: policiesOf('OomResponderAlarmsEarlyWarningPublishRole'),
-        resourcePolicy,
-      });
+  describe('the pressure function (the memory-pressure rule invokes it)', () => {
+    const ROLE = 'OomResponderPressureFunctionRole';
+    const as = (action: string, resource: string) =>
+      decide({ principal: roleSession(ROLE), action, resource, identityPolicies: policiesOf(ROLE) });
 
-    it('lets EventBridge assume its role for this rule only', async () => {
-      expect(await assume(ruleArn('OomResponder-MemoryPressureContributor'))).toBe('Allowed');
-      expect(await assume(ruleArn('another'))).toBe('ImplicitlyDenied');
-      expect(await assume(ruleArn('OomResponder-MemoryPressureContributor'), OTHER_ACCOUNT)).toBe(
+    it('may start the pressure workflow and no other state machine', async () => {
+      const pressure = t.one('AWS::StepFunctions::StateMachine', 'OomResponderPressureWorkflowStateMachine');
+      const kill = t.one('AWS::StepFunctions::StateMachine', 'OomResponderWorkflowStateMachine');
+      expect(await as('states:StartExecution', t.arn(pressure))).toBe('Allowed');
+      expect(await as('states:StartExecution', t.arn(kill))).toBe('ImplicitlyDenied');
+    });
+
+    it('may only put items in the incident table (the conditional transaction), nothing else of it', async () => {
+      const table = t.arn(t.one('AWS::DynamoDB::Table', 'OomResponderStorageIncidents'));
+      expect(await as('dynamodb:PutItem', table)).toBe('Allowed');
+      for (const action of [
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+        'dynamodb:DeleteItem',
+      ])
+        expect(await as(action, table), action).toBe('ImplicitlyDenied');
+      expect(
+        await as('dynamodb:PutItem', `arn:${partition}:dynamodb:${region}:${account}:table/Orders`),
+      ).toBe('ImplicitlyDenied');
+    });
+
+    it('sends a failed warning to the dead-letter queue with its role', async () => {
+      const queue = t.one('AWS::SQS::Queue', 'OomResponderNotificationsDeadLetters');
+      const send = await decide({
+        principal: roleSession(ROLE),
+        action: 'sqs:SendMessage',
+        resource: t.arn(queue),
+        identityPolicies: policiesOf(ROLE),
+        resourcePolicy: resourcePolicyOf(t, queue),
+      });
+      expect(send).toBe('Allowed');
+    });
+  });
+
+  describe("the pressure state machine's SendCommand", () => {
+    const ROLE = 'OomResponderPressureWorkflowStateMachineRole';
+    const send = (resource: string, context: Record<string, string> = {}) =>
+      decide({
+        principal: roleSession(ROLE),
+        action: 'ssm:SendCommand',
+        resource,
+        context,
+        identityPolicies: policiesOf(ROLE),
+      });
+    const documentNamed = (suffix: string) =>
+      t.ofType('AWS::SSM::Document').find((id) => id.startsWith(`OomResponderDocuments${suffix}`));
+
+    it('may send the diagnostics document, and add-swap when the policy allows it, never restart-service', async () => {
+      const diagnostics = documentNamed('CollectDiagnostics');
+      expect(diagnostics).toBeDefined();
+      expect(await send(t.arn(String(diagnostics)))).toBe('Allowed');
+      const addSwap = documentNamed('AddSwap');
+      const restart = documentNamed('RestartService');
+      expect(Boolean(addSwap)).toBe(Boolean(props.responder?.remediationPolicy));
+      if (addSwap) expect(await send(t.arn(addSwap))).toBe('Allowed');
+      if (restart) expect(await send(t.arn(restart))).toBe('ImplicitlyDenied');
+      expect(await send(`arn:${partition}:ssm:${region}:${account}:document/SomeoneElses-RunScript`)).toBe(
         'ImplicitlyDenied',
       );
     });
 
-    it('lets the role publish to the topic and use its key, and nothing more', async () => {
-      expect(await asPublisher('sns:Publish', t.arn(topic), resourcePolicyOf(t, topic))).toBe('Allowed');
-      for (const action of ['kms:GenerateDataKey', 'kms:Decrypt'])
-        expect(await asPublisher(action, t.arn(key), keyPolicyOf(t, key)), action).toBe('Allowed');
-      expect(await asPublisher('sns:Subscribe', t.arn(topic), resourcePolicyOf(t, topic))).toBe(
+    it('reaches an instance only when it carries the instance tag', async () => {
+      expect(await send(instanceArn, { 'ssm:resourceTag/OomResponder': 'enabled' })).toBe('Allowed');
+      expect(await send(instanceArn, { 'ssm:resourceTag/OomResponder': 'disabled' })).toBe(
         'ImplicitlyDenied',
       );
-      expect(
-        await asPublisher('sns:Publish', `arn:${partition}:sns:${region}:${account}:another-topic`),
-      ).toBe('ImplicitlyDenied');
+      expect(await send(instanceArn)).toBe('ImplicitlyDenied');
+    });
+
+    it('may invoke analyze and notify, and not the detector', async () => {
+      const invoke = (fn: string) =>
+        decide({
+          principal: roleSession(ROLE),
+          action: 'lambda:InvokeFunction',
+          resource: t.arn(t.one('AWS::Lambda::Function', fn)),
+          identityPolicies: policiesOf(ROLE),
+        });
+      expect(await invoke('OomResponderAnalyzeFunction')).toBe('Allowed');
+      expect(await invoke('OomResponderNotifyFunction')).toBe('Allowed');
+      expect(await invoke('OomResponderDetectFunction')).toBe('ImplicitlyDenied');
     });
   });
 

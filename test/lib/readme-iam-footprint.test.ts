@@ -20,11 +20,12 @@ const ROWS: Record<string, RegExp> = {
   'detect Lambda': /^OomResponderDetectRole/,
   'analyze Lambda': /^OomResponderAnalyzeRole/,
   'notify Lambda': /^OomResponderNotifyRole/,
-  'state machine': /^OomResponderWorkflowStateMachineRole/,
+  'state machine (the kill workflow)': /^OomResponderWorkflowStateMachineRole/,
   'managed instances (the `InstancePolicy` output)': /^InstancePolicy/,
-  "memory-pressure rule's role": /^OomResponderAlarmsEarlyWarningPublishRole/,
+  'pressure Lambda': /^OomResponderPressureFunctionRole/,
+  'pressure state machine': /^OomResponderPressureWorkflowStateMachineRole/,
 };
-const LAMBDA_ROWS = ['detect Lambda', 'analyze Lambda', 'notify Lambda'];
+const LAMBDA_ROWS = ['detect Lambda', 'analyze Lambda', 'notify Lambda', 'pressure Lambda'];
 
 function footprintTable(markdown: string): Map<string, string> {
   const section = markdown.slice(markdown.indexOf('## IAM footprint'));

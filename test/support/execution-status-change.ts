@@ -21,7 +21,7 @@ export function executionArnOf(incidentId: string): string {
 
 export interface StatusChange {
   /** The execution's input, as an object; sent as the JSON string EventBridge carries. */
-  input?: Record<string, string>;
+  input?: Record<string, unknown>;
   /** When the execution started; it stopped 3 hours later, at the execution timeout. */
   startDate?: number;
   /** Fields of `detail` to set as they are (`input: null` when the input was not included). */
@@ -35,7 +35,7 @@ export interface StatusChange {
  */
 export function executionStatusChange(status: string, change: StatusChange = {}) {
   const input = change.input ?? WORKFLOW_INPUT;
-  const executionArn = executionArnOf(input.incidentId);
+  const executionArn = executionArnOf(String(input.incidentId));
   const startDate = change.startDate ?? 1_795_627_850_077;
   return {
     version: '0',

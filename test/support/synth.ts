@@ -22,13 +22,19 @@ export function synthStack(
 }
 
 /**
- * The state machine's definition as runnable ASL: CDK emits it as an `Fn::Join` of strings and intrinsics; those
+ * A state machine's definition (the kill workflow's unless `which` says otherwise) as runnable ASL: CDK emits it as an `Fn::Join` of strings and intrinsics; those
  * become sample values (the partition `aws`, this region and account, a Lambda ARN per function).
  */
-export function stateMachineDefinition(template: Template): Record<string, unknown> {
+export function stateMachineDefinition(
+  template: Template,
+  which: 'response' | 'pressure' = 'response',
+): Record<string, unknown> {
   const machines = template.findResources('AWS::StepFunctions::StateMachine');
-  const [machine] = Object.values(machines) as { Properties: { DefinitionString: unknown } }[];
-  if (!machine) throw new Error('no state machine in the template');
+  // The kill workflow's and the pressure workflow's (`OomResponderPressureWorkflowStateMachine...`).
+  const [machine] = Object.entries(machines)
+    .filter(([logicalId]) => logicalId.startsWith('OomResponderPressure') === (which === 'pressure'))
+    .map(([, resource]) => resource) as { Properties: { DefinitionString: unknown } }[];
+  if (!machine) throw new Error(`no ${which} state machine in the template`);
   return JSON.parse(flatten(machine.Properties.DefinitionString)) as Record<string, unknown>;
 }
 

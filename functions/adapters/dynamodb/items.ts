@@ -7,6 +7,7 @@ import type {
   NotifyChannel,
 } from '../../core/incident/model';
 import type { Kill } from '../../core/kernel-log';
+import type { PressureIncident } from '../../core/pressure/ports';
 import { keyPart } from '../key-values';
 
 /**
@@ -17,10 +18,13 @@ import { keyPart } from '../key-values';
  * | an instance's open incident (cooldown) | `INSTANCE#<instance key>` | `OPEN` | | |
  * | an incident | `INCIDENT#<id>` | `INCIDENT` | `STORM#<ISO window start>` | `<observed at>#<id>` |
  * |  (and on GSI2) | | | gsi2pk `INCIDENTS#<instance key>` | gsi2sk `<observed at>#<id>` |
+ * | an instance's last memory-pressure warning (cooldown) | `INSTANCE#<instance key>` | `PRESSURE` | | |
+ * | a pressure incident (`kind: 'pressure'`, on GSI2 only) | `INCIDENT#<id>` | `INCIDENT` | | |
  * | a remediation sent to an instance | `ACTIONS#<instance key>` | `<ISO time>#<action>#<incident id>` | | |
  * GSI1 answers "kills of this process on this instance since T" (the leak signal) and "incidents opened in this
  * storm window"; it projects only the attributes those answers need (`GSI1_ATTRIBUTES`). GSI2 answers "incidents of
- * this instance since T" (the message links an instance's incidents to each other), with `GSI2_ATTRIBUTES`.
+ * this instance since T" (the message links an instance's incidents to each other), with `GSI2_ATTRIBUTES`: a
+ * pressure incident is listed there too, told apart by `kind` and described by its metric and latest value.
  */
 export const GSI1 = 'gsi1';
 export const GSI1_ATTRIBUTES = ['incidentId', 'time', 'pid', 'rssKb', 'process', 'instanceKey'] as const;
@@ -32,6 +36,9 @@ export const GSI2_ATTRIBUTES = [
   'pid',
   'killCount',
   'executionArn',
+  'kind',
+  'metric',
+  'latestValue',
 ] as const;
 
 /**
@@ -43,6 +50,10 @@ export const GSI2_ATTRIBUTES = [
 export const keys = {
   kill: (killKey: string) => ({ pk: `KILL#${keyPart('kill key', killKey)}`, sk: 'KILL' }),
   open: (instanceKey: string) => ({ pk: `INSTANCE#${keyPart('instance key', instanceKey)}`, sk: 'OPEN' }),
+  pressure: (instanceKey: string) => ({
+    pk: `INSTANCE#${keyPart('instance key', instanceKey)}`,
+    sk: 'PRESSURE',
+  }),
   incident: (id: string) => ({ pk: `INCIDENT#${keyPart('incident id', id)}`, sk: 'INCIDENT' }),
   actionsPartition: (instanceKey: string) => ({ pk: `ACTIONS#${keyPart('instance key', instanceKey)}` }),
   action: (instanceKey: string, action: RecordedAction) => ({
@@ -99,6 +110,38 @@ export function incidentItem(
   };
 }
 
+/**
+ * A pressure incident's item: under `INCIDENT#<id>` like a kill's, so the notifier's delivery claims and records
+ * work on it unchanged, and on GSI2 under its instance (by the time of the warning), so a kill's message lists the
+ * warning that came before it. Never in a storm window: a storm counts kills. Its fields are attributes of their
+ * own (there is no nested kill to keep as JSON); `kind` tells it from a kill incident.
+ */
+export function pressureIncidentItem(
+  incident: PressureIncident,
+  instanceKey: string,
+  expiresAt: number,
+): Record<string, unknown> {
+  const { id, kind, latestValue, threshold, metric, ...rest } = incident;
+  return {
+    ...keys.incident(id),
+    ...rest,
+    kind,
+    incidentId: id,
+    instanceKey,
+    // The notifier's related-incident query reads `observedAt` and `killCount` of every GSI2 item.
+    observedAt: incident.warnedAt,
+    killCount: 0,
+    status: 'open',
+    // An unknown figure is left out rather than stored as NULL: readers take its absence for unknown.
+    ...(metric === null ? {} : { metric }),
+    ...(latestValue === null ? {} : { latestValue }),
+    ...(threshold === null ? {} : { threshold }),
+    ...keys.instanceIncident(instanceKey, incident.warnedAt, id),
+    updatedAt: incident.openedAt,
+    expiresAt,
+  };
+}
+
 /** Each channel's delivery is an attribute of its own on the incident item, so each is written by itself. */
 export const DELIVERY_ATTRIBUTES: Record<NotifyChannel, string> = {
   sns: 'delivery_sns',
@@ -150,7 +193,8 @@ function withMemoryBreakdown(kill: Kill): Kill {
   return filled;
 }
 
-function deliveriesOf(item: Record<string, unknown>): Pick<Incident, 'deliveries'> {
+/** The channels' delivery attributes of an item (an incident's or a warning's). */
+export function deliveriesOf(item: Record<string, unknown>): Pick<Incident, 'deliveries'> {
   const deliveries: Partial<Record<NotifyChannel, ChannelDelivery>> = {};
   for (const [channel, attribute] of Object.entries(DELIVERY_ATTRIBUTES) as [NotifyChannel, string][]) {
     const value = item[attribute];

@@ -2,11 +2,16 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { NotificationRecord } from '../../core/detect/ports';
 import type { ChannelDelivery, Incident, NotifyChannel, RelatedIncident } from '../../core/incident/model';
 import type { StormWindowStats } from '../../core/incident/storm-stats';
-import type { DeliveryStore, StormRollupRecord } from '../../core/respond/notify-ports';
+import type {
+  DeliveryStore,
+  StormRollupRecord,
+  WarningDeliveries,
+  WarningDeliveryStore,
+} from '../../core/respond/notify-ports';
 import { keyPart } from '../key-values';
 import { conditional, type IncidentTableProps, readIncident } from './incident-table';
 import { queryIndex } from './index-query';
-import { DELIVERY_ATTRIBUTES, keys } from './items';
+import { DELIVERY_ATTRIBUTES, deliveriesOf, keys } from './items';
 
 /** A storm window's rollups: one item per window, `ROLLUPS#<window>`, with the count and `r<n>` per rollup. */
 const rollupKey = (window: string) => ({ pk: `ROLLUPS#${keyPart('storm window', window)}`, sk: 'ROLLUPS' });
@@ -18,12 +23,35 @@ const ROLLUPS_KEPT_SECONDS = 7 * 86_400;
  * UpdateItem of its own attribute (a claim before the send, the outcome after it), the storm window's rollups as
  * one item whose count is the condition, and the summary of what was sent where.
  */
-export class DynamoNotificationStore implements DeliveryStore {
+export class DynamoNotificationStore implements DeliveryStore, WarningDeliveryStore {
   constructor(private readonly props: IncidentTableProps) {}
 
   /** The incident with its channels' deliveries, read consistently (a retry must see what went out). */
   getIncident(incidentId: string): Promise<Incident | null> {
     return readIncident(this.props, incidentId);
+  }
+
+  /**
+   * A memory-pressure warning's deliveries, from its item (written by the pressure function under the same
+   * `INCIDENT#<id>` key as an incident, so the claims and settles here apply to it unchanged).
+   */
+  async getWarning(incidentId: string): Promise<WarningDeliveries | null> {
+    const result = await this.props.client.send(
+      new GetCommand({
+        TableName: this.props.tableName,
+        Key: keys.incident(incidentId),
+        ConsistentRead: true,
+      }),
+    );
+    const item = result.Item;
+    if (!item) return null;
+    return {
+      incidentId,
+      ...deliveriesOf(item),
+      ...(typeof item.notification === 'string'
+        ? { notification: JSON.parse(item.notification) as NotificationRecord }
+        : {}),
+    };
   }
 
   /** The incidents opened in a storm window, in the order they opened, counted by process and by instance. */
@@ -41,7 +69,7 @@ export class DynamoNotificationStore implements DeliveryStore {
     return stats;
   }
 
-  /** The incidents of one instance received since `sinceMs` (GSI2), oldest first. */
+  /** The incidents of one instance received since `sinceMs` (GSI2), oldest first; memory-pressure warnings too. */
   async incidentsOn(instanceKey: string, sinceMs: number): Promise<RelatedIncident[]> {
     const items = await queryIndex(
       this.props,
@@ -57,6 +85,16 @@ export class DynamoNotificationStore implements DeliveryStore {
         pid: typeof item.pid === 'number' ? item.pid : null,
         killCount: typeof item.killCount === 'number' ? item.killCount : 1,
         executionArn: typeof item.executionArn === 'string' ? item.executionArn : null,
+        // A memory-pressure warning's item (the pressure function writes it on the same index).
+        ...(item.kind === 'pressure'
+          ? {
+              killCount: 0,
+              warning: {
+                metric: typeof item.metric === 'string' ? item.metric : null,
+                latestValue: typeof item.latestValue === 'number' ? item.latestValue : null,
+              },
+            }
+          : {}),
       }));
   }
 

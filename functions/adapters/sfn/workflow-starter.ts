@@ -1,5 +1,8 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { WorkflowInput, WorkflowStarter } from '../../core/detect/ports';
+import type { WorkflowInput } from '../../core/detect/ports';
+import { executionArnFor } from '../../core/workflow/execution-arn';
+
+export { executionArnFor };
 
 export interface StepFunctionsWorkflowStarterProps {
   client: SFNClient;
@@ -9,8 +12,9 @@ export interface StepFunctionsWorkflowStarterProps {
 /**
  * Starts one Standard execution per incident, named after the incident id. Names are unique for 90 days, so a
  * second start of the same incident (a retried batch) fails with ExecutionAlreadyExists: that means started.
+ * `Input` is the state machine's input: a kill's `WorkflowInput` by default, the pressure workflow's for it.
  */
-export class StepFunctionsWorkflowStarter implements WorkflowStarter {
+export class StepFunctionsWorkflowStarter<Input extends object = WorkflowInput> {
   private readonly client: SFNClient;
   private readonly stateMachineArn: string;
 
@@ -19,10 +23,7 @@ export class StepFunctionsWorkflowStarter implements WorkflowStarter {
     this.stateMachineArn = props.stateMachineArn;
   }
 
-  async start(
-    name: string,
-    input: WorkflowInput,
-  ): Promise<{ executionArn: string; alreadyStarted: boolean }> {
+  async start(name: string, input: Input): Promise<{ executionArn: string; alreadyStarted: boolean }> {
     try {
       const result = await this.client.send(
         new StartExecutionCommand({
@@ -42,9 +43,4 @@ export class StepFunctionsWorkflowStarter implements WorkflowStarter {
       throw error;
     }
   }
-}
-
-/** `arn:<p>:states:<r>:<a>:stateMachine:<sm>` -> `arn:<p>:states:<r>:<a>:execution:<sm>:<name>`. */
-export function executionArnFor(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }

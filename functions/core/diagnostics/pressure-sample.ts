@@ -1,7 +1,8 @@
 /**
  * What the collect-diagnostics document adds when it runs for a memory-pressure warning (its `mode` parameter
  * `pressure`), or after a kill when the host can tell: the kernel's pressure stall information for memory, the
- * largest processes' `smaps_rollup`, and how much each grew since the previous sample the script kept on the host.
+ * largest processes' `smaps_rollup`, and how much each grew between two samples the script takes itself, a few
+ * seconds apart (its `sampleSeconds` parameter), so the diagnostics stay read-only: no state file on the host.
  * Read from the summary block like the rest of `DiagnosticsSummary`; every figure the host could not tell is null.
  * Types only: the script writes the lines (lib/ssm/scripts/collect-diagnostics.sh), the summary parser reads them.
  */
@@ -35,15 +36,15 @@ export interface ProcessSmapsRollup {
 }
 
 /**
- * A process's resident memory now and at the previous sample the script kept on the host (the same pid and the
- * same start time, so a reused pid is not compared), and the growth rate between them.
+ * A process's resident memory (VmRSS) at the script's second sample and at its first, `sampleSeconds` earlier
+ * (the same pid and the same start time, so a reused pid is not compared), and the growth rate between them.
  */
 export interface ProcessGrowth {
   pid: number;
   comm: string;
   rssKb: number;
   previousRssKb: number;
-  /** Seconds between the previous sample and this one. */
+  /** Seconds between the two samples (centisecond precision, from /proc/uptime). */
   sinceSeconds: number;
   /** (rssKb - previousRssKb) per hour; negative when it shrank. */
   kbPerHour: number;
@@ -54,8 +55,8 @@ export interface PressureSample {
   stall: MemoryPressureStall | null;
   /** The largest processes' rollups, largest RSS first. */
   smaps: ProcessSmapsRollup[];
-  /** Fastest grower first; empty on the first sample of a host (nothing to compare with). */
+  /** Fastest grower first; empty when the run took one sample only (`sampleSeconds` 0, or kill mode). */
   growth: ProcessGrowth[];
-  /** When the previous sample was taken (ISO 8601), or null on the first. */
+  /** When the first of the two samples was taken (ISO 8601), or null when the run took one sample only. */
   previousSampleAt: string | null;
 }

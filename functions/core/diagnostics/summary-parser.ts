@@ -14,6 +14,7 @@ import {
   type UnitState,
   type VmSettings,
 } from './model';
+import { parsePressureSample } from './pressure-parser';
 import { listOf, readSummaryLines } from './summary-lines';
 
 type Fields = ReadonlyMap<string, string>;
@@ -32,6 +33,8 @@ export function parseDiagnosticsSummary(stdout: string): DiagnosticsSummary {
   const lines = readSummaryLines(stdout);
   if (!lines) throw new DiagnosticsSummaryNotFoundError(JSON.stringify(stdout.slice(0, 80)));
   const f = lines.fields;
+  // Left out, not undefined, for a script too old to collect it: the summary's shape is unchanged for it.
+  const pressure = parsePressureSample(f);
   return {
     version: 1,
     collectedAt: text(f, 'collectedAt'),
@@ -67,6 +70,7 @@ export function parseDiagnosticsSummary(stdout: string): DiagnosticsSummary {
     oomKillsSinceEvent: num(f.get('oom.killsSinceEvent')),
     oomKillsSinceBoot: num(f.get('oom.killsSinceBoot')),
     killConfirmation: killConfirmation(f),
+    ...(pressure === undefined ? {} : { pressure }),
     probes: probes(f),
   };
 }

@@ -73,6 +73,11 @@ export interface RelatedIncident {
   killCount: number;
   /** Its response's Step Functions execution, once started. */
   executionArn: string | null;
+  /**
+   * Set when it is a memory-pressure warning rather than a kill (then `killCount` is 0 and `observedAt` is when the
+   * instance crossed the alarm's threshold): the metric and the datapoint that crossed it, when known.
+   */
+  warning?: { metric: string | null; latestValue: number | null };
 }
 
 /** When many incidents start in one window, the notifier rolls them up: this says how many, as recorded. */

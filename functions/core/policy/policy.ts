@@ -19,6 +19,11 @@ export const AddSwapPolicySchema = z
     enabled: z.boolean().default(false),
     /** Report what would be done, change nothing. @default false */
     dryRun: z.boolean().default(false),
+    /**
+     * Also add swap before a kill, on a memory-pressure warning the host itself confirms (needs `enabled`; the
+     * same guards and limits as after a kill). @default false
+     */
+    preventive: z.boolean().default(false),
     /** @default 2048 */
     sizeMiB: z.number().int().min(64).max(65_536).default(2048),
     /** @default /swapfile.oom-responder */
@@ -34,7 +39,16 @@ export const AddSwapPolicySchema = z
     /** @default 1 */
     maxPerInstancePerHour: z.number().int().min(1).max(10).default(1),
   })
-  .strict();
+  .strict()
+  .superRefine((policy, ctx) => {
+    // An opt-in that could never apply is a mistake worth saying at synth, not a silent no-op.
+    if (policy.preventive && !policy.enabled)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['preventive'],
+        message: 'preventive add-swap needs addSwap.enabled: true (set both, or drop preventive)',
+      });
+  });
 
 export const RestartServicePolicySchema = z
   .object({
@@ -67,6 +81,7 @@ export const PolicySchema = z
   .strict();
 
 export type Policy = z.infer<typeof PolicySchema>;
+export type AddSwapPolicy = z.infer<typeof AddSwapPolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;
 
 /** The deployed default: diagnose and notify, change nothing. */

@@ -3,6 +3,7 @@ import type { ResponseOutcome } from '../incident/outcome';
 import { type ConsoleTarget, executionUrl } from './console-links';
 import { spanText } from './headline';
 import { oneLine } from './text-fit';
+import { readingOf } from './warned-before';
 
 /** An earlier incident of the same instance, as a message lists it: one line, and its execution when known. */
 export interface RelatedView {
@@ -30,6 +31,7 @@ export function relatedViews(outcome: ResponseOutcome): RelatedView[] {
 }
 
 function describe(other: RelatedIncident): string {
+  if (other.warning) return `memory-pressure warning${readingOf(other)}`;
   const who =
     other.process === null ? 'a kill' : `${other.process}${other.pid === null ? '' : ` (pid ${other.pid})`}`;
   return other.killCount > 1

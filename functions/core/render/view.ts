@@ -37,6 +37,7 @@ import {
   topProcesses,
 } from './response-facts';
 import { clean, oneLine } from './text-fit';
+import { warnedBeforeFacts } from './warned-before';
 import { whatHappened } from './what-happened';
 
 /**
@@ -168,7 +169,8 @@ export function describeOutcome(raw: ResponseOutcome): OutcomeView {
     tag: provenanceTag(outcome.provenance),
     provenance: outcome.provenance && provenanceTag(outcome.provenance) ? outcome.provenance : null,
     notices,
-    whatHappened: whatHappened(incident, summary?.containers),
+    // A warning that went out before the kill is said with it: how long on-call had.
+    whatHappened: [...whatHappened(incident, summary?.containers), ...warnedBeforeFacts(outcome)],
     cause,
     filledBy: filledByLine(incident.firstKill),
     memoryTimeline: memoryTimelineView(outcome),

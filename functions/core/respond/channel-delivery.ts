@@ -16,7 +16,8 @@ export interface ChannelJob {
 
 /** What one invocation needs to deliver on a channel once: whose record, its claim token, its clock. */
 export interface DeliveryContext {
-  store: DeliveryStore;
+  /** Only the claim and settle writes: an incident's store, or a warning's. */
+  store: Pick<DeliveryStore, 'claimDelivery' | 'settleDelivery'>;
   incidentId: string;
   /** This invocation's claim token. */
   token: string;
@@ -39,7 +40,11 @@ export interface ChannelResult {
  * and sleeper (a timer by default), and the invocation's deadline.
  */
 export function deliveryContext(
-  ports: { store: DeliveryStore; now: () => Date; sleep?: (ms: number) => Promise<void> },
+  ports: {
+    store: Pick<DeliveryStore, 'claimDelivery' | 'settleDelivery'>;
+    now: () => Date;
+    sleep?: (ms: number) => Promise<void>;
+  },
   incidentId: string,
   deadlineMs: number,
 ): DeliveryContext {

@@ -8,7 +8,10 @@ import { isStateTimeout, waitedWords } from './time-limits';
  * What became of the diagnostics command, from what the workflow recorded: collected (with the parsed summary),
  * or why not, in words an on-call engineer can act on. Shared by the analyze Lambda and the local replay.
  */
-export function diagnosticsOutcome(event: AnalyzeEvent, outputBucket: string | null): DiagnosticsOutcome {
+export function diagnosticsOutcome(
+  event: Pick<AnalyzeEvent, 'incidentId' | 'diagnostics' | 'diagnosticsSendError'>,
+  outputBucket: string | null,
+): DiagnosticsOutcome {
   const none = { summary: null, commandId: null, outputS3Uri: null };
   const diagnostics = event.diagnostics;
   if (diagnostics && 'unresolved' in diagnostics) {

@@ -210,7 +210,8 @@ export class NotificationFailedError extends OomResponderError {
 
 const FINAL: ReadonlySet<ChannelDelivery['status']> = new Set(['sent', 'failed', 'unknown']);
 
-function recordOf(
+/** What went out where, from each channel's delivery (a claim still held reads as pending). */
+export function recordOf(
   results: readonly ChannelResult[],
   slackConfigured: boolean,
   at: string,

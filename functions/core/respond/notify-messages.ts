@@ -89,7 +89,7 @@ export function executionOfIncident(executionArn: string, incidentId: string): s
 }
 
 /** The `format` attribute lets each subscription take the body it can read (filter policy on `format`). */
-function withFormat(notification: SnsNotification, format: 'text' | 'q-developer'): SnsNotification {
+export function withFormat(notification: SnsNotification, format: 'text' | 'q-developer'): SnsNotification {
   return {
     ...notification,
     messageAttributes: {

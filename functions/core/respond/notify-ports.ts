@@ -1,5 +1,5 @@
 import type { NotificationStore } from '../detect/ports';
-import type { ChannelDelivery, NotifyChannel } from '../incident/model';
+import type { ChannelDelivery, NotificationRecord, NotifyChannel } from '../incident/model';
 import type { SlackMessage } from '../render/slack-blocks';
 import type { SnsNotification } from '../render/sns';
 
@@ -62,4 +62,21 @@ export interface DeliveryStore extends NotificationStore {
   stormRollups(window: string): Promise<StormRollupRecord[]>;
   /** Add rollup `rollup.seq` to its window, only if the window has exactly `rollup.seq - 1` rollups so far. */
   claimRollup(window: string, rollup: StormRollupRecord): Promise<boolean>;
+}
+
+/** A memory-pressure warning's notification state, as its item holds it: each channel's delivery, and the summary. */
+export interface WarningDeliveries {
+  incidentId: string;
+  deliveries?: Partial<Record<NotifyChannel, ChannelDelivery>>;
+  notification?: NotificationRecord;
+}
+
+/**
+ * The notifier's store for a warning: the same per-channel claims and settles as an incident's (one attribute per
+ * channel on the warning's own item), so a retried step sends only what is missing, and the same summary record.
+ */
+export interface WarningDeliveryStore
+  extends Pick<DeliveryStore, 'claimDelivery' | 'settleDelivery' | 'recordNotification'> {
+  /** The warning's deliveries, read consistently; null when the pressure function recorded no such warning. */
+  getWarning(incidentId: string): Promise<WarningDeliveries | null>;
 }

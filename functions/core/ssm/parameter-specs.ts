@@ -42,6 +42,14 @@ const KERNEL_TIME = '^$|^[0-9]{1,10}([.][0-9]{1,9})?$';
 /** Who reported the kill: the kernel's OOM killer or systemd-oomd; empty reads as the kernel. */
 const KILLER = '^$|^(kernel|systemd-oomd)$';
 /**
+ * What the diagnostics are for: after a kill, or a memory-pressure warning before one (PSI, the largest processes'
+ * smaps_rollup and their growth between two samples); empty reads as `kill`, so a caller that predates it is
+ * unchanged.
+ */
+const DIAGNOSTICS_MODE = '^$|^(kill|pressure)$';
+/** Seconds between pressure mode's two samples, 0 to 60 (0: one sample, no growth); empty reads as 10. */
+const SAMPLE_SECONDS = '^$|^([0-9]|[1-5][0-9]|60)$';
+/**
  * An absolute file path of at most 8 components of at most 63 characters; no component starts with a dot, so
  * there is no `..` (nor hidden file), and no `//` or trailing slash.
  */
@@ -61,6 +69,8 @@ export const COLLECT_DIAGNOSTICS_PARAMETERS = {
   processHex: { pattern: PROCESS_HEX, default: '' },
   kernelTime: { pattern: KERNEL_TIME, default: '' },
   killer: { pattern: KILLER, default: '' },
+  mode: { pattern: DIAGNOSTICS_MODE, default: 'kill' },
+  sampleSeconds: { pattern: SAMPLE_SECONDS, default: '10' },
 } as const satisfies Record<string, ParameterSpec>;
 
 export const ADD_SWAP_PARAMETERS = {

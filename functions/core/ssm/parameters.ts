@@ -1,5 +1,10 @@
 import { InvalidSsmParametersError, type ParameterProblem } from './errors';
-import { type ParameterSpec, SSM_PARAMETERS, type SsmDocumentKind } from './parameter-specs';
+import {
+  COLLECT_DIAGNOSTICS_PARAMETERS,
+  type ParameterSpec,
+  SSM_PARAMETERS,
+  type SsmDocumentKind,
+} from './parameter-specs';
 
 /**
  * Validate SSM document parameters before SendCommand, with the documents' own patterns, so a value SSM or the
@@ -18,6 +23,10 @@ export interface CollectDiagnosticsParameters {
   /** Seconds since boot as the kernel stamped the kill, or null. */
   kernelTime: number | null;
   killer: 'kernel' | 'systemd-oomd' | null;
+  /** `pressure`: no kill to look for; PSI, smaps_rollup and growth between two samples. */
+  mode: 'kill' | 'pressure';
+  /** Seconds between pressure mode's two samples (0: one sample, no growth). */
+  sampleSeconds: number;
 }
 
 export interface AddSwapParameters {
@@ -45,6 +54,9 @@ export type ParameterValidation<T> =
   | { ok: true; value: T; parameters: SendCommandParameters }
   | { ok: false; error: InvalidSsmParametersError };
 
+/** What the script reads an empty `sampleSeconds` as (the document's default). */
+const DEFAULT_SAMPLE_SECONDS = Number(COLLECT_DIAGNOSTICS_PARAMETERS.sampleSeconds.default);
+
 export function validateCollectDiagnosticsParameters(
   input: Readonly<Record<string, unknown>>,
 ): ParameterValidation<CollectDiagnosticsParameters> {
@@ -56,6 +68,8 @@ export function validateCollectDiagnosticsParameters(
     processHex: v.processHex || null,
     kernelTime: v.kernelTime ? Number(v.kernelTime) : null,
     killer: v.killer === 'kernel' || v.killer === 'systemd-oomd' ? v.killer : null,
+    mode: v.mode === 'pressure' ? 'pressure' : 'kill',
+    sampleSeconds: v.sampleSeconds ? Number(v.sampleSeconds) : DEFAULT_SAMPLE_SECONDS,
   }));
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { durationWords } from '../format/duration';
+import { isPressureState } from './pressure-state';
 import { type NotifyEvent, WorkflowInputSchema } from './state';
 
 /**
@@ -78,6 +79,29 @@ export function notifyInvocationFromExecutionEnded(event: unknown): NotifyInvoca
   return {
     executionArn: detail.executionArn,
     state: { ...input, failure: endedFailure(detail) },
+  };
+}
+
+/**
+ * The same, for an execution of the pressure workflow (its input has `mode: 'pressure'`): the warning's input and
+ * the failure, for the pressure notify use case to validate. Null when the event is not one of a pressure execution.
+ */
+export function pressureInvocationFromExecutionEnded(
+  event: unknown,
+): { state: Record<string, unknown>; executionArn: string } | null {
+  const parsed = ExecutionEndedEventSchema.safeParse(event);
+  if (!parsed.success || parsed.data.detail.input === null) return null;
+  let input: unknown;
+  try {
+    input = JSON.parse(parsed.data.detail.input);
+  } catch {
+    return null;
+  }
+  if (!isPressureState(input)) return null;
+  const { detail } = parsed.data;
+  return {
+    executionArn: detail.executionArn,
+    state: { ...(input as Record<string, unknown>), failure: endedFailure(detail) },
   };
 }
 

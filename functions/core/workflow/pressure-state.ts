@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { PROVENANCE_KINDS } from '../incident/provenance';
 import { MEMORY_METRIC_NAMES } from '../metrics/memory-series';
 import { ActionStateSchema, CommandStateSchema } from './state';
 
@@ -44,6 +45,11 @@ export const PressureNotifyEventSchema = PressureAnalyzeEventSchema.extend({
       timeoutSeconds: z.number().positive().optional(),
     })
     .optional(),
+  /**
+   * Set by the CLI for a replay (a captured sample's diagnostics): every renderer labels the message. Absent from
+   * a live execution's state (the state machine never sets it).
+   */
+  provenance: z.object({ kind: z.enum(PROVENANCE_KINDS), detail: z.string().max(500) }).optional(),
 });
 
 export type PressureWorkflowInput = z.infer<typeof PressureWorkflowInputSchema>;

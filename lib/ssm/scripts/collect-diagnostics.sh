@@ -1,5 +1,6 @@
 #!/bin/bash
-# OOM Responder: collect diagnostics on a host that has just had an OOM kill.
+# OOM Responder: collect diagnostics on a host that has just had an OOM kill, or (mode pressure) on a host
+# under memory pressure, while the process that grows is still alive.
 #
 # Runs as the collect-diagnostics SSM Command document (aws:runShellScript); see
 # docs/ssm-documents.md. Parameters arrive ONLY as environment variables (interpolationType ENV_VAR):
@@ -10,6 +11,9 @@
 #   SSM_processHex the victim's name (comm) as hex of its bytes, or empty
 #   SSM_kernelTime seconds since boot as the kernel stamped the kill, or empty
 #   SSM_killer     kernel or systemd-oomd (empty: kernel): whose log confirms the kill
+#   SSM_mode       kill or pressure (empty: kill): pressure has no kill to look for, and adds the largest
+#                  processes' smaps_rollup and their growth between two samples
+#   SSM_sampleSeconds  pressure mode: seconds between the two samples, 0 to 60 (empty: 10; 0: one sample)
 # and are validated again here (defence in depth): a bad value exits 2 before anything runs.
 #
 # Output: first a compact machine-readable summary (GetCommandInvocation returns only the first 24,000
@@ -30,6 +34,8 @@ readonly PATTERN_memcgPath='^$|^/$|^(/[A-Za-z0-9_:@-][A-Za-z0-9._:@-]{0,127}){1,
 readonly PATTERN_processHex='^$|^([0-9a-f]{2}){1,15}$'
 readonly PATTERN_kernelTime='^$|^[0-9]{1,10}([.][0-9]{1,9})?$'
 readonly PATTERN_killer='^$|^(kernel|systemd-oomd)$'
+readonly PATTERN_mode='^$|^(kill|pressure)$'
+readonly PATTERN_sampleSeconds='^$|^([0-9]|[1-5][0-9]|60)$'
 
 readonly EXIT_INVALID_PARAMETER=2
 # Kernel lines this long before killTime still count. killTime is usually when the log pipeline received the
@@ -43,6 +49,8 @@ readonly MAX_KERNEL_LINES=400
 readonly KERNEL_TIME_TOLERANCE_SECONDS=2
 readonly MAX_CONTAINERS=16
 readonly MAX_JVMS=10
+# Pressure mode: how many of the largest processes get their smaps_rollup read, and how many growers are listed.
+readonly MAX_PRESSURE_PROCESSES=5
 # The summary must sit whole inside the 24,000 characters GetCommandInvocation returns.
 readonly MAX_SUMMARY_CHARS=20000
 # Overridable so tests can point at files of their own (a fake cgroup v2 tree with containers); never SSM
@@ -67,6 +75,8 @@ memcg_path=${SSM_memcgPath-}
 process_hex=${SSM_processHex-}
 kernel_time=${SSM_kernelTime-}
 killer=${SSM_killer-}
+mode=${SSM_mode-}
+sample_seconds=${SSM_sampleSeconds-}
 [[ $kill_time =~ $PATTERN_killTime ]] || refuse_invalid killTime
 [[ $unit =~ $PATTERN_unit ]] || refuse_invalid unit
 [[ $pid =~ $PATTERN_pid ]] || refuse_invalid pid
@@ -74,7 +84,11 @@ killer=${SSM_killer-}
 [[ $process_hex =~ $PATTERN_processHex ]] || refuse_invalid processHex
 [[ $kernel_time =~ $PATTERN_kernelTime ]] || refuse_invalid kernelTime
 [[ $killer =~ $PATTERN_killer ]] || refuse_invalid killer
+[[ $mode =~ $PATTERN_mode ]] || refuse_invalid mode
+[[ $sample_seconds =~ $PATTERN_sampleSeconds ]] || refuse_invalid sampleSeconds
 [[ -n $killer ]] || killer=kernel
+[[ -n $mode ]] || mode='kill'
+[[ -n $sample_seconds ]] || sample_seconds=10
 # The victim's name three ways, for the kill line of whichever log holds it: the bytes themselves (the journal
 # with --all), every byte outside printable ASCII and the backslash as \xNN (dmesg in the C locale), and only
 # control bytes so (a UTF-8 terminal's dmesg).
@@ -201,6 +215,55 @@ size_bytes() {
   return 0
 }
 
+# uptime_cs: centiseconds since boot into REPLY, without forking: pressure mode's clock, which NTP cannot step.
+uptime_cs() {
+  local up _
+  REPLY=''
+  read -r up _ 2>/dev/null </proc/uptime && [[ $up =~ ^([0-9]{1,12})[.]([0-9]{2}) ]] &&
+    REPLY=$((10#${BASH_REMATCH[1]} * 100 + 10#${BASH_REMATCH[2]}))
+  return 0
+}
+
+# rss_sample PID: its start time (/proc/PID/stat field 22, which tells a reused pid apart) and VmRSS (KiB) into
+# START and RSS; both empty when it exited, is unreadable or is a kernel thread.
+rss_sample() {
+  local f=() i line
+  START='' RSS=''
+  read -r -d '' -a f 2>/dev/null <"/proc/$1/stat"
+  # The name may hold blanks and ")"; it ends at the last word ending in ")": numbers and a letter follow.
+  for ((i = ${#f[@]} - 1; i > 0; i--)); do [[ ${f[i]} == *')' ]] && break; done
+  ((i > 0)) && [[ ${f[i + 20]-} =~ ^[0-9]{1,20}$ ]] || return 0
+  while IFS= read -r line; do
+    [[ $line =~ ^VmRSS:[[:space:]]+([0-9]{1,15})\ kB$ ]] && RSS=${BASH_REMATCH[1]} START=${f[i + 20]} && break
+  done 2>/dev/null <"/proc/$1/status"
+  return 0
+}
+
+# growth_between START1 RSS1 CS1 START2 RSS2 CS2: two samples (start time, VmRSS KiB, uptime_cs) as "SECONDS
+# KB_PER_HOUR" into REPLY; empty when no time passed or the start times differ (another process took the pid).
+growth_between() {
+  REPLY=''
+  [[ $1 =~ ^[0-9]+$ && $1 == "$4" && $2$3$5$6 =~ ^[0-9]+$ ]] && (($6 > $3)) || return 0
+  printf -v REPLY '%d.%02d %d' $((($6 - $3) / 100)) $((($6 - $3) % 100)) $((($5 - $2) * 360000 / ($6 - $3)))
+}
+
+# top_of MAP: up to MAX_PRESSURE_PROCESSES pids of `live` into PICKS, largest MAP[pid] first (MAP: an array's name).
+top_of() {
+  local n p ref best_ref best
+  declare -A taken=()
+  PICKS=()
+  for ((n = 0; n < MAX_PRESSURE_PROCESSES && n < ${#live[@]}; n++)); do
+    best=''
+    for p in "${live[@]}"; do
+      [[ -n ${taken[$p]-} ]] && continue
+      ref="$1[$p]" best_ref="$1[$best]"
+      if [[ -z $best ]] || ((${!ref} > ${!best_ref})); then best=$p; fi
+    done
+    taken[$best]=1
+    PICKS+=("$best")
+  done
+}
+
 # The instance identity, best effort over IMDSv2, run in the background while the local probes run: it
 # prints summary lines and its own probe line. A proxy must never see these requests, hence --noproxy.
 imds() {
@@ -269,6 +332,8 @@ kv event.killTime "$kill_time"
 kv event.unit "$unit"
 kv event.pid "$pid"
 kv event.memcgPath "$memcg_path"
+kv event.mode "$mode"
+kv event.sampleSeconds "$sample_seconds"
 
 # Memory, from /proc/meminfo (kB), under the model's names.
 meminfo_text=''
@@ -287,6 +352,23 @@ for pair in totalKb:MemTotal availableKb:MemAvailable freeKb:MemFree buffersKb:B
   sReclaimableKb:SReclaimable sUnreclaimKb:SUnreclaim shmemKb:Shmem anonPagesKb:AnonPages; do
   kv "memory.${pair%%:*}" "${MEMINFO[${pair#*:}]-}"
 done
+
+# Memory pressure stall (PSI, Linux 4.20+; no /proc/pressure with psi=0): the share of time tasks waited for
+# memory. Cheap, and after a kill avg300 still shows the minutes before it.
+psi_text='(no /proc/pressure/memory: a kernel before 4.20, without CONFIG_PSI, or booted with psi=0)'
+if [[ -e /proc/pressure/memory ]]; then
+  psi_text='' psi_status=error avg='([0-9]{1,3}[.][0-9]{2})'
+  psi_line="^(some|full) avg10=$avg avg60=$avg avg300=$avg total=([0-9]{1,20})\$"
+  while IFS= read -r line; do
+    psi_text+="$line"$'\n'
+    [[ $line =~ $psi_line ]] || continue
+    [[ ${BASH_REMATCH[1]} == some ]] && psi_status=ok
+    for i in 2:avg10 3:avg60 4:avg300 5:totalUs; do kv "pressure.${BASH_REMATCH[1]}.${i#*:}" "${BASH_REMATCH[${i%%:*}]}"; done
+  done 2>/dev/null </proc/pressure/memory
+  probe psi "$psi_status"
+else
+  probe psi missing
+fi
 
 # Overcommit, swappiness and friends.
 vm_text=''
@@ -336,7 +418,8 @@ if capture swapon 1 swapon --show; then swaps_text=$OUT; fi
 
 # Processes: one `ps` gives RSS order, counts and the kubelet; the largest are detailed from /proc.
 # This script's own processes (itself, its subshells, ps) are left out: they are not what ran out.
-declare -A RSS_OF=() COUNT_OF=() PPID_OF=()
+declare -A RSS_OF=() COUNT_OF=() PPID_OF=() COMM_OF=()
+top_pids=()
 process_total=0
 kubelet_running=false
 jvm_pids=()
@@ -379,9 +462,26 @@ if capture ps 2 ps -e -o pid=,ppid=,rss=,comm= --sort=-rss; then
     LATE+=("process.$rank.cmdline=$cmdline")
     printf -v line '%8s %10s %9s %13s  %-15s %s' "$p" "$r" "$score" "$adj" "${c//[[:cntrl:]]/ }" "$cmdline"
     top_text+="$line"$'\n'
+    top_pids+=("$p")
+    COMM_OF[$p]=$c
   done < <(printf '%s\n' "$OUT")
 fi
 kv processTotal "$process_total"
+
+# Pressure mode: the first sample of the processes listed above, now, so the probes below run during the wait
+# for the second (sampleSeconds later, at the end). Both in this run: nothing is kept on the host (read-only).
+declare -A START_OF=() FIRST_RSS_OF=() LATEST_RSS_OF=() RATE_OF=() SECONDS_OF=()
+live=() first_cs='' first_sample_at=''
+if [[ $mode == pressure ]]; then
+  uptime_cs
+  first_cs=$REPLY
+  TZ=UTC0 printf -v first_sample_at '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  for p in ${top_pids[@]+"${top_pids[@]}"}; do
+    rss_sample "$p"
+    [[ -n $START ]] && live+=("$p") && START_OF[$p]=$START FIRST_RSS_OF[$p]=$RSS LATEST_RSS_OF[$p]=$RSS
+  done
+fi
+
 # The five most frequent names (ties by name), picked without sorting every name.
 counts_text=''
 declare -A TAKEN=()
@@ -911,7 +1011,9 @@ kv oom.logSource "$kernel_source"
 # it) / unknown (nothing to look for, or no log that could tell).
 confirmation=unknown confirmation_source='' confirmation_line='' confirmation_detail=''
 who_killed="pid ${pid:-?}${process_hex:+ ($comm_escaped)}"
-if [[ $killer == systemd-oomd ]]; then
+if [[ $mode == pressure ]]; then
+  confirmation_detail='pressure mode: a warning before any kill, so there is no kill to look for'
+elif [[ $killer == systemd-oomd ]]; then
   if [[ -z $memcg_path ]]; then
     confirmation_detail='the report names no cgroup to look for'
   elif ! have journalctl; then
@@ -1007,6 +1109,79 @@ fi
 free_text=''
 if capture free 1 free -m; then free_text=$OUT; fi
 
+# Pressure mode: the second sample once sampleSeconds have passed since the first, then the smaps_rollup of the
+# largest processes still alive (the same pid and start time).
+growth_text='(sampleSeconds is 0: one sample, no growth)' smaps_text='(no process to read)'
+if [[ $mode == pressure ]]; then
+  if ((sample_seconds > 0)) && [[ -n $first_cs ]]; then
+    uptime_cs
+    wait_cs=$((first_cs + sample_seconds * 100 - ${REPLY:-0}))
+    ((wait_cs > 0)) && bounded $((sample_seconds + 2)) sleep "$((wait_cs / 100)).$((wait_cs / 10 % 10))$((wait_cs % 10))"
+    uptime_cs
+    # ${a[@]+...}: bash 4.2 (Amazon Linux 2) calls an empty array unbound under set -u.
+    second_cs=$REPLY first=(${live[@]+"${live[@]}"}) live=()
+    for p in ${first[@]+"${first[@]}"}; do
+      rss_sample "$p"
+      growth_between "${START_OF[$p]}" "${FIRST_RSS_OF[$p]}" "$first_cs" "$START" "$RSS" "$second_cs"
+      # shellcheck disable=SC2034 # SECONDS_OF is read through ${!ref}
+      [[ -n $REPLY ]] && live+=("$p") && LATEST_RSS_OF[$p]=$RSS SECONDS_OF[$p]=${REPLY% *} RATE_OF[$p]=${REPLY#* }
+    done
+    probe growth ok
+    kv pressure.previousSampleAt "$first_sample_at"
+    printf -v growth_text '%8s %10s %12s %14s  %s\n' PID RSS_KB PREVIOUS_KB KB_PER_HOUR COMM
+    top_of RATE_OF
+    n=0
+    for p in ${PICKS[@]+"${PICKS[@]}"}; do
+      n=$((n + 1))
+      for key in rssKb:LATEST_RSS_OF previousRssKb:FIRST_RSS_OF sinceSeconds:SECONDS_OF kbPerHour:RATE_OF comm:COMM_OF; do
+        ref="${key#*:}[$p]"
+        kv "pressure.growth.$n.${key%%:*}" "${!ref}"
+      done
+      kv "pressure.growth.$n.pid" "$p"
+      printf -v line '%8s %10s %12s %14s  %s' "$p" "${LATEST_RSS_OF[$p]}" "${FIRST_RSS_OF[$p]}" "${RATE_OF[$p]}" \
+        "${COMM_OF[$p]//[[:cntrl:]]/ }"
+      growth_text+="$line"$'\n'
+    done
+  fi
+  # One awk under a timeout reads every rollup: the kernel walks a process's page tables to answer, which takes
+  # long for a large process on a thrashing host. A rollup it cannot open is "<pid> -": gone (skipped) or denied.
+  top_of LATEST_RSS_OF
+  if [[ ! -e /proc/self/smaps_rollup ]]; then
+    probe smaps missing
+    smaps_text='(no smaps_rollup: a kernel before 4.14)'
+  elif ((${#PICKS[@]} > 0)); then
+    # shellcheck disable=SC2016 # an awk program, not shell
+    rollups=$(bounded 2 awk -v pids="${PICKS[*]}" 'BEGIN {
+        for (i = 1; i <= split(pids, pid, " "); i++) {
+          f = "/proc/" pid[i] "/smaps_rollup"; v["Rss:"] = v["Pss:"] = v["Anonymous:"] = v["Swap:"] = "-"
+          while ((getline line < f) > 0) { split(line, w, " "); if (w[1] in v) v[w[1]] = w[2] }
+          close(f)
+          print pid[i], v["Rss:"], v["Pss:"], v["Anonymous:"], v["Swap:"]
+        }
+      }' 2>/dev/null)
+    smaps_status=$? n=0
+    printf -v smaps_text '%8s %10s %10s %12s %9s  %s\n' PID RSS_KB PSS_KB ANONYMOUS_KB SWAP_KB COMM
+    while read -r p rss pss anon swap; do
+      [[ $p =~ ^[0-9]+$ ]] || continue
+      if [[ ! $rss =~ ^[0-9]+$ ]]; then
+        [[ -d /proc/$p && $smaps_status == 0 ]] && smaps_status=error
+        continue
+      fi
+      n=$((n + 1))
+      for key in pid:p rssKb:rss pssKb:pss anonymousKb:anon swapKb:swap; do
+        ref=${key#*:}
+        kv "pressure.smaps.$n.${key%%:*}" "${!ref/#-/}"
+      done
+      kv "pressure.smaps.$n.comm" "${COMM_OF[$p]}"
+      printf -v line '%8s %10s %10s %12s %9s  %s' "$p" "$rss" "$pss" "$anon" "$swap" "${COMM_OF[$p]//[[:cntrl:]]/ }"
+      smaps_text+="$line"$'\n'
+    done < <(printf '%s\n' "$rollups")
+    probe smaps "$smaps_status"
+  else
+    probe smaps ok
+  fi
+fi
+
 # The identity probe started at the top has finished by now or soon (curl gives up within 2 s).
 imds_text=''
 while IFS= read -r line; do
@@ -1040,13 +1215,19 @@ printf '%s\n' "$summary"
 kernel_window='this boot'
 [[ -n $kill_time ]] && kernel_window="since $kill_time minus ${EVENT_MARGIN_SECONDS} s"
 printf '\n###### OOM Responder diagnostics: %s at %s ######\n' "${host_name:-host}" "$collected_at"
-printf 'killTime=%s unit=%s pid=%s memcgPath=%s\n' "${kill_time:--}" "${unit:--}" "${pid:--}" "${memcg_path:--}"
+printf 'mode=%s killTime=%s unit=%s pid=%s memcgPath=%s\n' "$mode" "${kill_time:--}" "${unit:--}" "${pid:--}" \
+  "${memcg_path:--}"
 section "kernel OOM messages ($kernel_source, $kernel_window)" "${kernel_text:-(none found)}"
 [[ -n $pid ]] && section "victim pid $pid" "$victim_text"
 section 'free -m' "${free_text:-(free did not answer)}"
 section '/proc/meminfo' "$meminfo_text"
+section 'memory pressure (/proc/pressure/memory)' "${psi_text%$'\n'}"
 section "top $MAX_TOP_PROCESSES processes by RSS" \
   "$(printf '%8s %10s %9s %13s  %-15s %s' PID RSS_KB OOM_SCORE OOM_SCORE_ADJ COMM CMDLINE)"$'\n'"$top_text"
+if [[ $mode == pressure ]]; then
+  section "smaps_rollup of the $MAX_PRESSURE_PROCESSES largest processes (KiB)" "${smaps_text%$'\n'}"
+  section "growth over ${sample_seconds} s (VmRSS; the $MAX_PRESSURE_PROCESSES fastest)" "${growth_text%$'\n'}"
+fi
 section 'most frequent process names (count name)' "${counts_text%$'\n'}"
 section 'swap' "$swaps_text"
 section 'virtual memory settings (/proc/sys/vm)' "$vm_text"

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoIncidentStore } from '../../../functions/adapters/dynamodb/incident-store';
 import type { AnalyzeIncidentResult } from '../../../functions/core/respond/analyze-incident';
+import type { AnalyzePressureResult } from '../../../functions/core/respond/analyze-pressure';
 import { skipped } from '../../support/aws-tools';
 import { type LocalDynamo, startLocalDynamo } from '../../support/dynalite';
 import { realKill, recordRequest } from '../../support/kills';
@@ -28,7 +29,7 @@ describe.skipIf(!moto.path)(`the analyze Lambda with the memory metrics${skipped
   let server: MotoServer;
   let tableName: string;
   let logged: string[];
-  let handler: (event: unknown, context: Context) => Promise<AnalyzeIncidentResult>;
+  let handler: (event: unknown, context: Context) => Promise<AnalyzeIncidentResult | AnalyzePressureResult>;
   const killMs = Math.floor(Date.now() / MINUTE) * MINUTE - 30_000;
   /** The ten minutes before the kill's minute: 24 % down to 15 %. */
   const values = Array.from({ length: 10 }, (_, i) => 24 - i);
@@ -81,6 +82,7 @@ describe.skipIf(!moto.path)(`the analyze Lambda with the memory metrics${skipped
       },
       context,
     );
+    if (!('memoryTimeline' in result)) throw new Error('a kill state was analyzed as a pressure warning');
     expect(result.memoryTimeline.status).toBe('read');
     if (result.memoryTimeline.status !== 'read') return;
     const { window } = result.memoryTimeline;

@@ -1,12 +1,15 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoIncidentStore } from '../../../functions/adapters/dynamodb/incident-store';
+import { keys } from '../../../functions/adapters/dynamodb/items';
 import { type LocalDynamo, startLocalDynamo } from '../../support/dynalite';
 import { executionArnOf, executionStatusChange } from '../../support/execution-status-change';
 import { realKill, recordRequest } from '../../support/kills';
 import { captureConsole, stubLambdaEnvironment } from '../../support/lambda-environment';
+import { pressureEvent } from '../../support/pressure';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:OomResponderNotifications';
 const T0 = Date.parse('2026-11-25T18:28:15Z');
@@ -61,6 +64,22 @@ describe('the notify Lambda, for an execution that ended before it notified', ()
     // EventBridge delivers at least once, and a FAILED event may follow a notification that did go out.
     await handler(executionStatusChange('FAILED', { input, startDate: T0 }), context);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('tells on-call a pressure response failed before it notified, with the warning’s own message', async () => {
+    const { diagnostics: _d, diagnosticsSendError: _s, ...input } = pressureEvent();
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...keys.incident(input.incidentId), incidentId: input.incidentId, kind: 'pressure' },
+      }),
+    );
+    const before = sns.commandCalls(PublishCommand).length;
+    const result = await handler(executionStatusChange('FAILED', { input, startDate: T0 }), context);
+    expect(result).toMatchObject({ incidentId: input.incidentId, sns: { status: 'sent' } });
+    const published = sns.commandCalls(PublishCommand)[before]?.args[0].input;
+    expect(published?.MessageAttributes?.eventType?.StringValue).toBe('oom-pressure');
+    expect(String(published?.Message)).toContain('! The response failed before it could notify');
   });
 
   it('refuses an event that is not a workflow execution it can report (the invoke fails, and is retried)', async () => {

@@ -1,14 +1,16 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoIncidentStore } from '../../../functions/adapters/dynamodb/incident-store';
+import { keys } from '../../../functions/adapters/dynamodb/items';
 import { validateSlackMessage } from '../../../functions/core/render/block-kit-limits';
 import { type LocalDynamo, startLocalDynamo } from '../../support/dynalite';
 import { realKill, recordRequest } from '../../support/kills';
 import { captureConsole, stubLambdaEnvironment } from '../../support/lambda-environment';
+import { pressureEvent } from '../../support/pressure';
 import { type FakeSlack, startFakeSlack, WEBHOOK_PATH } from '../../support/slack-server';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:OomResponderNotifications';
@@ -168,5 +170,35 @@ describe('the notify Lambda', () => {
     );
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     expect(slack.requests.at(-1)?.answered).toBe(200);
+  });
+
+  it('sends a memory-pressure warning with its own message, on the warning item’s delivery records', async () => {
+    const warning = pressureEvent();
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...keys.incident(warning.incidentId), incidentId: warning.incidentId, kind: 'pressure' },
+      }),
+    );
+    slack.reply({ status: 200, body: 'ok' });
+    const before = sns.commandCalls(PublishCommand).length;
+    const posts = slack.requests.length;
+    const result = await handler({ state: warning }, context);
+    expect(result).toMatchObject({
+      incidentId: warning.incidentId,
+      slack: { status: 'sent' },
+      sns: { status: 'sent' },
+    });
+    expect(slack.requests.length - posts).toBe(1);
+    const published = sns.commandCalls(PublishCommand)[before]?.args[0].input;
+    expect(published?.MessageAttributes?.eventType).toEqual({
+      DataType: 'String',
+      StringValue: 'oom-pressure',
+    });
+    expect(published?.Subject).toBe('[OOM warning] Memory pressure on i-0abc1234def567890: 6 % available');
+    // The same delivery records as an incident's: a retry sends nothing again.
+    await handler({ state: warning }, context);
+    expect(slack.requests.length - posts).toBe(1);
+    expect(sns.commandCalls(PublishCommand).length - before).toBe(1);
   });
 });

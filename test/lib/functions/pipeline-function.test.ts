@@ -21,7 +21,9 @@ function lambdas(template: Template) {
 
 describe('the pipeline functions', () => {
   it('reserve no concurrency by default, and what each function is given when asked', () => {
+    // detect, analyze, notify and the pressure function.
     expect(lambdas(synthStack().template).map((f) => f.ReservedConcurrentExecutions)).toEqual([
+      undefined,
       undefined,
       undefined,
       undefined,
@@ -33,7 +35,7 @@ describe('the pipeline functions', () => {
       lambdas(template)
         .map((f) => f.ReservedConcurrentExecutions)
         .sort(),
-    ).toEqual([2, 20, undefined]);
+    ).toEqual([2, 20, undefined, undefined]);
   });
 
   it('do not parse source maps at run time (no --enable-source-maps)', () => {

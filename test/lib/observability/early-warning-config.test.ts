@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { InvalidAppConfigError, readAppConfig, responderProps } from '../../../lib/app-config';
 import {
@@ -81,6 +82,35 @@ describe('the early-warning context keys', () => {
   it('refuse a threshold that is not a number, with an example', () => {
     expect(() => readAppConfig({ memAvailablePercentAlarm: 'low' })).toThrowError(
       /memAvailablePercentAlarm: 'low' is not a number of percent; e\.g\. -c memAvailablePercentAlarm=10/,
+    );
+  });
+});
+
+describe('the pressure cooldown', () => {
+  it('is 60 minutes by default, and set by pressureCooldown or -c pressureCooldownMinutes', () => {
+    expect(resolveProps().pressureCooldown.toMinutes()).toBe(60);
+    expect(resolveProps({ pressureCooldown: Duration.minutes(20) }).pressureCooldown.toMinutes()).toBe(20);
+    const props = responderProps(readAppConfig({ pressureCooldownMinutes: '90' }));
+    expect(props.pressureCooldown?.toMinutes()).toBe(90);
+    expect(responderProps(readAppConfig({})).pressureCooldown).toBeUndefined();
+  });
+
+  it('is refused out of 1 to 1440 minutes, or in parts of a minute, naming the prop', () => {
+    expect(problemsOf({ pressureCooldown: Duration.seconds(30) })).toEqual([
+      'pressureCooldown is 0.5 minutes; use 1 to 1440 minutes',
+      'pressureCooldown is 0.5 minutes; use whole minutes',
+    ]);
+    expect(problemsOf({ pressureCooldown: Duration.days(2) })).toEqual([
+      'pressureCooldown is 2880 minutes; use 1 to 1440 minutes',
+    ]);
+    expect(problemsOf({ pressureCooldown: Duration.seconds(90) })).toEqual([
+      'pressureCooldown is 1.5 minutes; use whole minutes',
+    ]);
+  });
+
+  it('refuses a -c value that is not a number of minutes, with an example', () => {
+    expect(() => readAppConfig({ pressureCooldownMinutes: 'hour' })).toThrowError(
+      /pressureCooldownMinutes: 'hour' is not a number of minutes; e\.g\. -c pressureCooldownMinutes=60/,
     );
   });
 });

@@ -152,59 +152,23 @@ describe('the rule for contributors in ALARM', () => {
     expect(matches(pattern, itself)).toBe(false);
   });
 
-  it('tells the topic which instance, which alarm and why, read from the event', () => {
-    const [target] = rule().Properties.Targets as {
-      Arn: unknown;
-      InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string };
-    }[];
-    expect(JSON.stringify(target?.Arn)).toContain('NotificationsTopic');
-    const transformer = target?.InputTransformer;
-    if (!transformer) throw new Error('no input transformer');
-    // Render it as EventBridge does: each path of the map read from the event, substituted for <name>.
-    const event = contributorOf('OomResponder-AvailableMemoryLow');
-    const read = (path: string): unknown =>
-      path
-        .replace(/^\$\./, '')
-        .split('.')
-        .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], event);
-    const text = JSON.parse(
-      transformer.InputTemplate.replace(/<([^>]+)>/g, (_, name: string) =>
-        String(read(transformer.InputPathsMap[name] ?? '')),
-      ),
-    ) as string;
-    expect(text).toMatch(
-      /^OOM Responder early warning: i-0abc1234def567890 is under memory pressure \(OomResponder-AvailableMemoryLow, since 2025-12-01T13:42:04\.919\+0000\): Threshold Crossed: /,
-    );
-    expect(text).not.toContain('undefined');
+  it('hands the whole event to the pressure function, which reads it (no input transformer)', () => {
+    const targets = rule().Properties.Targets as Record<string, unknown>[];
+    expect(targets).toHaveLength(1);
+    expect(JSON.stringify(targets[0]?.Arn)).toContain('PressureFunction');
+    expect(targets[0]?.Input).toBeUndefined();
+    expect(targets[0]?.InputTransformer).toBeUndefined();
   });
 
-  it("is the construct's extension point for the pressure workflow, and absent with earlyWarning: false", () => {
+  it("is the construct's extension point beside the pressure workflow, and both are absent with earlyWarning: false", () => {
     const { stack } = synthStack({});
     const responder = stack.node.findAll().find((c) => c instanceof OomResponder) as OomResponder | undefined;
     expect(responder?.memoryPressureRule?.ruleArn).toBeDefined();
+    expect(responder?.pressureStateMachine?.stateMachineArn).toBeDefined();
     const off = synthStack({ responder: { earlyWarning: false } }).stack;
     const none = off.node.findAll().find((c) => c instanceof OomResponder) as OomResponder | undefined;
     expect(none).toBeDefined();
     expect(none?.memoryPressureRule).toBeUndefined();
-  });
-
-  it('publishes with a role only this rule of this account may assume, allowed to publish to the topic alone', () => {
-    const roles = resources(template, 'AWS::IAM::Role').filter(([id]) =>
-      id.includes('EarlyWarningPublishRole'),
-    );
-    expect(roles).toHaveLength(1);
-    const trust = JSON.stringify(roles[0]?.[1].Properties.AssumeRolePolicyDocument);
-    expect(trust).toContain('events.amazonaws.com');
-    expect(trust).toContain('aws:SourceAccount');
-    expect(trust).toContain('rule/OomResponder-MemoryPressureContributor');
-    const [, policy] =
-      resources(template, 'AWS::IAM::Policy').find(([id]) => id.includes('EarlyWarningPublishRole')) ?? [];
-    if (!policy) throw new Error('no policy for the publish role');
-    const { Statement: statements } = policy.Properties.PolicyDocument as {
-      Statement: { Action: unknown; Resource: unknown }[];
-    };
-    expect(statements.map((s) => s.Action)).toEqual(['sns:Publish', ['kms:Decrypt', 'kms:GenerateDataKey*']]);
-    expect(JSON.stringify(statements.map((s) => s.Resource))).not.toContain('"*"');
-    template.hasResourceProperties('AWS::Events::Rule', { Name: 'OomResponder-MemoryPressureContributor' });
+    expect(none?.pressureStateMachine).toBeUndefined();
   });
 });

@@ -128,6 +128,25 @@ describe('collect-diagnostics run for real on this host', () => {
     expect(probes.dmesg ?? probes.journalctl).toBeDefined();
   });
 
+  it('reads the memory PSI after a kill too (kill mode, the default), and no rollups or growth', () => {
+    const summary = parseDiagnosticsSummary(result.stdout);
+    const probes = Object.fromEntries(summary.probes.map((p) => [p.name, p.status]));
+    expect(probes.smaps).toBeUndefined();
+    expect(probes.growth).toBeUndefined();
+    if (!existsSync('/proc/pressure/memory')) {
+      expect(probes.psi).toBe('missing');
+      expect(summary.pressure).toBeNull();
+      return;
+    }
+    expect(probes.psi).toBe('ok');
+    const some = /^some avg10=\S+ avg60=\S+ avg300=\S+ total=(\d+)$/m.exec(
+      readFileSync('/proc/pressure/memory', 'utf8'),
+    );
+    // The kernel's running total, read after the script: the script's is no larger.
+    expect(summary.pressure?.stall?.some.totalUs).toBeLessThanOrEqual(Number(some?.[1]));
+    expect(summary.pressure).toMatchObject({ smaps: [], growth: [], previousSampleAt: null });
+  });
+
   it('keeps the summary well inside the 24,000 characters GetCommandInvocation returns', () => {
     expect(summaryText(result.stdout).length).toBeLessThanOrEqual(20_000);
   });

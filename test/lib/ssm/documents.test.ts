@@ -89,6 +89,11 @@ describe.each(DOCUMENTS)('the %s document', (kind, build) => {
       maxDiskSharePercent: '90',
       dryRun: 'false',
       drill: 'false',
+      processHex: '61'.repeat(15),
+      kernelTime: '1234567890.123456789',
+      killer: 'systemd-oomd',
+      mode: 'pressure',
+      sampleSeconds: '60',
     };
     const values = Object.keys(document.parameters).map((name) => longest[name] ?? '');
     for (const [i, name] of Object.keys(document.parameters).entries()) {

@@ -25,26 +25,45 @@ const NOTIFY = 'Notify';
 /** The analysis plans each remediation at most once: one Map item per action. */
 const MAX_MAP_ITEMS = PlannedStepSchema.shape.action.options.length;
 
-const variants: Record<string, { template: Template; asl: AslMachine }> = {};
+const variants: Record<string, { template: Template; asl: AslMachine; machineId: string }> = {};
+
+const WITH_REMEDIATION = {
+  responder: {
+    remediationPolicy: {
+      addSwap: { enabled: true },
+      restartService: { enabled: true, allowedUnits: ['app.service'] },
+    },
+  },
+};
 
 beforeAll(() => {
-  for (const [name, props] of Object.entries({
-    'diagnose only': {},
-    'with remediation': {
-      responder: {
-        remediationPolicy: {
-          addSwap: { enabled: true },
-          restartService: { enabled: true, allowedUnits: ['app.service'] },
-        },
-      },
-    },
-  })) {
-    const { template } = synthStack(props);
-    variants[name] = { template, asl: stateMachineDefinition(template) as unknown as AslMachine };
+  const templates = {
+    'diagnose only': synthStack().template,
+    'with remediation': synthStack(WITH_REMEDIATION).template,
+  };
+  // The pressure workflow (a memory-pressure warning) is held to the same rules as the kill workflow.
+  for (const [name, template] of Object.entries(templates)) {
+    for (const which of ['response', 'pressure'] as const) {
+      const machineId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find(
+        (id) => id.startsWith('OomResponderPressure') === (which === 'pressure'),
+      );
+      variants[which === 'pressure' ? `pressure, ${name}` : name] = {
+        template,
+        asl: stateMachineDefinition(template, which) as unknown as AslMachine,
+        machineId: String(machineId),
+      };
+    }
   }
 }, 120_000);
 
-describe.each(['diagnose only', 'with remediation'])('the synthesized workflow (%s)', (variant) => {
+const VARIANTS = [
+  'diagnose only',
+  'with remediation',
+  'pressure, diagnose only',
+  'pressure, with remediation',
+];
+
+describe.each(VARIANTS)('the synthesized workflow (%s)', (variant) => {
   const asl = (): AslMachine => (variants[variant] as { asl: AslMachine }).asl;
 
   it('routes every state that can fail to Notify by a Catch on States.ALL', () => {
@@ -194,8 +213,7 @@ describe.each(['diagnose only', 'with remediation'])('the synthesized workflow (
   });
 
   it('notifies from EventBridge when an execution fails, times out or is stopped before it notified', () => {
-    const { template } = variants[variant] as { template: Template };
-    const machineId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+    const { template, machineId } = variants[variant] as { template: Template; machineId: string };
     // The flattened definition names each function by its logical id (test/support/synth.ts).
     const notifyFunction = String(stateOf(asl(), NOTIFY).Resource).split(':function:')[1];
     const rules = Object.values(template.findResources('AWS::Events::Rule')) as {
@@ -204,10 +222,16 @@ describe.each(['diagnose only', 'with remediation'])('the synthesized workflow (
     const rule = rules.find((r) =>
       (r.Properties.EventPattern.source as string[] | undefined)?.includes('aws.states'),
     );
+    // One rule for both workflows (the notifier takes one asynchronous-invoke configuration).
+    const machines = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines).toContain(machineId);
     expect(rule?.Properties.EventPattern).toEqual({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],
-      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: machineId }] },
+      detail: {
+        status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        stateMachineArn: machines.map((id) => ({ Ref: id })),
+      },
     });
     expect(rule?.Properties.Targets.map((t) => t.Arn)).toEqual([{ 'Fn::GetAtt': [notifyFunction, 'Arn'] }]);
     expect(rule?.Properties.State ?? 'ENABLED').toBe('ENABLED');

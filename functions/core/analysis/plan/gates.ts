@@ -17,7 +17,7 @@ export function unresolvedReason(input: AnalyzeInput): string | null {
  * recent: when in doubt, do less to a host.
  */
 export function hourlyLimitReason(
-  input: AnalyzeInput,
+  input: Pick<AnalyzeInput, 'recentActions'>,
   action: ActionName,
   instanceId: string,
   max: number,

@@ -237,3 +237,63 @@ describe('the DynamoDB delivery records', () => {
     expect(rollups?.expiresAt).toBe(Math.floor(Date.parse(WINDOW) / 1000) + 7 * 86_400);
   });
 });
+
+describe('a memory-pressure warning on the DynamoDB table', () => {
+  /** The warning's item as the pressure function writes it: the incident key, on GSI2 with `kind: 'pressure'`. */
+  async function putWarning(tableName: string, id: string, atMs: number): Promise<void> {
+    const observedAt = new Date(atMs).toISOString();
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...keys.incident(id),
+          ...keys.instanceIncident('i-0123456789abcdef0', observedAt, id),
+          incidentId: id,
+          observedAt,
+          kind: 'pressure',
+          metric: 'mem_available_percent',
+          latestValue: 6,
+          killCount: 0,
+          expiresAt: Math.floor(atMs / 1000) + 86_400,
+        },
+      }),
+    );
+  }
+
+  it('is listed beside the kills of its instance with the metric and the reading of its alarm', async () => {
+    const subject = await onTable(() => dynamo)();
+    const kill = await subject.seed('i-0123456789abcdef0', T0);
+    await putWarning(
+      subject.tableName ?? '',
+      'pressure-20261125T162000-i-0123456789abcdef0',
+      T0 - 38 * 60_000,
+    );
+    const listed = await subject.store.incidentsOn('i-0123456789abcdef0', T0 - 3_600_000);
+    expect(listed.map((other) => other.incidentId)).toEqual([
+      'pressure-20261125T162000-i-0123456789abcdef0',
+      kill,
+    ]);
+    expect(listed[0]?.warning).toEqual({ metric: 'mem_available_percent', latestValue: 6 });
+    expect(listed[1]?.warning).toBeUndefined();
+  });
+
+  it('holds its channels’ deliveries like an incident, read back by getWarning', async () => {
+    const subject = await onTable(() => dynamo)();
+    const store = subject.store as DynamoNotificationStore;
+    const id = 'pressure-20261125T162000-i-0123456789abcdef0';
+    expect(await store.getWarning(id)).toBeNull();
+    await putWarning(subject.tableName ?? '', id, T0);
+    expect(await store.claimDelivery(id, 'slack', claim('a'))).toBe(true);
+    expect(await store.claimDelivery(id, 'slack', claim('b'))).toBe(false);
+    const sent = { ...claim('a'), status: 'sent' as const, untilMs: null, messageId: null };
+    expect(await store.settleDelivery(id, 'slack', 'a', sent)).toBe(true);
+    expect(await store.getWarning(id)).toEqual({ incidentId: id, deliveries: { slack: sent } });
+    const record = {
+      at: new Date(T0).toISOString(),
+      slack: { status: 'sent' as const, detail: null },
+      sns: { status: 'skipped' as const, messageId: null, detail: null },
+    };
+    await store.recordNotification(id, record);
+    expect((await store.getWarning(id))?.notification).toEqual(record);
+  });
+});

@@ -20,6 +20,8 @@ describe('validateCollectDiagnosticsParameters', () => {
       processHex: '6a617661',
       kernelTime: '5071.123456',
       killer: 'kernel',
+      mode: 'pressure',
+      sampleSeconds: '3',
     });
     expect(validation).toEqual({
       ok: true,
@@ -31,6 +33,8 @@ describe('validateCollectDiagnosticsParameters', () => {
         processHex: '6a617661',
         kernelTime: 5071.123456,
         killer: 'kernel',
+        mode: 'pressure',
+        sampleSeconds: 3,
       },
       parameters: {
         killTime: ['2026-11-25T17:30:50.123Z'],
@@ -40,11 +44,13 @@ describe('validateCollectDiagnosticsParameters', () => {
         processHex: ['6a617661'],
         kernelTime: ['5071.123456'],
         killer: ['kernel'],
+        mode: ['pressure'],
+        sampleSeconds: ['3'],
       },
     });
   });
 
-  it('lets every parameter be absent, null or empty, meaning "not known"', () => {
+  it('lets every parameter be absent, null or empty, meaning "not known" (a kill, sampled every 10 s)', () => {
     const validation = validateCollectDiagnosticsParameters({ unit: null, pid: undefined, memcgPath: '' });
     expect(validation.ok && validation.value).toEqual({
       killTime: null,
@@ -54,6 +60,8 @@ describe('validateCollectDiagnosticsParameters', () => {
       processHex: null,
       kernelTime: null,
       killer: null,
+      mode: 'kill',
+      sampleSeconds: 10,
     });
     expect(validation.ok && validation.parameters).toEqual({
       killTime: [''],
@@ -63,6 +71,8 @@ describe('validateCollectDiagnosticsParameters', () => {
       processHex: [''],
       kernelTime: [''],
       killer: [''],
+      mode: ['kill'],
+      sampleSeconds: ['10'],
     });
   });
 
@@ -78,6 +88,26 @@ describe('validateCollectDiagnosticsParameters', () => {
     ] as const) {
       const validation = validateCollectDiagnosticsParameters({ [name]: value });
       expect(validation.ok, `${name}=${value}`).toBe(false);
+    }
+  });
+
+  it('takes a pressure mode sampled 0 to 60 s apart, and refuses another mode or a longer wait', () => {
+    for (const sampleSeconds of ['0', '9', '10', '59', '60', 0, 60]) {
+      const validation = validateCollectDiagnosticsParameters({ mode: 'pressure', sampleSeconds });
+      expect(validation.ok && validation.value.sampleSeconds, String(sampleSeconds)).toBe(
+        Number(sampleSeconds),
+      );
+    }
+    for (const [name, value] of [
+      ['mode', 'Pressure'],
+      ['mode', 'oom'],
+      ['sampleSeconds', '61'],
+      ['sampleSeconds', '600'],
+      ['sampleSeconds', '05'],
+      ['sampleSeconds', '-1'],
+      ['sampleSeconds', '2.5'],
+    ] as const) {
+      expect(validateCollectDiagnosticsParameters({ [name]: value }).ok, `${name}=${value}`).toBe(false);
     }
   });
 
