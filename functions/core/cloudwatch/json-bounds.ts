@@ -43,6 +43,11 @@ const CLOSE_BRACE = 0x7d;
  * multi-byte UTF-8 sequence is ASCII, so brackets and quotes found here are the JSON's own. Strings are skipped
  * with `indexOf` (native), which keeps a pass over a real 10 MiB batch to a few milliseconds. Malformed JSON is
  * not this function's concern: it is left to `JSON.parse`, which refuses it without building much.
+ *
+ * Most objects of a real batch are log events, `{"id":"<digits>","timestamp":<digits>,"message":"..."}`, with no
+ * bracket outside their message: such an object is stepped over as the one container it is, with one search for
+ * its message's closing quote where the scan would make six `indexOf` calls (each a call into C++, which cost
+ * more than the search itself: 3 of the 6 ms a 1 MiB batch took).
  */
 export function jsonBoundProblem(
   json: Buffer,
@@ -62,11 +67,51 @@ export function jsonBoundProblem(
       if (depth > maxDepth) return { bound: 'depth', reached: depth, limit: maxDepth };
       if (containers > maxContainers)
         return { bound: 'containers', reached: containers, limit: maxContainers };
+      if (byte === OPEN_BRACE) {
+        // The scan would count nothing more up to the event's closing brace, then leave the object's level.
+        const close = logEventEnd(json, i);
+        if (close > 0) {
+          i = close;
+          depth--;
+        }
+      }
     } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) {
       depth--;
     }
   }
   return null;
+}
+
+const EVENT_OPEN = Buffer.from('{"id":"');
+const EVENT_TIMESTAMP = Buffer.from(',"timestamp":');
+const EVENT_MESSAGE = Buffer.from(',"message":"');
+
+/**
+ * The index of the `}` that closes the log event whose `{` is at `open`, when the event is exactly
+ * `{"id":"<string>","timestamp":<digits>,"message":"<string>"}`; -1 for anything else, which the scan then reads
+ * byte by byte. Its strings are skipped as the scan skips them.
+ */
+function logEventEnd(json: Buffer, open: number): number {
+  if (!bytesAt(json, open, EVENT_OPEN)) return -1;
+  const idEnd = closingQuote(json, open + EVENT_OPEN.length - 1);
+  if (idEnd < 0 || !bytesAt(json, idEnd + 1, EVENT_TIMESTAMP)) return -1;
+  const at = digitsFrom(json, idEnd + 1 + EVENT_TIMESTAMP.length);
+  if (!bytesAt(json, at, EVENT_MESSAGE)) return -1;
+  const close = closingQuote(json, at + EVENT_MESSAGE.length - 1);
+  if (close < 0 || json[close + 1] !== CLOSE_BRACE) return -1;
+  return close + 1;
+}
+
+function bytesAt(json: Buffer, at: number, expected: Buffer): boolean {
+  if (at + expected.length > json.length) return false;
+  for (let i = 0; i < expected.length; i++) if (json[at + i] !== expected[i]) return false;
+  return true;
+}
+
+function digitsFrom(json: Buffer, start: number): number {
+  let at = start;
+  while (at < json.length && (json[at] as number) >= 0x30 && (json[at] as number) <= 0x39) at++;
+  return at;
 }
 
 /** Index of the quote that closes the string opened at `open`, or -1 when it is never closed. */
