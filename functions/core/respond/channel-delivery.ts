@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelDelivery, NotifyChannel } from '../incident/model';
+import { CHANNEL_ATTEMPTS } from './notify-errors';
 import type { DeliveryStore } from './notify-ports';
 
 /** How one send on one channel came out, as the channel's adapter tells it. */
@@ -147,4 +148,30 @@ async function settle(
     }
   }
   return false;
+}
+
+/**
+ * Every channel's job, each delivered once (`deliverOnce`). When at least one channel carried the message, a
+ * channel still pending after its last attempt is given up on: on-call has heard, and the incident (or warning)
+ * should stop waiting for it. With no channel through, the caller's retry keeps trying them all.
+ */
+export async function deliverAll(
+  ctx: DeliveryContext,
+  jobs: readonly ChannelJob[],
+  stored: Partial<Record<NotifyChannel, ChannelDelivery>> | undefined,
+): Promise<ChannelResult[]> {
+  const results = await Promise.all(jobs.map((job) => deliverOnce(ctx, job, stored?.[job.channel])));
+  if (!carriedBySome(results)) return results;
+  return Promise.all(
+    results.map((r) =>
+      r.delivery.status === 'pending' && r.waiting === null && r.delivery.attempts >= CHANNEL_ATTEMPTS
+        ? giveUp(ctx, r)
+        : r,
+    ),
+  );
+}
+
+/** Whether some channel carried the message (sent, or sent as far as anyone can tell). */
+export function carriedBySome(results: readonly ChannelResult[]): boolean {
+  return results.some((r) => r.delivery.status === 'sent' || r.delivery.status === 'unknown');
 }

@@ -14,11 +14,11 @@ import { memoryTimelineOutcomeOf } from '../metrics/memory-window';
 import { type NotifyEvent, NotifyEventSchema } from '../workflow/state';
 import { actionResults } from './action-results';
 import { IncidentNotFoundError } from './analyze-incident';
-import { type ChannelResult, deliverOnce, deliveryContext, giveUp } from './channel-delivery';
+import { type ChannelResult, carriedBySome, deliverAll, deliveryContext } from './channel-delivery';
 import { channelJobs } from './channel-jobs';
 import { diagnosticsOutcome } from './diagnostics-outcome';
 import { failureText } from './failure-text';
-import { CHANNEL_ATTEMPTS, NotificationIncompleteError } from './notify-errors';
+import { NotificationIncompleteError } from './notify-errors';
 import { incidentMessages, rollupMessages } from './notify-messages';
 import type { DeliveryStore, NotifyTelemetry, SlackNotifier, SnsPublisher } from './notify-ports';
 import { rollupOut } from './rollup-out';
@@ -151,16 +151,7 @@ export async function notifyIncident(
     });
   const ctx = deliveryContext(ports, incident.id, deadlineMs);
   const jobs = channelJobs(messages, ports, ctx);
-  let results = await Promise.all(jobs.map((job) => deliverOnce(ctx, job, stored.deliveries?.[job.channel])));
-  const carried = results.some((r) => r.delivery.status === 'sent' || r.delivery.status === 'unknown');
-  if (carried)
-    results = await Promise.all(
-      results.map((r) =>
-        r.delivery.status === 'pending' && r.waiting === null && r.delivery.attempts >= CHANNEL_ATTEMPTS
-          ? giveUp(ctx, r)
-          : r,
-      ),
-    );
+  const results = await deliverAll(ctx, jobs, stored.deliveries);
   const record = recordOf(
     results,
     ports.slack !== null,
@@ -175,7 +166,7 @@ export async function notifyIncident(
       incident.id,
       waiting.map((r) => `${r.channel}: ${r.waiting ?? r.delivery.detail ?? r.delivery.status}`),
     );
-  if (!carried) throw new NotificationFailedError(incident.id, record);
+  if (!carriedBySome(results)) throw new NotificationFailedError(incident.id, record);
   await ports.store.recordNotification(incident.id, record);
   countRemediations(outcome, ports.telemetry);
   ports.telemetry.info('notified', {

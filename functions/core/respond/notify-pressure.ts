@@ -12,11 +12,11 @@ import {
 } from '../workflow/pressure-state';
 import { actionResults } from './action-results';
 import { IncidentNotFoundError } from './analyze-incident';
-import { deliverOnce, deliveryContext, giveUp } from './channel-delivery';
+import { carriedBySome, deliverAll, deliveryContext } from './channel-delivery';
 import { channelJobs } from './channel-jobs';
 import { diagnosticsOutcome } from './diagnostics-outcome';
 import { failureText } from './failure-text';
-import { CHANNEL_ATTEMPTS, NotificationIncompleteError } from './notify-errors';
+import { NotificationIncompleteError } from './notify-errors';
 import {
   LAMBDA_MOST_MS,
   NotificationFailedError,
@@ -60,16 +60,7 @@ export async function notifyPressure(
   const messages = pressureMessages(outcome, config.qDeveloperFormat);
   const ctx = deliveryContext(ports, state.incidentId, deadlineMs);
   const jobs = channelJobs(messages, ports, ctx);
-  let results = await Promise.all(jobs.map((job) => deliverOnce(ctx, job, stored.deliveries?.[job.channel])));
-  const carried = results.some((r) => r.delivery.status === 'sent' || r.delivery.status === 'unknown');
-  if (carried)
-    results = await Promise.all(
-      results.map((r) =>
-        r.delivery.status === 'pending' && r.waiting === null && r.delivery.attempts >= CHANNEL_ATTEMPTS
-          ? giveUp(ctx, r)
-          : r,
-      ),
-    );
+  const results = await deliverAll(ctx, jobs, stored.deliveries);
   const record = recordOf(
     results,
     ports.slack !== null,
@@ -83,7 +74,7 @@ export async function notifyPressure(
       state.incidentId,
       waiting.map((r) => `${r.channel}: ${r.waiting ?? r.delivery.detail ?? r.delivery.status}`),
     );
-  if (!carried) throw new NotificationFailedError(state.incidentId, record);
+  if (!carriedBySome(results)) throw new NotificationFailedError(state.incidentId, record);
   await ports.store.recordNotification(state.incidentId, record);
   if (record.slack.status === 'failed') ports.telemetry.count('SlackDeliveryFailures');
   ports.telemetry.count('PressureWarningsNotified');
