@@ -2,20 +2,11 @@ import { tagged } from '../incident/provenance';
 import type { PressureOutcome } from '../pressure/outcome';
 import { link } from './mrkdwn';
 import { describePressure } from './pressure-view';
-import type { QCustomNotification } from './q-notification';
+import { fitQ, Q_LIMITS, type QCustomNotification } from './q-notification';
 import { SEVERITY_EMOJI } from './slack-blocks';
 import { stepMrkdwn } from './slack-sections';
-import { fitLines, oneLine, truncate } from './text-fit';
+import { fitLines, oneLine } from './text-fit';
 import { qText } from './untrusted';
-
-const Q_LIMITS = {
-  title: 150,
-  description: 3500,
-  step: 400,
-  stepWithCode: 1200,
-  summary: 300,
-  context: 300,
-} as const;
 
 /**
  * The warning as an Amazon Q Developer custom notification (the same schema as a kill's, `eventType`
@@ -65,9 +56,4 @@ export function renderPressureQ(outcome: PressureOutcome): QCustomNotification {
       },
     },
   };
-}
-
-function fitQ(text: string, max: number): string {
-  const safe = qText(text);
-  return safe.length <= max ? safe : truncate(safe, max).replace(/&[a-z]{0,3}(?=… \(truncated\)$)/, '');
 }

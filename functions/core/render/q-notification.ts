@@ -36,7 +36,7 @@ export interface QCustomNotification {
 }
 
 /** `step`: a step of prose; `stepWithCode`: one with lines to paste, shown as a code block of their own. */
-const Q_LIMITS = {
+export const Q_LIMITS = {
   title: 150,
   description: 3500,
   step: 400,
@@ -129,6 +129,7 @@ function memoryTimelineLines(view: OutcomeView): string[] {
 }
 
 /** Host text made safe for the payload (`qText`) and cut to `max`, without half an entity at the cut. */
-function fitQ(text: string, max: number): string {
+/** Host-safe text for the Q payload (`qText`) cut to `max` (`fitEscaped`: no half entity, no bare mention). */
+export function fitQ(text: string, max: number): string {
   return fitEscaped(qText(text), max);
 }
