@@ -1,15 +1,13 @@
 import * as z from 'zod';
 import { PROVENANCE_KINDS } from '../incident/provenance';
 import { MEMORY_METRIC_NAMES } from '../metrics/memory-series';
-import { ActionStateSchema, CommandStateSchema } from './state';
+import { ActionStateSchema, CommandStateSchema, FailureSchema, SfnError } from './state';
 
 /**
  * The state of the pressure workflow: the response to a memory-pressure warning (a contributor of an
  * early-warning alarm going into ALARM), before any kill. Started by the pressure function after its per-instance
  * cooldown; read by the analyze and notify Lambdas, which tell it from a kill's state by `mode`.
  */
-const SfnError = z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough();
-
 export const PressureWorkflowInputSchema = z.object({
   mode: z.literal('pressure'),
   /** The pressure incident's id (its own, never a kill's). */
@@ -37,14 +35,7 @@ export const PressureNotifyEventSchema = PressureAnalyzeEventSchema.extend({
   analysis: z.unknown().optional(),
   /** A preventive remediation, when the policy allowed one and the analysis planned it. */
   actions: z.array(ActionStateSchema).optional(),
-  failure: z
-    .object({
-      stage: z.string(),
-      error: z.string().optional(),
-      cause: z.string().optional(),
-      timeoutSeconds: z.number().positive().optional(),
-    })
-    .optional(),
+  failure: FailureSchema.optional(),
   /**
    * Set by the CLI for a replay (a captured sample's diagnostics): every renderer labels the message. Absent from
    * a live execution's state (the state machine never sets it).

@@ -5,7 +5,9 @@ import { PROVENANCE_KINDS } from '../incident/provenance';
  * The state the response workflow carries from step to step, as the analyze and notify Lambdas receive it. The
  * schemas are the boundary: each Lambda parses its event with them, and the local replay builds the same shapes.
  */
-const SfnError = z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough();
+export const SfnError = z
+  .object({ Error: z.string().optional(), Cause: z.string().optional() })
+  .passthrough();
 
 export const InvocationSchema = z
   .object({
@@ -74,19 +76,20 @@ export const ActionStateSchema = z.object({
   sendError: SfnError.optional(),
 });
 
+/** A stage the workflow caught failing: which, and what Step Functions said (`recordFailure`). */
+export const FailureSchema = z.object({
+  stage: z.string(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+  /** The failed stage's own time limit, so a `States.Timeout` can say which limit it reached. */
+  timeoutSeconds: z.number().positive().optional(),
+});
+
 export const NotifyEventSchema = AnalyzeEventSchema.extend({
   /** What the analyze Lambda returned (opaque here: the notify Lambda validates it with the analysis schemas). */
   analysis: z.unknown().optional(),
   actions: z.array(ActionStateSchema).optional(),
-  failure: z
-    .object({
-      stage: z.string(),
-      error: z.string().optional(),
-      cause: z.string().optional(),
-      /** The failed stage's own time limit, so a `States.Timeout` can say which limit it reached. */
-      timeoutSeconds: z.number().positive().optional(),
-    })
-    .optional(),
+  failure: FailureSchema.optional(),
 });
 
 export type WorkflowState = z.infer<typeof WorkflowInputSchema>;
