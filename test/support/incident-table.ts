@@ -1,4 +1,4 @@
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GSI1, GSI1_ATTRIBUTES, GSI2, GSI2_ATTRIBUTES } from '../../functions/adapters/dynamodb/items';
 
@@ -66,6 +66,7 @@ export async function incidentTables(raw: DynamoDBClient, close: () => Promise<v
         ],
       }),
     );
+    await untilActive(raw, name);
     return name;
   };
   const tableName = await createTable('incidents');
@@ -87,4 +88,18 @@ export function emptyKeyAttributes(item: Record<string, unknown>): string[] {
   return (['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const).filter(
     (attribute) => attribute in item && (typeof item[attribute] !== 'string' || item[attribute] === ''),
   );
+}
+
+/**
+ * DynamoDB, dynalite and moto answer CreateTable with the table CREATING, and a write to it before it is ACTIVE is
+ * refused ("Requested resource not found"). dynalite flips it on a timer of its own (`createTableMs: 0` is still a
+ * timer), which a busy machine runs after the test's first write: wait as a client of DynamoDB would.
+ */
+async function untilActive(raw: DynamoDBClient, name: string): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    const { Table } = await raw.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`table ${name} not ACTIVE after 200 tries`);
 }
