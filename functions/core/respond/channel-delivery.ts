@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ChannelDelivery, NotifyChannel } from '../incident/model';
-import { CHANNEL_ATTEMPTS } from './notify-errors';
+import type { ChannelDelivery, NotificationRecord, NotifyChannel } from '../incident/model';
+import { CHANNEL_ATTEMPTS, NotificationFailedError, NotificationIncompleteError } from './notify-errors';
 import type { DeliveryStore } from './notify-ports';
 
 /** How one send on one channel came out, as the channel's adapter tells it. */
@@ -59,6 +59,7 @@ export function deliveryContext(
   };
 }
 
+/** A channel's delivery that no later invocation changes. */
 const FINAL: ReadonlySet<ChannelDelivery['status']> = new Set(['sent', 'failed', 'unknown']);
 
 /** Writes of an outcome tried this often (a write that fails after a send must not turn into a second send). */
@@ -174,4 +175,23 @@ export async function deliverAll(
 /** Whether some channel carried the message (sent, or sent as far as anyone can tell). */
 export function carriedBySome(results: readonly ChannelResult[]): boolean {
   return results.some((r) => r.delivery.status === 'sent' || r.delivery.status === 'unknown');
+}
+
+/**
+ * The end of a notify step: `NotificationIncompleteError` (retried by the workflow) while a channel has not taken
+ * the message or is claimed by another invocation; `NotificationFailedError` when every channel refused for good;
+ * otherwise nothing, and the caller records the notification.
+ */
+export function requireDelivered(
+  incidentId: string,
+  results: readonly ChannelResult[],
+  record: NotificationRecord,
+): void {
+  const waiting = results.filter((r) => r.waiting !== null || !FINAL.has(r.delivery.status));
+  if (waiting.length > 0)
+    throw new NotificationIncompleteError(
+      incidentId,
+      waiting.map((r) => `${r.channel}: ${r.waiting ?? r.delivery.detail ?? r.delivery.status}`),
+    );
+  if (!carriedBySome(results)) throw new NotificationFailedError(incidentId, record);
 }

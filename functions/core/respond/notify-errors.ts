@@ -1,4 +1,5 @@
 import { OomResponderError } from '../errors';
+import type { NotificationRecord } from '../incident/model';
 
 /**
  * How often the workflow's Notify task retries a `NotificationIncompleteError` (lib/workflow/response-workflow.ts
@@ -25,5 +26,22 @@ export class NotificationIncompleteError extends OomResponderError {
     readonly pending: readonly string[],
   ) {
     super(`incident ${incidentId} is not yet notified everywhere: ${pending.join('; ')}`);
+  }
+}
+
+/**
+ * Every channel refused for good: nothing reached anyone, and no retry can change that. The execution then fails,
+ * and its failed-execution alarm is what is left to tell on-call.
+ */
+export class NotificationFailedError extends OomResponderError {
+  readonly retryable = false;
+
+  constructor(
+    readonly incidentId: string,
+    readonly record: NotificationRecord,
+  ) {
+    super(
+      `incident ${incidentId} reached no channel: Slack ${record.slack.detail ?? record.slack.status}; SNS ${record.sns.detail ?? record.sns.status}`,
+    );
   }
 }

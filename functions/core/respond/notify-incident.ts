@@ -1,6 +1,5 @@
 import type { Analysis } from '../analysis/model';
 import { drillStormWindow } from '../drill/drill-marks';
-import { OomResponderError } from '../errors';
 import {
   type ChannelDelivery,
   type Incident,
@@ -14,7 +13,7 @@ import { memoryTimelineOutcomeOf } from '../metrics/memory-window';
 import { type NotifyEvent, NotifyEventSchema } from '../workflow/state';
 import { actionResults } from './action-results';
 import { IncidentNotFoundError } from './analyze-incident';
-import { type ChannelResult, carriedBySome, deliverAll, deliveryContext } from './channel-delivery';
+import { type ChannelResult, deliverAll, deliveryContext, requireDelivered } from './channel-delivery';
 import { channelJobs } from './channel-jobs';
 import { diagnosticsOutcome } from './diagnostics-outcome';
 import { failureText } from './failure-text';
@@ -160,13 +159,7 @@ export async function notifyIncident(
     incident.id,
   );
   report(record, incident, ports.telemetry);
-  const waiting = results.filter((r) => r.waiting !== null || !FINAL.has(r.delivery.status));
-  if (waiting.length > 0)
-    throw new NotificationIncompleteError(
-      incident.id,
-      waiting.map((r) => `${r.channel}: ${r.waiting ?? r.delivery.detail ?? r.delivery.status}`),
-    );
-  if (!carriedBySome(results)) throw new NotificationFailedError(incident.id, record);
+  requireDelivered(incident.id, results, record);
   await ports.store.recordNotification(incident.id, record);
   countRemediations(outcome, ports.telemetry);
   ports.telemetry.info('notified', {
@@ -181,25 +174,6 @@ export async function notifyIncident(
   });
   return { incidentId: incident.id, ...record };
 }
-
-/**
- * Every channel refused for good: nothing reached anyone, and no retry can change that. The execution then fails,
- * and its failed-execution alarm is what is left to tell on-call.
- */
-export class NotificationFailedError extends OomResponderError {
-  readonly retryable = false;
-
-  constructor(
-    readonly incidentId: string,
-    readonly record: NotificationRecord,
-  ) {
-    super(
-      `incident ${incidentId} reached no channel: Slack ${record.slack.detail ?? record.slack.status}; SNS ${record.sns.detail ?? record.sns.status}`,
-    );
-  }
-}
-
-const FINAL: ReadonlySet<ChannelDelivery['status']> = new Set(['sent', 'failed', 'unknown']);
 
 /** What went out where, from each channel's delivery (a claim still held reads as pending). */
 export function recordOf(

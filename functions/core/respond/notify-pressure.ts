@@ -1,4 +1,4 @@
-import type { ChannelDelivery, NotificationRecord } from '../incident/model';
+import type { NotificationRecord } from '../incident/model';
 import type { ResponseContext } from '../incident/outcome';
 import type { PressureAnalysis } from '../pressure/model';
 import type { PressureOutcome } from '../pressure/outcome';
@@ -12,17 +12,11 @@ import {
 } from '../workflow/pressure-state';
 import { actionResults } from './action-results';
 import { IncidentNotFoundError } from './analyze-incident';
-import { carriedBySome, deliverAll, deliveryContext } from './channel-delivery';
+import { deliverAll, deliveryContext, requireDelivered } from './channel-delivery';
 import { channelJobs } from './channel-jobs';
 import { diagnosticsOutcome } from './diagnostics-outcome';
 import { failureText } from './failure-text';
-import { NotificationIncompleteError } from './notify-errors';
-import {
-  LAMBDA_MOST_MS,
-  NotificationFailedError,
-  type NotifyIncidentConfig,
-  recordOf,
-} from './notify-incident';
+import { LAMBDA_MOST_MS, type NotifyIncidentConfig, recordOf } from './notify-incident';
 import { type Messages, withFormat } from './notify-messages';
 import type { NotifyTelemetry, SlackNotifier, SnsPublisher, WarningDeliveryStore } from './notify-ports';
 
@@ -68,13 +62,7 @@ export async function notifyPressure(
     null,
     state.incidentId,
   );
-  const waiting = results.filter((r) => r.waiting !== null || !FINAL.has(r.delivery.status));
-  if (waiting.length > 0)
-    throw new NotificationIncompleteError(
-      state.incidentId,
-      waiting.map((r) => `${r.channel}: ${r.waiting ?? r.delivery.detail ?? r.delivery.status}`),
-    );
-  if (!carriedBySome(results)) throw new NotificationFailedError(state.incidentId, record);
+  requireDelivered(state.incidentId, results, record);
   await ports.store.recordNotification(state.incidentId, record);
   if (record.slack.status === 'failed') ports.telemetry.count('SlackDeliveryFailures');
   ports.telemetry.count('PressureWarningsNotified');
@@ -148,9 +136,6 @@ export function pressureMessages(outcome: PressureOutcome, qDeveloperFormat: boo
     unlisted: [],
   };
 }
-
-/** A channel's delivery that no later invocation changes. */
-const FINAL: ReadonlySet<ChannelDelivery['status']> = new Set(['sent', 'failed', 'unknown']);
 
 function parseEvent(event: unknown): { state: PressureNotifyEvent; executionArn: string | null } {
   const wrapper = event as { state?: unknown; executionArn?: unknown } | null;
