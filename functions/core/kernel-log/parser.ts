@@ -75,6 +75,25 @@ export class KernelLogParser {
     return out;
   }
 
+  /**
+   * Feed a run of whole lines: each ends with `\n` except perhaps the last (a reader's chunk cut at a line
+   * boundary); an empty text holds no line. Returns the same kills, in the same order, as `pushLine` of each line
+   * would (`kernel-log/*.property.test.ts` holds it to that). `source` applies to every line.
+   */
+  pushText(text: string, source?: LineSource): readonly Kill[] {
+    const out = this.emitted;
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      this.pushLineInto(text.slice(start, end), source, out);
+      start = end + 1;
+    }
+    if (out.length === 0) return NO_KILLS;
+    this.emitted = [];
+    return out;
+  }
+
   /** Feed a whole JSON document (a subscription event, a decoded batch, `aws logs get-log-events` output). */
   pushDocument(document: unknown): Kill[] {
     const out: Kill[] = [];
