@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { embeddedStampAt, kmsgPrefixEnd } from '../../../../functions/core/kernel-log/envelope';
+import {
+  emptyEnvelope,
+  kernelStampEnd,
+  kernelTimeIn,
+  stripCallerFrom,
+  withKernelStampFrom,
+} from '../../../../functions/core/kernel-log/message-stamp';
 import { killPhraseAt, mentionsKillPhrase } from '../../../../functions/core/kernel-log/messages';
 import { corpusSamples } from '../../../support/corpus';
 
@@ -103,6 +111,138 @@ describe('mentionsKillPhrase', () => {
     fc.assert(
       fc.property(phraseText, (text) => {
         expect(mentionsKillPhrase(text)).toBe(text.includes('ll process ') || text.includes('lled process '));
+      }),
+      { numRuns: 20000 },
+    );
+  });
+});
+
+/** The first version of the kernel marks' stripping, with the patterns it used, for the in-place readers. */
+const CALLER_ID = /^ ?\[\s*[TC]\d{1,10}\]/;
+const PRIORITY = /^<(\d{1,3})>/;
+const STAMP = /^\[\s*(\d{1,10}\.\d{1,9})\]/;
+
+function referenceStripCaller(text: string): string {
+  const caller = CALLER_ID.exec(text);
+  const rest = caller ? text.slice(caller[0].length) : text;
+  return rest.startsWith(' ') ? rest.slice(1) : rest;
+}
+
+function referenceKernelStamp(body: string): { kernelTime: number | null; body: string } {
+  const priority = PRIORITY.exec(body);
+  let text = referenceStripCaller(priority ? body.slice(priority[0].length) : body);
+  const stamp = STAMP.exec(text);
+  if (!stamp) return { kernelTime: null, body: text };
+  text = referenceStripCaller(text.slice(stamp[0].length));
+  return { kernelTime: Number(stamp[1]), body: text };
+}
+
+const markPiece = fc.constantFrom(
+  '[',
+  ']',
+  ' ',
+  '  ',
+  '\t',
+  '\u00a0',
+  '.',
+  '0',
+  '7',
+  '123',
+  '4983682',
+  '9999999999',
+  '123456',
+  '1234567890',
+  'T',
+  'C',
+  'T9185',
+  '<6>',
+  '<13>',
+  '<',
+  '>',
+  '[ T42]',
+  '[C1]',
+  '[T1234567890]',
+  '[ C12345678901]',
+  '[  311.828673]',
+  'Out of memory: ',
+  'kernel: ',
+  'x',
+);
+const markText = fc.oneof(
+  fc.array(markPiece, { maxLength: 10 }).map((parts) => parts.join('')),
+  fc.constantFrom(...corpusLines),
+  fc.string(),
+);
+
+describe('the in-place readers of the kernel marks', () => {
+  it('strip priority, stamp and caller id from any offset as the patterns did from a slice', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 3 }), markText, (before, text) => {
+        const line = before + text;
+        const envelope = withKernelStampFrom(emptyEnvelope('dmesg', ''), line, before.length);
+        const expected = referenceKernelStamp(text);
+        expect({ kernelTime: envelope.kernelTime, body: envelope.body }).toEqual(expected);
+        expect(stripCallerFrom(line, before.length)).toBe(referenceStripCaller(text));
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
+  it('read every stamp as the number its text spells, up to ten digits and nine decimals', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^\d{1,10}$/),
+        fc.stringMatching(/^\d{1,9}$/),
+        fc.stringMatching(/^ {0,3}$/),
+        (seconds, fraction, pad) => {
+          const text = `[${pad}${seconds}.${fraction}] msg`;
+          const end = kernelStampEnd(text);
+          expect(end).toBe(text.length - 4);
+          expect(kernelTimeIn(text, 0, end)).toBe(Number(`${seconds}.${fraction}`));
+        },
+      ),
+      { numRuns: 20000 },
+    );
+  });
+
+  it('find /dev/kmsg prefixes exactly where the pattern does', () => {
+    const KMSG = /^(\d{1,3}),(\d{1,20}),(\d{1,20}),[^;]{0,200};/;
+    const kmsgText = fc.oneof(
+      fc
+        .tuple(
+          fc.stringMatching(/^\d{0,4}$/),
+          fc.constantFrom(',', ';', ''),
+          fc.stringMatching(/^\d{0,21}$/),
+          fc.constantFrom(',', ''),
+          fc.stringMatching(/^\d{0,21}$/),
+          fc.constantFrom(',', ',-', ';'),
+          fc.oneof(fc.string({ maxLength: 4 }), fc.constant('x'.repeat(199)), fc.constant('x'.repeat(201))),
+          fc.constantFrom(';', ';msg', '', ',;'),
+        )
+        .map((parts) => parts.join('')),
+      fc.constantFrom(...corpusLines),
+    );
+    fc.assert(
+      fc.property(kmsgText, (line) => {
+        const match = KMSG.exec(line);
+        expect(kmsgPrefixEnd(line)).toBe(match ? match[0].length : -1);
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
+  it('find a lost newline’s stamp exactly where the pattern does', () => {
+    const STAMP_ANYWHERE = /\[\s*\d{1,10}\.\d{6}\]/y;
+    const reference = (body: string): number => {
+      for (let at = body.indexOf('[', 1); at >= 0; at = body.indexOf('[', at + 1)) {
+        STAMP_ANYWHERE.lastIndex = at;
+        if (STAMP_ANYWHERE.test(body)) return at;
+      }
+      return -1;
+    };
+    fc.assert(
+      fc.property(markText, (body) => {
+        expect(embeddedStampAt(body)).toBe(reference(body));
       }),
       { numRuns: 20000 },
     );
