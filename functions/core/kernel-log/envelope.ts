@@ -136,7 +136,8 @@ function parseAt(line: string, context: EnvelopeContext): Envelope | null {
   if (first === 91 /* [ */) return parseBracketed(line, context);
   if (first >= 48 && first <= 57) return parseNumeric(line, context);
   if (first === 123 /* { */) return null; // JSON lines are handled by the caller, which parses them once.
-  const decoded = DMESG_DECODED.exec(line);
+  // `dmesg -x` opens with its facility in lower case: a syslog line (`Nov 25 ...`) never tries the pattern.
+  const decoded = first >= 97 && first <= 122 ? DMESG_DECODED.exec(line) : null;
   if (decoded) {
     // dmesg -x names the facility: anything but `kern` was written into /dev/kmsg by root.
     const envelope = parseBracketed(line.slice(decoded[0].length), context);
@@ -328,7 +329,10 @@ function parseSyslog3164(line: string, context: EnvelopeContext): Envelope | nul
   }
   if (line.charCodeAt(at) !== 32) return null;
   // The month is looked up last: most lines that reach this reader are no syslog line, and fail sooner.
-  const month = monthNumber(line.slice(0, monthEnd));
+  const month =
+    monthEnd === 3
+      ? (englishMonthAt(line) ?? monthNumber(line.slice(0, 3)))
+      : monthNumber(line.slice(0, monthEnd));
   if (!month) return null;
   const year = inferYear(month, day, context.referenceDate);
   const time = localIso(year, month, day, clock, fraction);
@@ -428,6 +432,31 @@ function parseAfterGrepPrefix(line: string, context: EnvelopeContext): Envelope 
     if (parsed) return parsed;
   }
   return null;
+}
+
+/** `jan` to `dec` in lower case, by the three letters' codes (each `| 32`, which lower-cases ASCII letters). */
+const ENGLISH_MONTHS = new Map(
+  ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].map((name, index) => [
+    (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2),
+    index + 1,
+  ]),
+);
+
+/**
+ * `monthNumber` of the line's first three characters when they are an English month's letters in any case (what
+ * syslog prints under the C locale), read without a slice; null for anything else, which `monthNumber` reads.
+ * English names come first in its table, so it answers the same for them.
+ */
+export function englishMonthAt(line: string): number | null {
+  const a = line.charCodeAt(0);
+  const b = line.charCodeAt(1);
+  const c = line.charCodeAt(2);
+  if (!isAsciiLetter(a) || !isAsciiLetter(b) || !isAsciiLetter(c)) return null;
+  return ENGLISH_MONTHS.get(((a | 32) << 16) | ((b | 32) << 8) | (c | 32)) ?? null;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /** `/^\d\d:\d\d:\d\d$/` of the eight characters at `at`, read in place. */

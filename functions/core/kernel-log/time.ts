@@ -15,10 +15,18 @@ export function localIso(
 
 /** Milliseconds for ordering and gap checks; local times are read as if UTC, consistently within a source. */
 export function localMs(year: number, month: number, day: number, clock: string): number {
-  const h = Number(clock.slice(0, 2));
-  const m = Number(clock.slice(3, 5));
-  const s = clock.length >= 8 ? Number(clock.slice(6, 8)) : 0;
+  const h = twoDigits(clock, 0);
+  const m = twoDigits(clock, 3);
+  const s = clock.length >= 8 ? twoDigits(clock, 6) : 0;
   return Date.UTC(year, month - 1, day, h, m, s);
+}
+
+/** `Number(text.slice(at, at + 2))`, without the slice, for the two digits a clock's callers have checked. */
+function twoDigits(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - 48;
+  const ones = text.charCodeAt(at + 1) - 48;
+  if (tens < 0 || tens > 9 || ones < 0 || ones > 9) return Number(text.slice(at, at + 2));
+  return tens * 10 + ones;
 }
 
 const DAY_MS = 86_400_000;

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { embeddedStampAt, kmsgPrefixEnd } from '../../../../functions/core/kernel-log/envelope';
+import {
+  embeddedStampAt,
+  englishMonthAt,
+  kmsgPrefixEnd,
+} from '../../../../functions/core/kernel-log/envelope';
 import {
   emptyEnvelope,
   kernelStampEnd,
@@ -10,6 +14,8 @@ import {
   withKernelStampFrom,
 } from '../../../../functions/core/kernel-log/message-stamp';
 import { killPhraseAt, mentionsKillPhrase } from '../../../../functions/core/kernel-log/messages';
+import { monthNumber } from '../../../../functions/core/kernel-log/months';
+import { localMs } from '../../../../functions/core/kernel-log/time';
 import { corpusSamples } from '../../../support/corpus';
 
 /*
@@ -245,6 +251,49 @@ describe('the in-place readers of the kernel marks', () => {
         expect(embeddedStampAt(body)).toBe(reference(body));
       }),
       { numRuns: 20000 },
+    );
+  });
+});
+
+describe('the syslog date readers', () => {
+  it('read every three ASCII letters as monthNumber does, or leave them to it', () => {
+    const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    let read = 0;
+    for (const a of letters)
+      for (const b of letters)
+        for (const c of letters) {
+          const month = englishMonthAt(`${a}${b}${c} 25`);
+          if (month === null) continue;
+          read++;
+          expect(month).toBe(monthNumber(`${a}${b}${c}`));
+        }
+    // Each of the twelve names, in all eight mixes of case.
+    expect(read).toBe(12 * 8);
+    expect(englishMonthAt('Nov')).toBe(11);
+    expect(englishMonthAt('No1')).toBeNull();
+    expect(englishMonthAt('Mär')).toBeNull();
+  });
+
+  it('turn clocks into the milliseconds Date.UTC gives for their numbers', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1971, max: 2100 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 31 }),
+        fc.stringMatching(/^\d\d:\d\d(?::\d\d)?$/),
+        (year, month, day, clock) => {
+          const expected = Date.UTC(
+            year,
+            month - 1,
+            day,
+            Number(clock.slice(0, 2)),
+            Number(clock.slice(3, 5)),
+            clock.length >= 8 ? Number(clock.slice(6, 8)) : 0,
+          );
+          expect(localMs(year, month, day, clock)).toBe(expected);
+        },
+      ),
+      { numRuns: 5000 },
     );
   });
 });
