@@ -206,6 +206,15 @@ function isCommFollower(text: string, at: number): boolean {
 
 /** `total-vm:123kB, anon-rss:45kB, ...`, `UID:0 pgtables:120kB oom_score_adj:0`, RHEL 7's `, UID 0,`. */
 function readMemoryFields(body: string, from: number, limit: number, event: KillLineEvent): void {
+  if (limit === body.length && readPrintedFields(body, from, event)) return;
+  readFieldsByKey(body, from, limit, event);
+}
+
+/**
+ * The fields as a search for each key reads them (`numberAfter`): the general reading, for any text after the
+ * comm. Exported for the tests that hold `readPrintedFields` to it.
+ */
+export function readFieldsByKey(body: string, from: number, limit: number, event: KillLineEvent): void {
   // A scan for the few keys the kernel prints, each a word of its own: no splitting, no regex per token.
   event.totalVmKb = numberAfter(body, 'total-vm:', from, limit) ?? numberAfter(body, 'vsz:', from, limit);
   event.anonRssKb = numberAfter(body, 'anon-rss:', from, limit);
@@ -216,4 +225,133 @@ function readMemoryFields(body: string, from: number, limit: number, event: Kill
   const uid = numberAfter(body, 'UID:', from, limit) ?? numberAfter(body, 'UID ', from, limit);
   if (uid !== null) event.uid = uid;
   event.hasMemoryFields = event.totalVmKb !== null || event.anonRssKb !== null;
+}
+
+/** The keys the kernel prints after the comm. */
+const FIELD_KEYS = [
+  'total-vm:',
+  'vsz:',
+  'anon-rss:',
+  'file-rss:',
+  'shmem-rss:',
+  'pgtables:',
+  'oom_score_adj:',
+  'UID:',
+  'UID ',
+] as const;
+type FieldKey = (typeof FIELD_KEYS)[number];
+
+/** The key starting at `at`, told by its first character (all differ but `UID:` and `UID `), or null. */
+function fieldKeyAt(text: string, at: number): FieldKey | null {
+  let key: FieldKey;
+  switch (text.charCodeAt(at)) {
+    case 116 /* t */:
+      key = 'total-vm:';
+      break;
+    case 118 /* v */:
+      key = 'vsz:';
+      break;
+    case 97 /* a */:
+      key = 'anon-rss:';
+      break;
+    case 102 /* f */:
+      key = 'file-rss:';
+      break;
+    case 115 /* s */:
+      key = 'shmem-rss:';
+      break;
+    case 112 /* p */:
+      key = 'pgtables:';
+      break;
+    case 111 /* o */:
+      key = 'oom_score_adj:';
+      break;
+    case 85 /* U */:
+      key = text.charCodeAt(at + 3) === 32 ? 'UID ' : 'UID:';
+      break;
+    default:
+      return null;
+  }
+  return text.startsWith(key, at) ? key : null;
+}
+
+/**
+ * The fields of a line that holds nothing after the comm but the kernel's own `key:<number>[kB]` fields, each
+ * after a space or `, ` (` total-vm:..kB, anon-rss:..kB, ..., UID:0 pgtables:..kB oom_score_adj:0` and every
+ * era's subset): read in one pass, as `readFieldsByKey` reads them, and true. False, having set nothing, for any
+ * other text, which `readFieldsByKey` then reads. The two agree because in such text every word starts with a
+ * key (no key is a prefix of another), so the first word each key starts is its own field; a number longer
+ * than `numberAfter` reads is refused rather than cut.
+ */
+export function readPrintedFields(body: string, from: number, event: KillLineEvent): boolean {
+  let totalVm: number | null = null;
+  let vsz: number | null = null;
+  let anon: number | null = null;
+  let file: number | null = null;
+  let shmem: number | null = null;
+  let pgtables: number | null = null;
+  let scoreAdj: number | null = null;
+  let uidColon: number | null = null;
+  let uidSpace: number | null = null;
+  let at = from;
+  const end = body.length;
+  if (at === end) return false;
+  while (at < end) {
+    const separator = body.charCodeAt(at);
+    if (separator === 44 /* , */) {
+      if (body.charCodeAt(at + 1) !== 32) return false;
+      at += 2;
+    } else if (separator === 32) at += 1;
+    else return false;
+    const key = fieldKeyAt(body, at);
+    if (key === null) return false;
+    let start = at + key.length;
+    const negative = body.charCodeAt(start) === 45; /* - */
+    if (negative) start++;
+    const digits = digitsEnd(body, start, 21);
+    if (digits === start || digits - start > 20) return false;
+    const magnitude = integerIn(body, start, digits);
+    const value = negative ? -magnitude : magnitude;
+    // The first field of each key counts, as the first match of a search would.
+    switch (key) {
+      case 'total-vm:':
+        totalVm ??= value;
+        break;
+      case 'vsz:':
+        vsz ??= value;
+        break;
+      case 'anon-rss:':
+        anon ??= value;
+        break;
+      case 'file-rss:':
+        file ??= value;
+        break;
+      case 'shmem-rss:':
+        shmem ??= value;
+        break;
+      case 'pgtables:':
+        pgtables ??= value;
+        break;
+      case 'oom_score_adj:':
+        scoreAdj ??= value;
+        break;
+      case 'UID:':
+        uidColon ??= value;
+        break;
+      default:
+        uidSpace ??= value;
+    }
+    at = digits;
+    if (body.charCodeAt(at) === 107 /* k */ && body.charCodeAt(at + 1) === 66 /* B */) at += 2;
+  }
+  event.totalVmKb = totalVm ?? vsz;
+  event.anonRssKb = anon;
+  event.fileRssKb = file;
+  event.shmemRssKb = shmem;
+  event.pgtablesKb = pgtables;
+  event.oomScoreAdj = scoreAdj;
+  const uid = uidColon ?? uidSpace;
+  if (uid !== null) event.uid = uid;
+  event.hasMemoryFields = event.totalVmKb !== null || event.anonRssKb !== null;
+  return true;
 }
