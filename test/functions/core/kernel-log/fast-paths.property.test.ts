@@ -7,11 +7,6 @@ import {
   kmsgPrefixEnd,
 } from '../../../../functions/core/kernel-log/envelope';
 import {
-  type KillLineEvent,
-  readFieldsByKey,
-  readPrintedFields,
-} from '../../../../functions/core/kernel-log/kill-line';
-import {
   emptyEnvelope,
   kernelStampEnd,
   kernelTimeIn,
@@ -300,109 +295,5 @@ describe('the syslog date readers', () => {
       ),
       { numRuns: 5000 },
     );
-  });
-});
-
-function blankKill(): KillLineEvent {
-  return {
-    type: 'killed',
-    pid: 1,
-    comm: 'x',
-    memcg: null,
-    sharingMemory: false,
-    totalVmKb: null,
-    anonRssKb: null,
-    fileRssKb: null,
-    shmemRssKb: null,
-    pgtablesKb: null,
-    uid: 7,
-    oomScoreAdj: null,
-    hasMemoryFields: false,
-  };
-}
-
-/** The text after each real victim line's comm, as `readMemoryFields` receives it. */
-const realFieldTexts = corpusLines.flatMap((line) => {
-  const match = /Killed process \d+(?:, UID \d+,)? \(.*?\)(?= |,|$)/.exec(line);
-  return match ? [line.slice(match.index + match[0].length)] : [];
-});
-
-const fieldPiece = fc.constantFrom(
-  ' ',
-  ', ',
-  ',',
-  '\t',
-  'total-vm:',
-  'vsz:',
-  'anon-rss:',
-  'file-rss:',
-  'shmem-rss:',
-  'pgtables:',
-  'oom_score_adj:',
-  'UID:',
-  'UID ',
-  'UID',
-  'rss:',
-  '-',
-  '0',
-  '42',
-  '9',
-  'kB',
-  'k',
-  'B',
-  '.',
-  'x',
-);
-/** Fields as the kernel prints them, with numbers of 1-22 digits, and now and then a piece out of place. */
-const printedFields = fc
-  .array(
-    fc.tuple(
-      fc.constantFrom(' ', ', ', ' ', ', ', ',', ''),
-      fc.constantFrom(
-        'total-vm:',
-        'vsz:',
-        'anon-rss:',
-        'file-rss:',
-        'shmem-rss:',
-        'pgtables:',
-        'oom_score_adj:',
-        'UID:',
-        'UID ',
-      ),
-      fc.constantFrom('', '', '-'),
-      fc
-        .array(fc.constantFrom(...'0123456789'), { minLength: 0, maxLength: 22, size: 'max' })
-        .map((digits) => digits.join('')),
-      fc.constantFrom('kB', '', 'k'),
-    ),
-    { minLength: 1, maxLength: 6 },
-  )
-  .map((fields) => fields.map((parts) => parts.join('')).join(''));
-const fieldText = fc.oneof(
-  { weight: 4, arbitrary: printedFields },
-  { weight: 1, arbitrary: fc.array(fieldPiece, { maxLength: 16 }).map((parts) => parts.join('')) },
-  { weight: 1, arbitrary: fc.constantFrom(...realFieldTexts) },
-  { weight: 1, arbitrary: fc.string() },
-);
-
-describe('readPrintedFields', () => {
-  it('reads what the search for each key reads, whenever it accepts a text', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 3 }), fieldText, (before, text) => {
-        const body = before + text;
-        const fast = blankKill();
-        const general = blankKill();
-        readFieldsByKey(body, before.length, body.length, general);
-        if (readPrintedFields(body, before.length, fast)) expect(fast).toEqual(general);
-        else expect(fast).toEqual(blankKill());
-      }),
-      { numRuns: 30000 },
-    );
-  });
-
-  it('accepts the fields of most real victim lines', () => {
-    expect(realFieldTexts.length).toBeGreaterThan(100);
-    const accepted = realFieldTexts.filter((text) => readPrintedFields(text, 0, blankKill())).length;
-    expect(accepted / realFieldTexts.length).toBeGreaterThan(0.8);
   });
 });
