@@ -1,3 +1,5 @@
+import { isDigit } from './scan';
+
 /** Small, allocation-light helpers to turn the date parts transports print into ISO 8601 text. */
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
@@ -80,4 +82,18 @@ export function isoFromMicros(micros: string): string | null {
 export function isoFromMillis(ms: number): string | null {
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** `/^\d\d:\d\d:\d\d$/` of the eight characters at `at`, read in place. */
+export function isClockAt(line: string, at: number): boolean {
+  return (
+    isDigit(line.charCodeAt(at)) &&
+    isDigit(line.charCodeAt(at + 1)) &&
+    line.charCodeAt(at + 2) === 58 /* : */ &&
+    isDigit(line.charCodeAt(at + 3)) &&
+    isDigit(line.charCodeAt(at + 4)) &&
+    line.charCodeAt(at + 5) === 58 &&
+    isDigit(line.charCodeAt(at + 6)) &&
+    isDigit(line.charCodeAt(at + 7))
+  );
 }

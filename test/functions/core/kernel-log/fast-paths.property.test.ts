@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  embeddedStampAt,
-  englishMonthAt,
-  kmsgPrefixEnd,
-} from '../../../../functions/core/kernel-log/envelope';
+import { embeddedStampAt, kmsgPrefixEnd } from '../../../../functions/core/kernel-log/envelope';
+import { killPhraseAt, mentionsKillPhrase } from '../../../../functions/core/kernel-log/kill-phrase';
 import {
   emptyEnvelope,
   kernelStampEnd,
@@ -13,8 +10,7 @@ import {
   stripCallerFrom,
   withKernelStampFrom,
 } from '../../../../functions/core/kernel-log/message-stamp';
-import { killPhraseAt, mentionsKillPhrase } from '../../../../functions/core/kernel-log/messages';
-import { monthNumber } from '../../../../functions/core/kernel-log/months';
+import { englishMonthAt, monthNumber } from '../../../../functions/core/kernel-log/months';
 import { localMs } from '../../../../functions/core/kernel-log/time';
 import { corpusSamples } from '../../../support/corpus';
 
