@@ -2,13 +2,15 @@ import {
   emptyEnvelope,
   kernelStampEnd,
   PRIORITY,
-  stripCaller,
+  stripCallerFrom,
   stripPriorityAndCaller,
   withKernelStamp,
+  withKernelStampEndingAt,
+  withKernelStampFrom,
 } from './message-stamp';
-import { monthNumber } from './months';
-import { digitsEnd, isDigit, isWhitespace } from './scan';
-import { inferYear, isoFromMicros, localIso, localMs } from './time';
+import { englishMonthAt, monthNumber } from './months';
+import { digitsEnd, integerIn, isDigit, isWhitespace } from './scan';
+import { inferYear, isClockAt, isoFromMicros, localIso, localMs } from './time';
 import type { LineOrigin, Transport } from './types';
 
 export { envelopeFromJournalRecord } from './journal';
@@ -46,11 +48,9 @@ export interface EnvelopeContext {
   lastHost?: string;
 }
 
-const KERNEL_TIME_ANYWHERE = /\[\s*\d{1,10}\.\d{6}\]/y;
 const MONOTONIC_JOURNAL = /^(?:([^\s:]{1,64}) )?(kernel|systemd-oomd(?:\[\d{1,10}\])?): /;
 /** Names of syslog files without a dot or slash, as `grep -r` from /var/log prints them. */
 const SYSLOG_FILE = /^(?:messages|syslog|kern|daemon|dmesg|debug|user|warn)(?:-\d{8})?$/;
-const KMSG = /^(\d{1,3}),(\d{1,20}),(\d{1,20}),[^;]{0,200};/;
 const DMESG_DECODED = /^([a-z0-9]{2,8})\s*:[a-z]{3,6}\s*: /;
 /** `cat -n` / `nl` numbering before a dmesg line: `     12\t[  123.456] ...`. */
 const NUMBERED = /^ {0,10}\d{1,10}(?:\t| {1,10})(?=\[)/;
@@ -98,10 +98,21 @@ function parseEmbedded(line: string): Envelope {
  */
 export function embeddedStampAt(body: string): number {
   for (let at = body.indexOf('[', 1); at >= 0; at = body.indexOf('[', at + 1)) {
-    KERNEL_TIME_ANYWHERE.lastIndex = at;
-    if (KERNEL_TIME_ANYWHERE.test(body)) return at;
+    if (isEmbeddedStampAt(body, at)) return at;
   }
   return -1;
+}
+
+/**
+ * `/\[\s*\d{1,10}\.\d{6}\]/y` at `at`, read in place: a lost newline's stamp has the kernel's six fraction
+ * digits. Most lines hold a bracket (`nodemask=(null)` has none, a task row many) that is no stamp.
+ */
+function isEmbeddedStampAt(body: string, at: number): boolean {
+  let i = at + 1;
+  while (isWhitespace(body.charCodeAt(i))) i++;
+  const seconds = digitsEnd(body, i, 10);
+  if (seconds === i || body.charCodeAt(seconds) !== 46 /* . */) return false;
+  return digitsEnd(body, seconds + 1, 6) === seconds + 7 && body.charCodeAt(seconds + 7) === 93 /* ] */;
 }
 
 /**
@@ -125,7 +136,8 @@ function parseAt(line: string, context: EnvelopeContext): Envelope | null {
   if (first === 91 /* [ */) return parseBracketed(line, context);
   if (first >= 48 && first <= 57) return parseNumeric(line, context);
   if (first === 123 /* { */) return null; // JSON lines are handled by the caller, which parses them once.
-  const decoded = DMESG_DECODED.exec(line);
+  // `dmesg -x` opens with its facility in lower case: a syslog line (`Nov 25 ...`) never tries the pattern.
+  const decoded = first >= 97 && first <= 122 ? DMESG_DECODED.exec(line) : null;
   if (decoded) {
     // dmesg -x names the facility: anything but `kern` was written into /dev/kmsg by root.
     const envelope = parseBracketed(line.slice(decoded[0].length), context);
@@ -136,8 +148,9 @@ function parseAt(line: string, context: EnvelopeContext): Envelope | null {
 
 /** `[  123.456] msg`, `[Wed Nov 25 16:58:01 2026] msg`, `[Nov25 16:58] msg`, `[  +0.000123] msg`. */
 function parseBracketed(line: string, context: EnvelopeContext): Envelope | null {
-  if (kernelStampEnd(line) > 0) {
-    const envelope = withKernelStamp(emptyEnvelope('dmesg', line), line);
+  const stampEnd = kernelStampEnd(line);
+  if (stampEnd > 0) {
+    const envelope = withKernelStampEndingAt(emptyEnvelope('dmesg', line), line, 0, stampEnd);
     // `journalctl -o short-monotonic` (`[  321.765330] host kernel: msg`) and journald's console forwarding.
     const tagged = mayNameProgram(envelope.body) ? MONOTONIC_JOURNAL.exec(envelope.body) : null;
     if (tagged) {
@@ -152,7 +165,7 @@ function parseBracketed(line: string, context: EnvelopeContext): Envelope | null
   const delta = HUMAN_DELTA.exec(line);
   if (delta) {
     const clock = context.humanClock;
-    const envelope = emptyEnvelope('dmesg-human', stripCaller(line.slice(delta[0].length)));
+    const envelope = emptyEnvelope('dmesg-human', stripCallerFrom(line, delta[0].length));
     if (clock) {
       envelope.time = clock[0];
       envelope.timeMs = clock[1];
@@ -163,13 +176,13 @@ function parseBracketed(line: string, context: EnvelopeContext): Envelope | null
   if (close < 0) return null;
   const cached = context.lastStamp;
   if (cached && line.startsWith(cached.text) && cached.text.length === close + 1) {
-    const envelope = emptyEnvelope('dmesg-ctime', stripCaller(line.slice(close + 1)));
+    const envelope = emptyEnvelope('dmesg-ctime', stripCallerFrom(line, close + 1));
     envelope.time = cached.time;
     envelope.timeMs = cached.timeMs;
     return envelope;
   }
   const stamp = line.slice(1, close).trim().split(/\s+/);
-  const body = stripCaller(line.slice(close + 1));
+  const body = stripCallerFrom(line, close + 1);
   if (stamp.length >= 4) {
     // dmesg -T: [weekday month day hh:mm:ss year]; localized, the weekday may be absent and the day may come
     // before the month (`[dim. 19 avril 18:03:30 2026]`).
@@ -228,11 +241,15 @@ function parseHumanAbsolute(stamp: string[], body: string, context: EnvelopeCont
 
 /** RFC 3339 syslog, `journalctl -o short-iso`, `dmesg --time-format iso`, and /dev/kmsg records. */
 function parseNumeric(line: string, context: EnvelopeContext): Envelope | null {
-  const kmsg = KMSG.exec(line);
-  if (kmsg) {
-    const envelope = emptyEnvelope('kmsg', stripPriorityAndCaller(line.slice(kmsg[0].length)));
-    envelope.kernelTime = Number(kmsg[3]) / 1_000_000;
-    return withFacility(envelope, Number(kmsg[1]));
+  const kmsg = kmsgPrefixEnd(line);
+  if (kmsg > 0) {
+    const envelope = emptyEnvelope('kmsg', stripPriorityAndCaller(line.slice(kmsg)));
+    // `kmsgPrefixEnd` found the fields ending at the first and third commas.
+    const priorityEnd = line.indexOf(',');
+    const sequenceEnd = line.indexOf(',', priorityEnd + 1);
+    const timeEnd = line.indexOf(',', sequenceEnd + 1);
+    envelope.kernelTime = integerIn(line, sequenceEnd + 1, timeEnd) / 1_000_000;
+    return withFacility(envelope, integerIn(line, 0, priorityEnd));
   }
   const iso = ISO_STAMP.exec(line);
   if (!iso) return parseUnixStamp(line, context);
@@ -257,6 +274,21 @@ function parseNumeric(line: string, context: EnvelopeContext): Envelope | null {
   return envelope;
 }
 
+/**
+ * The index after a /dev/kmsg record's prefix, `^(\d{1,3}),(\d{1,20}),(\d{1,20}),[^;]{0,200};` (priority,
+ * sequence, microseconds, flags and more up to the first `;`), read in place; -1 when there is none.
+ */
+export function kmsgPrefixEnd(line: string): number {
+  const priorityEnd = digitsEnd(line, 0, 3);
+  if (priorityEnd === 0 || line.charCodeAt(priorityEnd) !== 44 /* , */) return -1;
+  const sequenceEnd = digitsEnd(line, priorityEnd + 1, 20);
+  if (sequenceEnd === priorityEnd + 1 || line.charCodeAt(sequenceEnd) !== 44) return -1;
+  const timeEnd = digitsEnd(line, sequenceEnd + 1, 20);
+  if (timeEnd === sequenceEnd + 1 || line.charCodeAt(timeEnd) !== 44) return -1;
+  const semicolon = line.indexOf(';', timeEnd + 1);
+  return semicolon >= 0 && semicolon - (timeEnd + 1) <= 200 ? semicolon + 1 : -1;
+}
+
 /** `journalctl -o short-unix`: `1795627850.077199 host kernel: msg`. */
 function parseUnixStamp(line: string, context: EnvelopeContext): Envelope | null {
   const unix = /^(\d{9,11})\.(\d{6}) /.exec(line);
@@ -277,17 +309,16 @@ function parseSyslog3164(line: string, context: EnvelopeContext): Envelope | nul
   }
   const monthEnd = indexWithin(line, 32 /* space */, 12);
   if (monthEnd < 2) return null;
-  const month = monthNumber(line.slice(0, monthEnd));
-  if (!month) return null;
   let at = monthEnd;
   while (line.charCodeAt(at) === 32) at++;
   const dayStart = at;
   while (isDigit(line.charCodeAt(at))) at++;
-  const day = Number(line.slice(dayStart, at));
-  if (at === dayStart || at - dayStart > 2 || line.charCodeAt(at) !== 32 || day < 1 || day > 31) return null;
+  if (at === dayStart || at - dayStart > 2 || line.charCodeAt(at) !== 32) return null;
+  const day = integerIn(line, dayStart, at);
+  if (day < 1 || day > 31) return null;
   at++;
+  if (!isClockAt(line, at)) return null;
   const clock = line.slice(at, at + 8);
-  if (!CLOCK.test(clock)) return null;
   at += 8;
   let fraction: string | undefined;
   if (line.charCodeAt(at) === 46 /* . */) {
@@ -297,6 +328,12 @@ function parseSyslog3164(line: string, context: EnvelopeContext): Envelope | nul
     fraction = line.slice(fractionStart, at);
   }
   if (line.charCodeAt(at) !== 32) return null;
+  // The month is looked up last: most lines that reach this reader are no syslog line, and fail sooner.
+  const month =
+    monthEnd === 3
+      ? (englishMonthAt(line) ?? monthNumber(line.slice(0, 3)))
+      : monthNumber(line.slice(0, monthEnd));
+  if (!month) return null;
   const year = inferYear(month, day, context.referenceDate);
   const time = localIso(year, month, day, clock, fraction);
   const timeMs = localMs(year, month, day, clock);
@@ -333,14 +370,14 @@ function parseHostAndTag(line: string, start: number, context: EnvelopeContext):
   envelope.host = hostAt(line, start, hostEnd, context);
   const bodyStart = hostEnd + 1;
   const tagEnd = syslogTagEnd(line, bodyStart);
-  if (tagEnd < 0) return withKernelStamp(envelope, line.slice(bodyStart));
+  if (tagEnd < 0) return withKernelStampFrom(envelope, line, bodyStart);
   let nameEnd = bodyStart;
   while (!isTagEnd(line.charCodeAt(nameEnd))) nameEnd++;
   envelope.program =
     nameEnd - bodyStart === 6 && line.startsWith('kernel', bodyStart)
       ? 'kernel'
       : line.slice(bodyStart, nameEnd);
-  return withKernelStamp(envelope, line.slice(tagEnd));
+  return withKernelStampFrom(envelope, line, tagEnd);
 }
 
 /** The host name `line[start, end)`, as the same string as the last one when it repeats. */

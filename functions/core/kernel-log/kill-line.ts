@@ -63,7 +63,14 @@ const COMM_WINDOW = 64;
 
 export function parseKillLine(body: string): KillLineEvent | null {
   const at = body.indexOf(KILLED);
-  if (at < 0) return null;
+  return at < 0 ? null : killLineAt(body, at);
+}
+
+/**
+ * `parseKillLine` when the first `Killed process ` of `body` is known to start at `at` (the message classifier
+ * has just found it there), which spares a second search of the line.
+ */
+export function killLineAt(body: string, at: number): KillLineEvent | null {
   let cursor = at + KILLED.length;
   const pidEnd = digitsEnd(body, cursor, 11);
   if (pidEnd === cursor) return null;
@@ -190,6 +197,9 @@ function commOpenAt(text: string, start: number): number {
 }
 
 function isCommFollower(text: string, at: number): boolean {
+  // Every follower opens with a space or a comma: most parentheses inside a comm are followed by neither.
+  const next = text.charCodeAt(at);
+  if (next !== 32 && next !== 44) return false;
   for (const follower of COMM_FOLLOWERS) if (text.startsWith(follower, at)) return true;
   return false;
 }

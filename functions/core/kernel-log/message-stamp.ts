@@ -1,5 +1,5 @@
 import type { Envelope } from './envelope';
-import { digitsEnd, isWhitespace } from './scan';
+import { digitsEnd, integerIn, isWhitespace } from './scan';
 import type { LineOrigin, Transport } from './types';
 
 /**
@@ -8,7 +8,6 @@ import type { LineOrigin, Transport } from './types';
  * that the journald reader (`journal.ts`) uses them without the two files importing each other.
  */
 
-const CALLER_ID = /^ ?\[\s*[TC]\d{1,10}\]/;
 export const PRIORITY = /^<(\d{1,3})>/;
 
 /** An envelope of `transport` with nothing read yet but its body. */
@@ -47,20 +46,57 @@ function originOf(transport: Transport): LineOrigin {
 
 /** Strip the kernel's `[ 123.456]` stamp, printk caller id and priority marker from a message. */
 export function withKernelStamp(envelope: Envelope, body: string): Envelope {
-  let text = stripPriorityAndCaller(body);
-  const stampEnd = kernelStampEnd(text);
-  if (stampEnd > 0) {
-    envelope.kernelTime = kernelTimeIn(text, stampEnd);
-    text = stripCaller(text.slice(stampEnd));
+  return withKernelStampFrom(envelope, body, 0);
+}
+
+/**
+ * `withKernelStamp(envelope, line.slice(start))`, reading the marks in place so that the body is the one slice
+ * taken (a syslog line's message, after its host and tag).
+ */
+export function withKernelStampFrom(envelope: Envelope, line: string, start: number): Envelope {
+  if (line.charCodeAt(start) === 60 /* < */) {
+    // A priority marker is rare here: read it the plain way.
+    const text = stripPriorityAndCaller(start === 0 ? line : line.slice(start));
+    const stampEnd = kernelStampEnd(text);
+    if (stampEnd > 0) return withKernelStampEndingAt(envelope, text, 0, stampEnd);
+    envelope.body = text;
+    return envelope;
   }
-  envelope.body = text;
+  let at = start;
+  const callerEnd = callerIdEnd(line, at);
+  if (callerEnd > 0) at = callerEnd;
+  if (line.charCodeAt(at) === 32) at++;
+  const stampEnd = kernelStampEndAt(line, at);
+  if (stampEnd > 0) return withKernelStampEndingAt(envelope, line, at, stampEnd);
+  envelope.body = at === 0 ? line : line.slice(at);
+  return envelope;
+}
+
+/**
+ * `withKernelStamp` of `text.slice(at)`, which opens with the stamp `kernelStampEndAt` found ending at
+ * `stampEnd`. Neither priority nor caller id can precede such a stamp (a caller id's bracket holds a letter where
+ * the stamp's holds a digit), so only what follows it is stripped.
+ */
+export function withKernelStampEndingAt(
+  envelope: Envelope,
+  text: string,
+  at: number,
+  stampEnd: number,
+): Envelope {
+  envelope.kernelTime = kernelTimeIn(text, at, stampEnd);
+  envelope.body = stripCallerFrom(text, stampEnd);
   return envelope;
 }
 
 /** The index after a leading `[  123.456789]` (1-10 digits, a dot, 1-9 digits), or -1. */
 export function kernelStampEnd(text: string): number {
-  if (text.charCodeAt(0) !== 91 /* [ */) return -1;
-  let at = 1;
+  return kernelStampEndAt(text, 0);
+}
+
+/** `kernelStampEnd(text.slice(start))`, as an index into `text`. */
+export function kernelStampEndAt(text: string, start: number): number {
+  if (text.charCodeAt(start) !== 91 /* [ */) return -1;
+  let at = start + 1;
   while (isWhitespace(text.charCodeAt(at))) at++;
   const seconds = digitsEnd(text, at, 10);
   if (seconds === at || text.charCodeAt(seconds) !== 46 /* . */) return -1;
@@ -69,11 +105,22 @@ export function kernelStampEnd(text: string): number {
   return fraction + 1;
 }
 
-/** The seconds of the stamp `kernelStampEnd` found, read as the number its text spells. */
-function kernelTimeIn(text: string, stampEnd: number): number {
-  let start = 1;
+/** 10 ** n for the 1-9 fraction digits a stamp holds: exact doubles. */
+const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/**
+ * The seconds of the stamp at `at` that `kernelStampEndAt` found, read as the number its text spells: `Number`
+ * of it, without the string. The digits without their dot make an integer N, and the stamp is N / 10 ** fraction
+ * digits; while N is an exact double, the one correctly rounded division gives what `Number` gives.
+ */
+export function kernelTimeIn(text: string, at: number, stampEnd: number): number {
+  let start = at + 1;
   while (isWhitespace(text.charCodeAt(start))) start++;
-  return Number(text.slice(start, stampEnd - 1));
+  const dot = digitsEnd(text, start, 10);
+  const scale = POWERS_OF_TEN[stampEnd - 2 - dot] as number;
+  const digits = integerIn(text, start, dot) * scale + integerIn(text, dot + 1, stampEnd - 1);
+  if (digits > Number.MAX_SAFE_INTEGER) return Number(text.slice(start, stampEnd - 1));
+  return digits / scale;
 }
 
 export function stripPriorityAndCaller(text: string): string {
@@ -83,12 +130,30 @@ export function stripPriorityAndCaller(text: string): string {
 }
 
 export function stripCaller(text: string): string {
-  const first = text.charCodeAt(0);
-  let rest = text;
-  // A caller id (`[T1234]`, `[C2]`) is rare: look for it only where a bracket opens the text.
-  if (first === 91 /* [ */ || (first === 32 && text.charCodeAt(1) === 91)) {
-    const caller = CALLER_ID.exec(text);
-    if (caller) rest = text.slice(caller[0].length);
-  }
-  return rest.charCodeAt(0) === 32 ? rest.slice(1) : rest;
+  return stripCallerFrom(text, 0);
+}
+
+/**
+ * `stripCaller(text.slice(start))` with one slice at most: the caller id `^ ?\[\s*[TC]\d{1,10}\]` (printk's
+ * `[T1234]`, `[C2]`) read in place, then the one space after it.
+ */
+export function stripCallerFrom(text: string, start: number): string {
+  let at = start;
+  const callerEnd = callerIdEnd(text, at);
+  if (callerEnd > 0) at = callerEnd;
+  if (text.charCodeAt(at) === 32) at++;
+  return at === 0 ? text : text.slice(at);
+}
+
+/** The index after the caller id at `start`, or -1. */
+function callerIdEnd(text: string, start: number): number {
+  let at = text.charCodeAt(start) === 32 ? start + 1 : start;
+  if (text.charCodeAt(at) !== 91 /* [ */) return -1;
+  at++;
+  while (isWhitespace(text.charCodeAt(at))) at++;
+  const kind = text.charCodeAt(at);
+  if (kind !== 84 /* T */ && kind !== 67 /* C */) return -1;
+  const digits = digitsEnd(text, at + 1, 10);
+  if (digits === at + 1 || text.charCodeAt(digits) !== 93 /* ] */) return -1;
+  return digits + 1;
 }

@@ -1,11 +1,13 @@
 import {
   type KillLineEvent,
+  killLineAt,
   parseKillLine,
   parseReapedLine,
   parseSelectionLine,
   type ReapedEvent,
   type SelectionEvent,
 } from './kill-line';
+import { killPhraseAt, mentionsKillPhrase } from './kill-phrase';
 import { type OomKillSummaryEvent, parseOomKillSummary } from './oom-kill-summary';
 import { digitsEnd, integerIn } from './scan';
 import { parseTaskHeader, parseTaskRowStart, type TaskHeaderEvent } from './task-table';
@@ -102,13 +104,6 @@ const SWAP_TOTAL = /^Total swap = (\d{1,20})kB/;
 const SWAP_FREE = /^Free swap {1,2}= (-?\d{1,20})kB/;
 const PAGES_RAM = /^(\d{1,20}) pages RAM$/;
 const ALREADY_EXITING = /^OOM victim (\d{1,10}) \(/;
-/**
- * How every victim and selection line of every era opens (mm/oom_kill.c): the kernel prints the phrase first.
- * Text that holds it further in is another program quoting the kernel (an access log, a JSON field, a Lambda
- * log line, an application's message), not the kernel.
- */
-const KILL_PHRASE_AT_START =
-  /^(?:(?:Memory cgroup )?[Oo]ut of [Mm]emory(?: \([a-z_]{1,40}\))?: )?[Kk]ill(?:ed)? process /;
 /** The kernel's comm holds at most 15 bytes (TASK_COMM_LEN 16, with its NUL). */
 const MAX_COMM_BYTES = 15;
 
@@ -120,10 +115,16 @@ export function classifyKernelMessage(body: string): ReportEvent | TaskRowEvent 
     if (header) return header;
     if (parseTaskRowStart(body)) return { type: 'task-row', body };
   }
-  if (body.includes('ll process ') || body.includes('lled process ')) {
-    if (!KILL_PHRASE_AT_START.test(body)) return null;
-    return parseKillLine(body) ?? parseSelectionLine(body);
+  const phrase = killPhraseAt(body);
+  if (phrase >= 0) {
+    // A `Killed process ` there is the line's first; after `kill process ` one may still follow.
+    const kill =
+      body.charCodeAt(phrase) === 75 /* K */ && body.startsWith('ed', phrase + 4)
+        ? killLineAt(body, phrase)
+        : parseKillLine(body);
+    return kill ?? parseSelectionLine(body);
   }
+  if (mentionsKillPhrase(body)) return null;
   const invoked = body.indexOf(INVOKED);
   if (invoked > 0) return isComm(body, invoked) ? parseInvoked(body, invoked) : null;
   if (body.startsWith('oom-kill:')) return parseOomKillSummary(body);

@@ -55,3 +55,28 @@ export function monthNumber(token: string): number | null {
   }
   return null;
 }
+
+/** `jan` to `dec` in lower case, by the three letters' codes (each `| 32`, which lower-cases ASCII letters). */
+const ENGLISH_MONTHS = new Map(
+  ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].map((name, index) => [
+    (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2),
+    index + 1,
+  ]),
+);
+
+/**
+ * `monthNumber` of the line's first three characters when they are an English month's letters in any case (what
+ * syslog prints under the C locale), read without a slice; null for anything else, which `monthNumber` reads.
+ * English names come first in its table, so it answers the same for them.
+ */
+export function englishMonthAt(line: string): number | null {
+  const a = line.charCodeAt(0);
+  const b = line.charCodeAt(1);
+  const c = line.charCodeAt(2);
+  if (!isAsciiLetter(a) || !isAsciiLetter(b) || !isAsciiLetter(c)) return null;
+  return ENGLISH_MONTHS.get(((a | 32) << 16) | ((b | 32) << 8) | (c | 32)) ?? null;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}

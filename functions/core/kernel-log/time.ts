@@ -1,3 +1,5 @@
+import { isDigit } from './scan';
+
 /** Small, allocation-light helpers to turn the date parts transports print into ISO 8601 text. */
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
@@ -15,10 +17,18 @@ export function localIso(
 
 /** Milliseconds for ordering and gap checks; local times are read as if UTC, consistently within a source. */
 export function localMs(year: number, month: number, day: number, clock: string): number {
-  const h = Number(clock.slice(0, 2));
-  const m = Number(clock.slice(3, 5));
-  const s = clock.length >= 8 ? Number(clock.slice(6, 8)) : 0;
+  const h = twoDigits(clock, 0);
+  const m = twoDigits(clock, 3);
+  const s = clock.length >= 8 ? twoDigits(clock, 6) : 0;
   return Date.UTC(year, month - 1, day, h, m, s);
+}
+
+/** `Number(text.slice(at, at + 2))`, without the slice, for the two digits a clock's callers have checked. */
+function twoDigits(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - 48;
+  const ones = text.charCodeAt(at + 1) - 48;
+  if (tens < 0 || tens > 9 || ones < 0 || ones > 9) return Number(text.slice(at, at + 2));
+  return tens * 10 + ones;
 }
 
 const DAY_MS = 86_400_000;
@@ -72,4 +82,18 @@ export function isoFromMicros(micros: string): string | null {
 export function isoFromMillis(ms: number): string | null {
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** `/^\d\d:\d\d:\d\d$/` of the eight characters at `at`, read in place. */
+export function isClockAt(line: string, at: number): boolean {
+  return (
+    isDigit(line.charCodeAt(at)) &&
+    isDigit(line.charCodeAt(at + 1)) &&
+    line.charCodeAt(at + 2) === 58 /* : */ &&
+    isDigit(line.charCodeAt(at + 3)) &&
+    isDigit(line.charCodeAt(at + 4)) &&
+    line.charCodeAt(at + 5) === 58 &&
+    isDigit(line.charCodeAt(at + 6)) &&
+    isDigit(line.charCodeAt(at + 7))
+  );
 }
