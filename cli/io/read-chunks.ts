@@ -1,0 +1,87 @@
+import { StringDecoder } from 'node:string_decoder';
+import { type LineTally, MAX_LINE_CHARS, MAX_LINE_RUN_CHARS } from './bounds';
+import { cutLine, limitAt, longLineAt, newlinesIn, runaway } from './line-limits';
+
+/** A run of whole lines of an input, as `readLineChunks` yields them. */
+export interface LineChunk {
+  /** Whole lines: each ends with `\n`, except perhaps the input's last line in its last chunk. */
+  readonly text: string;
+  /** The number of the chunk's first line, counting from 1. */
+  readonly firstLine: number;
+}
+
+/**
+ * `readLineBatches` without splitting: one chunk of whole lines per chunk of the stream, the same lines with the
+ * same limits (`line-limits.ts`): a line longer than its limit is cut to it, counted in `cuts` under the same
+ * number, and the rest skipped to the next newline; a line past `MAX_LINE_RUN_CHARS` ends the reading with an
+ * `InputBoundError`. A chunk with no line over `MAX_LINE_CHARS`, the common case, is passed on as one slice of
+ * the decoded text (`longLineAt` proves it without looking at every line), for a consumer that scans text
+ * (`KernelLogParser.pushText`) rather than lines.
+ */
+export async function* readLineChunks(
+  stream: AsyncIterable<Buffer | string>,
+  cuts?: LineTally,
+): AsyncGenerator<LineChunk> {
+  const decoder = new StringDecoder('utf8');
+  /** The start of line `next`, not ended yet. */
+  let carry = '';
+  let next = 1;
+  /** Length so far of a line that was cut and is being skipped to its end; -1 while not skipping. */
+  let skipped = -1;
+  for await (const chunk of stream) {
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let start = 0;
+    if (skipped >= 0) {
+      const newline = text.indexOf('\n');
+      if (newline < 0) {
+        skipped += text.length;
+        if (skipped > MAX_LINE_RUN_CHARS) throw runaway(next - 1);
+        continue;
+      }
+      skipped = -1;
+      start = newline + 1;
+    }
+    const firstLine = next;
+    let lines = '';
+    const last = text.lastIndexOf('\n');
+    if (last >= start) {
+      lines = boundLines(carry + text.slice(start, last + 1), firstLine, cuts);
+      // Line numbers must stay right for the notes: this is the one look at every newline.
+      next += newlinesIn(lines);
+      carry = text.slice(last + 1);
+    } else carry += text.slice(start);
+    if (carry.length > limitAt(carry)) {
+      // The line is not over yet: keep its head, skip its tail as it arrives.
+      lines += `${cutLine(carry, next, cuts)}\n`;
+      next++;
+      skipped = carry.length;
+      carry = '';
+    }
+    if (lines.length > 0) yield { text: lines, firstLine };
+  }
+  const rest = carry + decoder.end();
+  if (skipped < 0 && rest.length > 0) yield { text: cutLine(rest, next, cuts), firstLine: next };
+}
+
+/** `lines` (whole lines, the first numbered `firstLine`) with every line longer than its limit cut to it. */
+function boundLines(lines: string, firstLine: number, cuts: LineTally | undefined): string {
+  let long = longLineAt(lines, 0, MAX_LINE_CHARS);
+  if (long < 0) return lines;
+  const parts: string[] = [];
+  let kept = 0;
+  let lineNumber = firstLine;
+  let counted = 0;
+  while (long >= 0) {
+    const end = lines.indexOf('\n', long);
+    // Over MAX_LINE_CHARS, but a line of JSON may be within its own limit.
+    if (end - long > limitAt(lines, long)) {
+      lineNumber += newlinesIn(lines, counted, long);
+      counted = long;
+      parts.push(lines.slice(kept, long), cutLine(lines.slice(long, end), lineNumber, cuts));
+      kept = end;
+    }
+    long = longLineAt(lines, end + 1, MAX_LINE_CHARS);
+  }
+  parts.push(lines.slice(kept));
+  return parts.join('');
+}
