@@ -26,6 +26,11 @@ export async function* readLineChunks(
   /** The start of line `next`, not ended yet. */
   let carry = '';
   let next = 1;
+  /**
+   * The limit of the carried line, kept rather than read off `carry`: reading a character of a string built by
+   * appending flattens it, which for a long line arriving in small chunks would copy it once per chunk.
+   */
+  let carryLimit = MAX_LINE_CHARS;
   /** Length so far of a line that was cut and is being skipped to its end; -1 while not skipping. */
   let skipped = -1;
   for await (const chunk of stream) {
@@ -49,8 +54,12 @@ export async function* readLineChunks(
       // Line numbers must stay right for the notes: this is the one look at every newline.
       next += newlinesIn(lines);
       carry = text.slice(last + 1);
-    } else carry += text.slice(start);
-    if (carry.length > limitAt(carry)) {
+      carryLimit = limitAt(carry);
+    } else {
+      if (carry.length === 0) carryLimit = limitAt(text, start);
+      carry += text.slice(start);
+    }
+    if (carry.length > carryLimit) {
       // The line is not over yet: keep its head, skip its tail as it arrives.
       lines += `${cutLine(carry, next, cuts)}\n`;
       next++;

@@ -1,0 +1,173 @@
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  InputBoundError,
+  type LineTally,
+  lineCuts,
+  MAX_JSON_VALUE_CHARS,
+  MAX_LINE_CHARS,
+} from '../../../cli/io/bounds';
+import { type LineChunk, readLineChunks } from '../../../cli/io/read-chunks';
+import { readLineBatches } from '../../../cli/io/read-lines';
+
+async function chunksOf(chunks: (string | Buffer)[], cuts?: LineTally): Promise<LineChunk[]> {
+  const out: LineChunk[] = [];
+  for await (const chunk of readLineChunks(Readable.from(chunks, { objectMode: true }), cuts))
+    out.push(chunk);
+  return out;
+}
+
+/** The lines of the chunks, as a consumer splitting them would see them. */
+function linesOf(chunks: readonly LineChunk[]): string[] {
+  return chunks.flatMap(({ text }) => {
+    const lines = text.split('\n');
+    if (text.endsWith('\n')) lines.pop();
+    return lines;
+  });
+}
+
+async function batchesOf(chunks: (string | Buffer)[], cuts?: LineTally): Promise<string[][]> {
+  const out: string[][] = [];
+  for await (const batch of readLineBatches(Readable.from(chunks, { objectMode: true }), cuts))
+    out.push(batch);
+  return out;
+}
+
+const long = (length: number, head = 'x'): string => head + 'y'.repeat(length - head.length);
+
+/** Lines that reach the limits, and some that do not, with characters of 1 to 4 UTF-8 bytes. */
+const line = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.string({ unit: fc.constantFrom('a', ' ', '[', '{', '\r', 'é', '€', '😀'), maxLength: 40 }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      long(MAX_LINE_CHARS),
+      long(MAX_LINE_CHARS + 1),
+      long(MAX_LINE_CHARS + 3, '€'),
+      `${long(MAX_LINE_CHARS)}\r`,
+      long(MAX_LINE_CHARS + 2, '{'),
+      long(MAX_JSON_VALUE_CHARS + 1, '{'),
+    ),
+  },
+);
+
+/** The input's bytes cut into chunks at arbitrary places, UTF-8 sequences included; some chunks as strings. */
+const input = fc
+  .record({
+    lines: fc.array(line, { maxLength: 30 }),
+    endsWithNewline: fc.boolean(),
+    // Cut points anywhere in the bytes, as fractions of its length: few chunks, boundaries in any place.
+    cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 24 }),
+    strings: fc.boolean(),
+  })
+  .map(({ lines, endsWithNewline, cuts, strings }) => {
+    const text = lines.join('\n') + (endsWithNewline && lines.length > 0 ? '\n' : '');
+    const bytes = Buffer.from(text);
+    const points = [...new Set(cuts.map((at) => Math.floor(at * bytes.length)))].sort((a, b) => a - b);
+    const chunks: (string | Buffer)[] = [];
+    for (const [i, end] of [...points, bytes.length].entries()) {
+      const piece = bytes.subarray(points[i - 1] ?? 0, end);
+      // A string chunk must hold whole characters: a stream of strings was decoded before it came.
+      const whole = Buffer.from(piece.toString()).equals(piece);
+      chunks.push(strings && i % 3 === 0 && whole ? piece.toString() : piece);
+    }
+    return chunks;
+  });
+
+describe('readLineChunks', () => {
+  it('yields the lines readLineBatches does, per stream chunk, numbered, with the same cuts', async () => {
+    await fc.assert(
+      fc.asyncProperty(input, async (chunks) => {
+        const byLines = lineCuts();
+        const byChunks = lineCuts();
+        const batches = await batchesOf(chunks, byLines);
+        const read = await chunksOf(chunks, byChunks);
+        expect(read.map((chunk) => linesOf([chunk]))).toEqual(batches);
+        expect(byChunks.note('in')).toBe(byLines.note('in'));
+        let next = 1;
+        for (const [i, chunk] of read.entries()) {
+          expect(chunk.firstLine).toBe(next);
+          if (i < read.length - 1) expect(chunk.text.endsWith('\n')).toBe(true);
+          next += linesOf([chunk]).length;
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('passes a chunk of lines within the limit on as the decoded text itself', async () => {
+    const text = 'one\ntwo\r\nthree\n';
+    expect(await chunksOf([Buffer.from(`${text}fo`), Buffer.from('ur')])).toEqual([
+      { text, firstLine: 1 },
+      { text: 'four', firstLine: 4 },
+    ]);
+  });
+
+  it('cuts a line longer than the cap wherever its chunks end, and names it in the note', async () => {
+    const cuts = lineCuts();
+    const line = 'x'.repeat(MAX_LINE_CHARS + 10);
+    const chunks = [
+      'first\n',
+      line.slice(0, 1000),
+      line.slice(1000, MAX_LINE_CHARS + 5),
+      `${line.slice(MAX_LINE_CHARS + 5)}\nlast\n`,
+    ];
+    const read = await chunksOf(chunks, cuts);
+    expect(linesOf(read).map((l) => l.length)).toEqual([5, MAX_LINE_CHARS, 4]);
+    expect(read.map((chunk) => chunk.firstLine)).toEqual([1, 2, 3]);
+    expect(cuts.note('log')).toBe(
+      'log: cut 1 line longer than 1 MiB (16 MiB for JSON) to that length, skipping the rest (line 2)',
+    );
+  });
+
+  it('cuts long lines inside one chunk under their own numbers', async () => {
+    const cuts = lineCuts();
+    const longLine = 'y'.repeat(MAX_LINE_CHARS + 1);
+    const read = await chunksOf([`short\n${longLine}\nshort\n${longLine}\nend`], cuts);
+    expect(linesOf(read).map((l) => l.length)).toEqual([5, MAX_LINE_CHARS, 5, MAX_LINE_CHARS, 3]);
+    expect(cuts.note('log')).toBe(
+      'log: cut 2 lines longer than 1 MiB (16 MiB for JSON) to that length, skipping the rest (lines 2, 4)',
+    );
+  });
+
+  it('keeps a line of JSON up to the JSON cap, when a chunk starts with it or ends in it', async () => {
+    const cuts = lineCuts();
+    const json = `{"message":"${'z'.repeat(2 * MAX_LINE_CHARS)}"}`;
+    const chunks = [
+      'text\n',
+      json.slice(0, MAX_LINE_CHARS + 5),
+      json.slice(MAX_LINE_CHARS + 5),
+      '\n',
+      json.slice(0, 10),
+      `${json.slice(10)}\n`,
+      `{${'z'.repeat(MAX_JSON_VALUE_CHARS)}\n`,
+    ];
+    expect(linesOf(await chunksOf(chunks, cuts))).toEqual([
+      'text',
+      json,
+      json,
+      `{${'z'.repeat(MAX_JSON_VALUE_CHARS - 1)}`,
+    ]);
+    expect(cuts.note('log')).toMatch(/\(line 4\)$/);
+  });
+
+  it('gives up on a line that never ends, holding none of it', async () => {
+    const megabyte = '\0'.repeat(1024 * 1024);
+    async function* zeros(): AsyncGenerator<string> {
+      yield 'a line\n';
+      for (;;) yield megabyte;
+    }
+    const read = async (): Promise<void> => {
+      for await (const _ of readLineChunks(zeros())) {
+        // drain
+      }
+    };
+    await expect(read()).rejects.toThrow(
+      new InputBoundError('line 2 runs past 64 MiB without a newline: this is not a text log'),
+    );
+  });
+});
