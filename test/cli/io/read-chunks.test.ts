@@ -10,6 +10,7 @@ import {
 } from '../../../cli/io/bounds';
 import { type LineChunk, readLineChunks } from '../../../cli/io/read-chunks';
 import { readLineBatches } from '../../../cli/io/read-lines';
+import { chunkedBytes } from '../../support/chunked';
 
 async function chunksOf(chunks: (string | Buffer)[], cuts?: LineTally): Promise<LineChunk[]> {
   const out: LineChunk[] = [];
@@ -55,28 +56,13 @@ const line = fc.oneof(
   },
 );
 
-/** The input's bytes cut into chunks at arbitrary places, UTF-8 sequences included; some chunks as strings. */
-const input = fc
-  .record({
-    lines: fc.array(line, { maxLength: 30 }),
-    endsWithNewline: fc.boolean(),
-    // Cut points anywhere in the bytes, as fractions of its length: few chunks, boundaries in any place.
-    cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 24 }),
-    strings: fc.boolean(),
-  })
-  .map(({ lines, endsWithNewline, cuts, strings }) => {
-    const text = lines.join('\n') + (endsWithNewline && lines.length > 0 ? '\n' : '');
-    const bytes = Buffer.from(text);
-    const points = [...new Set(cuts.map((at) => Math.floor(at * bytes.length)))].sort((a, b) => a - b);
-    const chunks: (string | Buffer)[] = [];
-    for (const [i, end] of [...points, bytes.length].entries()) {
-      const piece = bytes.subarray(points[i - 1] ?? 0, end);
-      // A string chunk must hold whole characters: a stream of strings was decoded before it came.
-      const whole = Buffer.from(piece.toString()).equals(piece);
-      chunks.push(strings && i % 3 === 0 && whole ? piece.toString() : piece);
-    }
-    return chunks;
-  });
+const input = chunkedBytes(
+  fc
+    .record({ lines: fc.array(line, { maxLength: 30 }), endsWithNewline: fc.boolean() })
+    .map(
+      ({ lines, endsWithNewline }) => lines.join('\n') + (endsWithNewline && lines.length > 0 ? '\n' : ''),
+    ),
+);
 
 describe('readLineChunks', () => {
   it('yields the lines readLineBatches does, per stream chunk, numbered, with the same cuts', async () => {
