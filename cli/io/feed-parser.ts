@@ -2,7 +2,7 @@ import type { KernelLogParser, Kill } from '../../functions/core/kernel-log';
 import { CHECKED_JSON_LINE_CHARS, type LineTally, lineCuts, MAX_JSON_DEPTH, skippedJson } from './bounds';
 import { type JsonRecord, JsonRecordSplitter, nestsDeeperThan, opensJson } from './json-records';
 import { longLineAt, newlinesIn } from './line-limits';
-import { type LineChunk, readLineChunks } from './read-chunks';
+import { type LineRun, readLineChunks } from './read-chunks';
 
 export interface FeedOptions {
   /** The input's name, for notes. @default 'input' */
@@ -29,12 +29,14 @@ export async function feedParser(
   const skipped = skippedJson();
   let splitter: JsonRecordSplitter | null = null;
   let first = true;
-  for await (const chunk of readLineChunks(stream, cuts)) {
-    if (first && opensMultiLineJson(firstLineOf(chunk.text))) splitter = new JsonRecordSplitter();
+  for await (const runs of readLineChunks(stream, cuts)) {
+    if (first && opensMultiLineJson(firstLineOf(runs[0]?.text ?? ''))) splitter = new JsonRecordSplitter();
     first = false;
     const kills: Kill[] = [];
-    if (splitter) feedLines(chunk, splitter, parser, kills, skipped);
-    else feedText(chunk, parser, kills, skipped);
+    for (const run of runs) {
+      if (splitter) feedLines(run, splitter, parser, kills, skipped);
+      else feedText(run, parser, kills, skipped);
+    }
     if (kills.length > 0) await emit(kills);
   }
   const name = options.name ?? 'input';
@@ -49,7 +51,7 @@ export async function feedParser(
  * The chunk to the parser as text, but for the lines of JSON too long to build before their nesting is checked
  * (`CHECKED_JSON_LINE_CHARS`), which are found without splitting (`longLineAt`) and skipped when too deep.
  */
-function feedText(chunk: LineChunk, parser: KernelLogParser, kills: Kill[], skipped: LineTally): void {
+function feedText(chunk: LineRun, parser: KernelLogParser, kills: Kill[], skipped: LineTally): void {
   const { text } = chunk;
   let kept = 0;
   let lineNumber = chunk.firstLine;
@@ -77,7 +79,7 @@ function pushText(text: string, parser: KernelLogParser, kills: Kill[]): void {
 
 /** A pretty-printed JSON stream: its lines to the splitter while a value is open or opens, the rest to the parser. */
 function feedLines(
-  chunk: LineChunk,
+  chunk: LineRun,
   splitter: JsonRecordSplitter,
   parser: KernelLogParser,
   kills: Kill[],

@@ -3,25 +3,26 @@ import { type LineTally, MAX_LINE_CHARS, MAX_LINE_RUN_CHARS } from './bounds';
 import { cutLine, limitAt, longLineAt, newlinesIn, runaway } from './line-limits';
 
 /** A run of whole lines of an input, as `readLineChunks` yields them. */
-export interface LineChunk {
-  /** Whole lines: each ends with `\n`, except perhaps the input's last line in its last chunk. */
+export interface LineRun {
+  /** Whole lines: each ends with `\n`, except perhaps the input's last line in the last run. */
   readonly text: string;
-  /** The number of the chunk's first line, counting from 1. */
+  /** The number of the run's first line, counting from 1. */
   readonly firstLine: number;
 }
 
 /**
- * `readLineBatches` without splitting: one chunk of whole lines per chunk of the stream, the same lines with the
- * same limits (`line-limits.ts`): a line longer than its limit is cut to it, counted in `cuts` under the same
- * number, and the rest skipped to the next newline; a line past `MAX_LINE_RUN_CHARS` ends the reading with an
- * `InputBoundError`. A chunk with no line over `MAX_LINE_CHARS`, the common case, is passed on as one slice of
- * the decoded text (`longLineAt` proves it without looking at every line), for a consumer that scans text
+ * `readLineBatches` without splitting: for each chunk of the stream, the whole lines it ends, as runs of lines
+ * (the line carried over from the chunk before, then the rest), with the same limits (`line-limits.ts`): a line
+ * longer than its limit is cut to it, counted in `cuts` under the same number, and the rest skipped to the next
+ * newline; a line past `MAX_LINE_RUN_CHARS` ends the reading with an `InputBoundError`. The rest of a chunk with
+ * no line over `MAX_LINE_CHARS`, the common case, is one slice of the decoded text, neither copied nor split
+ * (`longLineAt` proves it without looking at every line), for a consumer that scans text
  * (`KernelLogParser.pushText`) rather than lines.
  */
 export async function* readLineChunks(
   stream: AsyncIterable<Buffer | string>,
   cuts?: LineTally,
-): AsyncGenerator<LineChunk> {
+): AsyncGenerator<LineRun[]> {
   const decoder = new StringDecoder('utf8');
   /** The start of line `next`, not ended yet. */
   let carry = '';
@@ -46,13 +47,21 @@ export async function* readLineChunks(
       skipped = -1;
       start = newline + 1;
     }
-    const firstLine = next;
-    let lines = '';
+    const runs: LineRun[] = [];
     const last = text.lastIndexOf('\n');
     if (last >= start) {
-      lines = boundLines(carry + text.slice(start, last + 1), firstLine, cuts);
-      // Line numbers must stay right for the notes: this is the one look at every newline.
-      next += newlinesIn(lines);
+      let from = start;
+      if (carry.length > 0) {
+        // The carried line on its own: joined to the rest, it would make the whole chunk a string to copy.
+        from = text.indexOf('\n', start) + 1;
+        runs.push({ text: boundLines(carry + text.slice(start, from), next, cuts), firstLine: next++ });
+      }
+      if (from <= last) {
+        const lines = boundLines(text.slice(from, last + 1), next, cuts);
+        runs.push({ text: lines, firstLine: next });
+        // Line numbers must stay right for the notes: this is the one look at every newline.
+        next += newlinesIn(lines);
+      }
       carry = text.slice(last + 1);
       carryLimit = limitAt(carry);
     } else {
@@ -61,15 +70,14 @@ export async function* readLineChunks(
     }
     if (carry.length > carryLimit) {
       // The line is not over yet: keep its head, skip its tail as it arrives.
-      lines += `${cutLine(carry, next, cuts)}\n`;
-      next++;
+      runs.push({ text: `${cutLine(carry, next, cuts)}\n`, firstLine: next++ });
       skipped = carry.length;
       carry = '';
     }
-    if (lines.length > 0) yield { text: lines, firstLine };
+    if (runs.length > 0) yield runs;
   }
   const rest = carry + decoder.end();
-  if (skipped < 0 && rest.length > 0) yield { text: cutLine(rest, next, cuts), firstLine: next };
+  if (skipped < 0 && rest.length > 0) yield [{ text: cutLine(rest, next, cuts), firstLine: next }];
 }
 
 /** `lines` (whole lines, the first numbered `firstLine`) with every line longer than its limit cut to it. */

@@ -8,20 +8,20 @@ import {
   MAX_JSON_VALUE_CHARS,
   MAX_LINE_CHARS,
 } from '../../../cli/io/bounds';
-import { type LineChunk, readLineChunks } from '../../../cli/io/read-chunks';
+import { type LineRun, readLineChunks } from '../../../cli/io/read-chunks';
 import { readLineBatches } from '../../../cli/io/read-lines';
 import { chunkedBytes } from '../../support/chunked';
 
-async function chunksOf(chunks: (string | Buffer)[], cuts?: LineTally): Promise<LineChunk[]> {
-  const out: LineChunk[] = [];
-  for await (const chunk of readLineChunks(Readable.from(chunks, { objectMode: true }), cuts))
-    out.push(chunk);
+/** The runs of lines yielded for each chunk of the stream. */
+async function chunksOf(chunks: (string | Buffer)[], cuts?: LineTally): Promise<LineRun[][]> {
+  const out: LineRun[][] = [];
+  for await (const runs of readLineChunks(Readable.from(chunks, { objectMode: true }), cuts)) out.push(runs);
   return out;
 }
 
 /** The lines of the chunks, as a consumer splitting them would see them. */
-function linesOf(chunks: readonly LineChunk[]): string[] {
-  return chunks.flatMap(({ text }) => {
+function linesOf(chunks: readonly (readonly LineRun[])[]): string[] {
+  return chunks.flat().flatMap(({ text }) => {
     const lines = text.split('\n');
     if (text.endsWith('\n')) lines.pop();
     return lines;
@@ -75,21 +75,27 @@ describe('readLineChunks', () => {
         expect(read.map((chunk) => linesOf([chunk]))).toEqual(batches);
         expect(byChunks.note('in')).toBe(byLines.note('in'));
         let next = 1;
-        for (const [i, chunk] of read.entries()) {
-          expect(chunk.firstLine).toBe(next);
-          if (i < read.length - 1) expect(chunk.text.endsWith('\n')).toBe(true);
-          next += linesOf([chunk]).length;
+        const runs = read.flat();
+        for (const [i, run] of runs.entries()) {
+          expect(run.firstLine).toBe(next);
+          expect(run.text.length).toBeGreaterThan(0);
+          if (i < runs.length - 1) expect(run.text.endsWith('\n')).toBe(true);
+          next += linesOf([[run]]).length;
         }
       }),
       { numRuns: 150 },
     );
   });
 
-  it('passes a chunk of lines within the limit on as the decoded text itself', async () => {
+  it('passes the lines of a chunk on as one run, the line carried into it as another', async () => {
     const text = 'one\ntwo\r\nthree\n';
-    expect(await chunksOf([Buffer.from(`${text}fo`), Buffer.from('ur')])).toEqual([
-      { text, firstLine: 1 },
-      { text: 'four', firstLine: 4 },
+    expect(await chunksOf([Buffer.from(`${text}fo`), Buffer.from('ur\nfive\nsix\n'), 'seven'])).toEqual([
+      [{ text, firstLine: 1 }],
+      [
+        { text: 'four\n', firstLine: 4 },
+        { text: 'five\nsix\n', firstLine: 5 },
+      ],
+      [{ text: 'seven', firstLine: 7 }],
     ]);
   });
 
@@ -104,7 +110,7 @@ describe('readLineChunks', () => {
     ];
     const read = await chunksOf(chunks, cuts);
     expect(linesOf(read).map((l) => l.length)).toEqual([5, MAX_LINE_CHARS, 4]);
-    expect(read.map((chunk) => chunk.firstLine)).toEqual([1, 2, 3]);
+    expect(read.flat().map((run) => run.firstLine)).toEqual([1, 2, 3]);
     expect(cuts.note('log')).toBe(
       'log: cut 1 line longer than 1 MiB (16 MiB for JSON) to that length, skipping the rest (line 2)',
     );
