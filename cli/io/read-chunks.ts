@@ -1,5 +1,5 @@
-import { StringDecoder } from 'node:string_decoder';
 import { type LineTally, MAX_LINE_CHARS, MAX_LINE_RUN_CHARS } from './bounds';
+import { ChunkDecoder } from './chunk-decoder';
 import { cutLine, limitAt, longLineAt, newlinesIn, runaway } from './line-limits';
 
 /** A run of whole lines of an input, as `readLineChunks` yields them. */
@@ -23,7 +23,7 @@ export async function* readLineChunks(
   stream: AsyncIterable<Buffer | string>,
   cuts?: LineTally,
 ): AsyncGenerator<LineRun[]> {
-  const decoder = new StringDecoder('utf8');
+  const decoder = new ChunkDecoder();
   /** The start of line `next`, not ended yet. */
   let carry = '';
   let next = 1;
@@ -35,7 +35,7 @@ export async function* readLineChunks(
   /** Length so far of a line that was cut and is being skipped to its end; -1 while not skipping. */
   let skipped = -1;
   for await (const chunk of stream) {
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    const text = decoder.write(chunk);
     let start = 0;
     if (skipped >= 0) {
       const newline = text.indexOf('\n');

@@ -1,5 +1,5 @@
-import { StringDecoder } from 'node:string_decoder';
 import { type LineTally, MAX_LINE_CHARS, MAX_LINE_RUN_CHARS } from './bounds';
+import { ChunkDecoder } from './chunk-decoder';
 import { cutLine, limitAt, runaway } from './line-limits';
 
 /**
@@ -15,13 +15,13 @@ export async function* readLineBatches(
   stream: AsyncIterable<Buffer | string>,
   cuts?: LineTally,
 ): AsyncGenerator<string[]> {
-  const decoder = new StringDecoder('utf8');
+  const decoder = new ChunkDecoder();
   let carry = '';
   /** Length so far of a line that was cut and is being skipped to its end; -1 while not skipping. */
   let skipped = -1;
   let lineNumber = 0;
   for await (const chunk of stream) {
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    const text = decoder.write(chunk);
     const lines: string[] = [];
     let start = 0;
     if (skipped >= 0) {

@@ -1,0 +1,28 @@
+import { isAscii } from 'node:buffer';
+import { StringDecoder } from 'node:string_decoder';
+
+/**
+ * UTF-8 decoding of a stream chunk by chunk, as `StringDecoder` does it (a character may straddle chunks; bad
+ * bytes become U+FFFD), but faster on the common input: a chunk of plain ASCII is copied as Latin-1, which is
+ * the same text, in about half the time `StringDecoder.write` takes (200 MiB of kernel log: 65 against 140-150 ms
+ * on Node 20 and 24). Both line readers decode through it, so that the read+split floor gains what they gain.
+ */
+export class ChunkDecoder {
+  private readonly decoder = new StringDecoder('utf8');
+  /** False while the decoder may hold the start of a character from the last chunk it decoded. */
+  private clean = true;
+
+  write(chunk: Buffer | string): string {
+    if (typeof chunk === 'string') return chunk;
+    const ascii = isAscii(chunk);
+    if (ascii && this.clean) return chunk.toString('latin1');
+    // An ASCII chunk ends on a whole character, so nothing is held after it; any other chunk may end mid-way.
+    this.clean = ascii;
+    return this.decoder.write(chunk);
+  }
+
+  /** What is held at the end of the input: the replacement for a character cut off, or nothing. */
+  end(): string {
+    return this.decoder.end();
+  }
+}
