@@ -39,7 +39,8 @@ async function parse(): Promise<number> {
 }
 
 function cli(): number {
-  const out = execFileSync(process.execPath, [...process.execArgv, 'bin/oom-responder.js', 'parse', path], {
+  // As a user runs it, without this process's tsx flags: the bin loads tsx itself when it has no fresh bundle.
+  const out = execFileSync(process.execPath, ['bin/oom-responder.js', 'parse', path], {
     maxBuffer: 1 << 30,
   });
   return out.toString().split('\n').length - 1;

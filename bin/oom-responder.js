@@ -1,8 +1,17 @@
 #!/usr/bin/env node
-// The command-line entry point. The CLI is TypeScript run through tsx, so it works straight after `npm ci`
-// with no build step; tsx caches what it compiles.
-import { register } from 'tsx/esm/api';
+// The command-line entry point. It runs the bundle `npm run build` makes (scripts/build-cli.mjs) while that is
+// fresh, which starts without compiling anything; otherwise the TypeScript itself through tsx, so it works
+// straight after `npm ci` with no build step (tsx caches what it compiles), and never runs code older than the
+// sources.
+import { fileURLToPath } from 'node:url';
+import { freshBundle } from './fresh-bundle.mjs';
 
-register();
-const { main } = await import('../cli/main.ts');
+const bundle = freshBundle(fileURLToPath(new URL('..', import.meta.url)));
+let main;
+if (bundle) ({ main } = await import(bundle));
+else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../cli/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -1,7 +1,8 @@
 import type { KernelLogParser, Kill } from '../../functions/core/kernel-log';
-import { CHECKED_JSON_LINE_CHARS, lineCuts, MAX_JSON_DEPTH, skippedJson } from './bounds';
+import { CHECKED_JSON_LINE_CHARS, type LineTally, lineCuts, MAX_JSON_DEPTH, skippedJson } from './bounds';
 import { type JsonRecord, JsonRecordSplitter, nestsDeeperThan, opensJson } from './json-records';
-import { readLineBatches } from './read-lines';
+import { longLineAt, newlinesIn } from './line-limits';
+import { type LineRun, readLineChunks } from './read-chunks';
 
 export interface FeedOptions {
   /** The input's name, for notes. @default 'input' */
@@ -11,10 +12,12 @@ export interface FeedOptions {
 }
 
 /**
- * Feed one input to the parser line by line, passing each batch of finished kills to `emit` as it appears, so
- * output starts before a large file is read to its end. An input whose first line opens a JSON value that does
- * not close on that line is a pretty-printed JSON stream: it is read record by record (`JsonRecordSplitter`),
- * never whole. Memory stays within the limits of `bounds.ts`; what they cut is reported through `note`.
+ * Feed one input to the parser, passing each batch of finished kills to `emit` as it appears, so output starts
+ * before a large file is read to its end. A chunk of text goes to the parser whole (`pushText`), but for a long
+ * line of JSON that nests too deep to build, which is skipped. An input whose first line opens a JSON value that
+ * does not close on that line is a pretty-printed JSON stream: it is read line by line and record by record
+ * (`JsonRecordSplitter`), never whole. Memory stays within the limits of `bounds.ts`; what they cut is reported
+ * through `note`.
  */
 export async function feedParser(
   stream: AsyncIterable<Buffer | string>,
@@ -25,26 +28,14 @@ export async function feedParser(
   const cuts = lineCuts();
   const skipped = skippedJson();
   let splitter: JsonRecordSplitter | null = null;
-  let lineNumber = 0;
-  const records: JsonRecord[] = [];
-  for await (const lines of readLineBatches(stream, cuts)) {
-    if (lineNumber === 0 && opensMultiLineJson(lines[0] ?? '')) splitter = new JsonRecordSplitter();
+  let first = true;
+  for await (const runs of readLineChunks(stream, cuts)) {
+    if (first && opensMultiLineJson(firstLineOf(runs[0]?.text ?? ''))) splitter = new JsonRecordSplitter();
+    first = false;
     const kills: Kill[] = [];
-    for (const line of lines) {
-      lineNumber++;
-      if (splitter && (!splitter.idle || opensJson(line))) {
-        splitter.push(line, lineNumber, records);
-        for (const record of records) pushRecord(record, parser, kills, skipped);
-        records.length = 0;
-        continue;
-      }
-      if (line.charCodeAt(0) === 123 && line.length > CHECKED_JSON_LINE_CHARS && nestsDeeperThan(line)) {
-        skipped.add(lineNumber);
-        continue;
-      }
-      const done = parser.pushLine(line);
-      // Most lines finish no kill: test before iterating, which spares an iterator per line.
-      if (done.length > 0) for (const kill of done) kills.push(kill);
+    for (const run of runs) {
+      if (splitter) feedLines(run, splitter, parser, kills, skipped);
+      else feedText(run, parser, kills, skipped);
     }
     if (kills.length > 0) await emit(kills);
   }
@@ -56,12 +47,68 @@ export async function feedParser(
   for (const note of notes) if (note !== null) options.note?.(note);
 }
 
-function pushRecord(
-  record: JsonRecord,
+/**
+ * The chunk to the parser as text, but for the lines of JSON too long to build before their nesting is checked
+ * (`CHECKED_JSON_LINE_CHARS`), which are found without splitting (`longLineAt`) and skipped when too deep.
+ */
+function feedText(chunk: LineRun, parser: KernelLogParser, kills: Kill[], skipped: LineTally): void {
+  const { text } = chunk;
+  let kept = 0;
+  let lineNumber = chunk.firstLine;
+  let counted = 0;
+  for (let long = longLineAt(text, 0, CHECKED_JSON_LINE_CHARS); long >= 0; ) {
+    let end = text.indexOf('\n', long);
+    if (end < 0) end = text.length;
+    if (text.charCodeAt(long) === 123 /* { */ && nestsDeeperThan(text.slice(long, end))) {
+      pushText(text.slice(kept, long), parser, kills);
+      lineNumber += newlinesIn(text, counted, long);
+      counted = long;
+      skipped.add(lineNumber);
+      kept = end + 1;
+    }
+    long = end < text.length ? longLineAt(text, end + 1, CHECKED_JSON_LINE_CHARS) : -1;
+  }
+  pushText(kept === 0 ? text : text.slice(kept), parser, kills);
+}
+
+function pushText(text: string, parser: KernelLogParser, kills: Kill[]): void {
+  if (text.length === 0) return;
+  const done = parser.pushText(text);
+  if (done.length > 0) for (const kill of done) kills.push(kill);
+}
+
+/** A pretty-printed JSON stream: its lines to the splitter while a value is open or opens, the rest to the parser. */
+function feedLines(
+  chunk: LineRun,
+  splitter: JsonRecordSplitter,
   parser: KernelLogParser,
   kills: Kill[],
-  skipped: ReturnType<typeof skippedJson>,
+  skipped: LineTally,
 ): void {
+  const lines = chunk.text.split('\n');
+  // The newline that ends the last line leaves an empty string after it, which is no line.
+  if (chunk.text.endsWith('\n')) lines.pop();
+  const records: JsonRecord[] = [];
+  let lineNumber = chunk.firstLine - 1;
+  for (const line of lines) {
+    lineNumber++;
+    if (!splitter.idle || opensJson(line)) {
+      splitter.push(line, lineNumber, records);
+      for (const record of records) pushRecord(record, parser, kills, skipped);
+      records.length = 0;
+      continue;
+    }
+    if (line.charCodeAt(0) === 123 && line.length > CHECKED_JSON_LINE_CHARS && nestsDeeperThan(line)) {
+      skipped.add(lineNumber);
+      continue;
+    }
+    const done = parser.pushLine(line);
+    // Most lines finish no kill: test before iterating, which spares an iterator per line.
+    if (done.length > 0) for (const kill of done) kills.push(kill);
+  }
+}
+
+function pushRecord(record: JsonRecord, parser: KernelLogParser, kills: Kill[], skipped: LineTally): void {
   let value: unknown;
   try {
     value = JSON.parse(record.text);
@@ -70,6 +117,11 @@ function pushRecord(
     return;
   }
   for (const kill of parser.pushDocument(value)) kills.push(kill);
+}
+
+function firstLineOf(text: string): string {
+  const newline = text.indexOf('\n');
+  return newline < 0 ? text : text.slice(0, newline);
 }
 
 /** A JSON value opening on this line and not closing on it. */

@@ -1,12 +1,6 @@
-import { StringDecoder } from 'node:string_decoder';
-import {
-  InputBoundError,
-  type LineTally,
-  MAX_JSON_VALUE_CHARS,
-  MAX_LINE_CHARS,
-  MAX_LINE_RUN_CHARS,
-  mib,
-} from './bounds';
+import { type LineTally, MAX_LINE_CHARS, MAX_LINE_RUN_CHARS } from './bounds';
+import { ChunkDecoder } from './chunk-decoder';
+import { cutLine, limitAt, runaway } from './line-limits';
 
 /**
  * Split a byte stream into lines without loading it whole: decode chunk by chunk (UTF-8 sequences may straddle
@@ -21,13 +15,13 @@ export async function* readLineBatches(
   stream: AsyncIterable<Buffer | string>,
   cuts?: LineTally,
 ): AsyncGenerator<string[]> {
-  const decoder = new StringDecoder('utf8');
+  const decoder = new ChunkDecoder();
   let carry = '';
   /** Length so far of a line that was cut and is being skipped to its end; -1 while not skipping. */
   let skipped = -1;
   let lineNumber = 0;
   for await (const chunk of stream) {
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    const text = decoder.write(chunk);
     const lines: string[] = [];
     let start = 0;
     if (skipped >= 0) {
@@ -49,16 +43,16 @@ export async function* readLineBatches(
         carry = '';
       }
       lineNumber++;
-      if (line.length > MAX_LINE_CHARS) line = cut(line, lineNumber, cuts);
+      if (line.length > MAX_LINE_CHARS) line = cutLine(line, lineNumber, cuts);
       lines.push(line);
       start = newline + 1;
       newline = text.indexOf('\n', start);
     }
     if (start < text.length) {
       const rest = carry + text.slice(start);
-      if (rest.length > limitOf(rest)) {
+      if (rest.length > limitAt(rest)) {
         // The line is not over yet: keep its head, skip its tail as it arrives.
-        lines.push(cut(rest, lineNumber + 1, cuts));
+        lines.push(cutLine(rest, lineNumber + 1, cuts));
         skipped = rest.length;
         carry = '';
       } else carry = rest;
@@ -67,23 +61,5 @@ export async function* readLineBatches(
   }
   const rest = carry + decoder.end();
   if (skipped < 0 && rest.length > 0)
-    yield [rest.length > limitOf(rest) ? cut(rest, lineNumber + 1, cuts) : rest];
-}
-
-/** A line of JSON (a whole document on one line) may be longer than a line of text. */
-function limitOf(line: string): number {
-  return line.charCodeAt(0) === 123 /* { */ ? MAX_JSON_VALUE_CHARS : MAX_LINE_CHARS;
-}
-
-function cut(line: string, lineNumber: number, cuts: LineTally | undefined): string {
-  const limit = limitOf(line);
-  if (line.length <= limit) return line;
-  cuts?.add(lineNumber);
-  return line.slice(0, limit);
-}
-
-function runaway(lineNumber: number): InputBoundError {
-  return new InputBoundError(
-    `line ${lineNumber} runs past ${mib(MAX_LINE_RUN_CHARS)} without a newline: this is not a text log`,
-  );
+    yield [rest.length > limitAt(rest) ? cutLine(rest, lineNumber + 1, cuts) : rest];
 }
