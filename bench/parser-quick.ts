@@ -4,6 +4,7 @@ import { readLineBatches } from '../cli/io/read-lines';
 import { KernelLogParser } from '../functions/core/kernel-log';
 import { mbPerSecond } from './measure';
 import { writeRealisticLog } from './realistic-log';
+import { readTextChunks } from './text-chunks';
 
 /**
  * A quick parser bench for iterating (`npm run bench` takes minutes): the same floor and parse as
@@ -38,6 +39,15 @@ async function parse(): Promise<number> {
   return kills + parser.end().length;
 }
 
+/** The same parse, fed the stream's text in chunks cut at a line boundary (`pushText`) rather than line by line. */
+async function parseChunks(): Promise<number> {
+  const parser = new KernelLogParser({ referenceDate: new Date('2026-11-25T23:59:59Z') });
+  let kills = 0;
+  for await (const text of readTextChunks(createReadStream(path, { highWaterMark: 1024 * 1024 })))
+    kills += parser.pushText(text).length;
+  return kills + parser.end().length;
+}
+
 function cli(): number {
   const out = execFileSync(process.execPath, [...process.execArgv, 'bin/oom-responder.js', 'parse', path], {
     maxBuffer: 1 << 30,
@@ -53,15 +63,20 @@ async function time<T>(task: () => Promise<T> | T): Promise<[number, T]> {
 
 let bestFloor = Number.POSITIVE_INFINITY;
 let bestParse = Number.POSITIVE_INFINITY;
+let bestChunks = Number.POSITIVE_INFINITY;
 let bestCli = Number.POSITIVE_INFINITY;
 let kills = 0;
+let chunkKills = 0;
 let cliKills = 0;
 for (let i = 0; i < runs; i++) {
   const [f] = await time(floor);
   const [p, k] = await time(parse);
+  const [t, tk] = await time(parseChunks);
   bestFloor = Math.min(bestFloor, f);
   bestParse = Math.min(bestParse, p);
+  bestChunks = Math.min(bestChunks, t);
   kills = k;
+  chunkKills = tk;
   if (withCli) {
     const [c, ck] = await time(cli);
     bestCli = Math.min(bestCli, c);
@@ -69,7 +84,7 @@ for (let i = 0; i < runs; i++) {
   }
 }
 console.log(
-  `${process.version} ${(bytes / 1048576).toFixed(0)} MiB: floor ${bestFloor.toFixed(3)} s (${mbPerSecond(bytes, bestFloor)}), parse ${bestParse.toFixed(3)} s (${mbPerSecond(bytes, bestParse)}, ${kills} kills) = ${(bestFloor / bestParse).toFixed(3)}x` +
+  `${process.version} ${(bytes / 1048576).toFixed(0)} MiB: floor ${bestFloor.toFixed(3)} s (${mbPerSecond(bytes, bestFloor)}), parse ${bestParse.toFixed(3)} s (${mbPerSecond(bytes, bestParse)}, ${kills} kills) = ${(bestFloor / bestParse).toFixed(3)}x; by chunks ${bestChunks.toFixed(3)} s (${mbPerSecond(bytes, bestChunks)}, ${chunkKills} kills) = ${(bestFloor / bestChunks).toFixed(3)}x` +
     (withCli
       ? `; CLI ${bestCli.toFixed(3)} s (${cliKills} kills) = ${(bestFloor / bestCli).toFixed(3)}x`
       : ''),

@@ -10,7 +10,7 @@ import { envelopeFromJournalRecord, journalEnvelope } from './journal';
 import { readFlatJournalLine } from './journal-line';
 import { classifyKernelMessage, parseOomdKill, type ReportEvent, type TaskRowEvent } from './messages';
 import { OomdCandidates } from './oomd-candidates';
-import { mayBelongToReport, mayOpenReport } from './prefilter';
+import { isHumanClockLine, mayBelongToReport, mayOpenReport, nextCandidateLine } from './prefilter';
 import { killFromOomd, type LineSource, Report } from './report';
 import { parseTaskRow, parseTaskRowWithoutHeader } from './task-table';
 import type { Kill } from './types';
@@ -78,14 +78,30 @@ export class KernelLogParser {
   /**
    * Feed a run of whole lines: each ends with `\n` except perhaps the last (a reader's chunk cut at a line
    * boundary); an empty text holds no line. Returns the same kills, in the same order, as `pushLine` of each line
-   * would (`kernel-log/*.property.test.ts` holds it to that). `source` applies to every line.
+   * would (`push-text.property.test.ts` holds it to that). `source` applies to every line.
+   *
+   * Faster than splitting: while no report waits for its victim, `pushLine` skips every line the prefilter
+   * rejects (other than a `dmesg -H` clock line), and most lines of a log are such noise. Here one scan of the
+   * text (`nextCandidateLine`) finds the next line `pushLine` would not skip; the lines before it are only
+   * counted, never cut out. Skipping them changes nothing but `lineNumber`, and what `pushLine` would do with
+   * them is done here: count them, and run `closeStale` at each multiple of 256 among them, as often and with
+   * the same `lineNumber` (it closes by `lineNumber` against each report's last line, and the order of the
+   * closes decides the order of the kills, so one call for several multiples would not do). While a report
+   * waits for its victim every line must be read, and they are, one by one, as `pushLine` reads them.
    */
   pushText(text: string, source?: LineSource): readonly Kill[] {
     const out = this.emitted;
+    const length = text.length;
     let start = 0;
-    while (start < text.length) {
+    while (start < length) {
+      if (this.awaitingReports === 0) {
+        const next = nextCandidateLine(text, start);
+        this.skipLines(linesIn(text, start, next < 0 ? length : next), out);
+        if (next < 0) break;
+        start = next;
+      }
       let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
+      if (end < 0) end = length;
       this.pushLineInto(text.slice(start, end), source, out);
       start = end + 1;
     }
@@ -99,6 +115,22 @@ export class KernelLogParser {
     const out: Kill[] = [];
     this.pushDocumentInto(document, undefined, out);
     return out;
+  }
+
+  /** Count `count` lines as read and skipped, as `pushLineInto` counts each line it skips (see `pushText`). */
+  private skipLines(count: number, out: Kill[]): void {
+    const last = this.lineNumber + count;
+    // Each multiple of 256 after the current line, up to the last skipped one; with no report open, closeStale
+    // would close nothing.
+    for (
+      let n = this.lineNumber + 256 - (this.lineNumber & 255);
+      n <= last && this.openReports > 0;
+      n += 256
+    ) {
+      this.lineNumber = n;
+      this.closeStale(out);
+    }
+    this.lineNumber = last;
   }
 
   private pushLineInto(rawLine: string, source: LineSource | undefined, out: Kill[]): void {
@@ -494,11 +526,15 @@ export class KernelLogParser {
 
 const NO_KILLS: readonly Kill[] = Object.freeze([]);
 
-/** `dmesg -H` prints its absolute clock only now and then; such lines must be read to keep the clock. */
-function isHumanClockLine(line: string): boolean {
-  if (line.charCodeAt(0) !== 91) return false;
-  const c = line.charCodeAt(1);
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
+/**
+ * How many lines of `text` lie in `[from, to)`: `from` starts a line, and `to` starts one or is the text's end,
+ * where the last line may lack its `\n`.
+ */
+function linesIn(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let at = text.indexOf('\n', from); at >= 0 && at < to; at = text.indexOf('\n', at + 1)) count++;
+  if (to === text.length && to > from && text.charCodeAt(to - 1) !== 10 /* \n */) count++;
+  return count;
 }
 
 /**

@@ -29,6 +29,41 @@ export function mayBelongToReport(line: string): boolean {
 }
 
 /**
+ * `dmesg -H` prints its absolute clock (`[Nov25 16:58]`) only now and then; such lines must be read to keep the
+ * clock, whatever the prefilter says of them.
+ */
+export function isHumanClockLine(line: string): boolean {
+  if (line.charCodeAt(0) !== 91 /* [ */) return false;
+  const c = line.charCodeAt(1);
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
+}
+
+/**
+ * The prefilter and `isHumanClockLine` as one scan over a run of lines, so that a reader's chunk need not be
+ * split into lines to skip the noise in it: ANCHORED with its one `^` (the line's start) spelled
+ * `(?<![^\n])` (at the text's start or after a `\n`), and an alternative for a clock line's `[` and letter.
+ * It finds a match in a line exactly when the line test would: ANCHORED holds no `\s`, `.`, negated class or
+ * `$`, so none of its matches (lookbehinds included) reaches over a `\n` or needs the end of the line, and a
+ * line's trailing `\r` (which the parser drops) can neither make nor break one; the clock alternative is
+ * `isHumanClockLine` itself (any UTF-16 unit above 127, like `c > 127`; `\r` and `\n` are below).
+ */
+const CHUNK_SOURCE = ANCHORED.source.replace('(?:^|', '(?:(?<![^\\n])|');
+const IN_CHUNK = new RegExp(`${CHUNK_SOURCE}|\\[(?<![^\\n]\\[)[A-Za-z\\u0080-\\uffff]`, 'g');
+if (CHUNK_SOURCE === ANCHORED.source)
+  throw new Error('prefilter: ANCHORED no longer has its line-start anchor');
+
+/**
+ * Where, at or after `from` (the start of a line), the next line of `text` starts that `mayBelongToReport` or
+ * `isHumanClockLine` holds for (its trailing `\r` dropped); -1 when no line does. Lines end with `\n`.
+ */
+export function nextCandidateLine(text: string, from: number): number {
+  IN_CHUNK.lastIndex = from;
+  if (!IN_CHUNK.test(text)) return -1;
+  // The match lies within one line (see above) and is not empty: the line holding its last character is it.
+  return text.lastIndexOf('\n', IN_CHUNK.lastIndex - 1) + 1;
+}
+
+/**
  * A narrower test for when no report is open on any host: whether reading `line` could change anything then. The
  * prefilter lets through every line holding `emory` (or `due to`, or a bracketed number), which in a log's noise is
  * mostly call traces (`out_of_memory+0xe4/0x360`), application messages (`Cannot allocate memory`) and
