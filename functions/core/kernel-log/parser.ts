@@ -83,11 +83,10 @@ export class KernelLogParser {
    * Faster than splitting: while no report waits for its victim, `pushLine` skips every line the prefilter
    * rejects (other than a `dmesg -H` clock line), and most lines of a log are such noise. Here one scan of the
    * text (`nextCandidateLine`) finds the next line `pushLine` would not skip; the lines before it are only
-   * counted, never cut out. Skipping them changes nothing but `lineNumber`, and what `pushLine` would do with
-   * them is done here: count them, and run `closeStale` at each multiple of 256 among them, as often and with
-   * the same `lineNumber` (it closes by `lineNumber` against each report's last line, and the order of the
-   * closes decides the order of the kills, so one call for several multiples would not do). While a report
-   * waits for its victim every line must be read, and they are, one by one, as `pushLine` reads them.
+   * counted, never cut out: what `pushLine` does with a line it skips is count it, and, at each multiple of 256,
+   * close the reports of hosts gone quiet (`skipLines`). While a report waits for its victim every line must be
+   * read, and they are, one by one, as `pushLine` reads them; when none waits any more, the scan resumes at the
+   * next line.
    */
   pushText(text: string, source?: LineSource): readonly Kill[] {
     const out = this.emitted;
@@ -117,17 +116,19 @@ export class KernelLogParser {
     return out;
   }
 
-  /** Count `count` lines as read and skipped, as `pushLineInto` counts each line it skips (see `pushText`). */
+  /**
+   * Count `count` lines as skipped, as `pushLineInto` counts each line it skips: `closeStale` would run at each
+   * multiple of 256 among them, and one run at the last of those multiples does the same. Nothing changes
+   * between those runs (a skipped line touches no report), so a report stale at one multiple is stale at every
+   * later one: the last run closes every report the earlier runs would, and only those. The order of the closes
+   * does not matter: a report is queued when its first kill or summary is read, not when it closes, and `flush`
+   * emits the queue in that order; and closing a report (`Report.complete`) reads nothing but the report.
+   */
   private skipLines(count: number, out: Kill[]): void {
     const last = this.lineNumber + count;
-    // Each multiple of 256 after the current line, up to the last skipped one; with no report open, closeStale
-    // would close nothing.
-    for (
-      let n = this.lineNumber + 256 - (this.lineNumber & 255);
-      n <= last && this.openReports > 0;
-      n += 256
-    ) {
-      this.lineNumber = n;
+    const multiple = last - (last & 255);
+    if (multiple > this.lineNumber && this.openReports > 0) {
+      this.lineNumber = multiple;
       this.closeStale(out);
     }
     this.lineNumber = last;
