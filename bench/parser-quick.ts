@@ -1,15 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { readLineBatches } from '../cli/io/read-lines';
-import { KernelLogParser } from '../functions/core/kernel-log';
+import { existsSync, statSync } from 'node:fs';
 import { mbPerSecond } from './measure';
+import { parseByChunks, parseByLines, readAndSplit } from './parser-tasks';
 import { writeRealisticLog } from './realistic-log';
-import { readTextChunks } from './text-chunks';
 
 /**
- * A quick parser bench for iterating (`npm run bench` takes minutes): the same floor and parse as
- * `parser.bench.ts`, on a smaller log kept between runs, and optionally the `oom-responder parse` CLI as a whole
- * process against the same floor.
+ * A quick parser bench for iterating (`npm run bench` takes minutes): the same floor and parses (by lines and
+ * by chunks) as `parser.bench.ts`, on a smaller log kept between runs, and optionally the `oom-responder parse`
+ * CLI as a whole process against the same floor.
  *
  *     npx tsx bench/parser-quick.ts [path=/tmp/oom-parser-quick.log] [MiB=40] [runs=5] [--cli]
  */
@@ -22,31 +20,6 @@ const runs = Number(args[2] ?? 5);
 if (!existsSync(path) || statSync(path).size < mib * 1024 * 1024)
   await writeRealisticLog(path, mib * 1024 * 1024);
 const bytes = statSync(path).size;
-
-async function floor(): Promise<number> {
-  let lines = 0;
-  for await (const batch of readLineBatches(createReadStream(path, { highWaterMark: 1024 * 1024 })))
-    lines += batch.length;
-  return lines;
-}
-
-async function parse(): Promise<number> {
-  const parser = new KernelLogParser({ referenceDate: new Date('2026-11-25T23:59:59Z') });
-  let kills = 0;
-  for await (const batch of readLineBatches(createReadStream(path, { highWaterMark: 1024 * 1024 }))) {
-    for (const line of batch) kills += parser.pushLine(line).length;
-  }
-  return kills + parser.end().length;
-}
-
-/** The same parse, fed the stream's text in chunks cut at a line boundary (`pushText`) rather than line by line. */
-async function parseChunks(): Promise<number> {
-  const parser = new KernelLogParser({ referenceDate: new Date('2026-11-25T23:59:59Z') });
-  let kills = 0;
-  for await (const text of readTextChunks(createReadStream(path, { highWaterMark: 1024 * 1024 })))
-    kills += parser.pushText(text).length;
-  return kills + parser.end().length;
-}
 
 function cli(): number {
   const out = execFileSync(process.execPath, [...process.execArgv, 'bin/oom-responder.js', 'parse', path], {
@@ -69,9 +42,9 @@ let kills = 0;
 let chunkKills = 0;
 let cliKills = 0;
 for (let i = 0; i < runs; i++) {
-  const [f] = await time(floor);
-  const [p, k] = await time(parse);
-  const [t, tk] = await time(parseChunks);
+  const [f] = await time(() => readAndSplit(path));
+  const [p, k] = await time(() => parseByLines(path));
+  const [t, tk] = await time(() => parseByChunks(path));
   bestFloor = Math.min(bestFloor, f);
   bestParse = Math.min(bestParse, p);
   bestChunks = Math.min(bestChunks, t);
