@@ -155,9 +155,9 @@ export const segmentArb: fc.Arbitrary<string[]> = fc.oneof(
 export type Runs = string[][];
 
 /** Cut `lines` before each index in `cuts`. */
-export function runsOf(lines: readonly string[], cuts: readonly number[]): Runs {
+export function runsOf<Line = string>(lines: readonly Line[], cuts: readonly number[]): Line[][] {
   const at = [...new Set(cuts.map((cut) => cut % (lines.length + 1)))].sort((a, b) => a - b);
-  const runs: Runs = [];
+  const runs: Line[][] = [];
   let start = 0;
   for (const cut of [...at, lines.length]) {
     runs.push(lines.slice(start, cut));

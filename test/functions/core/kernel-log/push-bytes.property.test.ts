@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KernelLogParser, type Kill } from '../../../../functions/core/kernel-log';
+import { CORPUS_REFERENCE_DATE, KERNEL_CORPUS } from '../../../support/corpus';
+import { byLines, corpusFiles, type Reading, runsOf, segmentArb } from '../../../support/log-runs';
+
+/**
+ * `pushBytes` finds the noise on a one-byte view of UTF-8 bytes and decodes only the lines it reads
+ * (`byte-view.ts`): fed a log's bytes cut into runs of whole lines, it must give what `pushText` gives for each
+ * run decoded as the CLI decodes (`StringDecoder`), and what `pushLine` gives for each line of the decoded log,
+ * with valid and invalid UTF-8 alike.
+ */
+
+const latin1View = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+
+/** Bytes put into lines: UTF-8 characters, a byte-order mark, C1-range and lone continuation bytes, broken sequences. */
+const ODD_BYTES: number[][] = [
+  [...Buffer.from('\u00e9\u20ac\u{1f600}', 'utf8')],
+  [0xef, 0xbb, 0xbf],
+  [0x80],
+  [0x85, 0x9f],
+  [0xc2],
+  [0xe2, 0x82],
+  [0xf0, 0x9f, 0x98],
+  [0xc0, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xff],
+];
+
+/** A line's bytes with odd bytes put in at some places (`[position, piece]`), at its start and end included. */
+function withOddBytes(line: Uint8Array, inserts: readonly [number, number][]): Uint8Array {
+  const bytes = [...line];
+  for (const [position, piece] of inserts)
+    bytes.splice(position % (bytes.length + 1), 0, ...(ODD_BYTES[piece] ?? []));
+  return Uint8Array.from(bytes);
+}
+
+/** A run of lines as bytes: each ends with `\n`, except that the last may not (when that loses no empty line). */
+function bytesOf(run: readonly Uint8Array[], lastWithoutNewline: boolean): Uint8Array {
+  const chunk = Buffer.concat(run.flatMap((line) => [line, Buffer.from('\n')]));
+  const last = run.at(-1);
+  return lastWithoutNewline && last !== undefined && last.length > 0 ? chunk.subarray(0, -1) : chunk;
+}
+
+function reading(parser: KernelLogParser, kills: (readonly Kill[])[]): Reading {
+  return {
+    kills: [...kills.map((k) => [...k]), parser.end()],
+    problems: parser.problems.map((p) => p.message),
+  };
+}
+
+/**
+ * Compare pushBytes (with the latin1 view, or the default windows-1252 one), pushText of each run as
+ * `StringDecoder` decodes it, and pushLine of each decoded line; the number of kills found.
+ */
+function expectSameReading(lines: readonly Uint8Array[], cuts: readonly number[], seed: number): number {
+  const runs = runsOf(lines, cuts);
+  // Only the last chunk may end without a newline: a reader cuts the others after one, so no UTF-8 sequence
+  // straddles two chunks (a `\n` ends any), and the decoder only flushes at the end.
+  const chunks = runs.map((run, i) => bytesOf(run, i === runs.length - 1 && (seed & 2) === 2));
+  const options = { referenceDate: CORPUS_REFERENCE_DATE };
+  // The CLI's decoding: one StringDecoder over the whole stream, split at `\n`; each run keeps its lines.
+  const decoder = new StringDecoder('utf8');
+  const texts = chunks.map((chunk) => decoder.write(Buffer.from(chunk)));
+  texts.push(`${texts.pop() ?? ''}${decoder.end()}`);
+  const expected = byLines(
+    runs.map((run, i) => (run.length === 0 ? [] : (texts[i] ?? '').replace(/\n$/, '').split('\n'))),
+  );
+  const byText = new KernelLogParser(options);
+  expect(
+    reading(
+      byText,
+      texts.map((text) => byText.pushText(text)),
+    ),
+  ).toEqual(expected);
+  const byteView = (seed & 1) === 1 ? undefined : latin1View;
+  const byBytes = new KernelLogParser({ ...options, ...(byteView ? { byteView } : {}) });
+  expect(
+    reading(
+      byBytes,
+      chunks.map((chunk) => byBytes.pushBytes(chunk)),
+    ),
+  ).toEqual(expected);
+  return expected.kills.flat().length;
+}
+
+const encode = (line: string): Uint8Array => Buffer.from(line, 'utf8');
+
+describe('pushBytes gives what pushText of the decoded text and pushLine of each line give', () => {
+  it('over every corpus file as bytes, cut into chunks at random newlines', () => {
+    let kills = 0;
+    const files = corpusFiles.map((file) => {
+      const bytes = readFileSync(`${KERNEL_CORPUS}${file.name}`);
+      const lines: Uint8Array[] = [];
+      for (let start = 0; start < bytes.length; ) {
+        const end = bytes.indexOf(10, start);
+        lines.push(bytes.subarray(start, end < 0 ? bytes.length : end));
+        start = end < 0 ? bytes.length : end + 1;
+      }
+      return lines;
+    });
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 12 }), fc.nat(), (cuts, seed) => {
+        for (const lines of files) kills += expectSameReading(lines, cuts, seed);
+      }),
+      { numRuns: 8 },
+    );
+    expect(kills).toBeGreaterThan(1_000);
+  });
+
+  it('over generated logs with odd and invalid UTF-8 put into their lines, in any chunks', () => {
+    let kills = 0;
+    let odd = 0;
+    fc.assert(
+      fc.property(
+        fc.array(segmentArb, { maxLength: 25 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat({ max: ODD_BYTES.length - 1 })), { maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        fc.nat(),
+        (segments, inserts, cuts, seed) => {
+          const lines = segments.flat().map(encode);
+          for (const [index, position, piece] of inserts) {
+            if (lines.length === 0) break;
+            const i = index % lines.length;
+            lines[i] = withOddBytes(lines[i] ?? new Uint8Array(), [[position, piece]]);
+            odd++;
+          }
+          kills += expectSameReading(lines, cuts, seed);
+        },
+      ),
+      { numRuns: 400 },
+    );
+    expect(kills).toBeGreaterThan(500);
+    expect(odd).toBeGreaterThan(1_000);
+  });
+});
