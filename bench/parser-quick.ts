@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mbPerSecond } from './measure';
-import { parseByChunks, parseByLines, readAndSplit } from './parser-tasks';
+import { parseByBytes, parseByChunks, parseByLines, readAndSplit } from './parser-tasks';
 import { writeRealisticLog } from './realistic-log';
 
 /**
- * A quick parser bench for iterating (`npm run bench` takes minutes): the same floor and parses (by lines and
- * by chunks) as `parser.bench.ts`, on a smaller log kept between runs, and optionally the `oom-responder parse`
+ * A quick parser bench for iterating (`npm run bench` takes minutes): the same floor and parses (by lines, by
+ * chunks and by bytes) as `parser.bench.ts`, on a smaller log kept between runs, and optionally the `oom-responder parse`
  * CLI as a whole process against the same floor.
  *
  *     npx tsx bench/parser-quick.ts [path=/tmp/oom-parser-quick.log] [MiB=40] [runs=5] [--cli]
@@ -40,20 +40,27 @@ async function time<T>(task: () => Promise<T> | T): Promise<[number, T, number]>
 let bestFloor = Number.POSITIVE_INFINITY;
 let bestParse = Number.POSITIVE_INFINITY;
 let bestChunks = Number.POSITIVE_INFINITY;
+let bestBytes = Number.POSITIVE_INFINITY;
 let bestCli = Number.POSITIVE_INFINITY;
 const bestCpu = {
   floor: Number.POSITIVE_INFINITY,
   parse: Number.POSITIVE_INFINITY,
   chunks: Number.POSITIVE_INFINITY,
+  bytes: Number.POSITIVE_INFINITY,
 };
 let kills = 0;
 let chunkKills = 0;
+let byteKills = 0;
 let cliKills = 0;
 for (let i = 0; i < runs; i++) {
   const [f, , fc] = await time(() => readAndSplit(path));
   const [p, k, pc] = await time(() => parseByLines(path));
   const [t, tk, tc] = await time(() => parseByChunks(path));
+  const [b, bk, bc] = await time(() => parseByBytes(path));
   bestFloor = Math.min(bestFloor, f);
+  bestBytes = Math.min(bestBytes, b);
+  bestCpu.bytes = Math.min(bestCpu.bytes, bc);
+  byteKills = bk;
   bestParse = Math.min(bestParse, p);
   bestChunks = Math.min(bestChunks, t);
   bestCpu.floor = Math.min(bestCpu.floor, fc);
@@ -68,9 +75,9 @@ for (let i = 0; i < runs; i++) {
   }
 }
 console.log(
-  `${process.version} ${(bytes / 1048576).toFixed(0)} MiB: floor ${bestFloor.toFixed(3)} s (${mbPerSecond(bytes, bestFloor)}), parse by lines ${bestParse.toFixed(3)} s (${mbPerSecond(bytes, bestParse)}, ${kills} kills) = ${(bestFloor / bestParse).toFixed(3)}x, by chunks ${bestChunks.toFixed(3)} s (${mbPerSecond(bytes, bestChunks)}, ${chunkKills} kills) = ${(bestFloor / bestChunks).toFixed(3)}x` +
+  `${process.version} ${(bytes / 1048576).toFixed(0)} MiB: floor ${bestFloor.toFixed(3)} s (${mbPerSecond(bytes, bestFloor)}), parse by lines ${bestParse.toFixed(3)} s (${mbPerSecond(bytes, bestParse)}, ${kills} kills) = ${(bestFloor / bestParse).toFixed(3)}x, by chunks ${bestChunks.toFixed(3)} s (${mbPerSecond(bytes, bestChunks)}, ${chunkKills} kills) = ${(bestFloor / bestChunks).toFixed(3)}x, by bytes ${bestBytes.toFixed(3)} s (${mbPerSecond(bytes, bestBytes)}, ${byteKills} kills) = ${(bestFloor / bestBytes).toFixed(3)}x` +
     (withCli
       ? `; CLI ${bestCli.toFixed(3)} s (${cliKills} kills) = ${(bestFloor / bestCli).toFixed(3)}x`
       : '') +
-    `\n  CPU seconds: floor ${bestCpu.floor.toFixed(3)}, by lines ${bestCpu.parse.toFixed(3)} = ${(bestCpu.floor / bestCpu.parse).toFixed(3)}x, by chunks ${bestCpu.chunks.toFixed(3)} = ${(bestCpu.floor / bestCpu.chunks).toFixed(3)}x`,
+    `\n  CPU seconds: floor ${bestCpu.floor.toFixed(3)}, by lines ${bestCpu.parse.toFixed(3)} = ${(bestCpu.floor / bestCpu.parse).toFixed(3)}x, by chunks ${bestCpu.chunks.toFixed(3)} = ${(bestCpu.floor / bestCpu.chunks).toFixed(3)}x, by bytes ${bestCpu.bytes.toFixed(3)} = ${(bestCpu.floor / bestCpu.bytes).toFixed(3)}x`,
 );
