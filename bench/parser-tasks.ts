@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { NODE_BYTE_VIEW } from '../cli/io/node-byte-view';
 import { readLineBatches } from '../cli/io/read-lines';
 import { KernelLogParser } from '../functions/core/kernel-log';
 import { readByteChunks } from './byte-chunks';
@@ -34,13 +35,9 @@ export async function parseByChunks(path: string): Promise<number> {
   return kills + parser.end().length;
 }
 
-/** Node's one-byte view of a chunk (a copy, not a decoding), which `pushBytes` scans for the lines to read. */
-const latin1 = (bytes: Uint8Array) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-
 /** Read the file as byte chunks of whole lines and parse each whole (`pushBytes`); the number of kills. */
 export async function parseByBytes(path: string): Promise<number> {
-  const parser = new KernelLogParser({ referenceDate: REFERENCE_DATE, byteView: latin1 });
+  const parser = new KernelLogParser({ referenceDate: REFERENCE_DATE, byteView: NODE_BYTE_VIEW });
   let kills = 0;
   for await (const bytes of readByteChunks(read(path))) kills += parser.pushBytes(bytes).length;
   return kills + parser.end().length;

@@ -5,7 +5,7 @@ import {
   type SubscriptionBatch,
 } from '../cloudwatch/subscription-payload';
 import { MalformedPayloadError } from '../errors';
-import { lineOfBytes, windows1252View } from './byte-view';
+import { type ByteView, lineOfBytes, WEB_BYTE_VIEW } from './byte-view';
 import { type Envelope, type EnvelopeContext, embeddedStampAt, parseEnvelope } from './envelope';
 import { envelopeFromJournalRecord, journalEnvelope } from './journal';
 import { readFlatJournalLine } from './journal-line';
@@ -22,13 +22,12 @@ export interface KernelLogParserOptions {
   /** Largest decoded size of one embedded CloudWatch Logs payload. @default 10 MiB */
   maxDecodedBytes?: number;
   /**
-   * How `pushBytes` views a chunk's bytes as text, one UTF-16 unit per byte: any map that keeps ASCII bytes as
-   * they are and turns every other byte into a unit above 127 will do (`byte-view.ts` says why). On Node,
-   * `Buffer#toString('latin1')` is about 15x faster than decoding UTF-8; the core imports no Node module, so the
-   * caller passes it in.
-   * @default a WHATWG `TextDecoder('latin1')` (which is windows-1252), about as slow as decoding UTF-8
+   * How `pushBytes` views a chunk's bytes as text, one unit per byte (`byte-view.ts` says why that finds the
+   * lines to read). On Node pass `Buffer#toString('latin1')` and `isAscii` of `node:buffer`, about 15x faster
+   * than decoding UTF-8; the core imports no Node module.
+   * @default `WEB_BYTE_VIEW`: WHATWG's `TextDecoder('latin1')` (windows-1252), about as slow as decoding UTF-8
    */
-  byteView?: (bytes: Uint8Array) => string;
+  byteView?: ByteView;
 }
 
 interface HostState {
@@ -51,7 +50,7 @@ export class KernelLogParser {
   readonly problems: MalformedPayloadError[] = [];
   private readonly context: EnvelopeContext;
   private readonly maxDecodedBytes: number | undefined;
-  private readonly byteView: (bytes: Uint8Array) => string;
+  private readonly byteView: ByteView;
   private readonly hosts = new Map<string, HostState>();
   /** systemd-oomd's candidate blocks per host, read until its kill line names the cgroup it killed. */
   private readonly oomdCandidates = new Map<string, OomdCandidates>();
@@ -70,7 +69,7 @@ export class KernelLogParser {
   constructor(options: KernelLogParserOptions = {}) {
     this.context = { referenceDate: options.referenceDate ?? new Date() };
     this.maxDecodedBytes = options.maxDecodedBytes;
-    this.byteView = options.byteView ?? windows1252View;
+    this.byteView = options.byteView ?? WEB_BYTE_VIEW;
   }
 
   /**
@@ -110,10 +109,11 @@ export class KernelLogParser {
    *
    * Faster than decoding first: the noise is found and counted on a one-byte view of the bytes (`byteView`),
    * which costs a copy, not a decoding, and finds the same lines (`byte-view.ts`); only the lines `pushLine`
-   * would read are decoded, from their bytes.
+   * would read are decoded, from their bytes, and none when all bytes are ASCII (then the view is the text).
    */
   pushBytes(bytes: Uint8Array, source?: LineSource): readonly Kill[] {
-    return this.pushRun(this.byteView(bytes), bytes, source);
+    const byteView = this.byteView;
+    return this.pushRun(byteView.view(bytes), byteView.isAscii(bytes) ? null : bytes, source);
   }
 
   /**

@@ -1,7 +1,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lineOfBytes, windows1252View } from '../../../../functions/core/kernel-log/byte-view';
+import { NODE_BYTE_VIEW } from '../../../../cli/io/node-byte-view';
+import { lineOfBytes, WEB_BYTE_VIEW } from '../../../../functions/core/kernel-log/byte-view';
 import { nextCandidateLine } from '../../../../functions/core/kernel-log/prefilter';
 
 /**
@@ -10,9 +11,8 @@ import { nextCandidateLine } from '../../../../functions/core/kernel-log/prefilt
  * the CLI's reader (`StringDecoder` over the stream) gives for it, replacement characters included.
  */
 
-const latin1View = (bytes: Uint8Array): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-const VIEWS = { latin1: latin1View, 'windows-1252': windows1252View };
+const latin1View = NODE_BYTE_VIEW.view;
+const VIEWS = { latin1: latin1View, 'windows-1252': WEB_BYTE_VIEW.view };
 
 const utf8 = (text: string): number[] => [...Buffer.from(text, 'utf8')];
 
@@ -98,6 +98,15 @@ function lineStarts(text: string): number[] {
 }
 
 describe('the one-byte view of UTF-8 bytes', () => {
+  it('is taken for ASCII by Node exactly when every byte is below 128', () => {
+    fc.assert(
+      fc.property(bytesArb, (bytes) => {
+        expect(NODE_BYTE_VIEW.isAscii(bytes)).toBe(bytes.every((byte) => byte < 128));
+        expect(WEB_BYTE_VIEW.isAscii(bytes)).toBe(false);
+      }),
+    );
+  });
+
   it('has one unit per byte, ASCII bytes as they are and every other byte above 127', () => {
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);
     for (const view of Object.values(VIEWS)) {

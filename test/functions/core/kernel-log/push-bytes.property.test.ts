@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KernelLogParser, type Kill } from '../../../../functions/core/kernel-log';
+import { NODE_BYTE_VIEW } from '../../../../cli/io/node-byte-view';
+import { type ByteView, KernelLogParser, type Kill } from '../../../../functions/core/kernel-log';
 import { CORPUS_REFERENCE_DATE, KERNEL_CORPUS } from '../../../support/corpus';
 import { byLines, corpusFiles, type Reading, runsOf, segmentArb } from '../../../support/log-runs';
 
@@ -13,8 +14,12 @@ import { byLines, corpusFiles, type Reading, runsOf, segmentArb } from '../../..
  * with valid and invalid UTF-8 alike.
  */
 
-const latin1View = (bytes: Uint8Array): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+/** Node's view, the default (`WEB_BYTE_VIEW`), and Node's latin1 with no chunk taken for ASCII. */
+const BYTE_VIEWS: (ByteView | undefined)[] = [
+  NODE_BYTE_VIEW,
+  undefined,
+  { view: NODE_BYTE_VIEW.view, isAscii: () => false },
+];
 
 /** Bytes put into lines: UTF-8 characters, a byte-order mark, C1-range and lone continuation bytes, broken sequences. */
 const ODD_BYTES: number[][] = [
@@ -53,7 +58,7 @@ function reading(parser: KernelLogParser, kills: (readonly Kill[])[]): Reading {
 }
 
 /**
- * Compare pushBytes (with the latin1 view, or the default windows-1252 one), pushText of each run as
+ * Compare pushBytes (with one of `BYTE_VIEWS`), pushText of each run as
  * `StringDecoder` decodes it, and pushLine of each decoded line; the number of kills found.
  */
 function expectSameReading(lines: readonly Uint8Array[], cuts: readonly number[], seed: number): number {
@@ -76,7 +81,7 @@ function expectSameReading(lines: readonly Uint8Array[], cuts: readonly number[]
       texts.map((text) => byText.pushText(text)),
     ),
   ).toEqual(expected);
-  const byteView = (seed & 1) === 1 ? undefined : latin1View;
+  const byteView = BYTE_VIEWS[seed % BYTE_VIEWS.length];
   const byBytes = new KernelLogParser({ ...options, ...(byteView ? { byteView } : {}) });
   expect(
     reading(
