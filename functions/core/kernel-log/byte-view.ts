@@ -1,10 +1,10 @@
 /**
  * `KernelLogParser.pushBytes` finds the lines to read on a one-byte view of a chunk of UTF-8 bytes (each byte
  * as one UTF-16 unit) rather than on its decoding, and decodes only the lines it reads. Making the view is a
- * copy (`Buffer#toString('latin1')`): over the bench's 200 MiB log in 1 MiB chunks, 44-53 ms of CPU on Node 20
- * and 24, against 146 ms to decode it on Node 20 but only 57 ms on Node 24 (whose UTF-8 decoder is fast on
- * mostly-ASCII text), and about 150 and 100 ms through the CLI's `StringDecoder` (shared machine). So the view
- * saves most of the decoding on Node 20, little on Node 24.
+ * copy (`Buffer#toString('latin1')`): over the bench's 200 MiB log viewed in 64 KiB pieces (`VIEW_BYTES` of
+ * `parser.ts`), ~10 ms of CPU on Node 20 and 24, against 146 ms (Node 20) and 57 ms (Node 24, whose UTF-8
+ * decoder is fast on mostly-ASCII text) to decode it with `Buffer#toString`, and about 150 and 100 ms through
+ * the CLI's `StringDecoder` (shared machine, best of 3-4).
  *
  * Why the view finds the same lines. Let `b` be a line's bytes (no `\n`), `u` its UTF-8 decoding with U+FFFD for
  * invalid sequences, `v` its view, made by any map that keeps each byte below 128 as that unit and turns every
