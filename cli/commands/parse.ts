@@ -3,6 +3,7 @@ import { KernelLogParser, type Kill } from '../../functions/core/kernel-log';
 import { formatTable, killTableRow } from '../format/kill-table';
 import { feedParser } from '../io/feed-parser';
 import { resolveInputs, terminalNotice } from '../io/inputs';
+import { NODE_BYTE_VIEW } from '../io/node-byte-view';
 import { write } from '../io/output';
 import type { CommandIo } from '../main';
 import { EXIT_OK, UsageError } from '../usage-error';
@@ -51,7 +52,10 @@ export async function parseCommand(args: string[], io: CommandIo): Promise<numbe
   const inputs = await resolveInputs(positionals, io.stdin);
   const notice = terminalNotice(inputs, 'oom-responder parse');
   if (notice) await write(io.stderr, notice);
-  const parser = new KernelLogParser({ referenceDate: referenceDateOption(values.year) });
+  const parser = new KernelLogParser({
+    referenceDate: referenceDateOption(values.year),
+    byteView: NODE_BYTE_VIEW,
+  });
   const rows: string[][] = [];
   const notes: string[] = [];
   const emit = async (kills: Kill[]): Promise<void> => {

@@ -6,6 +6,7 @@ import { renderSlackMessage } from '../../functions/core/render/slack';
 import { previewOutcome } from '../format/preview-outcome';
 import { feedParser } from '../io/feed-parser';
 import { resolveInputs, terminalNotice } from '../io/inputs';
+import { NODE_BYTE_VIEW } from '../io/node-byte-view';
 import { write } from '../io/output';
 import type { CommandIo } from '../main';
 import { EXIT_OK, UsageError } from '../usage-error';
@@ -91,7 +92,7 @@ async function readKills(
   const kills: Kill[] = [];
   const inputOf = new WeakMap<Kill, number>();
   for (const [index, input] of inputs.entries()) {
-    const parser = new KernelLogParser({ referenceDate });
+    const parser = new KernelLogParser({ referenceDate, byteView: NODE_BYTE_VIEW });
     const notes: string[] = [];
     const take = (batch: Kill[]): void => {
       // One by one, not push(...batch): a single subscription payload can finish more kills than a call takes arguments.

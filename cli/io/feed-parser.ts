@@ -12,12 +12,14 @@ export interface FeedOptions {
 }
 
 /**
- * Feed one input to the parser, passing each batch of finished kills to `emit` as it appears, so output starts
- * before a large file is read to its end. A chunk of text goes to the parser whole (`pushText`), but for a long
- * line of JSON that nests too deep to build, which is skipped. An input whose first line opens a JSON value that
- * does not close on that line is a pretty-printed JSON stream: it is read line by line and record by record
- * (`JsonRecordSplitter`), never whole. Memory stays within the limits of `bounds.ts`; what they cut is reported
- * through `note`.
+ * Feed one input to the parser, passing each batch of finished kills to `emit` as it appears (one batch per chunk
+ * of the stream), so output starts before a large file is read to its end. Memory stays within the limits of
+ * `bounds.ts`; what they cut is reported through `note`.
+ *
+ * Bytes go to the parser undecoded (`pushBytes`, which decodes only the lines it reads) while every line is
+ * short: no line then needs a cut, and none is a JSON document long enough to need its nesting checked. From the
+ * first line that is not (or a chunk of text, or an input whose first line opens a pretty-printed JSON stream),
+ * the rest of the input is read as text (`feedText`), numbered on from the lines fed so far.
  */
 export async function feedParser(
   stream: AsyncIterable<Buffer | string>,
@@ -27,18 +29,8 @@ export async function feedParser(
 ): Promise<void> {
   const cuts = lineCuts();
   const skipped = skippedJson();
-  let splitter: JsonRecordSplitter | null = null;
-  let first = true;
-  for await (const runs of readLineChunks(stream, cuts)) {
-    if (first && opensMultiLineJson(firstLineOf(runs[0]?.text ?? ''))) splitter = new JsonRecordSplitter();
-    first = false;
-    const kills: Kill[] = [];
-    for (const run of runs) {
-      if (splitter) feedLines(run, splitter, parser, kills, skipped);
-      else feedText(run, parser, kills, skipped);
-    }
-    if (kills.length > 0) await emit(kills);
-  }
+  const rest = await feedBytes(stream, parser, emit);
+  const splitter = rest ? await feedText(rest, parser, emit, cuts, skipped) : null;
   const name = options.name ?? 'input';
   const open = splitter?.openRecordLine() ?? null;
   const notes = [cuts.note(name), skipped.note(name)];
@@ -47,11 +39,158 @@ export async function feedParser(
   for (const note of notes) if (note !== null) options.note?.(note);
 }
 
+/** Where the byte path hands the input to the text path. */
+interface TextRest {
+  /** The rest of the input, from a line's start. */
+  readonly stream: AsyncIterable<Buffer | string>;
+  /** The number of its first line. */
+  readonly firstLine: number;
+  /** Kills of the chunk being read when the text path took over, for its first batch. */
+  readonly kills: Kill[];
+}
+
+/**
+ * The input to the parser as bytes, as long as it holds only lines of at most `CHECKED_JSON_LINE_CHARS` bytes
+ * (so at most as many characters: no cut, no nesting check); the rest of the input for the text path when it
+ * does not, or null when all of it was fed. The line that straddles two chunks is fed on its own, so that the
+ * rest of a chunk is fed as a view of it, not a copy.
+ */
+async function feedBytes(
+  stream: AsyncIterable<Buffer | string>,
+  parser: KernelLogParser,
+  emit: (kills: Kill[]) => Promise<void> | void,
+): Promise<TextRest | null> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const fedBefore = parser.linesFed;
+  /** The start of a line not ended yet (at most `CHECKED_JSON_LINE_CHARS` bytes), in pieces. */
+  let carry: Buffer[] = [];
+  let carried = 0;
+  let atStart = true;
+  const handOver = async (head: (Buffer | string)[], kills: Kill[]): Promise<TextRest> => {
+    // The text path's first batch holds the rest of this chunk's lines when one ends in it; else this chunk's
+    // batch ends here, as it would have read as text.
+    const lineEnds = head.some((piece) => piece.includes('\n'));
+    if (!lineEnds && kills.length > 0) await emit(kills);
+    return {
+      stream: resumed(head, iterator),
+      firstLine: parser.linesFed - fedBefore + 1,
+      kills: lineEnds ? kills : [],
+    };
+  };
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    const chunk = next.value;
+    if (typeof chunk === 'string') return handOver([...carry, chunk], []);
+    const kills: Kill[] = [];
+    const last = chunk.lastIndexOf(10) + 1;
+    let from = 0;
+    if (last > 0 && carried > 0) {
+      from = chunk.indexOf(10) + 1;
+      carry.push(chunk.subarray(0, from));
+      const line = Buffer.concat(carry, carried + from);
+      carry = [];
+      carried = 0;
+      if (longLineIn(line, CHECKED_JSON_LINE_CHARS) >= 0 || !feedRun(line, parser, kills, atStart))
+        return handOver([line, chunk.subarray(from)], kills);
+      atStart = false;
+    }
+    if (last > from) {
+      const run = chunk.subarray(from, last);
+      const long = longLineIn(run, CHECKED_JSON_LINE_CHARS);
+      if (!feedRun(long < 0 ? run : run.subarray(0, long), parser, kills, atStart))
+        return handOver([chunk.subarray(from)], kills);
+      if (long >= 0) return handOver([chunk.subarray(from + long)], kills);
+      atStart = false;
+    }
+    if (last < chunk.length) {
+      carry.push(last === 0 ? chunk : chunk.subarray(last));
+      carried += chunk.length - last;
+      if (carried > CHECKED_JSON_LINE_CHARS) return handOver(carry, kills);
+    }
+    if (kills.length > 0) await emit(kills);
+  }
+  // The input's last line, with no newline after it.
+  if (carried > 0) {
+    const line = Buffer.concat(carry, carried);
+    const kills: Kill[] = [];
+    if (!feedRun(line, parser, kills, atStart)) return handOver([line], kills);
+    if (kills.length > 0) await emit(kills);
+  }
+  return null;
+}
+
+/**
+ * `run` (whole lines of at most `CHECKED_JSON_LINE_CHARS` bytes) to the parser as bytes; false, feeding
+ * nothing, when `run` starts the input and its first line opens a pretty-printed JSON stream, which the text
+ * path reads.
+ */
+function feedRun(run: Buffer, parser: KernelLogParser, kills: Kill[], atStart: boolean): boolean {
+  if (atStart) {
+    const newline = run.indexOf(10);
+    if (opensMultiLineJson(run.toString('utf8', 0, newline < 0 ? run.length : newline))) return false;
+  }
+  if (run.length === 0) return true;
+  const done = parser.pushBytes(run);
+  if (done.length > 0) for (const kill of done) kills.push(kill);
+  return true;
+}
+
+/**
+ * The offset in `bytes` (whole lines) of the first line longer than `limit` bytes, or -1: `longLineAt` on
+ * bytes, jumping from line start to line start.
+ */
+function longLineIn(bytes: Buffer, limit: number): number {
+  let start = 0;
+  while (bytes.length - start > limit) {
+    const newline = bytes.lastIndexOf(10, start + limit);
+    if (newline < start) return start;
+    start = newline + 1;
+  }
+  return -1;
+}
+
+/** `head`, then what `iterator` has left. */
+async function* resumed(
+  head: (Buffer | string)[],
+  iterator: AsyncIterator<Buffer | string>,
+): AsyncGenerator<Buffer | string> {
+  yield* head;
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+}
+
+/**
+ * The rest of the input read as text, chunk by chunk (`readLineChunks`). An input whose first line opens a JSON
+ * value that does not close on that line is a pretty-printed JSON stream: it is read line by line and record by
+ * record (`JsonRecordSplitter`), never whole; returns its splitter, to say whether a record was left open.
+ */
+async function feedText(
+  rest: TextRest,
+  parser: KernelLogParser,
+  emit: (kills: Kill[]) => Promise<void> | void,
+  cuts: LineTally,
+  skipped: LineTally,
+): Promise<JsonRecordSplitter | null> {
+  let splitter: JsonRecordSplitter | null = null;
+  let first = rest.firstLine === 1;
+  let kills = rest.kills;
+  for await (const runs of readLineChunks(rest.stream, cuts, rest.firstLine)) {
+    if (first && opensMultiLineJson(firstLineOf(runs[0]?.text ?? ''))) splitter = new JsonRecordSplitter();
+    first = false;
+    for (const run of runs) {
+      if (splitter) feedLines(run, splitter, parser, kills, skipped);
+      else feedTextRun(run, parser, kills, skipped);
+    }
+    if (kills.length > 0) await emit(kills);
+    kills = [];
+  }
+  if (kills.length > 0) await emit(kills);
+  return splitter;
+}
+
 /**
  * The chunk to the parser as text, but for the lines of JSON too long to build before their nesting is checked
  * (`CHECKED_JSON_LINE_CHARS`), which are found without splitting (`longLineAt`) and skipped when too deep.
  */
-function feedText(chunk: LineRun, parser: KernelLogParser, kills: Kill[], skipped: LineTally): void {
+function feedTextRun(chunk: LineRun, parser: KernelLogParser, kills: Kill[], skipped: LineTally): void {
   const { text } = chunk;
   let kept = 0;
   let lineNumber = chunk.firstLine;

@@ -17,16 +17,18 @@ export interface LineRun {
  * newline; a line past `MAX_LINE_RUN_CHARS` ends the reading with an `InputBoundError`. The rest of a chunk with
  * no line over `MAX_LINE_CHARS`, the common case, is one slice of the decoded text, neither copied nor split
  * (`longLineAt` proves it without looking at every line), for a consumer that scans text
- * (`KernelLogParser.pushText`) rather than lines.
+ * (`KernelLogParser.pushText`) rather than lines. `firstLine` numbers the stream's first line, for a stream
+ * that starts part way through an input (at a line's start).
  */
 export async function* readLineChunks(
   stream: AsyncIterable<Buffer | string>,
   cuts?: LineTally,
+  firstLine = 1,
 ): AsyncGenerator<LineRun[]> {
   const decoder = new ChunkDecoder();
   /** The start of line `next`, not ended yet. */
   let carry = '';
-  let next = 1;
+  let next = firstLine;
   /**
    * The limit of the carried line, kept rather than read off `carry`: reading a character of a string built by
    * appending flattens it, which for a long line arriving in small chunks would copy it once per chunk.

@@ -62,6 +62,8 @@ export class KernelLogParser {
   /** How many hosts have a report open (`HostState.report`), waiting for its victim or not. */
   private openReports = 0;
   private lineNumber = 0;
+  /** Lines given by `pushLine`, `pushText` and `pushBytes` (not those inside a document): see `linesFed`. */
+  private fed = 0;
   /** The host of the last kernel message: an indented line with no prefix may continue its block (`isContinuation`). */
   private lastKey: string | null = null;
   /** Where the current line's finished kills collect; handed to the caller when there are any. */
@@ -79,6 +81,7 @@ export class KernelLogParser {
    */
   pushLine(rawLine: string, source?: LineSource): readonly Kill[] {
     const out = this.emitted;
+    this.fed++;
     this.pushLineInto(rawLine, source, out);
     return this.handOver(out);
   }
@@ -146,15 +149,26 @@ export class KernelLogParser {
     while (start < length) {
       if (this.awaitingReports === 0) {
         const next = nextCandidateLine(view, start);
-        this.skipLines(linesIn(view, start, next < 0 ? length : next), out);
+        const skipped = linesIn(view, start, next < 0 ? length : next);
+        this.fed += skipped;
+        this.skipLines(skipped, out);
         if (next < 0) break;
         start = next;
       }
       let end = view.indexOf('\n', start);
       if (end < 0) end = length;
+      this.fed++;
       this.pushLineInto(bytes ? lineOfBytes(view, bytes, start, end) : view.slice(start, end), source, out);
       start = end + 1;
     }
+  }
+
+  /**
+   * How many lines `pushLine`, `pushText` and `pushBytes` have been given so far (the lines inside a JSON document
+   * not counted): what a reader feeding whole runs of lines needs to number the next one without counting them.
+   */
+  get linesFed(): number {
+    return this.fed;
   }
 
   /** Feed a whole JSON document (a subscription event, a decoded batch, `aws logs get-log-events` output). */
