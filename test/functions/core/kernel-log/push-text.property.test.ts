@@ -199,3 +199,39 @@ describe('pushText gives what pushLine of each line gives', () => {
     expect(kills).toBeGreaterThan(30);
   });
 });
+
+describe('linesFed', () => {
+  it('counts the lines given, whichever way: one per pushLine, every line of a text or bytes, none of a document', () => {
+    fc.assert(
+      fc.property(
+        fc.array(segmentArb, { maxLength: 25 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        fc.nat(),
+        (segments, cuts, seed) => {
+          const lines = segments.flat();
+          const runs = runsOf(lines, cuts);
+          const byText = new KernelLogParser({ referenceDate: CORPUS_REFERENCE_DATE });
+          const byBytes = new KernelLogParser({ referenceDate: CORPUS_REFERENCE_DATE });
+          const byLine = new KernelLogParser({ referenceDate: CORPUS_REFERENCE_DATE });
+          for (const [i, run] of runs.entries()) {
+            // Only the input's last line may lack its newline.
+            const text = textOf(run, i === runs.length - 1 && ((seed >> (i % 30)) & 1) === 1);
+            byText.pushText(text);
+            byBytes.pushBytes(new TextEncoder().encode(text));
+          }
+          for (const line of lines) byLine.pushLine(line);
+          expect([byText.linesFed, byBytes.linesFed, byLine.linesFed]).toEqual([
+            lines.length,
+            lines.length,
+            lines.length,
+          ]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    const parser = new KernelLogParser({ referenceDate: CORPUS_REFERENCE_DATE });
+    parser.pushDocument({ events: [{ message: 'a\nb\nc' }] });
+    parser.pushText('{"events":[{"message":"a\\nb\\nc"}]}\n');
+    expect(parser.linesFed).toBe(1);
+  });
+});
