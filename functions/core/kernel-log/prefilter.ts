@@ -14,8 +14,8 @@
  * (`ory(?<=emory)`). A match of a rewritten alternative starts where the anchor is, instead of where the phrase
  * is, and exists exactly when the phrase does, so the test answers the same. What it gains: every match now
  * begins with one of seven characters, so the engine skips all other positions with one table lookup each (its
- * Boyer-Moore lookahead) and tries alternatives only at the few anchors of a line (about 7 in 120 characters),
- * 2-3x faster on Node 20 and 24. Matching the text after the anchor before the lookbehind lets the engine
+ * Boyer-Moore lookahead, on Node 24; Node 20 rejects them by its quick checks: see below) and tries alternatives
+ * only at the few anchors of a line (about 7 in 120 characters), 2-3x faster on Node 20 and 24. Matching the text after the anchor before the lookbehind lets the engine
  * reject most anchors by comparing the next few characters at once (its quick check) without running a
  * lookbehind: no faster on one line, but 11-17% faster over a whole chunk (`nextCandidateLine`); so `m` tries
  * `: `, `ory` and `-Info` before the lookbehind of `oom`.
@@ -29,12 +29,15 @@
  * in 64 KiB latin1 pieces, 0.74 ns a byte against 0.78 on Node 20, 0.38 against 0.39 on Node 24; ANCHORED alone
  * 91 against 96 ns a line on Node 20, 49 against 54 on Node 24 (quiet machine, best of 5).
  *
- * What that scan costs is mostly its stops: every anchor in the text (m 400k, p 789k, k 602k, u 424k, w 92k,
- * v 329k, `[` and `]` 305k each in those 50 MiB, 6% of the bytes) costs an attempt, 12 ns on Node 20 and 6 on
- * Node 24, whatever the alternatives after it (without any lookbehind, the scan is as slow). Rarer anchors do
- * not help: `y` for emory, `g` for pages RAM, `c` for process and the like add anchors without removing one,
- * since `m` stays for oom, `[` for the clock, and `p`, `k`, `u` have no rarer character in their phrases; and
- * the engine cannot skip more than one character at a time while `m(?<=oom)` matches one.
+ * What that scan costs on Node 24 is mostly its stops: every anchor in the text (m 400k, p 789k, k 602k, u 424k,
+ * w 92k, v 329k, `[` and `]` 305k each in those 50 MiB, 6% of the bytes) costs an attempt, about 6 ns, whatever
+ * the alternatives after it. Rarer anchors do not help: `y` for emory, `g` for pages RAM, `c` for process and the
+ * like add anchors without removing one, since `m` stays for oom, `[` for the clock, and `p`, `k`, `u` have no
+ * rarer character in their phrases. Node 20's engine skips nothing here (not even for `w(?=x)|y(?=x)`, which
+ * Node 24 scans at 0.08 ns a byte): it runs the alternatives' quick checks at every position, 0.7-0.8 ns a byte
+ * for every formulation tried (grouped or reordered alternatives, no lookbehinds at all, a leading class, a
+ * lookahead for the anchors, which is 3x slower); splitting the phrases over several scans or `indexOf` passes
+ * costs more than it saves (`indexOf(' process')` alone: 0.44 ns a byte on both).
  */
 const ANCHORED =
   /m(?:: (?<=omm: )|ory(?<=emory)|-Info(?<=Mem-Info)|(?<=oom))|p(?:rocess(?<=ill(?:ed)? process)|ages RAM|id {1,2}\])|ks? in(?<=Tasks? in)|ue to(?<=due to)|w(?:slogs(?<=awslogs)|ap {1,2}=(?<=swap {1,2}=))|vents(?:(?<=logEvents)|"(?<="events"))|\] {1,10}-?\d(?<=(?:^|[:\]] )\[ {0,10}\d{1,10}\] {1,10}-?\d)/;
