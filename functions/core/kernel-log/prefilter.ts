@@ -9,22 +9,38 @@
  *
  * Written that way, V8's regular expression engine tries every alternative at every position of every line: a
  * line of 120 characters cost 300-450 ns, the largest single cost of the parser. Below, each alternative is
- * rewritten to start at one character it always contains (its anchor: `m p k u w v [`, chosen to be rare in
+ * rewritten to start at one character it always contains (its anchor: `m p k u w v ]`, chosen to be rare in
  * kernel text), then match the text after the anchor, then check the whole phrase with a lookbehind ending there
  * (`ory(?<=emory)`). A match of a rewritten alternative starts where the anchor is, instead of where the phrase
  * is, and exists exactly when the phrase does, so the test answers the same. What it gains: every match now
  * begins with one of seven characters, so the engine skips all other positions with one table lookup each (its
- * Boyer-Moore lookahead) and tries alternatives only at the few anchors of a line (about 7 in 120 characters),
- * 2-3x faster on Node 20 and 24. Matching the text after the anchor before the lookbehind lets the engine
+ * Boyer-Moore lookahead, on Node 24; Node 20 rejects them by its quick checks: see below) and tries alternatives
+ * only at the few anchors of a line (about 7 in 120 characters), 2-3x faster on Node 20 and 24. Matching the text after the anchor before the lookbehind lets the engine
  * reject most anchors by comparing the next few characters at once (its quick check) without running a
- * lookbehind: no faster on one line, but 11-17% faster over a whole chunk (`nextCandidateLine`).
+ * lookbehind: no faster on one line, but 11-17% faster over a whole chunk (`nextCandidateLine`); so `m` tries
+ * `: `, `ory` and `-Info` before the lookbehind of `oom`.
  *
  * `m`: oom, omm: , emory, Mem-Info. `p`: ill process, illed process, pages RAM, pid ]. `k`: Task in, Tasks in.
- * `u`: due to. `w`: awslogs, swap =. `v`: logEvents, "events". `[`: a task-table row after the line's start,
- * `: ` or `] ` (a transport's prefix).
+ * `u`: due to. `w`: awslogs, swap =. `v`: logEvents, "events". `]`: a task-table row after the line's start,
+ * `: ` or `] ` (a transport's prefix), found from the `]` after its number: from its `[` (the row's first
+ * character), every dmesg stamp (`[ 1234.567890]`) costs a walk over its digits and back before it fails at the
+ * `.`; from the `]`, the letter after `] ` fails it at once. That costs the chunk scan more anchors (it still
+ * stops at `[` for a clock line) and is faster all the same: over the first 50 MiB of the bench's realistic log
+ * in 64 KiB latin1 pieces, 0.74 ns a byte against 0.78 on Node 20, 0.38 against 0.39 on Node 24; ANCHORED alone
+ * 91 against 96 ns a line on Node 20, 49 against 54 on Node 24 (quiet machine, best of 5).
+ *
+ * What that scan costs on Node 24 is mostly its stops: every anchor in the text (m 400k, p 789k, k 602k, u 424k,
+ * w 92k, v 329k, `[` and `]` 305k each in those 50 MiB, 6% of the bytes) costs an attempt, about 6 ns, whatever
+ * the alternatives after it. Rarer anchors do not help: `y` for emory, `g` for pages RAM, `c` for process and the
+ * like add anchors without removing one, since `m` stays for oom, `[` for the clock, and `p`, `k`, `u` have no
+ * rarer character in their phrases. Node 20's engine skips nothing here (not even for `w(?=x)|y(?=x)`, which
+ * Node 24 scans at 0.08 ns a byte): it runs the alternatives' quick checks at every position, 0.7-0.8 ns a byte
+ * for every formulation tried (grouped or reordered alternatives, no lookbehinds at all, a leading class, a
+ * lookahead for the anchors, which is 3x slower); splitting the phrases over several scans or `indexOf` passes
+ * costs more than it saves (`indexOf(' process')` alone: 0.44 ns a byte on both).
  */
 const ANCHORED =
-  /m(?:(?<=oom)|: (?<=omm: )|ory(?<=emory)|-Info(?<=Mem-Info))|p(?:rocess(?<=ill(?:ed)? process)|ages RAM|id {1,2}\])|ks? in(?<=Tasks? in)|ue to(?<=due to)|w(?:slogs(?<=awslogs)|ap {1,2}=(?<=swap {1,2}=))|vents(?:(?<=logEvents)|"(?<="events"))|\[ {0,10}\d{1,10}\] {1,10}-?\d(?<=(?:^|[:\]] )\[ {0,10}\d{1,10}\] {1,10}-?\d)/;
+  /m(?:: (?<=omm: )|ory(?<=emory)|-Info(?<=Mem-Info)|(?<=oom))|p(?:rocess(?<=ill(?:ed)? process)|ages RAM|id {1,2}\])|ks? in(?<=Tasks? in)|ue to(?<=due to)|w(?:slogs(?<=awslogs)|ap {1,2}=(?<=swap {1,2}=))|vents(?:(?<=logEvents)|"(?<="events"))|\] {1,10}-?\d(?<=(?:^|[:\]] )\[ {0,10}\d{1,10}\] {1,10}-?\d)/;
 
 /** True when `line` may belong to an OOM report: see above. */
 export function mayBelongToReport(line: string): boolean {
@@ -48,10 +64,12 @@ export function isHumanClockLine(line: string): boolean {
  * It finds a match in a line exactly when the line test would: ANCHORED holds no `\s`, `.`, negated class or
  * `$`, so none of its matches (lookbehinds included) reaches over a `\n` or needs the end of the line, and a
  * line's trailing `\r` (which the parser drops) can neither make nor break one; the clock alternative is
- * `isHumanClockLine` itself (any UTF-16 unit above 127, like `c > 127`; `\r` and `\n` are below).
+ * `isHumanClockLine` itself (any UTF-16 unit above 127, like `c > 127`; `\r` and `\n` are below), its letter
+ * checked before the lookbehind that puts its `[` first on the line: most `[` are followed by a space, and fail
+ * there without it.
  */
 const CHUNK_SOURCE = ANCHORED.source.replace('(?:^|', '(?:(?<![^\\n])|');
-const IN_CHUNK = new RegExp(`${CHUNK_SOURCE}|\\[(?<![^\\n]\\[)[A-Za-z\\u0080-\\uffff]`, 'g');
+const IN_CHUNK = new RegExp(`${CHUNK_SOURCE}|\\[[A-Za-z\\u0080-\\uffff](?<![^\\n]\\[[\\s\\S])`, 'g');
 if (CHUNK_SOURCE === ANCHORED.source)
   throw new Error('prefilter: ANCHORED no longer has its line-start anchor');
 
