@@ -1,20 +1,25 @@
+import { isAscii } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readFileSync, readSync } from 'node:fs';
 import { parseEnvelope } from '../functions/core/kernel-log/envelope';
 import { classifyKernelMessage } from '../functions/core/kernel-log/messages';
 import { corpusSamples } from '../test/support/corpus';
 
 /**
  * A large, realistic kernel log for benchmarks: ordinary kernel noise (this host's own `dmesg`, or the corpus's
- * non-OOM lines where dmesg is not readable) with the corpus's real OOM reports among it, wrapped in several
- * transports (bare dmesg, RFC 3164 and RFC 3339 syslog, journald JSON) the way a fleet's logs mix them.
+ * non-OOM lines where dmesg is not readable or holds fewer than 200 ordinary lines, or when
+ * `OOM_BENCH_NOISE=corpus`) with the corpus's real OOM reports among it, wrapped in several transports (bare
+ * dmesg, RFC 3164 and RFC 3339 syslog, journald JSON) the way a fleet's logs mix them. Which noise it took is
+ * returned, since the figures depend on it: a fresh host's dmesg is plain ASCII, most 1 MiB chunks of the log
+ * then are too, and the read+split floor copies them as Latin-1; the corpus's noise (a Russian-locale `dmesg -T`
+ * among it) puts other text in every chunk, and the floor must decode UTF-8 throughout.
  */
 export async function writeRealisticLog(
   path: string,
   targetBytes: number,
-): Promise<{ bytes: number; reports: number }> {
-  const noise = kernelNoise();
+): Promise<{ bytes: number; reports: number; noise: string; asciiChunks: number; chunks: number }> {
+  const { lines: noise, source } = kernelNoise();
   const reports = corpusSamples()
     .filter((sample) => sample.theme !== 'negative' && sample.expected.length > 0)
     .map((sample) => readFileSync(sample.logPath, 'utf8'));
@@ -38,7 +43,24 @@ export async function writeRealisticLog(
   }
   out.end();
   await once(out, 'finish');
-  return { bytes, reports: reportCount };
+  return { bytes, reports: reportCount, noise: source, ...asciiChunksOf(path) };
+}
+
+/** How many of the file's 1 MiB chunks (as the benches read it) are plain ASCII, of how many. */
+function asciiChunksOf(path: string): { asciiChunks: number; chunks: number } {
+  const buffer = Buffer.alloc(1024 * 1024);
+  const fd = openSync(path, 'r');
+  let asciiChunks = 0;
+  let chunks = 0;
+  try {
+    for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) {
+      chunks++;
+      if (isAscii(buffer.subarray(0, read))) asciiChunks++;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { asciiChunks, chunks };
 }
 
 const TRANSPORTS: ((message: string, host: string, i: number) => string)[] = [
@@ -57,20 +79,30 @@ const TRANSPORTS: ((message: string, host: string, i: number) => string)[] = [
     }),
 ];
 
-function kernelNoise(): string[] {
-  try {
-    const host = ordinaryKernelLines(
-      execFileSync('dmesg', ['--notime'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(
-        '\n',
-      ),
-    );
-    if (host.length >= 200) return host;
-  } catch {
-    // dmesg is not readable here: fall back to the corpus below.
+function kernelNoise(): { lines: string[]; source: string } {
+  let seen = 0;
+  if (process.env.OOM_BENCH_NOISE !== 'corpus') {
+    try {
+      const host = ordinaryKernelLines(
+        execFileSync('dmesg', ['--notime'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(
+          '\n',
+        ),
+      );
+      if (host.length >= 200)
+        return { lines: host, source: `this host's dmesg (${host.length} ordinary lines)` };
+      seen = host.length;
+    } catch {
+      // dmesg is not readable here: fall back to the corpus below.
+    }
   }
-  return ordinaryKernelLines(
+  const lines = ordinaryKernelLines(
     corpusSamples().flatMap((sample) => readFileSync(sample.logPath, 'utf8').split('\n')),
   );
+  const why =
+    process.env.OOM_BENCH_NOISE === 'corpus'
+      ? 'OOM_BENCH_NOISE=corpus'
+      : `this host's dmesg has ${seen} ordinary lines or is not readable`;
+  return { lines, source: `the corpus's ordinary lines (${lines.length}; ${why})` };
 }
 
 /**
