@@ -185,3 +185,32 @@ export function byLines(runs: Runs): Reading {
   kills.push(parser.end());
   return { kills, problems: parser.problems.map((problem) => problem.message) };
 }
+
+/**
+ * Pieces of text for the prefilter's scans: its phrases and the pieces of them (the anchors alone, a task-table
+ * row's brackets and digits, text around them), CR and newlines, to be joined in any order.
+ */
+export const PREFILTER_PIECES: readonly string[] = [
+  'oom',
+  'emory',
+  'due to',
+  'pid ]',
+  'swap  =',
+  '[ 1234]     0',
+  '[1] -1',
+  ': [',
+  '] [',
+  '[',
+  ']',
+  ' ',
+  '5',
+  'N',
+  'm',
+  'Task',
+  's in',
+  '"ev',
+  'ents"',
+  '\r',
+  '\n',
+  '\n',
+];

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { NODE_BYTE_VIEW } from '../../../../cli/io/node-byte-view';
 import { lineOfBytes, WEB_BYTE_VIEW } from '../../../../functions/core/kernel-log/byte-view';
 import { nextCandidateLine } from '../../../../functions/core/kernel-log/prefilter';
+import { PREFILTER_PIECES } from '../../../support/log-runs';
 
 /**
  * `pushBytes` scans a one-byte view of UTF-8 bytes and decodes only the lines it reads (`byte-view.ts`): the
@@ -18,34 +19,7 @@ const utf8 = (text: string): number[] => [...Buffer.from(text, 'utf8')];
 
 /** Pieces of bytes: the prefilter's phrases, and UTF-8 both valid and not, put next to them in any order. */
 const PIECES: number[][] = [
-  ...[
-    'oom',
-    'emory',
-    'due to',
-    'pid ]',
-    'swap  =',
-    '[ 1234]     0',
-    '[1] -1',
-    ': [',
-    '] [',
-    '[',
-    ']',
-    ' ',
-    '5',
-    'N',
-    'm',
-    'Task',
-    's in',
-    '"ev',
-    'ents"',
-    '\r',
-    '\n',
-    '\n',
-    '\u00e9',
-    '\u20ac',
-    '\u{1f600}',
-    '\ufeff',
-  ].map(utf8),
+  ...[...PREFILTER_PIECES, '\u00e9', '\u20ac', '\u{1f600}', '\ufeff'].map(utf8),
   // Lone continuation bytes, C1-range bytes (windows-1252 maps some to letters), lead bytes without their
   // continuation, overlong and surrogate encodings, bytes never valid in UTF-8, a truncated 4-byte sequence.
   [0x80],

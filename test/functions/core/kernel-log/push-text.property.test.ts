@@ -12,6 +12,7 @@ import {
   corpusFiles,
   messages,
   NOISE,
+  PREFILTER_PIECES,
   type Reading,
   type Runs,
   runsOf,
@@ -48,30 +49,7 @@ function mustRead(line: string): boolean {
 }
 
 describe('the chunk scan finds exactly the lines the line test reads', () => {
-  const PIECES = [
-    'oom',
-    'emory',
-    'due to',
-    'pid ]',
-    'swap  =',
-    '[ 1234]     0',
-    '[1] -1',
-    ': [',
-    '] [',
-    '[',
-    ']',
-    ' ',
-    '5',
-    'N',
-    '\u00e9',
-    '\r',
-    '\n',
-    'm',
-    'Task',
-    's in',
-    '"ev',
-    'ents"',
-  ];
+  const PIECES = [...PREFILTER_PIECES, '\u00e9'];
   const textArb = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((pieces) => pieces.join(''));
 
   it('from every line start, the next line the line test reads, and none across a newline', () => {
