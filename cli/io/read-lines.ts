@@ -17,6 +17,11 @@ export async function* readLineBatches(
 ): AsyncGenerator<string[]> {
   const decoder = new ChunkDecoder();
   let carry = '';
+  /**
+   * The limit of the carried line, kept rather than read off `carry`: reading a character of a string built by
+   * appending flattens it, which for a long line arriving in small chunks would copy it once per chunk.
+   */
+  let carryLimit = MAX_LINE_CHARS;
   /** Length so far of a line that was cut and is being skipped to its end; -1 while not skipping. */
   let skipped = -1;
   let lineNumber = 0;
@@ -49,8 +54,9 @@ export async function* readLineBatches(
       newline = text.indexOf('\n', start);
     }
     if (start < text.length) {
+      if (carry.length === 0) carryLimit = limitAt(text, start);
       const rest = carry + text.slice(start);
-      if (rest.length > limitAt(rest)) {
+      if (rest.length > carryLimit) {
         // The line is not over yet: keep its head, skip its tail as it arrives.
         lines.push(cutLine(rest, lineNumber + 1, cuts));
         skipped = rest.length;
