@@ -89,13 +89,13 @@ async function feedBytes(
       const line = Buffer.concat(carry, carried + from);
       carry = [];
       carried = 0;
-      if (longLineIn(line, CHECKED_JSON_LINE_CHARS) >= 0 || !feedRun(line, parser, kills, atStart))
+      if (longLineAt(line, 0, CHECKED_JSON_LINE_CHARS) >= 0 || !feedRun(line, parser, kills, atStart))
         return handOver([line, chunk.subarray(from)], kills);
       atStart = false;
     }
     if (last > from) {
       const run = chunk.subarray(from, last);
-      const long = longLineIn(run, CHECKED_JSON_LINE_CHARS);
+      const long = longLineAt(run, 0, CHECKED_JSON_LINE_CHARS);
       if (!feedRun(long < 0 ? run : run.subarray(0, long), parser, kills, atStart))
         return handOver([chunk.subarray(from)], kills);
       if (long >= 0) return handOver([chunk.subarray(from + long)], kills);
@@ -132,20 +132,6 @@ function feedRun(run: Buffer, parser: KernelLogParser, kills: Kill[], atStart: b
   const done = parser.pushBytes(run);
   if (done.length > 0) for (const kill of done) kills.push(kill);
   return true;
-}
-
-/**
- * The offset in `bytes` (whole lines) of the first line longer than `limit` bytes, or -1: `longLineAt` on
- * bytes, jumping from line start to line start.
- */
-function longLineIn(bytes: Buffer, limit: number): number {
-  let start = 0;
-  while (bytes.length - start > limit) {
-    const newline = bytes.lastIndexOf(10, start + limit);
-    if (newline < start) return start;
-    start = newline + 1;
-  }
-  return -1;
 }
 
 /** `head`, then what `iterator` has left. */
@@ -247,7 +233,13 @@ function feedLines(
   }
 }
 
-function pushRecord(record: JsonRecord, parser: KernelLogParser, kills: Kill[], skipped: LineTally): void {
+/** A record of a pretty-printed JSON stream to the parser as a document, or counted in `skipped` when it is no JSON. */
+export function pushRecord(
+  record: JsonRecord,
+  parser: KernelLogParser,
+  kills: Kill[],
+  skipped: LineTally,
+): void {
   let value: unknown;
   try {
     value = JSON.parse(record.text);
@@ -264,7 +256,7 @@ function firstLineOf(text: string): string {
 }
 
 /** A JSON value opening on this line and not closing on it. */
-function opensMultiLineJson(line: string): boolean {
+export function opensMultiLineJson(line: string): boolean {
   if (!opensJson(line)) return false;
   // Too deep to build: the splitter refuses it with a clear error.
   if (line.length > CHECKED_JSON_LINE_CHARS && nestsDeeperThan(line, MAX_JSON_DEPTH)) return true;

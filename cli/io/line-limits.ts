@@ -36,9 +36,10 @@ export function runaway(lineNumber: number): InputBoundError {
  * The start of the first line of `text` at or after `from` (a line start) longer than `limit`, or -1. It jumps
  * from line start to line start by up to `limit + 1` characters (the last newline within reach), so proving a
  * chunk of short lines has none costs a few backward scans rather than a look at every newline: counting the
- * newlines of a 200 MiB log costs about as much as splitting it, this about nothing.
+ * newlines of a 200 MiB log costs about as much as splitting it, this about nothing. `text` may be the bytes of
+ * whole lines, whose lengths it then measures in bytes.
  */
-export function longLineAt(text: string, from: number, limit: number): number {
+export function longLineAt(text: string | Buffer, from: number, limit: number): number {
   let start = from;
   while (text.length - start > limit) {
     const newline = text.lastIndexOf('\n', start + limit);

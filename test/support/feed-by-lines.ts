@@ -1,12 +1,13 @@
-import { CHECKED_JSON_LINE_CHARS, lineCuts, MAX_JSON_DEPTH, skippedJson } from '../../cli/io/bounds';
-import type { FeedOptions } from '../../cli/io/feed-parser';
+import { CHECKED_JSON_LINE_CHARS, lineCuts, skippedJson } from '../../cli/io/bounds';
+import { type FeedOptions, opensMultiLineJson, pushRecord } from '../../cli/io/feed-parser';
 import { type JsonRecord, JsonRecordSplitter, nestsDeeperThan, opensJson } from '../../cli/io/json-records';
 import { readLineBatches } from '../../cli/io/read-lines';
 import type { KernelLogParser, Kill } from '../../functions/core/kernel-log';
 
 /**
  * The CLI's feeding as it was before `feedParser` read chunks (`readLineChunks`, `pushText`): kept as the
- * reference the differential tests hold `feedParser` to, since it is plainly right, line by line.
+ * reference the differential tests hold `feedParser` to, since it is plainly right, line by line. What a line or
+ * record then becomes (`pushRecord`, `opensMultiLineJson`) is shared: the feeding is what is compared.
  *
  * Feed one input to the parser line by line, passing each batch of finished kills to `emit` as it appears, so
  * output starts before a large file is read to its end. An input whose first line opens a JSON value that does
@@ -51,33 +52,4 @@ export async function feedParserByLines(
   if (open !== null)
     notes.push(`${name}: the JSON value from line ${open} is cut off by the end of the input; skipped`);
   for (const note of notes) if (note !== null) options.note?.(note);
-}
-
-function pushRecord(
-  record: JsonRecord,
-  parser: KernelLogParser,
-  kills: Kill[],
-  skipped: ReturnType<typeof skippedJson>,
-): void {
-  let value: unknown;
-  try {
-    value = JSON.parse(record.text);
-  } catch {
-    skipped.add(record.line);
-    return;
-  }
-  for (const kill of parser.pushDocument(value)) kills.push(kill);
-}
-
-/** A JSON value opening on this line and not closing on it. */
-function opensMultiLineJson(line: string): boolean {
-  if (!opensJson(line)) return false;
-  // Too deep to build: the splitter refuses it with a clear error.
-  if (line.length > CHECKED_JSON_LINE_CHARS && nestsDeeperThan(line, MAX_JSON_DEPTH)) return true;
-  try {
-    JSON.parse(line);
-    return false;
-  } catch {
-    return true;
-  }
 }

@@ -62,10 +62,7 @@ export function withKernelStampFrom(envelope: Envelope, line: string, start: num
     envelope.body = text;
     return envelope;
   }
-  let at = start;
-  const callerEnd = callerIdEnd(line, at);
-  if (callerEnd > 0) at = callerEnd;
-  if (line.charCodeAt(at) === 32) at++;
+  const at = afterCaller(line, start);
   const stampEnd = kernelStampEndAt(line, at);
   if (stampEnd > 0) return withKernelStampEndingAt(envelope, line, at, stampEnd);
   envelope.body = at === 0 ? line : line.slice(at);
@@ -138,11 +135,15 @@ export function stripCaller(text: string): string {
  * `[T1234]`, `[C2]`) read in place, then the one space after it.
  */
 export function stripCallerFrom(text: string, start: number): string {
-  let at = start;
-  const callerEnd = callerIdEnd(text, at);
-  if (callerEnd > 0) at = callerEnd;
-  if (text.charCodeAt(at) === 32) at++;
+  const at = afterCaller(text, start);
   return at === 0 ? text : text.slice(at);
+}
+
+/** The index after the caller id at `start` (if any) and the one space after it (if any). */
+function afterCaller(text: string, start: number): number {
+  const callerEnd = callerIdEnd(text, start);
+  const at = callerEnd > 0 ? callerEnd : start;
+  return text.charCodeAt(at) === 32 ? at + 1 : at;
 }
 
 /** The index after the caller id at `start`, or -1. */
