@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { UsageError } from '../usage-error';
 import { decompressed } from './decompress';
+import { readFileChunks } from './file-chunks';
 
 export interface Input {
   name: string;
@@ -49,7 +49,7 @@ export async function resolveInputs(
     }
     inputs.push({
       name: path,
-      stream: () => decompressed(createReadStream(path, { highWaterMark: 1024 * 1024 })),
+      stream: () => decompressed(readFileChunks(path)),
       terminal: false,
     });
   }
