@@ -59,7 +59,6 @@ function fingerprint(bucket: u32, before: string, at: string, after: string): vo
   allow(bucket, 2, after);
 }
 
-const DIGITS = '0123456789';
 fingerprint(OOM_EMORY, 'o', 'o', 'm');
 fingerprint(OOM_EMORY, 'm', 'o', 'r');
 fingerprint(COMM_MEMINFO_EVENTS, 'm', 'm', ':');
@@ -67,7 +66,7 @@ fingerprint(COMM_MEMINFO_EVENTS, 'm', '-', 'I');
 fingerprint(COMM_MEMINFO_EVENTS, 'g"', 'Ee', 'v');
 fingerprint(KILL_PROCESS, 'ld', ' ', 'p');
 fingerprint(PID_HEADER, 'd ', ' ', ']');
-fingerprint(TASK_ROW, ']', ' ', ' -' + DIGITS);
+fingerprint(TASK_ROW, ']', ' ', ' -0123456789');
 allow(HUMAN_CLOCK, 0, '\n');
 allow(HUMAN_CLOCK, 1, '[');
 for (let byte: u32 = 65; byte < 256; byte++) allowByte(HUMAN_CLOCK, 2, byte); // a superset: checked exactly
@@ -79,7 +78,8 @@ fingerprint(DUE_AWS_SWAP, 's', 'w', 'a');
 
 /** True when the bytes at `p` spell `phrase` (ASCII). */
 function spells(p: usize, phrase: string): bool {
-  for (let i = 0; i < phrase.length; i++) if (<u32>load<u8>(p + i) !== <u32>phrase.charCodeAt(i)) return false;
+  for (let i = 0; i < phrase.length; i++)
+    if (<u32>load<u8>(p + i) !== <u32>phrase.charCodeAt(i)) return false;
   return true;
 }
 
@@ -116,23 +116,40 @@ function holdsPhrase(q: usize, buckets: u32): bool {
   if ((buckets & OOM_EMORY) !== 0 && (spells(q - 1, 'oom') || spells(q - 2, 'emory'))) return true;
   if (
     (buckets & COMM_MEMINFO_EVENTS) !== 0 &&
-    (spells(q - 2, 'omm: ') || spells(q - 3, 'Mem-Info') || spells(q - 3, 'logEvents') || spells(q - 1, '"events"'))
+    (spells(q - 2, 'omm: ') ||
+      spells(q - 3, 'Mem-Info') ||
+      spells(q - 3, 'logEvents') ||
+      spells(q - 1, '"events"'))
   )
     return true;
-  if ((buckets & KILL_PROCESS) !== 0 && spells(q + 1, 'process') && (spells(q - 3, 'ill') || spells(q - 5, 'illed')))
+  if (
+    (buckets & KILL_PROCESS) !== 0 &&
+    spells(q + 1, 'process') &&
+    (spells(q - 3, 'ill') || spells(q - 5, 'illed'))
+  )
     return true;
-  if ((buckets & PID_HEADER) !== 0 && load<u8>(q + 1) === 93 && (spells(q - 3, 'pid') || spells(q - 4, 'pid ')))
+  if (
+    (buckets & PID_HEADER) !== 0 &&
+    load<u8>(q + 1) === 93 &&
+    (spells(q - 3, 'pid') || spells(q - 4, 'pid '))
+  )
     return true;
   if ((buckets & TASK_ROW) !== 0 && isTaskRow(q)) return true;
   if ((buckets & HUMAN_CLOCK) !== 0 && load<u8>(q - 1) === 10 && load<u8>(q) === 91) {
     const c = <u32>load<u8>(q + 1);
     if ((c | 32) - 97 < 26 || c > 127) return true;
   }
-  if ((buckets & RAM_TASK) !== 0 && (spells(q - 7, 'pages RAM') || spells(q - 1, 'Task in') || spells(q - 1, 'Tasks in')))
+  if (
+    (buckets & RAM_TASK) !== 0 &&
+    (spells(q - 7, 'pages RAM') || spells(q - 1, 'Task in') || spells(q - 1, 'Tasks in'))
+  )
     return true;
   if (
     (buckets & DUE_AWS_SWAP) !== 0 &&
-    (spells(q - 1, 'due to') || spells(q - 1, 'awslogs') || spells(q - 1, 'swap =') || spells(q - 1, 'swap  ='))
+    (spells(q - 1, 'due to') ||
+      spells(q - 1, 'awslogs') ||
+      spells(q - 1, 'swap =') ||
+      spells(q - 1, 'swap  ='))
   )
     return true;
   return false;
@@ -141,7 +158,10 @@ function holdsPhrase(q: usize, buckets: u32): bool {
 /** Each byte's bucket bits for one offset: its low nibble's and its high nibble's entries, both. */
 function buckets(v: v128, low: v128, high: v128): v128 {
   const nibble = i8x16.splat(15);
-  return v128.and(i8x16.swizzle(low, v128.and(v, nibble)), i8x16.swizzle(high, v128.and(i16x8.shr_u(v, 4), nibble)));
+  return v128.and(
+    i8x16.swizzle(low, v128.and(v, nibble)),
+    i8x16.swizzle(high, v128.and(i16x8.shr_u(v, 4), nibble)),
+  );
 }
 
 /**
@@ -165,7 +185,7 @@ export function scan(from: usize, to: usize): isize {
       v128.and(buckets(v128.load(p - 1), lowBefore, highBefore), buckets(at, lowAt, highAt)),
       buckets(v128.load(p + 1), lowAfter, highAfter),
     );
-    const inRun: i32 = to - p >= 16 ? 0xffff : (1 << <i32>(to - p)) - 1;
+    const inRun: i32 = to - p >= 16 ? 0xffff : (1 << (<i32>(to - p))) - 1;
     const ends = i8x16.bitmask(i8x16.eq(at, newline)) & inRun;
     if (v128.any_true(hits)) {
       let where = i8x16.bitmask(i8x16.ne(hits, zero)) & inRun;
@@ -176,7 +196,7 @@ export function scan(from: usize, to: usize): isize {
         if (holdsPhrase(q, load<u8>(SCRATCH + <usize>i))) {
           let start = q;
           while (load<u8>(start - 1) !== 10) start--;
-          if (start > p) lines += popcnt(ends & ((1 << <i32>(start - p)) - 1));
+          if (start > p) lines += popcnt(ends & ((1 << (<i32>(start - p))) - 1));
           passed = lines;
           return <isize>start;
         }

@@ -51,7 +51,7 @@ export class WasmLineScan {
 }
 
 interface ScanExports {
-  memory: WebAssembly.Memory;
+  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   dataStart(): number;
   scan(from: number, to: number): number;
   linesPassed(): number;
@@ -71,7 +71,15 @@ export function wasmLineScan(): WasmLineScan | null {
   return loaded;
 }
 
+/** The part of the standard `WebAssembly` global used here (the core's `lib` has no DOM types). */
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: object };
+}
+
 function instantiate(): WasmLineScan | null {
+  const WebAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   if (typeof WebAssembly !== 'object' || WebAssembly === null) return null;
   const binary = atob(SCAN_WASM_BASE64);
   const bytes = new Uint8Array(binary.length);
