@@ -17,7 +17,7 @@
 // after it, so reads a little before a line and past the chunk's end see a line end or zeroes.
 
 const TABLES: usize = memory.data(96, 16);
-const SCRATCH: usize = memory.data(16, 16);
+const SCRATCH: usize = memory.data(32, 16);
 let passed: i32 = 0;
 
 /** Where the caller copies its chunk: after a `\n` byte, so that the first line starts a line. */
@@ -31,15 +31,18 @@ export function linesPassed(): i32 {
   return passed;
 }
 
-// The buckets: phrases whose fingerprints share bytes share a bucket, so that their sets alias little.
-const OOM_EMORY: u32 = 1; //          `o o m`, `m o r`
-const COMM_MEMINFO_EVENTS: u32 = 2; // `m m :`, `m - I`, `g E v`, `" e v`
-const KILL_PROCESS: u32 = 4; //       `l _ p`, `d _ p` (_ a space)
-const PID_HEADER: u32 = 8; //         `d _ ]`, `_ _ ]`
-const TASK_ROW: u32 = 16; //          `] _ ` then a space, `-` or digit
-const HUMAN_CLOCK: u32 = 32; //       `\n [` then a letter or a byte above 127
-const RAM_TASK: u32 = 64; //          `R A M`, `T a s`
-const DUE_AWS_SWAP: u32 = 128; //     `d u e`, `a w s`, `s w a`
+// The buckets. Each byte of a position is looked up by its two nibbles, so a bucket with several fingerprints
+// also takes the mixes of their bytes' nibbles (`T A M` from `T a s` and `R A M`): the fingerprints share buckets
+// whose mixes are rare in kernel text. Measured on the first 50 MiB of the bench's realistic log (431k lines,
+// 22k of them to read): 76k positions checked, against 192k with an earlier grouping.
+const OOM_EMORY: u32 = 1; //        `o o m`, `m o r`
+const COMM_MEMINFO: u32 = 2; //     `m m :`, `m - I`
+const KILL_PROCESS: u32 = 4; //     `l _ p`, `d _ p` (_ a space)
+const PID_HEADER: u32 = 8; //       `d _ ]`, `_ _ ]`
+const TASK_ROW: u32 = 16; //        `] _ ` then a space, `-` or digit
+const CLOCK_AWS_SWAP: u32 = 32; //  `\n [` then a letter or a byte above 127; `a w s`, `s w a`
+const TASK_DUE: u32 = 64; //        `T a s`, `d u e`
+const RAM_EVENTS: u32 = 128; //     `R A M`, `g E v`, `" e v`
 
 /** Let `bucket` take any byte of `chars` at `offset` (0: the byte before the position, 1: it, 2: the one after). */
 function allow(bucket: u32, offset: i32, chars: string): void {
@@ -61,20 +64,20 @@ function fingerprint(bucket: u32, before: string, at: string, after: string): vo
 
 fingerprint(OOM_EMORY, 'o', 'o', 'm');
 fingerprint(OOM_EMORY, 'm', 'o', 'r');
-fingerprint(COMM_MEMINFO_EVENTS, 'm', 'm', ':');
-fingerprint(COMM_MEMINFO_EVENTS, 'm', '-', 'I');
-fingerprint(COMM_MEMINFO_EVENTS, 'g"', 'Ee', 'v');
+fingerprint(COMM_MEMINFO, 'm', 'm', ':');
+fingerprint(COMM_MEMINFO, 'm', '-', 'I');
 fingerprint(KILL_PROCESS, 'ld', ' ', 'p');
 fingerprint(PID_HEADER, 'd ', ' ', ']');
 fingerprint(TASK_ROW, ']', ' ', ' -0123456789');
-allow(HUMAN_CLOCK, 0, '\n');
-allow(HUMAN_CLOCK, 1, '[');
-for (let byte: u32 = 65; byte < 256; byte++) allowByte(HUMAN_CLOCK, 2, byte); // a superset: checked exactly
-fingerprint(RAM_TASK, 'R', 'A', 'M');
-fingerprint(RAM_TASK, 'T', 'a', 's');
-fingerprint(DUE_AWS_SWAP, 'd', 'u', 'e');
-fingerprint(DUE_AWS_SWAP, 'a', 'w', 's');
-fingerprint(DUE_AWS_SWAP, 's', 'w', 'a');
+allow(CLOCK_AWS_SWAP, 0, '\n');
+allow(CLOCK_AWS_SWAP, 1, '[');
+for (let byte: u32 = 65; byte < 256; byte++) allowByte(CLOCK_AWS_SWAP, 2, byte); // a superset: checked exactly
+fingerprint(CLOCK_AWS_SWAP, 'a', 'w', 's');
+fingerprint(CLOCK_AWS_SWAP, 's', 'w', 'a');
+fingerprint(TASK_DUE, 'T', 'a', 's');
+fingerprint(TASK_DUE, 'd', 'u', 'e');
+fingerprint(RAM_EVENTS, 'R', 'A', 'M');
+fingerprint(RAM_EVENTS, 'g"', 'Ee', 'v');
 
 /** True when the bytes at `p` spell `phrase` (ASCII). */
 function spells(p: usize, phrase: string): bool {
@@ -114,14 +117,7 @@ function isTaskRow(q: usize): bool {
 /** True when a phrase of one of `buckets` holds the byte at `q` where its fingerprint's middle byte is. */
 function holdsPhrase(q: usize, buckets: u32): bool {
   if ((buckets & OOM_EMORY) !== 0 && (spells(q - 1, 'oom') || spells(q - 2, 'emory'))) return true;
-  if (
-    (buckets & COMM_MEMINFO_EVENTS) !== 0 &&
-    (spells(q - 2, 'omm: ') ||
-      spells(q - 3, 'Mem-Info') ||
-      spells(q - 3, 'logEvents') ||
-      spells(q - 1, '"events"'))
-  )
-    return true;
+  if ((buckets & COMM_MEMINFO) !== 0 && (spells(q - 2, 'omm: ') || spells(q - 3, 'Mem-Info'))) return true;
   if (
     (buckets & KILL_PROCESS) !== 0 &&
     spells(q + 1, 'process') &&
@@ -135,21 +131,21 @@ function holdsPhrase(q: usize, buckets: u32): bool {
   )
     return true;
   if ((buckets & TASK_ROW) !== 0 && isTaskRow(q)) return true;
-  if ((buckets & HUMAN_CLOCK) !== 0 && load<u8>(q - 1) === 10 && load<u8>(q) === 91) {
-    const c = <u32>load<u8>(q + 1);
-    if ((c | 32) - 97 < 26 || c > 127) return true;
+  if ((buckets & CLOCK_AWS_SWAP) !== 0) {
+    if (load<u8>(q - 1) === 10 && load<u8>(q) === 91) {
+      const c = <u32>load<u8>(q + 1);
+      if ((c | 32) - 97 < 26 || c > 127) return true;
+    }
+    if (spells(q - 1, 'awslogs') || spells(q - 1, 'swap =') || spells(q - 1, 'swap  =')) return true;
   }
   if (
-    (buckets & RAM_TASK) !== 0 &&
-    (spells(q - 7, 'pages RAM') || spells(q - 1, 'Task in') || spells(q - 1, 'Tasks in'))
+    (buckets & TASK_DUE) !== 0 &&
+    (spells(q - 1, 'Task in') || spells(q - 1, 'Tasks in') || spells(q - 1, 'due to'))
   )
     return true;
   if (
-    (buckets & DUE_AWS_SWAP) !== 0 &&
-    (spells(q - 1, 'due to') ||
-      spells(q - 1, 'awslogs') ||
-      spells(q - 1, 'swap =') ||
-      spells(q - 1, 'swap  ='))
+    (buckets & RAM_EVENTS) !== 0 &&
+    (spells(q - 7, 'pages RAM') || spells(q - 3, 'logEvents') || spells(q - 1, '"events"'))
   )
     return true;
   return false;
@@ -169,8 +165,6 @@ function buckets(v: v128, low: v128, high: v128): v128 {
  * starts that holds a phrase, or -1; `linesPassed()` then tells how many `\n` lie between `from` and there.
  */
 export function scan(from: usize, to: usize): isize {
-  const newline = i8x16.splat(10);
-  const zero = i8x16.splat(0);
   // The tables in locals, not loaded in each round.
   const lowBefore = v128.load(TABLES);
   const highBefore = v128.load(TABLES, 16);
@@ -178,33 +172,80 @@ export function scan(from: usize, to: usize): isize {
   const highAt = v128.load(TABLES, 48);
   const lowAfter = v128.load(TABLES, 64);
   const highAfter = v128.load(TABLES, 80);
+  const newline = i8x16.splat(10);
+  const zero = i8x16.splat(0);
   let lines = 0;
-  for (let p = from; p < to; p += 16) {
+  let p = from;
+  // 32 bytes a round: one branch for both halves, which rarely hold a fingerprint.
+  for (; p + 32 <= to; p += 32) {
+    const at0 = v128.load(p);
+    const at1 = v128.load(p, 16);
+    const hits0 = v128.and(
+      v128.and(buckets(v128.load(p - 1), lowBefore, highBefore), buckets(at0, lowAt, highAt)),
+      buckets(v128.load(p + 1), lowAfter, highAfter),
+    );
+    const hits1 = v128.and(
+      v128.and(buckets(v128.load(p, 15), lowBefore, highBefore), buckets(at1, lowAt, highAt)),
+      buckets(v128.load(p, 17), lowAfter, highAfter),
+    );
+    const ends =
+      <u32>i8x16.bitmask(i8x16.eq(at0, newline)) | ((<u32>i8x16.bitmask(i8x16.eq(at1, newline))) << 16);
+    if (v128.any_true(v128.or(hits0, hits1))) {
+      v128.store(SCRATCH, hits0);
+      v128.store(SCRATCH, hits1, 16);
+      const where =
+        <u32>i8x16.bitmask(i8x16.ne(hits0, zero)) | ((<u32>i8x16.bitmask(i8x16.ne(hits1, zero))) << 16);
+      const start = probe(p, where);
+      if (start >= 0) {
+        passed = lines + linesBefore(ends, p, <usize>start);
+        return start;
+      }
+    }
+    lines += <i32>popcnt(ends);
+  }
+  // The last bytes, 16 at a time, the positions past `to` masked off.
+  for (; p < to; p += 16) {
     const at = v128.load(p);
     const hits = v128.and(
       v128.and(buckets(v128.load(p - 1), lowBefore, highBefore), buckets(at, lowAt, highAt)),
       buckets(v128.load(p + 1), lowAfter, highAfter),
     );
-    const inRun: i32 = to - p >= 16 ? 0xffff : (1 << (<i32>(to - p))) - 1;
-    const ends = i8x16.bitmask(i8x16.eq(at, newline)) & inRun;
+    const inRun: u32 = to - p >= 16 ? 0xffff : ((<u32>1) << (<u32>(to - p))) - 1;
+    const ends = <u32>i8x16.bitmask(i8x16.eq(at, newline)) & inRun;
     if (v128.any_true(hits)) {
-      let where = i8x16.bitmask(i8x16.ne(hits, zero)) & inRun;
       v128.store(SCRATCH, hits);
-      while (where !== 0) {
-        const i = ctz(where);
-        const q = p + <usize>i;
-        if (holdsPhrase(q, load<u8>(SCRATCH + <usize>i))) {
-          let start = q;
-          while (load<u8>(start - 1) !== 10) start--;
-          if (start > p) lines += popcnt(ends & ((1 << (<i32>(start - p))) - 1));
-          passed = lines;
-          return <isize>start;
-        }
-        where &= where - 1;
+      const start = probe(p, <u32>i8x16.bitmask(i8x16.ne(hits, zero)) & inRun);
+      if (start >= 0) {
+        passed = lines + linesBefore(ends, p, <usize>start);
+        return start;
       }
     }
-    lines += popcnt(ends);
+    lines += <i32>popcnt(ends);
   }
   passed = lines;
+  return -1;
+}
+
+/** How many of the `\n` bits of `ends` (over the bytes from `p`) lie before `start` (which may lie before `p`). */
+function linesBefore(ends: u32, p: usize, start: usize): i32 {
+  return start > p ? <i32>popcnt(ends & (((<u32>1) << (<u32>(start - p))) - 1)) : 0;
+}
+
+/**
+ * The first position of `where` (bits over the bytes from `p`, their buckets in SCRATCH) that holds a phrase: the
+ * start of its line (at or after `p` when the line starts there, else before it), or -1.
+ */
+function probe(p: usize, where: u32): isize {
+  while (where !== 0) {
+    const i = <usize>ctz(where);
+    const q = p + i;
+    if (holdsPhrase(q, load<u8>(SCRATCH + i))) {
+      // The caller's `from` follows a `\n`: the walk back stops there at the latest.
+      let start = q;
+      while (load<u8>(start - 1) !== 10) start--;
+      return <isize>start;
+    }
+    where &= where - 1;
+  }
   return -1;
 }
