@@ -45,7 +45,7 @@ const CLOCK_AWS_SWAP: u32 = 32; //  `\n [` then a letter or a byte above 127; `a
 const TASK_DUE: u32 = 64; //        `T a s`, `d u e`
 const RAM_EVENTS: u32 = 128; //     `R A M`, `g E v`, `" e v`
 
-/** Let `bucket` take any byte of `chars` at `offset` (0: the byte before the position, 1: it, 2: the one after). */
+/** Let `bucket` take any byte of `chars` at `offset` (0, 1, 2: the fingerprint's first, middle, last byte). */
 function allow(bucket: u32, offset: i32, chars: string): void {
   for (let i = 0; i < chars.length; i++) allowByte(bucket, offset, <u32>chars.charCodeAt(i));
 }
@@ -152,12 +152,6 @@ function holdsPhrase(q: usize, buckets: u32): bool {
   return false;
 }
 
-/** Each byte's bucket bits for one offset: its low nibble's and its high nibble's entries, both. */
-function buckets(v: v128, low: v128, high: v128): v128 {
-  const nibble = i8x16.splat(15);
-  return v128.and(lookup(low, v128.and(v, nibble)), lookup(high, v128.and(i16x8.shr_u(v, 4), nibble)));
-}
-
 /**
  * `table[index]` for each byte, every index below 16. There the relaxed shuffle is defined to give what the plain
  * one gives, and saves its range check: the build makes a module of each, for engines with and without relaxed SIMD
@@ -170,31 +164,48 @@ function lookup(table: v128, index: v128): v128 {
 /**
  * From `from` (a line's start in the copied chunk) to `to` (the end of a run of lines), where the next line
  * starts that holds a phrase, or -1; `linesPassed()` then tells how many `\n` lie between `from` and there.
+ *
+ * Each block of 16 bytes is looked up once in each offset's tables; a position's bits for the byte two before
+ * it and the byte before it are those lookups moved by two and by one lane, the first lanes taken from the
+ * block before (an `alignr`). So a hit is at a fingerprint's last byte, its middle byte before it.
  */
 export function scan(from: usize, to: usize): isize {
   // The tables in locals, not loaded in each round.
-  const lowBefore = v128.load(TABLES);
-  const highBefore = v128.load(TABLES, 16);
-  const lowAt = v128.load(TABLES, 32);
-  const highAt = v128.load(TABLES, 48);
-  const lowAfter = v128.load(TABLES, 64);
-  const highAfter = v128.load(TABLES, 80);
+  const lowFirst = v128.load(TABLES);
+  const highFirst = v128.load(TABLES, 16);
+  const lowSecond = v128.load(TABLES, 32);
+  const highSecond = v128.load(TABLES, 48);
+  const lowThird = v128.load(TABLES, 64);
+  const highThird = v128.load(TABLES, 80);
+  const nibble = i8x16.splat(15);
   const newline = i8x16.splat(10);
   const zero = i8x16.splat(0);
   let lines = 0;
+  // The 16 bytes before `from` (the line before, or the padding before the chunk), for the first block's lanes.
+  const before = v128.load(from - 16);
+  let low = v128.and(before, nibble);
+  let high = v128.and(i16x8.shr_u(before, 4), nibble);
+  let first = v128.and(lookup(lowFirst, low), lookup(highFirst, high));
+  let second = v128.and(lookup(lowSecond, low), lookup(highSecond, high));
   let p = from;
   // 32 bytes a round: one branch for both halves, which rarely hold a fingerprint.
   for (; p + 32 <= to; p += 32) {
     const at0 = v128.load(p);
     const at1 = v128.load(p, 16);
-    const hits0 = v128.and(
-      v128.and(buckets(v128.load(p - 1), lowBefore, highBefore), buckets(at0, lowAt, highAt)),
-      buckets(v128.load(p + 1), lowAfter, highAfter),
-    );
-    const hits1 = v128.and(
-      v128.and(buckets(v128.load(p, 15), lowBefore, highBefore), buckets(at1, lowAt, highAt)),
-      buckets(v128.load(p, 17), lowAfter, highAfter),
-    );
+    low = v128.and(at0, nibble);
+    high = v128.and(i16x8.shr_u(at0, 4), nibble);
+    const first0 = v128.and(lookup(lowFirst, low), lookup(highFirst, high));
+    const second0 = v128.and(lookup(lowSecond, low), lookup(highSecond, high));
+    const third0 = v128.and(lookup(lowThird, low), lookup(highThird, high));
+    low = v128.and(at1, nibble);
+    high = v128.and(i16x8.shr_u(at1, 4), nibble);
+    const first1 = v128.and(lookup(lowFirst, low), lookup(highFirst, high));
+    const second1 = v128.and(lookup(lowSecond, low), lookup(highSecond, high));
+    const third1 = v128.and(lookup(lowThird, low), lookup(highThird, high));
+    const hits0 = v128.and(v128.and(third0, byOne(second, second0)), byTwo(first, first0));
+    const hits1 = v128.and(v128.and(third1, byOne(second0, second1)), byTwo(first0, first1));
+    first = first1;
+    second = second1;
     const ends =
       <u32>i8x16.bitmask(i8x16.eq(at0, newline)) | ((<u32>i8x16.bitmask(i8x16.eq(at1, newline))) << 16);
     if (v128.any_true(v128.or(hits0, hits1))) {
@@ -213,10 +224,14 @@ export function scan(from: usize, to: usize): isize {
   // The last bytes, 16 at a time, the positions past `to` masked off.
   for (; p < to; p += 16) {
     const at = v128.load(p);
-    const hits = v128.and(
-      v128.and(buckets(v128.load(p - 1), lowBefore, highBefore), buckets(at, lowAt, highAt)),
-      buckets(v128.load(p + 1), lowAfter, highAfter),
-    );
+    low = v128.and(at, nibble);
+    high = v128.and(i16x8.shr_u(at, 4), nibble);
+    const first0 = v128.and(lookup(lowFirst, low), lookup(highFirst, high));
+    const second0 = v128.and(lookup(lowSecond, low), lookup(highSecond, high));
+    const third0 = v128.and(lookup(lowThird, low), lookup(highThird, high));
+    const hits = v128.and(v128.and(third0, byOne(second, second0)), byTwo(first, first0));
+    first = first0;
+    second = second0;
     const inRun: u32 = to - p >= 16 ? 0xffff : ((<u32>1) << (<u32>(to - p))) - 1;
     const ends = <u32>i8x16.bitmask(i8x16.eq(at, newline)) & inRun;
     if (v128.any_true(hits)) {
@@ -233,6 +248,16 @@ export function scan(from: usize, to: usize): isize {
   return -1;
 }
 
+/** The lanes of `current` moved up by one, the last lane of `previous` first. */
+function byOne(previous: v128, current: v128): v128 {
+  return i8x16.shuffle(previous, current, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
+}
+
+/** The lanes of `current` moved up by two, the last two lanes of `previous` first. */
+function byTwo(previous: v128, current: v128): v128 {
+  return i8x16.shuffle(previous, current, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29);
+}
+
 /** How many of the `\n` bits of `ends` (over the bytes from `p`) lie before `start` (which may lie before `p`). */
 function linesBefore(ends: u32, p: usize, start: usize): i32 {
   return start > p ? <i32>popcnt(ends & (((<u32>1) << (<u32>(start - p))) - 1)) : 0;
@@ -245,9 +270,10 @@ function linesBefore(ends: u32, p: usize, start: usize): i32 {
 function probe(p: usize, where: u32): isize {
   while (where !== 0) {
     const i = <usize>ctz(where);
-    const q = p + i;
+    // The hit is at the fingerprint's last byte: its middle byte, where the checks start, is the one before.
+    const q = p + i - 1;
     if (holdsPhrase(q, load<u8>(SCRATCH + i))) {
-      // The caller's `from` follows a `\n`: the walk back stops there at the latest.
+      // The caller's `from` follows a `\n` (no fingerprint has one in the middle): the walk back stops there.
       let start = q;
       while (load<u8>(start - 1) !== 10) start--;
       return <isize>start;
