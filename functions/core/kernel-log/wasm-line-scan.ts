@@ -19,17 +19,25 @@ export class WasmLineScan {
     this.base = wasm.dataStart();
   }
 
-  /** Copy `chunk` (whole lines, as `pushBytes` takes them) into the module's memory: the next scans read it. */
-  load(chunk: Uint8Array): void {
+  /**
+   * Copy `chunk` (whole lines, as `pushBytes` takes them) into the module's memory, for the next scans to read;
+   * false when the memory cannot grow to hold it (a chunk of gigabytes), and the regular expression must scan it.
+   * The memory stays as large as the largest chunk loaded.
+   */
+  load(chunk: Uint8Array): boolean {
     const end = this.base + chunk.length;
     if (this.memory.length < end + PADDING) {
-      const pages = Math.ceil((end + PADDING - this.memory.length) / 65536);
-      this.wasm.memory.grow(pages);
+      try {
+        this.wasm.memory.grow(Math.ceil((end + PADDING - this.memory.length) / 65536));
+      } catch {
+        return false;
+      }
       this.memory = new Uint8Array(this.wasm.memory.buffer);
     }
     this.memory.set(chunk, this.base);
     // The scan reads a few bytes past a run of lines: past the chunk's last line it must see no phrase.
     this.memory.fill(0, end, end + PADDING);
+    return true;
   }
 
   /** Make the offsets of `next` relative to `offset` of the loaded chunk (where `pushBytes`'s piece starts). */
