@@ -7,12 +7,17 @@
 // exactly the line IN_CHUNK finds on the one-byte view of the same bytes (line-scan tests hold it to that).
 //
 // How: every phrase holds three bytes in a row (its fingerprint) that are rare in kernel noise, e.g. `Tas` for
-// `Tasks? in`. Sixteen positions at a time, each position's byte before, byte and byte after are looked up in
-// nibble tables (the "Teddy" method of Hyperscan and Rust's aho-corasick: for each of the three offsets, one
-// shuffle by the low nibble, one by the high, giving a byte of 8 bucket bits; a position whose three lookups
-// share a bit may hold that bucket's fingerprint). Only at those positions, a few in a thousand bytes, are the
-// bucket's phrases compared byte by byte. Each bucket's byte sets alias a little (a low nibble of one byte with
-// the high nibble of another): that costs a comparison, never a miss.
+// `Tasks? in`. Sixteen bytes at a time, each byte is looked up in three pairs of nibble tables, one pair for each
+// byte of a fingerprint (the "Teddy" method of Hyperscan and Rust's aho-corasick: one shuffle by the low nibble,
+// one by the high, giving a byte of 8 bucket bits). A position whose last-byte bits share a bit with the middle-
+// byte bits of the byte before it and the first-byte bits of the one two before may end that bucket's
+// fingerprint. Only at those positions, about 1.5 in a thousand bytes of the bench's log, are the bucket's phrases
+// compared byte by byte. Each bucket's byte sets alias a little (a low nibble of one byte with the high nibble of
+// another): that costs a comparison, never a miss.
+//
+// A phrase is added with a fingerprint in a bucket (see which mixes it makes there) and its check in
+// `holdsPhrase`. A second set of phrases, for another scan, would take its own tables and its own `holdsPhrase`,
+// and `scan` a parameter choosing them.
 //
 // Memory: the caller copies a chunk of whole lines to `dataStart()`, which follows a `\n`, and zeroes 64 bytes
 // after it, so reads a little before a line and past the chunk's end see a line end or zeroes.
