@@ -74,6 +74,9 @@ if (CHUNK_SOURCE === ANCHORED.source)
   throw new Error('prefilter: ANCHORED no longer has its line-start anchor');
 
 /**
+ * `pushBytes` finds the same lines on bytes with `wasm/line-scan.ts` where WebAssembly runs: a phrase added to
+ * ANCHORED must be added there too (`wasm-line-scan.property.test.ts` holds the two to the same answers).
+ *
  * Where, at or after `from` (the start of a line), the next line of `text` starts that `mayBelongToReport` or
  * `isHumanClockLine` holds for (its trailing `\r` dropped); -1 when no line does. Lines end with `\n`.
  */
