@@ -69,8 +69,10 @@ describe('readFileChunks', () => {
       '-c',
       `{ printf one; sleep 0.1; printf two; sleep 0.1; printf three; } > ${fifo}`,
     ]);
+    // Listened for before reading: the writer may well exit before the last chunk is read.
+    const written = once(writer, 'close');
     const chunks = await chunksOf(fifo, 1024);
-    await once(writer, 'close');
+    await written;
     expect(Buffer.concat(chunks).toString()).toBe('onetwothree');
     expect(chunks.length).toBeGreaterThan(1);
   });
