@@ -1,3 +1,4 @@
+import { isoStampMs, readIsoStamp } from './iso-stamp';
 import {
   emptyEnvelope,
   kernelStampEnd,
@@ -56,7 +57,6 @@ const DMESG_DECODED = /^([a-z0-9]{2,8})\s*:[a-z]{3,6}\s*: /;
 const NUMBERED = /^ {0,10}\d{1,10}(?:\t| {1,10})(?=\[)/;
 /** OpenWrt's logread: `Sat Jan 25 09:40:15 2020 kern.err kernel: `, a relay header naming the kernel facility. */
 const LOGREAD = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4} kern\.[a-z]{3,7} kernel: /;
-const ISO_STAMP = /^(\d{4})-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d)([.,]\d{1,9})?(Z|[+-]\d\d:?\d\d)?(?= )/;
 const CLOCK = /^\d\d:\d\d:\d\d$/;
 const HUMAN_DELTA = /^\[\s*\+(\d{1,10})[.,](\d{1,9})\]/;
 
@@ -251,24 +251,22 @@ function parseNumeric(line: string, context: EnvelopeContext): Envelope | null {
     envelope.kernelTime = integerIn(line, sequenceEnd + 1, timeEnd) / 1_000_000;
     return withFacility(envelope, integerIn(line, 0, priorityEnd));
   }
-  const iso = ISO_STAMP.exec(line);
+  const iso = readIsoStamp(line);
   if (!iso) return parseUnixStamp(line, context);
-  const [stamp, , , , , fraction, offset] = iso;
-  const rest = line.slice(stamp.length + 1);
-  const timeMs = Date.parse(
-    offset ? stamp.replace(',', '.').replace(/([+-]\d\d)(\d\d)$/, '$1:$2') : `${stamp.replace(',', '.')}Z`,
-  );
-  const ms = Number.isNaN(timeMs) ? null : timeMs;
-  if (fraction?.startsWith(',')) {
+  const stamp = line.slice(0, iso.end);
+  const ms = isoStampMs(line, iso);
+  if (iso.fractionAt >= 0 && line.charCodeAt(iso.fractionAt) === 44 /* , */) {
     // dmesg --time-format iso: `2026-11-25T16:58:01,123456+00:00 msg`, no host.
+    const rest = line.slice(iso.end + 1);
     const envelope = withKernelStamp(emptyEnvelope('dmesg-iso', rest), rest);
     envelope.time = stamp.replace(',', '.');
     envelope.timeMs = ms;
     return envelope;
   }
-  const envelope = parseHostAndTag(line, stamp.length + 1, context);
+  const envelope = parseHostAndTag(line, iso.end + 1, context);
   if (!envelope) return null;
-  envelope.transport = offset && offset.length === 5 ? 'journal-short-iso' : 'rfc3339';
+  // journalctl's short-iso prints `+0000`; RFC 3339 syslog `+00:00` or `Z`.
+  envelope.transport = iso.offsetAt >= 0 && iso.end - iso.offsetAt === 5 ? 'journal-short-iso' : 'rfc3339';
   envelope.time = stamp;
   envelope.timeMs = ms;
   return envelope;
