@@ -43,15 +43,25 @@ export function readIsoStamp(line: string): IsoStamp | null {
 
 /** `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d` at the line's start. */
 function isDateTimeAt(line: string): boolean {
-  for (let i = 0; i < 19; i++) {
-    const c = line.charCodeAt(i);
-    const wanted = DATE_TIME_SHAPE.charCodeAt(i);
-    if (wanted === 100 /* d */ ? !isDigit(c) : c !== wanted) return false;
-  }
-  return true;
+  return (
+    digitPairAt(line, 0) &&
+    digitPairAt(line, 2) &&
+    line.charCodeAt(4) === 45 /* - */ &&
+    digitPairAt(line, 5) &&
+    line.charCodeAt(7) === 45 &&
+    digitPairAt(line, 8) &&
+    line.charCodeAt(10) === 84 /* T */ &&
+    digitPairAt(line, 11) &&
+    line.charCodeAt(13) === 58 /* : */ &&
+    digitPairAt(line, 14) &&
+    line.charCodeAt(16) === 58 &&
+    digitPairAt(line, 17)
+  );
 }
 
-const DATE_TIME_SHAPE = 'dddd-dd-ddTdd:dd:dd';
+function digitPairAt(line: string, at: number): boolean {
+  return isDigit(line.charCodeAt(at)) && isDigit(line.charCodeAt(at + 1));
+}
 
 function digitRunEnd(line: string, start: number): number {
   let at = start;
@@ -111,7 +121,8 @@ export function isoStampMs(line: string, stamp: IsoStamp): number | null {
     return parsedByDate(line, stamp);
   }
   const millis = stamp.fractionAt >= 0 ? fractionMillis(line, stamp.fractionAt + 1) : 0;
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+  const seconds = ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute - offsetMinutes) * 60 + second;
+  return seconds * 1000 + millis;
 }
 
 /** The old reading, for the stamps `isoStampMs` does not compute itself. */
@@ -138,6 +149,20 @@ function fractionMillis(line: string, start: number): number {
 
 function twoDigits(line: string, at: number): number {
   return (line.charCodeAt(at) - 48) * 10 + (line.charCodeAt(at + 1) - 48);
+}
+
+/**
+ * Days from 1970-01-01 to the date, as `Date.UTC` counts them (the proleptic Gregorian calendar): H. Hinnant's
+ * days_from_civil, in whole numbers, for years from 100 on (so its era is never negative). Every step is an exact
+ * integer, so the milliseconds built from it are exactly `Date.UTC`'s.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
