@@ -11,7 +11,16 @@ import {
 } from './message-stamp';
 import { englishMonthAt, monthNumber } from './months';
 import { digitsEnd, integerIn, isDigit, isWhitespace } from './scan';
-import { inferYear, isClockAt, isoFromMicros, localIso, localMs } from './time';
+import {
+  type DayStamp,
+  dayStamp,
+  inferYear,
+  isClockAt,
+  isoFromMicros,
+  localIso,
+  localMs,
+  msOnDay,
+} from './time';
 import type { LineOrigin, Transport } from './types';
 
 export { envelopeFromJournalRecord } from './journal';
@@ -45,6 +54,8 @@ export interface EnvelopeContext {
    * most lines reuse it instead of reading month, day and clock again.
    */
   lastStamp?: { text: string; time: string; timeMs: number };
+  /** The date of the last syslog stamp read that missed `lastStamp`: its clock changed, its date seldom does. */
+  lastDay?: DayStamp;
   /** The last host name read: lines of one host reuse one string, which also keeps host lookups cheap. */
   lastHost?: string;
 }
@@ -316,6 +327,7 @@ function parseSyslog3164(line: string, context: EnvelopeContext): Envelope | nul
   if (day < 1 || day > 31) return null;
   at++;
   if (!isClockAt(line, at)) return null;
+  const clockAt = at;
   const clock = line.slice(at, at + 8);
   at += 8;
   let fraction: string | undefined;
@@ -332,9 +344,11 @@ function parseSyslog3164(line: string, context: EnvelopeContext): Envelope | nul
       ? (englishMonthAt(line) ?? monthNumber(line.slice(0, 3)))
       : monthNumber(line.slice(0, monthEnd));
   if (!month) return null;
-  const year = inferYear(month, day, context.referenceDate);
-  const time = localIso(year, month, day, clock, fraction);
-  const timeMs = localMs(year, month, day, clock);
+  const date = dayStamp(month, day, context.referenceDate, context.lastDay);
+  context.lastDay = date;
+  // localIso(year, month, day, clock, fraction) and localMs(year, month, day, clock), the date part kept.
+  const time = `${date.isoDate}${clock}${fraction ? `.${fraction}` : ''}`;
+  const timeMs = msOnDay(date, line, clockAt);
   const envelope = syslogEnvelope(line, at + 1, time, timeMs, context);
   if (envelope) context.lastStamp = { text: line.slice(0, at), time, timeMs };
   return envelope;
