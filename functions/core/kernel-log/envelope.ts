@@ -381,6 +381,11 @@ function parseHostAndTag(line: string, start: number, context: EnvelopeContext):
   const envelope = emptyEnvelope('rfc3164', '');
   envelope.host = hostAt(line, start, hostEnd, context);
   const bodyStart = hostEnd + 1;
+  // The commonest tag, read at once: what `syslogTagEnd` and the name's scan below make of `kernel: `.
+  if (line.startsWith('kernel: ', bodyStart)) {
+    envelope.program = 'kernel';
+    return withKernelStampFrom(envelope, line, bodyStart + 8);
+  }
   const tagEnd = syslogTagEnd(line, bodyStart);
   if (tagEnd < 0) return withKernelStampFrom(envelope, line, bodyStart);
   let nameEnd = bodyStart;
