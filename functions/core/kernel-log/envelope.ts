@@ -1,3 +1,4 @@
+import { isoStampMs, readIsoStamp } from './iso-stamp';
 import {
   emptyEnvelope,
   kernelStampEnd,
@@ -10,7 +11,16 @@ import {
 } from './message-stamp';
 import { englishMonthAt, monthNumber } from './months';
 import { digitsEnd, integerIn, isDigit, isWhitespace } from './scan';
-import { inferYear, isClockAt, isoFromMicros, localIso, localMs } from './time';
+import {
+  type DayStamp,
+  dayStamp,
+  inferYear,
+  isClockAt,
+  isoFromMicros,
+  localIso,
+  localMs,
+  msOnDay,
+} from './time';
 import type { LineOrigin, Transport } from './types';
 
 export { envelopeFromJournalRecord } from './journal';
@@ -44,6 +54,8 @@ export interface EnvelopeContext {
    * most lines reuse it instead of reading month, day and clock again.
    */
   lastStamp?: { text: string; time: string; timeMs: number };
+  /** The date of the last syslog stamp read that missed `lastStamp`: its clock changed, its date seldom does. */
+  lastDay?: DayStamp;
   /** The last host name read: lines of one host reuse one string, which also keeps host lookups cheap. */
   lastHost?: string;
 }
@@ -56,7 +68,6 @@ const DMESG_DECODED = /^([a-z0-9]{2,8})\s*:[a-z]{3,6}\s*: /;
 const NUMBERED = /^ {0,10}\d{1,10}(?:\t| {1,10})(?=\[)/;
 /** OpenWrt's logread: `Sat Jan 25 09:40:15 2020 kern.err kernel: `, a relay header naming the kernel facility. */
 const LOGREAD = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4} kern\.[a-z]{3,7} kernel: /;
-const ISO_STAMP = /^(\d{4})-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d)([.,]\d{1,9})?(Z|[+-]\d\d:?\d\d)?(?= )/;
 const CLOCK = /^\d\d:\d\d:\d\d$/;
 const HUMAN_DELTA = /^\[\s*\+(\d{1,10})[.,](\d{1,9})\]/;
 
@@ -251,24 +262,22 @@ function parseNumeric(line: string, context: EnvelopeContext): Envelope | null {
     envelope.kernelTime = integerIn(line, sequenceEnd + 1, timeEnd) / 1_000_000;
     return withFacility(envelope, integerIn(line, 0, priorityEnd));
   }
-  const iso = ISO_STAMP.exec(line);
+  const iso = readIsoStamp(line);
   if (!iso) return parseUnixStamp(line, context);
-  const [stamp, , , , , fraction, offset] = iso;
-  const rest = line.slice(stamp.length + 1);
-  const timeMs = Date.parse(
-    offset ? stamp.replace(',', '.').replace(/([+-]\d\d)(\d\d)$/, '$1:$2') : `${stamp.replace(',', '.')}Z`,
-  );
-  const ms = Number.isNaN(timeMs) ? null : timeMs;
-  if (fraction?.startsWith(',')) {
+  const stamp = line.slice(0, iso.end);
+  const ms = isoStampMs(line, iso);
+  if (iso.fractionAt >= 0 && line.charCodeAt(iso.fractionAt) === 44 /* , */) {
     // dmesg --time-format iso: `2026-11-25T16:58:01,123456+00:00 msg`, no host.
+    const rest = line.slice(iso.end + 1);
     const envelope = withKernelStamp(emptyEnvelope('dmesg-iso', rest), rest);
     envelope.time = stamp.replace(',', '.');
     envelope.timeMs = ms;
     return envelope;
   }
-  const envelope = parseHostAndTag(line, stamp.length + 1, context);
+  const envelope = parseHostAndTag(line, iso.end + 1, context);
   if (!envelope) return null;
-  envelope.transport = offset && offset.length === 5 ? 'journal-short-iso' : 'rfc3339';
+  // journalctl's short-iso prints `+0000`; RFC 3339 syslog `+00:00` or `Z`.
+  envelope.transport = iso.offsetAt >= 0 && iso.end - iso.offsetAt === 5 ? 'journal-short-iso' : 'rfc3339';
   envelope.time = stamp;
   envelope.timeMs = ms;
   return envelope;
@@ -318,6 +327,7 @@ function parseSyslog3164(line: string, context: EnvelopeContext): Envelope | nul
   if (day < 1 || day > 31) return null;
   at++;
   if (!isClockAt(line, at)) return null;
+  const clockAt = at;
   const clock = line.slice(at, at + 8);
   at += 8;
   let fraction: string | undefined;
@@ -334,9 +344,11 @@ function parseSyslog3164(line: string, context: EnvelopeContext): Envelope | nul
       ? (englishMonthAt(line) ?? monthNumber(line.slice(0, 3)))
       : monthNumber(line.slice(0, monthEnd));
   if (!month) return null;
-  const year = inferYear(month, day, context.referenceDate);
-  const time = localIso(year, month, day, clock, fraction);
-  const timeMs = localMs(year, month, day, clock);
+  const date = dayStamp(month, day, context.referenceDate, context.lastDay);
+  context.lastDay = date;
+  // localIso(year, month, day, clock, fraction) and localMs(year, month, day, clock), the date part kept.
+  const time = `${date.isoDate}${clock}${fraction ? `.${fraction}` : ''}`;
+  const timeMs = msOnDay(date, line, clockAt);
   const envelope = syslogEnvelope(line, at + 1, time, timeMs, context);
   if (envelope) context.lastStamp = { text: line.slice(0, at), time, timeMs };
   return envelope;
@@ -369,6 +381,11 @@ function parseHostAndTag(line: string, start: number, context: EnvelopeContext):
   const envelope = emptyEnvelope('rfc3164', '');
   envelope.host = hostAt(line, start, hostEnd, context);
   const bodyStart = hostEnd + 1;
+  // The commonest tag, read at once: what `syslogTagEnd` and the name's scan below make of `kernel: `.
+  if (line.startsWith('kernel: ', bodyStart)) {
+    envelope.program = 'kernel';
+    return withKernelStampFrom(envelope, line, bodyStart + 8);
+  }
   const tagEnd = syslogTagEnd(line, bodyStart);
   if (tagEnd < 0) return withKernelStampFrom(envelope, line, bodyStart);
   let nameEnd = bodyStart;

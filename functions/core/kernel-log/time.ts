@@ -32,6 +32,8 @@ function twoDigits(text: string, at: number): number {
 }
 
 const DAY_MS = 86_400_000;
+/** Date's range ends here (ECMA-262 21.4.1.1). */
+const MAX_DATE_MS_BOUND = 8.64e15;
 
 /**
  * Syslog (RFC 3164) and `dmesg -H` print no year. Take the latest year that does not put the line more than a
@@ -40,6 +42,61 @@ const DAY_MS = 86_400_000;
 export function inferYear(month: number, day: number, reference: Date): number {
   const year = reference.getUTCFullYear();
   return Date.UTC(year, month - 1, day) > reference.getTime() + DAY_MS ? year - 1 : year;
+}
+
+/**
+ * What a year-less stamp's date comes to against a reference date: the year `inferYear` gives it, its first
+ * millisecond and its ISO text up to the clock. Kept for the next line, which is most often of the same day: a
+ * syslog log's clock changes from line to line, its date seldom, and inferring the year (two `Date` calls) cost
+ * more than the rest of the stamp.
+ */
+export interface DayStamp {
+  readonly month: number;
+  readonly day: number;
+  /** The reference date's time when this was computed: a `Date` can be changed in place. */
+  readonly referenceMs: number;
+  readonly year: number;
+  /** `Date.UTC(year, month - 1, day)`. */
+  readonly dayMs: number;
+  /** `localIso(year, month, day, '')`: `YYYY-MM-DDT`. */
+  readonly isoDate: string;
+}
+
+/** The `DayStamp` of `month` and `day` against `reference`: `last` when it is that one, else a new one. */
+export function dayStamp(month: number, day: number, reference: Date, last: DayStamp | undefined): DayStamp {
+  const referenceMs = reference.getTime();
+  if (last !== undefined && last.month === month && last.day === day && last.referenceMs === referenceMs) {
+    return last;
+  }
+  const year = inferYear(month, day, reference);
+  return {
+    month,
+    day,
+    referenceMs,
+    year,
+    dayMs: Date.UTC(year, month - 1, day),
+    isoDate: localIso(year, month, day, ''),
+  };
+}
+
+/** Far enough inside Date's range that a day plus 99:99:99 is no time `Date.UTC` would clip. */
+const SAFE_DAY_MS = MAX_DATE_MS_BOUND - 5 * DAY_MS;
+
+/**
+ * `localMs(date.year, date.month, date.day, clock)`, the clock being the eight characters `hh:mm:ss` at `at` of
+ * `line` (digits, as `isClockAt` checked; any two digits, `99:99:99` too). `Date.UTC` adds hours, minutes and
+ * seconds to the day's first millisecond as whole numbers (ECMA-262 MakeTime, MakeDate), so the sum is the same
+ * while it stays inside the range `Date.UTC` clips to; near its ends (or for an invalid reference date) it is
+ * left to `localMs`.
+ */
+export function msOnDay(date: DayStamp, line: string, at: number): number {
+  if (!(Math.abs(date.dayMs) <= SAFE_DAY_MS)) {
+    return localMs(date.year, date.month, date.day, line.slice(at, at + 8));
+  }
+  const hours = twoDigits(line, at);
+  const minutes = twoDigits(line, at + 3);
+  const seconds = twoDigits(line, at + 6);
+  return date.dayMs + hours * 3_600_000 + minutes * 60_000 + seconds * 1000;
 }
 
 /** The last second `isoFromMicros` spelled, and its text: a journal's lines come many to a second. */
