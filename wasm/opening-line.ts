@@ -71,17 +71,37 @@ function spells(p: usize, phrase: string): bool {
   return true;
 }
 
-/** One walk over the line from `start`: each phrase is checked from one byte it holds. */
+/**
+ * One walk over the line from `start`, 16 bytes at a time: each phrase is checked from one byte it holds (`]`, `:`,
+ * `K`, `y`, and on a JSON line `\\` and `"`), found by comparing the block with each.
+ */
 function holdsOpeningPhrase(start: usize): bool {
   const brace = load<u8>(start) === 123;
-  for (let p = start; p < runEnd; p++) {
-    const c = <u32>load<u8>(p);
-    if (c === 10) return false;
-    if (c === 93 && closesPhrase(p)) return true;
-    if (c === 58 && (spells(p, ': usage') || spells(p - 10, 'ctive_anon:'))) return true;
-    if (c === 75 && spells(p, 'Killed /')) return true;
-    if (c === 121 && spells(p - 4, 'emory cgroup')) return true;
-    if (brace && (c === 92 || (c === 34 && opensArray(p + 1)))) return true;
+  const json = brace ? i8x16.splat(34) : i8x16.splat(0);
+  const backslash = brace ? i8x16.splat(92) : i8x16.splat(0);
+  for (let p = start; p < runEnd; p += 16) {
+    const at = v128.load(p);
+    const marks = v128.or(
+      v128.or(v128.or(i8x16.eq(at, i8x16.splat(93)), i8x16.eq(at, i8x16.splat(58))), i8x16.eq(at, json)),
+      v128.or(
+        v128.or(i8x16.eq(at, i8x16.splat(75)), i8x16.eq(at, i8x16.splat(121))),
+        i8x16.eq(at, backslash),
+      ),
+    );
+    const ends = <u32>i8x16.bitmask(i8x16.eq(at, i8x16.splat(10)));
+    // The bytes of this line and run in the block: those before its first `\n` and before `runEnd`.
+    let inLine: u32 = ends !== 0 ? ((<u32>1) << ctz(ends)) - 1 : 0xffff;
+    if (runEnd - p < 16) inLine &= ((<u32>1) << (<u32>(runEnd - p))) - 1;
+    for (let stops = <u32>i8x16.bitmask(marks) & inLine; stops !== 0; stops &= stops - 1) {
+      const q = p + <usize>ctz(stops);
+      const c = <u32>load<u8>(q);
+      if (c === 93 && closesPhrase(q)) return true;
+      if (c === 58 && (spells(q, ': usage') || spells(q - 10, 'ctive_anon:'))) return true;
+      if (c === 75 && spells(q, 'Killed /')) return true;
+      if (c === 121 && spells(q - 4, 'emory cgroup')) return true;
+      if (c === 92 || (c === 34 && opensArray(q + 1))) return true;
+    }
+    if (inLine !== 0xffff) return false;
   }
   return false;
 }
