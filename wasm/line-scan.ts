@@ -16,15 +16,21 @@
 // another): that costs a comparison, never a miss.
 //
 // A phrase is added with a fingerprint in a bucket (see which mixes it makes there) and its check in
-// `holdsPhrase`. A second set of phrases, for another scan, would take its own tables and its own `holdsPhrase`,
-// and `scan` a parameter choosing them.
+// `holdsPhrase`.
+//
+// A second set, for while no report is open (`scan`'s `openingSet`), needs no tables of its own: it is this set with
+// `emory` and `due to` counting only on a line that also holds one of `opening-line.ts`'s phrases (it says why).
 //
 // Memory: the caller copies a chunk of whole lines to `dataStart()`, which follows a `\n`, and zeroes 64 bytes
 // after it, so reads a little before a line and past the chunk's end see a line end or zeroes.
 
+import { openingLine, resetOpeningLines } from './opening-line';
+
 const TABLES: usize = memory.data(96, 16);
 const SCRATCH: usize = memory.data(32, 16);
 let passed: i32 = 0;
+/** The set the current `scan` looks for: see `scan`. */
+let opening = false;
 
 /** Where the caller copies its chunk: after a `\n` byte, so that the first line starts a line. */
 export function dataStart(): usize {
@@ -122,7 +128,11 @@ function isTaskRow(q: usize): bool {
 
 /** True when a phrase of one of `buckets` holds the byte at `q` where its fingerprint's middle byte is. */
 function holdsPhrase(q: usize, buckets: u32): bool {
-  if ((buckets & OOM_EMORY) !== 0 && (spells(q - 1, 'oom') || spells(q - 2, 'emory'))) return true;
+  if (
+    (buckets & OOM_EMORY) !== 0 &&
+    (spells(q - 1, 'oom') || (spells(q - 2, 'emory') && (!opening || openingLine(q))))
+  )
+    return true;
   if ((buckets & COMM_MEMINFO) !== 0 && (spells(q - 2, 'omm: ') || spells(q - 3, 'Mem-Info'))) return true;
   if (
     (buckets & KILL_PROCESS) !== 0 &&
@@ -146,7 +156,9 @@ function holdsPhrase(q: usize, buckets: u32): bool {
   }
   if (
     (buckets & TASK_DUE) !== 0 &&
-    (spells(q - 1, 'Task in') || spells(q - 1, 'Tasks in') || spells(q - 1, 'due to'))
+    (spells(q - 1, 'Task in') ||
+      spells(q - 1, 'Tasks in') ||
+      (spells(q - 1, 'due to') && (!opening || openingLine(q))))
   )
     return true;
   if (
@@ -169,12 +181,16 @@ function lookup(table: v128, index: v128): v128 {
 /**
  * From `from` (a line's start in the copied chunk) to `to` (the end of a run of lines), where the next line
  * starts that holds a phrase, or -1; `linesPassed()` then tells how many `\n` lie between `from` and there.
+ * `openingSet` non-zero: the next line the parser reads while no report is open (see the header), else the next
+ * line the prefilter or the clock test lets through.
  *
  * Each block of 16 bytes is looked up once in each offset's tables; a position's bits for the byte two before
  * it and the byte before it are those lookups moved by two and by one lane, the first lanes taken from the
  * block before (an `alignr`). So a hit is at a fingerprint's last byte, its middle byte before it.
  */
-export function scan(from: usize, to: usize): isize {
+export function scan(from: usize, to: usize, openingSet: i32): isize {
+  opening = openingSet !== 0;
+  if (opening) resetOpeningLines(to);
   // The tables in locals, not loaded in each round.
   const lowFirst = v128.load(TABLES);
   const highFirst = v128.load(TABLES, 16);

@@ -69,8 +69,14 @@ export class KernelLogParser {
   private lastKey: string | null = null;
   /** Where the current line's finished kills collect; handed to the caller when there are any. */
   private emitted: Kill[] = [];
+  /**
+   * Whether `pushBytes`' WebAssembly scan may skip, while no report is open, the lines `mayOpenReport` rejects: only
+   * when that method is this class's own (the scan spells out its test), so a subclass overriding it is obeyed.
+   */
+  private readonly scansOpening: boolean;
 
   constructor(options: KernelLogParserOptions = {}) {
+    this.scansOpening = this.mayOpenReport === KernelLogParser.prototype.mayOpenReport;
     this.context = { referenceDate: options.referenceDate ?? new Date() };
     this.maxDecodedBytes = options.maxDecodedBytes;
     this.byteView = options.byteView ?? WEB_BYTE_VIEW;
@@ -168,7 +174,8 @@ export class KernelLogParser {
           next = nextCandidateLine(view, start);
           skipped = linesIn(view, start, next < 0 ? length : next);
         } else {
-          next = scan.next(start, length);
+          // With no report open, the narrower set skips the lines `pushLineInto` would read and then drop.
+          next = scan.next(start, length, this.openReports === 0 && this.scansOpening);
           skipped = scan.skipped;
         }
         this.fed += skipped;
@@ -234,7 +241,8 @@ export class KernelLogParser {
 
   /**
    * `mayOpenReport` of `prefilter.ts`, as a method so that the differential tests can compare the parser with one
-   * that reads every line the prefilter lets through.
+   * that reads every line the prefilter lets through. A subclass overriding it turns off `pushBytes`' use of the
+   * WebAssembly scan's second set (`wasm/opening-line.ts`), which would skip those lines without asking it.
    */
   protected mayOpenReport(line: string): boolean {
     return mayOpenReport(line);

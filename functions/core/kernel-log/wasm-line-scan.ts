@@ -48,9 +48,12 @@ export class WasmLineScan {
   /**
    * Where, at or after `from` (a line's start), the next line before `to` (a line's start or the chunk's end)
    * starts that `nextCandidateLine` would find; -1 when none does. `skipped` then says how many lines it passed.
+   * With `opening`, the next line `KernelLogParser` reads while no report is open instead: one for which
+   * `isHumanClockLine`, or `mayBelongToReport` and `mayOpenReport`, hold (`wasm/opening-line.ts`; a superset
+   * where a byte above 127 may be white space, exact on ASCII lines).
    */
-  next(from: number, to: number): number {
-    const found = this.wasm.scan(this.at + from, this.at + to);
+  next(from: number, to: number, opening = false): number {
+    const found = this.wasm.scan(this.at + from, this.at + to, opening ? 1 : 0);
     this.skipped = this.wasm.linesPassed();
     if (found >= 0) return found - this.at;
     if (to > from && this.memory[this.at + to - 1] !== 10 /* \n */) this.skipped++;
@@ -61,7 +64,7 @@ export class WasmLineScan {
 interface ScanExports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   dataStart(): number;
-  scan(from: number, to: number): number;
+  scan(from: number, to: number, opening: number): number;
   linesPassed(): number;
 }
 
