@@ -25,3 +25,17 @@ export function chunkedBytes(text: fc.Arbitrary<string>): fc.Arbitrary<(string |
       return chunks;
     });
 }
+
+/** A stream of one line, then NULs that never end: a reader must give up at its line limit, holding none of it. */
+export async function* lineThatNeverEnds(): AsyncGenerator<string> {
+  const megabyte = '\0'.repeat(1024 * 1024);
+  yield 'a line\n';
+  for (;;) yield megabyte;
+}
+
+/** Read `iterable` to its end, keeping nothing. */
+export async function drain(iterable: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of iterable) {
+    // drain
+  }
+}

@@ -1,4 +1,5 @@
 import { isDigit } from './scan';
+import { twoDigits } from './time';
 
 /**
  * The ISO 8601 stamp that opens an RFC 3339 syslog line, `journalctl -o short-iso` or `dmesg --time-format iso`
@@ -145,10 +146,6 @@ function fractionMillis(line: string, start: number): number {
   }
   for (; digits < 3; digits++) millis *= 10;
   return millis;
-}
-
-function twoDigits(line: string, at: number): number {
-  return (line.charCodeAt(at) - 48) * 10 + (line.charCodeAt(at + 1) - 48);
 }
 
 /**

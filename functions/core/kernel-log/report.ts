@@ -11,7 +11,7 @@ import type {
   TaskInEvent,
 } from './messages';
 import type { OomKillSummaryEvent } from './oom-kill-summary';
-import { isoFromMillis } from './time';
+import { isoFromMillis, MAX_DATE_MS } from './time';
 import { isKernelOnly, type Kill, type TaskRow } from './types';
 
 /** Where a line came from beyond its own text: set for CloudWatch Logs events. */
@@ -288,8 +288,6 @@ function baseKill(envelope: Envelope, source: LineSource | undefined): Kill {
   };
 }
 
-/** The largest distance from the epoch a JavaScript `Date` holds (ECMA-262 21.4.1.1). */
-const MAX_DATE_MS = 8.64e15;
 let minuteStart = Number.NaN;
 let minutePrefix = '';
 

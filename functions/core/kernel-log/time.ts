@@ -24,7 +24,7 @@ export function localMs(year: number, month: number, day: number, clock: string)
 }
 
 /** `Number(text.slice(at, at + 2))`, without the slice, for the two digits a clock's callers have checked. */
-function twoDigits(text: string, at: number): number {
+export function twoDigits(text: string, at: number): number {
   const tens = text.charCodeAt(at) - 48;
   const ones = text.charCodeAt(at + 1) - 48;
   if (tens < 0 || tens > 9 || ones < 0 || ones > 9) return Number(text.slice(at, at + 2));
@@ -32,8 +32,8 @@ function twoDigits(text: string, at: number): number {
 }
 
 const DAY_MS = 86_400_000;
-/** Date's range ends here (ECMA-262 21.4.1.1). */
-const MAX_DATE_MS_BOUND = 8.64e15;
+/** The largest distance from the epoch a JavaScript `Date` holds (ECMA-262 21.4.1.1). */
+export const MAX_DATE_MS = 8.64e15;
 
 /**
  * Syslog (RFC 3164) and `dmesg -H` print no year. Take the latest year that does not put the line more than a
@@ -80,7 +80,7 @@ export function dayStamp(month: number, day: number, reference: Date, last: DayS
 }
 
 /** Far enough inside Date's range that a day plus 99:99:99 is no time `Date.UTC` would clip. */
-const SAFE_DAY_MS = MAX_DATE_MS_BOUND - 5 * DAY_MS;
+const SAFE_DAY_MS = MAX_DATE_MS - 5 * DAY_MS;
 
 /**
  * `localMs(date.year, date.month, date.day, clock)`, the clock being the eight characters `hh:mm:ss` at `at` of
@@ -102,8 +102,6 @@ export function msOnDay(date: DayStamp, line: string, at: number): number {
 /** The last second `isoFromMicros` spelled, and its text: a journal's lines come many to a second. */
 let lastSecond = Number.NaN;
 let lastSecondIso = '';
-/** Date's range ends here (ECMA-262 21.4.1.1); only seconds wholly inside it are remembered. */
-const MAX_DATE_MS = 8.64e15;
 
 /**
  * Microseconds since the epoch (journald's `__REALTIME_TIMESTAMP`) as UTC ISO 8601 with microseconds. The text up

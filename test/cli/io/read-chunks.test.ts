@@ -10,7 +10,7 @@ import {
 } from '../../../cli/io/bounds';
 import { type LineRun, readLineChunks } from '../../../cli/io/read-chunks';
 import { readLineBatches } from '../../../cli/io/read-lines';
-import { chunkedBytes } from '../../support/chunked';
+import { chunkedBytes, drain, lineThatNeverEnds } from '../../support/chunked';
 
 /** The runs of lines yielded for each chunk of the stream. */
 async function chunksOf(chunks: (string | Buffer)[], cuts?: LineTally): Promise<LineRun[][]> {
@@ -148,17 +148,7 @@ describe('readLineChunks', () => {
   });
 
   it('gives up on a line that never ends, holding none of it', async () => {
-    const megabyte = '\0'.repeat(1024 * 1024);
-    async function* zeros(): AsyncGenerator<string> {
-      yield 'a line\n';
-      for (;;) yield megabyte;
-    }
-    const read = async (): Promise<void> => {
-      for await (const _ of readLineChunks(zeros())) {
-        // drain
-      }
-    };
-    await expect(read()).rejects.toThrow(
+    await expect(drain(readLineChunks(lineThatNeverEnds()))).rejects.toThrow(
       new InputBoundError('line 2 runs past 64 MiB without a newline: this is not a text log'),
     );
   });

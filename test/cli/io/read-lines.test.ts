@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { InputBoundError, lineCuts, MAX_JSON_VALUE_CHARS, MAX_LINE_CHARS } from '../../../cli/io/bounds';
 import { readLineBatches } from '../../../cli/io/read-lines';
+import { drain, lineThatNeverEnds } from '../../support/chunked';
 
 async function linesOf(chunks: (string | Buffer)[], cuts = lineCuts()): Promise<string[]> {
   const lines: string[] = [];
@@ -60,17 +61,7 @@ describe('readLineBatches', () => {
   });
 
   it('gives up on a line that never ends, holding none of it', async () => {
-    const megabyte = '\0'.repeat(1024 * 1024);
-    async function* zeros(): AsyncGenerator<string> {
-      yield 'a line\n';
-      for (;;) yield megabyte;
-    }
-    const read = async (): Promise<void> => {
-      for await (const _ of readLineBatches(zeros())) {
-        // drain
-      }
-    };
-    await expect(read()).rejects.toThrow(
+    await expect(drain(readLineBatches(lineThatNeverEnds()))).rejects.toThrow(
       new InputBoundError('line 2 runs past 64 MiB without a newline: this is not a text log'),
     );
   });
