@@ -112,26 +112,14 @@ function expectReadAt({ run, before, at, line }: Placement, phrase: string): num
 
 const utf8 = (text: string): number[] => [...Buffer.from(text, 'utf8')];
 
-/** `mayOpenReport`'s phrases (as in may-open-report.property.test.ts), their parts, white space in UTF-8. */
+/** `mayOpenReport`'s phrases (`prefilter-phrases.ts`), their parts, white space in UTF-8. */
 const PHRASES = [
-  ': usage',
-  'emory cgroup',
-  'ctive_anon:',
-  'Killed /',
-  'pid]',
-  'pid  ]',
-  'pid\t]',
-  'pid\u00a0]',
+  ...OPENING_PHRASES,
+  ...OPENING_EXAMPLES,
   '[1234]',
-  '[ \t 12]',
   '[\u3000\u00a012]',
-  '[          1234567890]',
-  '16:58]',
-  '16:58 \u00a0]',
-  '16:58\u2000]',
-  '\\',
+  ...JSON_HIDING_EXAMPLES,
   '"MESSAGE": [',
-  '"a"\u00a0:\ufeff[',
 ];
 const PIECES: number[][] = [
   ...[

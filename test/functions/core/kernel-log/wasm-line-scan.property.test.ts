@@ -23,27 +23,12 @@ import { nearMissLine, type Placement, placements, spelledPhrases } from '../../
 
 const utf8 = (text: string): number[] => [...Buffer.from(text, 'utf8')];
 
-/** Pieces of bytes: the prefilter's phrases and their parts, every phrase the scan checks, bytes above 127. */
+/** Pieces of bytes: the prefilter's phrases (`prefilter-phrases.ts`) and their parts, bytes above 127. */
 const PIECES: number[][] = [
   ...[
     ...PREFILTER_PIECES,
-    'oom',
-    'omm: ',
-    'emory',
-    'Mem-Info',
-    'ill process',
-    'illed process',
-    'pages RAM',
-    'pid ]',
-    'pid  ]',
-    'Task in',
-    'Tasks in',
-    'due to',
-    'awslogs',
-    'swap =',
-    'swap  =',
-    'logEvents',
-    '"events"',
+    ...REPORT_PHRASES,
+    ...TASK_ROWS,
     '[          1234567890]          -1',
     '[           1]',
     '[1]           5',
