@@ -79,3 +79,29 @@ export function* placements(
     }
   }
 }
+
+/**
+ * Pieces of the pattern `name` of prefilter.ts (`ANCHORED`, `MAY_OPEN_REPORT`), read from its text, for the
+ * differential tests to build lines of: its literal runs (`ory`, `emory`, ` process`, ...), and each run joined
+ * with its neighbours the ways the rewriting splits a phrase (`f(?<=seg)ault` is `seg` `f` `ault`). A phrase put
+ * into the pattern but not into the specification (`prefilter-phrases.ts`) is then among the lines generated, and
+ * the two answers differ.
+ */
+export function patternPieces(name: string): string[] {
+  const text = readFileSync(new URL('../../functions/core/kernel-log/prefilter.ts', import.meta.url), 'utf8');
+  const source = new RegExp(String.raw`const ${name} =\s*\/(.+)\/;`).exec(text)?.[1];
+  if (source === undefined) throw new Error(`prefilter.ts: no ${name} pattern found`);
+  const runs = source
+    .replace(/\(\?(?:<?[=!]|:)/g, '|')
+    .replace(/\{\d+,\d+\}/g, '')
+    .replace(/\\d/g, '7')
+    .replace(/\\s/g, ' ')
+    .replace(/\\(.)/g, '$1')
+    .split(/[|()?^*]/)
+    .filter((run) => run.length > 0);
+  const joined = runs.flatMap((run, i) => {
+    const next = runs[i + 1] ?? '';
+    return [run + next, next + run, next + run + (runs[i + 2] ?? '')];
+  });
+  return [...new Set([...runs, ...joined])];
+}

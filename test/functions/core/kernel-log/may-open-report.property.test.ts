@@ -9,6 +9,7 @@ import {
   opensReportBySpecification,
 } from '../../../../functions/core/kernel-log/prefilter-phrases';
 import { KERNEL_CORPUS } from '../../../support/corpus';
+import { patternPieces } from '../../../support/phrase-lines';
 
 /**
  * `mayOpenReport` is its list of phrases (`prefilter-phrases.ts`) rewritten for speed (`prefilter.ts`): it must
@@ -25,30 +26,9 @@ const PHRASES = [
   '" : \n[',
 ];
 
-/**
- * The literal runs of `MAY_OPEN_REPORT`'s source, read from prefilter.ts's text: a phrase put into the pattern but
- * not into the list is then generated here, and the two answers differ.
- */
-function mayOpenReportRuns(): string[] {
-  const text = readFileSync(
-    new URL('../../../../functions/core/kernel-log/prefilter.ts', import.meta.url),
-    'utf8',
-  );
-  const source = /const MAY_OPEN_REPORT =\s*\/(.+)\/;/.exec(text)?.[1];
-  if (source === undefined) throw new Error('prefilter.ts: no MAY_OPEN_REPORT pattern found');
-  return source
-    .replace(/\(\?(?:<?[=!]|:)/g, '|')
-    .replace(/\{\d+,\d+\}/g, '')
-    .replace(/\\d/g, '7')
-    .replace(/\\s/g, ' ')
-    .replace(/\\(.)/g, '$1')
-    .split(/[|()?^*]/)
-    .filter((run) => run.length > 0);
-}
-
 const PIECES = [
   ...PHRASES,
-  ...mayOpenReportRuns(),
+  ...patternPieces('MAY_OPEN_REPORT'),
   ...PHRASES.flatMap((phrase) => [phrase.slice(1), phrase.slice(0, -1), phrase.slice(1, -1)]),
   ...[...new Set(PHRASES.join(''))],
   '{',

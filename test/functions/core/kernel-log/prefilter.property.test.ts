@@ -8,6 +8,7 @@ import {
   TASK_ROWS,
 } from '../../../../functions/core/kernel-log/prefilter-phrases';
 import { KERNEL_CORPUS } from '../../../support/corpus';
+import { patternPieces } from '../../../support/phrase-lines';
 
 /**
  * The prefilter is a rewriting of its specification for speed (`prefilter.ts`, `prefilter-phrases.ts`): it must
@@ -18,32 +19,10 @@ const SPECIFICATION = REPORT_SPECIFICATION;
 
 const PHRASES = [...REPORT_PHRASES, ...TASK_ROWS, '[ 1234]     0', '[1] -1'];
 
-/**
- * The literal runs of `ANCHORED`'s source (`ory`, `emory`, ` process`, ...), read from prefilter.ts's text: a
- * phrase put into the pattern but not into the specification is then generated here, and the two answers differ.
- */
-const ANCHORED_RUNS = anchoredRuns();
-
-function anchoredRuns(): string[] {
-  const text = readFileSync(
-    new URL('../../../../functions/core/kernel-log/prefilter.ts', import.meta.url),
-    'utf8',
-  );
-  const source = /const ANCHORED =\s*\/(.+)\/;/.exec(text)?.[1];
-  if (source === undefined) throw new Error('prefilter.ts: no ANCHORED pattern found');
-  return source
-    .replace(/\(\?(?:<?[=!]|:)/g, '|')
-    .replace(/\{\d+,\d+\}/g, '')
-    .replace(/\\d/g, '7')
-    .replace(/\\(.)/g, '$1')
-    .split(/[|()?^]/)
-    .filter((run) => run.length > 0);
-}
-
 /** Pieces that make near misses: each phrase cut, a char of each, the task row's parts, transports' prefixes. */
 const PIECES = [
   ...PHRASES,
-  ...ANCHORED_RUNS,
+  ...patternPieces('ANCHORED'),
   ...PHRASES.flatMap((phrase) => [phrase.slice(1), phrase.slice(0, -1), phrase.slice(1, -1)]),
   ...[...new Set(PHRASES.join(''))],
   '[',
