@@ -16,7 +16,8 @@
 // another): that costs a comparison, never a miss.
 //
 // A phrase is added with a fingerprint in a bucket (see which mixes it makes there) and its check in
-// `holdsPhrase`.
+// `holdsPhrase`, once it is in prefilter-phrases.ts's list: the tests look for every phrase of that list here, at
+// every offset and alignment, and check that every phrase `spells` here is in it.
 //
 // A second set, for while no report is open (`scan`'s `openingSet`), needs no tables of its own: it is this set with
 // `emory` and `due to` counting only on a line that also holds one of `opening-line.ts`'s phrases (it says why).

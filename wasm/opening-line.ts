@@ -8,6 +8,7 @@
 // `openingLine` tests the latter on the line's bytes, once per line: `: usage`, `ctive_anon:`, `Killed /`,
 // `emory cgroup`, the three ending in `]` (`pid\s*\]`, `(?:^|[^A-Za-z0-9_])\[\s{0,10}\d{1,10}\]`,
 // `\d\d:\d\d\s*\]`) and, on a line starting with `{`, a backslash or `"\s*:\s*\[`.
+// (prefilter-phrases.ts lists them: the tests find each here, at every offset and alignment.)
 //
 // `\s` is JavaScript's: ASCII's `\t \n \v \f \r` and space, and characters above 127 (U+00A0, U+2000-U+200A,
 // U+3000, U+FEFF, ...), which UTF-8 spells with two or three bytes above 127. Here a white-space run is a run of

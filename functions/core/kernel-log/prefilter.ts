@@ -2,7 +2,8 @@
  * The parser's prefilter: whether a line can start or carry an OOM report. While no report waits for its victim,
  * a line for which this is false is skipped unread, so it must never be false for a line of a report.
  *
- * It is true exactly when this pattern (the specification, which the differential tests hold it to) matches:
+ * It is true exactly when this pattern (the specification, which the differential tests hold it to, written out
+ * as data in prefilter-phrases.ts: a phrase is added there first) matches:
  *
  *     oom | ill(?:ed)? process | emory | Mem-Info | swap {1,2}= | pages RAM | Tasks? in | pid {1,2}\] | omm:  |
  *     due to | awslogs | logEvents | "events" | (?:^|[:\]] )\[ {0,10}\d{1,10}\] {1,10}-?\d
@@ -75,7 +76,8 @@ if (CHUNK_SOURCE === ANCHORED.source)
 
 /**
  * `pushBytes` finds the same lines on bytes with `wasm/line-scan.ts` where WebAssembly runs: a phrase added to
- * ANCHORED must be added there too (`wasm-line-scan.property.test.ts` holds the two to the same answers).
+ * ANCHORED must be added there too, and to prefilter-phrases.ts (`wasm-line-scan.property.test.ts` holds the two
+ * to the same answers, and finds each phrase of that list with both).
  *
  * Where, at or after `from` (the start of a line), the next line of `text` starts that `mayBelongToReport` or
  * `isHumanClockLine` holds for (its trailing `\r` dropped); -1 when no line does. Lines end with `\n`.
@@ -117,8 +119,9 @@ export function nextCandidateLine(text: string, from: number): number {
  * from a test of the raw text: a JSON line holding a backslash or an array value is always read.
  *
  * The pattern below is that list rewritten as the prefilter's is, each phrase found from one character it holds
- * (`m p u v w k K [ ]`) with the text before it checked by a lookbehind; prefilter.property.test.ts holds it to
- * the list as written above. The list as one plain pattern cost about 600 ns a line.
+ * (`m p u v w k K [ ]`) with the text before it checked by a lookbehind; may-open-report.property.test.ts holds it
+ * to the list as written above (prefilter-phrases.ts's `OPENING_PHRASES` and the rest). The list as one plain
+ * pattern cost about 600 ns a line.
  */
 const MAY_OPEN_REPORT =
   /m(?:(?<=oom)|(?<=em)ory cgroup|(?<=Mem)-Info|(?<=omm): )|p(?:(?<=ill(?:ed)? p)rocess|ages RAM|id\s*\])|u(?<=: u)sage|v(?:(?<=ctiv)e_anon:|(?<=logEv)ents|(?<="ev)ents")|w(?:(?<=sw)ap {1,2}=|(?<=aw)slogs)|k(?<=Task)s? in|Killed \/|\[(?<=(?:^|[^A-Za-z0-9_])\[)\s{0,10}\d{1,10}\]|\](?<=\d\d:\d\d\s*\])/;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isoStampMs, readIsoStamp } from '../../../../functions/core/kernel-log/iso-stamp';
 import { corpusSamples } from '../../../support/corpus';
 
@@ -160,5 +160,90 @@ describe('isoStampMs', () => {
       const stamp = readIsoStamp(line);
       if (stamp) expect(isoStampMs(line, stamp)).toBe(referenceMs(line));
     }
+  });
+});
+
+/**
+ * The month lengths of the proleptic Gregorian calendar, written out: the oracle `daysInMonth` (iso-stamp.ts) is
+ * held to. `Date.parse` cannot be: V8 rolls 2100-02-29 over to March 1st, the very instant `isoStampMs` computes
+ * when it wrongly takes the day for one the month has, so comparing answers alone never sees a wrong leap rule.
+ * What does show it is which path a stamp takes: a day the month lacks must go to `Date.parse` (which some
+ * engines refuse), a day it has must be computed without it.
+ */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function gregorianDays(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : (MONTH_DAYS[month - 1] as number);
+}
+
+/** The same through the engine's own calendar arithmetic: day 0 of the next month is this month's last. */
+function lastDayByDate(year: number, month: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, 0);
+  return date.getUTCDate();
+}
+
+/** The instant of a date the month has, by the engine's calendar (years below 100 are not mapped to 19xx). */
+function utcMs(year: number, month: number, day: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getTime();
+}
+
+/**
+ * For every month of `year` and days 1 and 27-31: the stamp's instant when the month has the day, computed
+ * without `Date.parse`; `Date.parse` asked (once) when it has not. Returns how many days went to `Date.parse`.
+ */
+function expectMonthLengthsOf(year: number, parse: { mock: { calls: unknown[][] } }): number {
+  let refused = 0;
+  for (let month = 1; month <= 12; month++) {
+    const days = gregorianDays(year, month);
+    expect(lastDayByDate(year, month), `${year}-${month}`).toBe(days);
+    for (const day of [1, 27, 28, 29, 30, 31]) {
+      const stamp = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T12:34:56Z`;
+      const line = `${stamp} host kernel: x`;
+      const read = readIsoStamp(line);
+      if (!read) throw new Error(`not a stamp: ${line}`);
+      const calls = parse.mock.calls.length;
+      const ms = isoStampMs(line, read);
+      const asked = parse.mock.calls.length - calls;
+      if (day <= days) {
+        expect(asked, `${stamp} is a day the month has: computed, not parsed`).toBe(0);
+        expect(ms, stamp).toBe(utcMs(year, month, day) + (12 * 3600 + 34 * 60 + 56) * 1000);
+      } else {
+        expect(asked, `${stamp} is a day the month lacks: handed to Date.parse`).toBe(1);
+        refused++;
+      }
+    }
+  }
+  return refused;
+}
+
+describe('isoStampMs on the last days of every month', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('knows which days each month has, by the Gregorian rule (century years leap only every 400)', () => {
+    const parse = vi.spyOn(Date, 'parse');
+    const years = [
+      100, 1600, 1700, 1800, 1900, 1999, 2000, 2023, 2024, 2025, 2026, 2100, 2200, 2300, 2400, 9996, 9999,
+    ];
+    // Days the months lack in a year (of those tried): 30-31 of February in a leap year (2), 29-31 otherwise (3),
+    // and the 31st of April, June, September and November (4).
+    for (const year of years)
+      expect(expectMonthLengthsOf(year, parse), String(year)).toBe(gregorianDays(year, 2) === 29 ? 6 : 7);
+    expect(years.filter((year) => gregorianDays(year, 2) === 29)).toEqual([1600, 2000, 2024, 2400, 9996]);
+  });
+
+  it('knows which days each month has in any year from 100 to 9999', () => {
+    const parse = vi.spyOn(Date, 'parse');
+    fc.assert(
+      fc.property(fc.integer({ min: 100, max: 9999 }), (year) => {
+        expectMonthLengthsOf(year, parse);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -2,51 +2,33 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mayOpenReport } from '../../../../functions/core/kernel-log/prefilter';
+import {
+  JSON_HIDING_EXAMPLES,
+  OPENING_EXAMPLES,
+  OPENING_PHRASES,
+  opensReportBySpecification,
+} from '../../../../functions/core/kernel-log/prefilter-phrases';
 import { KERNEL_CORPUS } from '../../../support/corpus';
+import { patternPieces } from '../../../support/phrase-lines';
 
 /**
- * `mayOpenReport` is its list of phrases (`prefilter.ts`) rewritten for speed: it must answer exactly what the
- * list as one plain pattern answers, with JSON lines that can hide text always read.
+ * `mayOpenReport` is its list of phrases (`prefilter-phrases.ts`) rewritten for speed (`prefilter.ts`): it must
+ * answer exactly what the list as plain patterns answers, with JSON lines that can hide text always read.
  */
-const PHRASES_PATTERN =
-  /oom|ill(?:ed)? process|: usage|emory cgroup|Mem-Info|ctive_anon:|swap {1,2}=|pages RAM|Tasks? in|omm: |Killed \/|pid\s*\]|(?:^|[^A-Za-z0-9_])\[\s{0,10}\d{1,10}\]|awslogs|logEvents|"events"|\d\d:\d\d\s*\]/;
-
-function specification(line: string): boolean {
-  return PHRASES_PATTERN.test(line) || (line.startsWith('{') && /\\|"\s*:\s*\[/.test(line));
-}
+const specification = opensReportBySpecification;
 
 const PHRASES = [
-  'oom',
-  'ill process',
-  'illed process',
-  ': usage',
-  'emory cgroup',
-  'Mem-Info',
-  'ctive_anon:',
-  'swap =',
-  'swap  =',
-  'pages RAM',
-  'Task in',
-  'Tasks in',
-  'omm: ',
-  'Killed /',
-  'pid]',
-  'pid  ]',
-  'pid\t]',
+  ...OPENING_PHRASES,
+  ...OPENING_EXAMPLES,
   '[1234]',
   '[ \t 12]',
-  'awslogs',
-  'logEvents',
-  '"events"',
-  '16:58]',
-  '16:58 \u00a0]',
-  '\\',
-  '":[',
+  ...JSON_HIDING_EXAMPLES,
   '" : \n[',
 ];
 
 const PIECES = [
   ...PHRASES,
+  ...patternPieces('MAY_OPEN_REPORT'),
   ...PHRASES.flatMap((phrase) => [phrase.slice(1), phrase.slice(0, -1), phrase.slice(1, -1)]),
   ...[...new Set(PHRASES.join(''))],
   '{',

@@ -2,40 +2,27 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mayBelongToReport } from '../../../../functions/core/kernel-log/prefilter';
+import {
+  REPORT_PHRASES,
+  REPORT_SPECIFICATION,
+  TASK_ROWS,
+} from '../../../../functions/core/kernel-log/prefilter-phrases';
 import { KERNEL_CORPUS } from '../../../support/corpus';
+import { patternPieces } from '../../../support/phrase-lines';
 
 /**
- * The prefilter is a rewriting of this pattern for speed (`prefilter.ts`): it must answer exactly what the
- * pattern answers on every line, since the parser skips, and so never reads, a line it calls irrelevant.
+ * The prefilter is a rewriting of its specification for speed (`prefilter.ts`, `prefilter-phrases.ts`): it must
+ * answer exactly what the plain pattern answers on every line, since the parser skips, and so never reads, a
+ * line it calls irrelevant.
  */
-const SPECIFICATION =
-  /oom|ill(?:ed)? process|emory|Mem-Info|swap {1,2}=|pages RAM|Tasks? in|pid {1,2}\]|omm: |due to|awslogs|logEvents|"events"|(?:^|[:\]] )\[ {0,10}\d{1,10}\] {1,10}-?\d/;
+const SPECIFICATION = REPORT_SPECIFICATION;
 
-const PHRASES = [
-  'oom',
-  'ill process',
-  'illed process',
-  'emory',
-  'Mem-Info',
-  'swap =',
-  'swap  =',
-  'pages RAM',
-  'Task in',
-  'Tasks in',
-  'pid ]',
-  'pid  ]',
-  'omm: ',
-  'due to',
-  'awslogs',
-  'logEvents',
-  '"events"',
-  '[ 1234]     0',
-  '[1] -1',
-];
+const PHRASES = [...REPORT_PHRASES, ...TASK_ROWS, '[ 1234]     0', '[1] -1'];
 
 /** Pieces that make near misses: each phrase cut, a char of each, the task row's parts, transports' prefixes. */
 const PIECES = [
   ...PHRASES,
+  ...patternPieces('ANCHORED'),
   ...PHRASES.flatMap((phrase) => [phrase.slice(1), phrase.slice(0, -1), phrase.slice(1, -1)]),
   ...[...new Set(PHRASES.join(''))],
   '[',

@@ -6,9 +6,17 @@ import {
   mayBelongToReport,
   mayOpenReport,
 } from '../../../../functions/core/kernel-log/prefilter';
+import {
+  JSON_HIDING_EXAMPLES,
+  OPENING_EXAMPLES,
+  OPENING_PHRASES,
+  REPORT_PHRASES,
+  TASK_ROWS,
+} from '../../../../functions/core/kernel-log/prefilter-phrases';
 import { SCAN_WASM, SCAN_WASM_RELAXED } from '../../../../functions/core/kernel-log/scan-wasm.generated';
 import { instantiateLineScan, type WasmLineScan } from '../../../../functions/core/kernel-log/wasm-line-scan';
 import { corpusFiles, PREFILTER_PIECES, segmentArb } from '../../../support/log-runs';
+import { nearMissLine, type Placement, placements, spelledPhrases } from '../../../support/phrase-lines';
 
 /**
  * The WebAssembly scan's second set (`next(from, to, true)`, `wasm/opening-line.ts`): from every line start, the
@@ -71,28 +79,47 @@ function expectReadLines(run: Uint8Array, before: Uint8Array): number {
   return found / SCANS.length;
 }
 
+/** A line of near misses, five of the scan's rounds of 32 bytes long. */
+const NEAR_MISSES = nearMissLine(160);
+
+/**
+ * Check that both modules' second set, from the run's start, finds the line holding `phrase` in `placement` when
+ * the parser reads that line, and passes it when the parser does not (the line is ASCII, or the answer may be a
+ * superset: see the header). The lines of near misses around it are never read. Returns 1.
+ */
+let lastLine = '';
+let lastRead = false;
+
+function expectReadAt({ run, before, at, line }: Placement, phrase: string): number {
+  const where = `${JSON.stringify(phrase)} in ${JSON.stringify(run.toString())} after ${before.length} bytes`;
+  // `placements` gives each line 68 times in a row: its answer is kept.
+  if (line !== lastLine) {
+    lastLine = line;
+    lastRead = reads(line);
+  }
+  const read = lastRead;
+  const exact = [...line].every((c) => c.charCodeAt(0) < 128);
+  for (const scan of SCANS) {
+    scan.load(Buffer.concat([before, run]));
+    scan.select(before.length);
+    const next = scan.next(0, run.length, true);
+    if (read && next !== at) expect.fail(`the scan misses ${where}`);
+    if (!read && exact && next !== -1) expect.fail(`the scan finds ${where}`);
+    if (next === at && scan.skipped !== (at === 0 ? 0 : 1)) expect.fail(`the scan miscounts before ${where}`);
+  }
+  return 1;
+}
+
 const utf8 = (text: string): number[] => [...Buffer.from(text, 'utf8')];
 
-/** `mayOpenReport`'s phrases (as in may-open-report.property.test.ts), their parts, white space in UTF-8. */
+/** `mayOpenReport`'s phrases (`prefilter-phrases.ts`), their parts, white space in UTF-8. */
 const PHRASES = [
-  ': usage',
-  'emory cgroup',
-  'ctive_anon:',
-  'Killed /',
-  'pid]',
-  'pid  ]',
-  'pid\t]',
-  'pid\u00a0]',
+  ...OPENING_PHRASES,
+  ...OPENING_EXAMPLES,
   '[1234]',
-  '[ \t 12]',
   '[\u3000\u00a012]',
-  '[          1234567890]',
-  '16:58]',
-  '16:58 \u00a0]',
-  '16:58\u2000]',
-  '\\',
+  ...JSON_HIDING_EXAMPLES,
   '"MESSAGE": [',
-  '"a"\u00a0:\ufeff[',
 ];
 const PIECES: number[][] = [
   ...[
@@ -158,18 +185,46 @@ describe("the WebAssembly scan's set for while no report is open", () => {
     expect(found).toBeGreaterThan(1000);
   });
 
-  it('finds a phrase after an `emory` or `due to` at every offset and alignment', () => {
-    for (const phrase of ['[ 1]', 'pid\u00a0]', '12:34 ]', ': usage', 'Killed /', 'emory cgroup']) {
-      let found = 0;
-      for (let pad = 0; pad < 40; pad++) {
-        for (let shift = 0; shift < 17; shift++) {
-          const before = Buffer.from(shift === 0 ? '' : `${'x'.repeat(shift - 1)}\n`);
-          const run = Buffer.from(`${'y '.repeat(pad)}emory\ndue to ${'y '.repeat(pad)}${phrase}\nz\n`);
-          found += expectReadLines(run, before);
-        }
-      }
-      // From the first two line starts, the second line; from the third, none.
-      expect(found).toBe(2 * 40 * 17);
+  it('finds every phrase of the specification at every offset of a long line, every alignment and the chunk end', () => {
+    let placed = 0;
+    // The prefilter's phrases: all but `emory` and `due to` open a report by themselves (the header says why).
+    for (const phrase of [...REPORT_PHRASES, ...TASK_ROWS]) {
+      for (const placement of placements(NEAR_MISSES, phrase)) placed += expectReadAt(placement, phrase);
     }
+    // `mayOpenReport`'s own phrases, on a line the prefilter lets through by `emory` or `due to` alone.
+    for (const phrase of [...OPENING_PHRASES, ...OPENING_EXAMPLES]) {
+      const after = (offset: number) =>
+        `emory ${NEAR_MISSES.slice(0, offset)}${phrase}${NEAR_MISSES.slice(offset)}`;
+      const before = (offset: number) =>
+        `${NEAR_MISSES.slice(0, offset)}${phrase}${NEAR_MISSES.slice(offset)}due to`;
+      for (const lineOf of [after, before]) {
+        for (const placement of placements(NEAR_MISSES, phrase, lineOf))
+          placed += expectReadAt(placement, phrase);
+      }
+    }
+    // JSON that can hide a phrase, on a line starting with `{`.
+    for (const phrase of JSON_HIDING_EXAMPLES) {
+      const lineOf = (offset: number) =>
+        `{${NEAR_MISSES.slice(0, offset)}${phrase}${NEAR_MISSES.slice(offset)} emory`;
+      for (const placement of placements(NEAR_MISSES, phrase, lineOf))
+        placed += expectReadAt(placement, phrase);
+    }
+    const phrases =
+      REPORT_PHRASES.length +
+      TASK_ROWS.length +
+      2 * (OPENING_PHRASES.length + OPENING_EXAMPLES.length) +
+      JSON_HIDING_EXAMPLES.length;
+    expect(placed).toBe(phrases * (NEAR_MISSES.length + 1) * 17 * 4);
+  });
+
+  it('checks in its source only phrases of the specification', () => {
+    const spelled = spelledPhrases('wasm/opening-line.ts');
+    expect(spelled.length).toBeGreaterThan(3);
+    const phrases = [...OPENING_PHRASES, ...OPENING_EXAMPLES];
+    for (const phrase of spelled)
+      expect(
+        phrases.some((p) => p.includes(phrase)),
+        `opening-line.ts spells '${phrase}'`,
+      ).toBe(true);
   });
 });

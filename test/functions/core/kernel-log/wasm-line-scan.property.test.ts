@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NODE_BYTE_VIEW } from '../../../../cli/io/node-byte-view';
 import { nextCandidateLine } from '../../../../functions/core/kernel-log/prefilter';
+import { REPORT_PHRASES, TASK_ROWS } from '../../../../functions/core/kernel-log/prefilter-phrases';
 import { SCAN_WASM, SCAN_WASM_RELAXED } from '../../../../functions/core/kernel-log/scan-wasm.generated';
 import {
   instantiateLineScan,
@@ -10,6 +11,7 @@ import {
   wasmLineScan,
 } from '../../../../functions/core/kernel-log/wasm-line-scan';
 import { corpusFiles, PREFILTER_PIECES, segmentArb } from '../../../support/log-runs';
+import { nearMissLine, type Placement, placements, spelledPhrases } from '../../../support/phrase-lines';
 
 /**
  * The WebAssembly scan (`wasm-line-scan.ts`) stands in for `nextCandidateLine` and `linesIn` in `pushBytes`: from
@@ -21,27 +23,12 @@ import { corpusFiles, PREFILTER_PIECES, segmentArb } from '../../../support/log-
 
 const utf8 = (text: string): number[] => [...Buffer.from(text, 'utf8')];
 
-/** Pieces of bytes: the prefilter's phrases and their parts, every phrase the scan checks, bytes above 127. */
+/** Pieces of bytes: the prefilter's phrases (`prefilter-phrases.ts`) and their parts, bytes above 127. */
 const PIECES: number[][] = [
   ...[
     ...PREFILTER_PIECES,
-    'oom',
-    'omm: ',
-    'emory',
-    'Mem-Info',
-    'ill process',
-    'illed process',
-    'pages RAM',
-    'pid ]',
-    'pid  ]',
-    'Task in',
-    'Tasks in',
-    'due to',
-    'awslogs',
-    'swap =',
-    'swap  =',
-    'logEvents',
-    '"events"',
+    ...REPORT_PHRASES,
+    ...TASK_ROWS,
     '[          1234567890]          -1',
     '[           1]',
     '[1]           5',
@@ -120,6 +107,26 @@ function expectSameLinesOf(
   return found;
 }
 
+/** A line of near misses, five of the scan's rounds of 32 bytes long. */
+const NEAR_MISSES = nearMissLine(160);
+
+/**
+ * Check that the regular expression and both modules find the line holding `phrase` in `placement`'s run, from
+ * its start: a phrase of the specification that a scan misses is a report's line skipped unread. Returns 1.
+ */
+function expectFoundAt({ run, before, at }: Placement, phrase: string): number {
+  const where = `${JSON.stringify(phrase)} in ${JSON.stringify(run.toString())} after ${before.length} bytes`;
+  if (nextCandidateLine(NODE_BYTE_VIEW.view(run), 0) !== at) expect.fail(`the prefilter misses ${where}`);
+  for (const scan of SCANS) {
+    scan.load(Buffer.concat([before, run]));
+    scan.select(before.length);
+    if (scan.next(0, run.length) !== at) expect.fail(`the scan misses ${where}`);
+    if (scan.skipped !== (at === 0 ? 0 : 1))
+      expect.fail(`the scan counts ${scan.skipped} lines before ${where}`);
+  }
+  return 1;
+}
+
 /** Lines to put before a run in its chunk (ending with `\n`), and bytes after it (starting a line). */
 const contextArb = fc.tuple(
   piecesArb.map((bytes) => (bytes.length === 0 ? bytes : Buffer.concat([bytes, Buffer.from('\n')]))),
@@ -164,27 +171,29 @@ describe('the WebAssembly line scan', () => {
     expect(found).toBeGreaterThan(1000);
   });
 
-  it('finds a phrase at every offset from the line start and every alignment of the chunk', () => {
-    // A clock counts only first on its line: it is found with no text before it, at every alignment.
-    for (const phrase of [
-      'oom',
-      'due to',
-      ': [ 1]  5',
-      'Tasks in',
-      'swap  =',
-      '"events"',
-      '[\u00e9t\u00e9]',
-    ]) {
-      let found = 0;
-      for (let pad = 0; pad < 40; pad++) {
-        for (let shift = 0; shift < 17; shift++) {
-          const before = Buffer.from(shift === 0 ? '' : `${'x'.repeat(shift - 1)}\n`);
-          const run = Buffer.from(`${'y '.repeat(pad)}\n${'y'.repeat(pad)}${phrase}\nz\n`);
-          found += expectSameLines(run, before, Buffer.from(phrase));
-        }
-      }
-      expect(found).toBeGreaterThanOrEqual(phrase.startsWith('[') ? 17 : 40 * 17);
+  it('finds every phrase of the specification at every offset of a long line, every alignment and the chunk end', () => {
+    let placed = 0;
+    for (const phrase of [...REPORT_PHRASES, ...TASK_ROWS]) {
+      for (const placement of placements(NEAR_MISSES, phrase)) placed += expectFoundAt(placement, phrase);
     }
+    // A clock counts only first on its line: there, before lines of every length.
+    for (const clock of ['[Nov25 16:58]', '[Z', '[\u00e9t\u00e9]']) {
+      const lineOf = (offset: number) => `${clock}${NEAR_MISSES.slice(offset)}`;
+      for (const placement of placements(NEAR_MISSES, clock, lineOf))
+        placed += expectFoundAt(placement, clock);
+    }
+    expect(placed).toBe((REPORT_PHRASES.length + TASK_ROWS.length + 3) * (NEAR_MISSES.length + 1) * 17 * 4);
+  });
+
+  it('checks in its source only phrases of the specification', () => {
+    const spelled = spelledPhrases('wasm/line-scan.ts');
+    expect(spelled.length).toBeGreaterThan(15);
+    const phrases = [...REPORT_PHRASES, ...TASK_ROWS];
+    for (const phrase of spelled)
+      expect(
+        phrases.some((p) => p.includes(phrase)),
+        `line-scan.ts spells '${phrase}'`,
+      ).toBe(true);
   });
 
   it('is what the committed source compiles to (the generated module is rebuilt and compared)', () => {
