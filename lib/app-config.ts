@@ -72,6 +72,7 @@ export const AppConfigSchema = z
     detectReservedConcurrency: Flag.number('detectReservedConcurrency', 'executions', 20).optional(),
     analyzeReservedConcurrency: Flag.number('analyzeReservedConcurrency', 'executions', 5).optional(),
     notifyReservedConcurrency: Flag.number('notifyReservedConcurrency', 'executions', 2).optional(),
+    pressureReservedConcurrency: Flag.number('pressureReservedConcurrency', 'executions', 5).optional(),
   })
   .strict();
 
@@ -194,6 +195,7 @@ export function responderProps(config: AppConfig): OomResponderProps {
     ...optional('detectReservedConcurrency', config.detectReservedConcurrency),
     ...optional('analyzeReservedConcurrency', config.analyzeReservedConcurrency),
     ...optional('notifyReservedConcurrency', config.notifyReservedConcurrency),
+    ...optional('pressureReservedConcurrency', config.pressureReservedConcurrency),
   };
 }
 

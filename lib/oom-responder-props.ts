@@ -114,6 +114,13 @@ export interface OomResponderProps {
    * @default no reservation
    */
   readonly notifyReservedConcurrency?: number;
+  /**
+   * Reserved concurrency of the pressure function (with `earlyWarning`), to bound how many pressure workflows a
+   * fleet-wide memory squeeze starts at once, each running SSM documents on its instance (throttled events wait in
+   * Lambda's asynchronous queue, then go to the dead-letter queue). Ignored without `earlyWarning`.
+   * @default no reservation
+   */
+  readonly pressureReservedConcurrency?: number;
 }
 
 /** Thresholds of the early-warning alarms, per instance, on the CloudWatch agent's metrics (namespace CWAgent). */
@@ -165,7 +172,7 @@ export interface ResolvedOomResponderProps {
   earlyWarning: EarlyWarningThresholds | undefined;
   pressureCooldown: Duration;
   applyAgentConfiguration: boolean;
-  reservedConcurrency: { detect?: number; analyze?: number; notify?: number };
+  reservedConcurrency: { detect?: number; analyze?: number; notify?: number; pressure?: number };
 }
 
 /** Thrown at synth with every problem of the props at once, each naming the prop and the fix. */
@@ -226,6 +233,7 @@ export function resolveProps(
     detect: props.detectReservedConcurrency,
     analyze: props.analyzeReservedConcurrency,
     notify: props.notifyReservedConcurrency,
+    pressure: props.pressureReservedConcurrency,
   };
   for (const [fn, value] of Object.entries(reservedConcurrency)) {
     if (value === undefined) continue;

@@ -238,6 +238,7 @@ export class OomResponder extends Construct {
           },
           cooldown: config.pressureCooldown,
           retention: config.retention,
+          reservedConcurrency: config.reservedConcurrency.pressure,
           topic: this.topic,
         })
       : undefined;

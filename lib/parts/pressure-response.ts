@@ -46,6 +46,8 @@ export interface PressureResponseProps {
   readonly retention: Duration;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** The pressure function's reserved concurrency. @default no reservation */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -79,6 +81,7 @@ export class PressureResponse extends Construct {
       description:
         'OOM Responder: record a memory-pressure warning (per-instance cooldown) and start the pressure workflow',
       timeout: Duration.seconds(30),
+      reservedConcurrency: props.reservedConcurrency,
       environment: {
         INCIDENT_TABLE_NAME: props.table.tableName,
         PRESSURE_STATE_MACHINE_ARN: stateMachine.stateMachineArn,

@@ -25,10 +25,15 @@ describe('the construct props', () => {
       detect: undefined,
       analyze: undefined,
       notify: undefined,
+      pressure: undefined,
     });
     expect(resolveProps({ detectReservedConcurrency: 20 }).reservedConcurrency.detect).toBe(20);
+    expect(resolveProps({ pressureReservedConcurrency: 4 }).reservedConcurrency.pressure).toBe(4);
     expect(() => resolveProps({ detectReservedConcurrency: 2.5 })).toThrowError(
       /detectReservedConcurrency is 2\.5; use a whole number from 1/,
+    );
+    expect(() => resolveProps({ pressureReservedConcurrency: 0 })).toThrowError(
+      /pressureReservedConcurrency is 0, which stops the function/,
     );
   });
 
@@ -109,6 +114,10 @@ describe('the app configuration', () => {
       accountSubscriptionPolicy: true,
     });
     expect(responderProps(config).cooldown?.toMinutes()).toBe(45);
+    // Each function's reservation is its own context key (`cdk deploy -c pressureReservedConcurrency=5`).
+    expect(
+      responderProps(readAppConfig({ pressureReservedConcurrency: '5' })).pressureReservedConcurrency,
+    ).toBe(5);
   });
 
   it('reads the remediation policy inline or from a file', () => {

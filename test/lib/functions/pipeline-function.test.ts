@@ -29,13 +29,31 @@ describe('the pipeline functions', () => {
       undefined,
     ]);
     const { template } = synthStack({
-      responder: { detectReservedConcurrency: 20, notifyReservedConcurrency: 2 },
+      responder: {
+        detectReservedConcurrency: 20,
+        notifyReservedConcurrency: 2,
+        pressureReservedConcurrency: 3,
+      },
     });
     expect(
       lambdas(template)
         .map((f) => f.ReservedConcurrentExecutions)
         .sort(),
-    ).toEqual([2, 20, undefined, undefined]);
+    ).toEqual([2, 20, 3, undefined]);
+    // Each to its own function: the pressure function's entry is pressure/index.ts.
+    const pressure = lambdas(template).filter((f) => f.ReservedConcurrentExecutions === 3);
+    expect(pressure.map((f) => f.Description)).toEqual([expect.stringContaining('memory-pressure warning')]);
+  });
+
+  it("take the pressure function's reservation only with the early warnings, which it answers", () => {
+    const { template } = synthStack({
+      responder: { earlyWarning: false, pressureReservedConcurrency: 3 },
+    });
+    expect(lambdas(template).map((f) => f.ReservedConcurrentExecutions)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('do not parse source maps at run time (no --enable-source-maps)', () => {
