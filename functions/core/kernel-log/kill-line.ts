@@ -1,4 +1,4 @@
-import { digitsEnd, endsWithIgnoringCase, integerAt, integerIn, integerRead, numberAfter } from './scan';
+import { digitsEnd, endsWithIgnoringCase, integerIn, numberAfter } from './scan';
 
 /**
  * The victim lines of an OOM report, in every kernel era:
@@ -72,9 +72,9 @@ export function parseKillLine(body: string): KillLineEvent | null {
  */
 export function killLineAt(body: string, at: number): KillLineEvent | null {
   let cursor = at + KILLED.length;
-  const pid = integerAt(body, cursor, 11);
-  const pidEnd = integerRead.end;
+  const pidEnd = digitsEnd(body, cursor, 11);
   if (pidEnd === cursor) return null;
+  const pid = integerIn(body, cursor, pidEnd);
   cursor = pidEnd;
   let uid: number | null = null;
   if (body.startsWith(', UID ', cursor)) {
@@ -97,9 +97,9 @@ export function parseSelectionLine(body: string): SelectionEvent | KillLineEvent
   let at = body.indexOf('Kill process ');
   if (at < 0) at = body.indexOf('kill process ');
   if (at < 0) return null;
-  const pid = integerAt(body, at + 13, 11);
-  const pidEnd = integerRead.end;
+  const pidEnd = digitsEnd(body, at + 13, 11);
   if (pidEnd === at + 13) return null;
+  const pid = integerIn(body, at + 13, pidEnd);
   const commClose = commCloseAt(body, pidEnd);
   if (commClose < 0) return null;
   const comm = commText(body, pidEnd, commClose);

@@ -1,5 +1,5 @@
 import type { Envelope } from './envelope';
-import { digitsEnd, integerAt, integerRead, isWhitespace } from './scan';
+import { digitsEnd, integerIn, isWhitespace } from './scan';
 import type { LineOrigin, Transport } from './types';
 
 /**
@@ -113,10 +113,9 @@ const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 export function kernelTimeIn(text: string, at: number, stampEnd: number): number {
   let start = at + 1;
   while (isWhitespace(text.charCodeAt(start))) start++;
-  const seconds = integerAt(text, start, 10);
-  const dot = integerRead.end;
+  const dot = digitsEnd(text, start, 10);
   const scale = POWERS_OF_TEN[stampEnd - 2 - dot] as number;
-  const digits = seconds * scale + integerAt(text, dot + 1, stampEnd - 2 - dot);
+  const digits = integerIn(text, start, dot) * scale + integerIn(text, dot + 1, stampEnd - 1);
   if (digits > Number.MAX_SAFE_INTEGER) return Number(text.slice(start, stampEnd - 1));
   return digits / scale;
 }

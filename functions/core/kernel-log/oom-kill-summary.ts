@@ -1,4 +1,4 @@
-import { integerAt, integerRead } from './scan';
+import { digitsEnd, integerIn } from './scan';
 
 /**
  * The one-line summary kernels 4.19+ print before the kill (mm/oom_kill.c `dump_oom_summary`):
@@ -40,13 +40,12 @@ export function parseOomKillSummary(body: string): OomKillSummaryEvent | null {
   if (pidAt < start) return null;
   const taskAt = body.lastIndexOf(',task=', pidAt);
   if (taskAt < start) return null;
-  const pid = integerAt(body, pidAt + 5, 10);
-  const pidEnd = integerRead.end;
+  const pidEnd = digitsEnd(body, pidAt + 5, 10);
   if (pidEnd === pidAt + 5) return null;
   let uid: number | null = null;
   if (body.startsWith(',uid=', pidEnd)) {
-    const value = integerAt(body, pidEnd + 5, 10);
-    if (integerRead.end > pidEnd + 5) uid = value;
+    const uidEnd = digitsEnd(body, pidEnd + 5, 10);
+    if (uidEnd > pidEnd + 5) uid = integerIn(body, pidEnd + 5, uidEnd);
   }
   // Everything before `,task=` holds the keys, in the kernel's order.
   let from = start;
@@ -69,7 +68,7 @@ export function parseOomKillSummary(body: string): OomKillSummaryEvent | null {
     taskMemcg: summaryValue(body, TASK_MEMCG, taskAt, globalAt),
     globalOom: globalAt >= 0,
     task: body.slice(taskAt + 6, pidAt),
-    pid,
+    pid: integerIn(body, pidAt + 5, pidEnd),
     uid,
   };
 }

@@ -56,35 +56,10 @@ export function numberAfter(text: string, key: string, from: number, limit: numb
   let start = at + key.length;
   const negative = text.charCodeAt(start) === 45; /* - */
   if (negative) start++;
-  const value = integerAt(text, start, Math.min(20, limit - start));
-  if (integerRead.end === start) return null;
+  const end = digitsEnd(text, start, Math.min(20, limit - start));
+  if (end === start) return null;
+  const value = integerIn(text, start, end);
   return negative ? -value : value;
-}
-
-/**
- * Where the digits read by the last `integerAt` ended: an out-parameter, as returning the pair would allocate an
- * object per number read.
- */
-export const integerRead = { end: 0 };
-
-/**
- * `integerIn(text, start, digitsEnd(text, start, maxDigits))`, reading each digit once rather than twice (a victim
- * line holds some forty digits, each read of one a call into the string's representation); the digits' end is
- * left in `integerRead.end`, and with no digit there the value is 0.
- */
-export function integerAt(text: string, start: number, maxDigits: number): number {
-  const limit = Math.min(text.length, start + maxDigits);
-  let end = start;
-  let value = 0;
-  while (end < limit) {
-    const code = text.charCodeAt(end);
-    if (code < 48 || code > 57) break;
-    value = value * 10 + (code - 48);
-    end++;
-  }
-  integerRead.end = end;
-  // Up to 15 digits the running value is exact; longer runs go through `Number` to round as it does (`integerIn`).
-  return end - start > 15 ? Number(text.slice(start, end)) : value;
 }
 
 /** True when `text` ends with `suffix` at `position`, ignoring ASCII case (`suffix` is lower case). */

@@ -3,9 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   digitsEnd,
   endsWithIgnoringCase,
-  integerAt,
   integerIn,
-  integerRead,
   isWhitespace,
   numberAfter,
 } from '../../../../functions/core/kernel-log/scan';
@@ -27,38 +25,6 @@ describe('digitsEnd', () => {
     expect(digitsEnd('ab12345c', 2, 3)).toBe(5);
     expect(digitsEnd('abc', 1, 5)).toBe(1);
     expect(digitsEnd('12', 0, 5)).toBe(2);
-  });
-});
-
-describe('integerAt', () => {
-  it('reads the digits digitsEnd finds, to the value integerIn gives them, in one pass', () => {
-    // Runs around 15 and 20 digits, where the running value stops being exact and where the callers' bounds lie.
-    const piece = fc.oneof(
-      fc.stringMatching(/^\d{1,25}$/),
-      fc.constantFrom('0', '9', '-', 'kB', ' ', ',', ':', '.', '/', 'x', '\u0660', '\uff10'),
-    );
-    fc.assert(
-      fc.property(
-        fc.array(piece, { maxLength: 6 }).map((parts) => parts.join('')),
-        fc.nat(30),
-        fc.integer({ min: -3, max: 30 }),
-        (text, from, maxDigits) => {
-          const start = Math.min(from, text.length);
-          const end = digitsEnd(text, start, maxDigits);
-          const value = integerAt(text, start, maxDigits);
-          expect(integerRead.end).toBe(end);
-          expect(value).toBe(end === start ? 0 : integerIn(text, start, end));
-        },
-      ),
-      { numRuns: 5000 },
-    );
-  });
-
-  it('reads long runs as Number does, beyond the exact doubles', () => {
-    for (const digits of ['9007199254740993', '12345678901234567', '99999999999999999999', '1'.repeat(16)]) {
-      expect(integerAt(`x${digits}y`, 1, 25)).toBe(Number(digits));
-      expect(integerRead.end).toBe(1 + digits.length);
-    }
   });
 });
 
