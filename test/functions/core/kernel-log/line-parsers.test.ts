@@ -28,6 +28,10 @@ const PIECES = [
   '=',
   '0',
   '42',
+  // Runs past the 15 digits read exactly and the 20 a field may hold, and a pid's 11.
+  '12345678901',
+  '90071992547409931',
+  '1234567890123456789012345',
   '\t',
   'kB',
   ' total-vm:',
@@ -74,11 +78,48 @@ const mutatedLine = fc
     }, line),
   );
 
-const lineOrNoise = fc.oneof({ weight: 4, arbitrary: mutatedLine }, { weight: 1, arbitrary: fc.string() });
+/**
+ * A real line with each run of digits replaced by another, of any length from none to 25, perhaps negative: pids,
+ * uids and memory fields at and past the lengths the parsers bound (11 digits for a pid, 20 for a field, 15 read
+ * exactly).
+ */
+const renumberedLine = fc
+  .tuple(
+    fc.constantFrom(...realLines),
+    fc.array(
+      fc.tuple(
+        fc.boolean(),
+        // Every length equally likely: fast-check's default sizes would seldom reach 11 digits or more.
+        fc.array(fc.constantFrom(...'0123456789'), { maxLength: 25, size: 'max' }).map((d) => d.join('')),
+      ),
+      { minLength: 40, maxLength: 40 },
+    ),
+  )
+  .map(([line, runs]) => {
+    let next = 0;
+    return line.replace(/\d+/g, (digits) => {
+      const [negative, run] = runs[next++ % runs.length] ?? [false, digits];
+      return `${negative ? '-' : ''}${run}`;
+    });
+  });
+
+const lineOrNoise = fc.oneof(
+  { weight: 4, arbitrary: mutatedLine },
+  { weight: 2, arbitrary: renumberedLine },
+  { weight: 1, arbitrary: fc.string() },
+);
 
 describe('the in-place line scanners', () => {
   it('have real lines to work on', () => {
     expect(realLines.length).toBeGreaterThan(250);
+  });
+
+  it('read every real line exactly as the straightforward parsers do', () => {
+    for (const line of realLines) {
+      expect(parseKillLine(line)).toEqual(referenceKillLine(line));
+      expect(parseSelectionLine(line)).toEqual(referenceSelectionLine(line));
+      expect(parseOomKillSummary(line)).toEqual(referenceOomKillSummary(line));
+    }
   });
 
   it('read victim and selection lines exactly as the straightforward parsers do', () => {
