@@ -60,6 +60,10 @@ export async function runPressureReplay(
   const failures: PressureReplayResult['failures'] = [];
   const report = (line: Omit<StageLine, 'incident'>) => deps.progress({ ...line, incident: null });
   const warning = instancePressure(withInstance(event, deps.instanceId));
+  if (warning.mute !== null)
+    deps.warn(
+      `an alarm mute rule mutes this warning (${warning.mute.ruleArn ?? 'no rule named'}, until ${warning.mute.until ?? 'an unread time'}): the pressure function would answer nothing; replayed anyway`,
+    );
   const input = pressureWorkflowInput(pressureIncidentOf(warning, LOCAL_STATE_MACHINE, deps.now()));
   const executionArn = `${LOCAL_STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${input.incidentId}`;
 

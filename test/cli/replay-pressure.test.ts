@@ -94,6 +94,29 @@ describe('oomr-responder replay --pressure without --host-exec (the bundled pres
     expect(result.stdout).toContain(`Replayed the memory-pressure warning pressure-20251201T134204-`);
   });
 
+  it('says when an alarm mute rule mutes the warning (the function would answer nothing), and replays it anyway', async () => {
+    const rule = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm-mute-rule:maintenance';
+    const muted = file(
+      'muted.json',
+      earlyWarningEvent(INSTANCE, {
+        muteDetail: {
+          mutedByArn: rule,
+          muteWindowStart: '2025-12-01T13:00:00.000+0000',
+          muteWindowEnd: '2025-12-01T15:00:00.000+0000',
+        },
+      }),
+    );
+    const result = await runMain(['replay', '--pressure', muted]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      `an alarm mute rule mutes this warning (${rule}, until 2025-12-01T15:00:00.000Z): the pressure function would answer nothing; replayed anyway`,
+    );
+    expect(result.stdout.trimEnd().split('\n')).toHaveLength(1);
+    // AWS's own sample names a rule whose window comes a month after its change: no such note.
+    const documented = await runMain(['replay', '--pressure', DOCUMENTED, '--instance', INSTANCE]);
+    expect(documented.stderr).not.toContain('alarm mute rule');
+  });
+
   it.each([
     [[DOCUMENTED], /names no InstanceId \(its attributes: TableName\).*give --instance ID/],
     [[DOCUMENTED, '--instance', 'web-3'], /--instance takes an EC2 instance id/],

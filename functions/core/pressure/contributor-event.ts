@@ -7,7 +7,10 @@ import * as z from 'zod';
  * the event carries the contributor's id and attributes (the GROUP BY keys and their values: `InstanceId` for the
  * early-warning alarms) and its new state, whose reason quotes the most recent datapoint that crossed the
  * threshold; unlike an alarm's own state change it has no `previousState` and no `reasonData`. A contributor is
- * only ever in ALARM or OK ("Acting on alarm changes": a time series exists only while it has data).
+ * only ever in ALARM or OK ("Acting on alarm changes": a time series exists only while it has data). The same
+ * sample carries a `muteDetail`: the alarm mute rule (`mutedByArn`) and its window. An active mute rule mutes the
+ * alarm's actions but not its events ("Alarm mute rules": alarms go on evaluating and changing state), so this
+ * pipeline, started by the event rather than as an action, reads the mute itself.
  */
 export const CONTRIBUTOR_STATE_CHANGE = 'CloudWatch Alarm Contributor State Change';
 export const CONTRIBUTOR_STATE_SOURCE = 'aws.cloudwatch';
@@ -37,6 +40,14 @@ export const ContributorStateChangeSchema = z.object({
         description: z.string().optional(),
       })
       .optional(),
+    muteDetail: z
+      .object({
+        mutedByArn: z.string().optional(),
+        /** `2026-01-01T10:00:00.000+0000`, as the state's timestamp. */
+        muteWindowStart: z.string().optional(),
+        muteWindowEnd: z.string().optional(),
+      })
+      .optional(),
   }),
 });
 
@@ -59,6 +70,15 @@ export interface ContributorChange {
   /** The most recent datapoint that crossed the threshold and the threshold, when the reason quotes them. */
   latestValue: number | undefined;
   threshold: number | undefined;
+  /** The alarm mute rule muting the alarm when the contributor changed state, or null (see `muteAt`). */
+  mute: AlarmMute | null;
+}
+
+/** An alarm mute rule in effect: its ARN and window (ISO 8601, UTC), each null when the event does not say. */
+export interface AlarmMute {
+  ruleArn: string | null;
+  from: string | null;
+  until: string | null;
 }
 
 /** A contributor change of an early-warning alarm: the same, for one EC2 instance. */
@@ -98,7 +118,29 @@ export function parseContributorChange(event: unknown): ContributorChange {
     metric: expression ? queriedMetric(expression) : undefined,
     latestValue: number(CROSSING_DATAPOINT.exec(detail.state.reason)?.[1]),
     threshold: number(THRESHOLD.exec(detail.state.reason)?.[1]),
+    mute: muteAt(detail.muteDetail, detail.state.timestamp),
   };
+}
+
+/**
+ * The mute in effect at the state change, or null. A `muteDetail` whose window is readable and does not hold the
+ * change's time mutes nothing (AWS's sample pairs a change of 2025-12-01 with a window on 2026-01-01); one without
+ * a readable window, or with the change inside it, mutes: the event says a rule mutes the alarm, and the
+ * operator who set it asked for silence, which a guess should not break.
+ */
+function muteAt(
+  detail: z.infer<typeof ContributorStateChangeSchema>['detail']['muteDetail'],
+  changedAt: string,
+): AlarmMute | null {
+  if (detail === undefined) return null;
+  const from = detail.muteWindowStart === undefined ? null : isoTimestamp(detail.muteWindowStart);
+  const until = detail.muteWindowEnd === undefined ? null : isoTimestamp(detail.muteWindowEnd);
+  const at = Date.parse(isoTimestamp(changedAt));
+  const fromMs = from === null ? Number.NaN : Date.parse(from);
+  const untilMs = until === null ? Number.NaN : Date.parse(until);
+  if (!Number.isNaN(at) && !Number.isNaN(fromMs) && !Number.isNaN(untilMs) && (at < fromMs || at > untilMs))
+    return null;
+  return { ruleArn: detail.mutedByArn ?? null, from, until };
 }
 
 const INSTANCE_ID = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;

@@ -65,6 +65,7 @@ export interface PressureWorkflowStarter {
 export type PressureMetric =
   | 'PressureWarnings'
   | 'PressureWarningsIgnored'
+  | 'PressureWarningsMuted'
   | 'PressureWarningsCoolingDown'
   | 'DuplicatePressureWarnings'
   | 'MalformedPressureEvents'

@@ -14,6 +14,13 @@ export type WarningOutcome =
     }
   | { status: 'cooling'; incidentId: string; openIncidentId: string; cooldownUntil: string }
   | { status: 'ignored'; reason: 'ok' | 'not-an-instance'; alarmName: string; message?: string }
+  | {
+      status: 'muted';
+      alarmName: string;
+      instanceId: string;
+      mutedBy: string | null;
+      until: string | null;
+    }
   | { status: 'rejected'; message: string };
 
 /**
@@ -24,7 +31,9 @@ export type WarningOutcome =
  * nothing new. A warning on an instance within the cooldown of an earlier one is counted and left: on-call has
  * that one, and its diagnostics ran minutes ago.
  *
- * Not answered, logged and counted: a contributor back to OK (the rule matches ALARM only; such an event comes
+ * Not answered, logged and counted: a warning while an alarm mute rule mutes the alarm (an operator asked for
+ * silence, a maintenance window say: no diagnostics, no swap, no message, no cooldown taken; a kill in that time
+ * still gets its own response, from the kernel log), a contributor back to OK (the rule matches ALARM only; such an event comes
  * from a rule or replay of someone else's), a contributor that names no EC2 instance (an alarm grouped by
  * something else), and an event that is not a contributor state change at all (`rejected`: trying it again would
  * fail the same way). A store or Step Functions failure is thrown, for Lambda's retries and then the dead-letter
@@ -73,6 +82,22 @@ export async function respondToWarning(
       reason: 'not-an-instance',
       alarmName: change.alarmName,
       message: error.message,
+    };
+  }
+  if (warning.mute !== null) {
+    telemetry.count('PressureWarningsMuted');
+    telemetry.info('a warning while an alarm mute rule mutes the alarm; not answered', {
+      alarmName: warning.alarmName,
+      instanceId: warning.instanceId,
+      mutedBy: warning.mute.ruleArn,
+      until: warning.mute.until,
+    });
+    return {
+      status: 'muted',
+      alarmName: warning.alarmName,
+      instanceId: warning.instanceId,
+      mutedBy: warning.mute.ruleArn,
+      until: warning.mute.until,
     };
   }
   telemetry.count('PressureWarnings');

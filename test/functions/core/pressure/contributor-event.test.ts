@@ -109,3 +109,60 @@ describe('the instance under pressure', () => {
     expect(() => instancePressure(asEarlyWarning(7))).toThrowError(ContributorEventError);
   });
 });
+
+describe('the alarm mute rule an event names (muteDetail)', () => {
+  const withMute = (muteDetail: Record<string, unknown> | undefined, timestamp?: string) => {
+    const event = asEarlyWarning('i-0abc1234def567890');
+    const detail = event.detail as Record<string, Record<string, unknown>>;
+    return {
+      ...event,
+      detail: {
+        ...detail,
+        state: { ...detail.state, ...(timestamp ? { timestamp } : {}) },
+        muteDetail,
+      },
+    };
+  };
+  const RULE = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm-mute-rule:maintenance';
+
+  it("mutes nothing in AWS's sample, whose window (2026-01-01 10:00-12:00) comes after its change (2025-12-01)", () => {
+    expect(parseContributorChange(CONTRIBUTOR).mute).toBeNull();
+    expect(instancePressure(asEarlyWarning('i-0abc1234def567890')).mute).toBeNull();
+  });
+
+  it('mutes a change inside the window, edges included, with the rule and the window in UTC', () => {
+    const window = {
+      mutedByArn: RULE,
+      muteWindowStart: '2025-12-01T13:42:04.919+0000',
+      muteWindowEnd: '2025-12-01T15:00:00.000+0100',
+    };
+    expect(parseContributorChange(withMute(window)).mute).toEqual({
+      ruleArn: RULE,
+      from: '2025-12-01T13:42:04.919Z',
+      until: '2025-12-01T14:00:00.000Z',
+    });
+    // A window ending at 13:00 UTC (14:00 at +01:00) ends before the change at 13:42: nothing is muted.
+    expect(
+      parseContributorChange(withMute({ ...window, muteWindowEnd: '2025-12-01T14:00:00.000+0100' })).mute,
+    ).toBeNull();
+    const exact = { ...window, muteWindowEnd: '2025-12-01T13:42:04.919+0000' };
+    expect(parseContributorChange(withMute(exact)).mute?.until).toBe('2025-12-01T13:42:04.919Z');
+    expect(parseContributorChange(withMute(exact, '2025-12-01T13:42:04.920+0000')).mute).toBeNull();
+    expect(parseContributorChange(withMute(exact, '2025-12-01T13:42:04.918+0000')).mute).toBeNull();
+  });
+
+  it('mutes when the event names a rule but no readable window: the operator asked for silence', () => {
+    expect(parseContributorChange(withMute({ mutedByArn: RULE })).mute).toEqual({
+      ruleArn: RULE,
+      from: null,
+      until: null,
+    });
+    expect(
+      parseContributorChange(withMute({ muteWindowStart: 'soon', muteWindowEnd: 'later' })).mute,
+    ).toEqual({ ruleArn: null, from: 'soon', until: 'later' });
+  });
+
+  it('mutes nothing without a muteDetail', () => {
+    expect(parseContributorChange(withMute(undefined)).mute).toBeNull();
+  });
+});

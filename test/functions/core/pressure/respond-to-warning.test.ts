@@ -162,6 +162,41 @@ describe('a memory-pressure warning, from the documented contributor event', () 
 });
 
 describe('what is not a warning to answer', () => {
+  it('leaves a warning an alarm mute rule mutes: no incident, no cooldown, no workflow; counted and logged', async () => {
+    const muted = earlyWarningEvent(INSTANCE, {
+      muteDetail: {
+        mutedByArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm-mute-rule:maintenance',
+        muteWindowStart: '2025-12-01T13:00:00.000+0000',
+        muteWindowEnd: '2025-12-01T15:00:00.000+0000',
+      },
+    });
+    expect(await respondToWarning(muted, ports, CONFIG)).toEqual({
+      status: 'muted',
+      alarmName: 'OomResponder-AvailableMemoryLow',
+      instanceId: INSTANCE,
+      mutedBy: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm-mute-rule:maintenance',
+      until: '2025-12-01T15:00:00.000Z',
+    });
+    expect(starts).toBe(0);
+    expect(store.incidents.size).toBe(0);
+    expect(store.markers.size).toBe(0);
+    expect(counts.get('PressureWarningsMuted')).toBe(1);
+    expect(counts.get('PressureWarnings')).toBeUndefined();
+    // Once the window is over, the same instance's next warning is answered: the mute took no cooldown.
+    const after = earlyWarningEvent(INSTANCE, {
+      state: { timestamp: '2025-12-01T15:10:00.000+0000' },
+      muteDetail: null,
+    });
+    expect(await respondToWarning(after, ports, CONFIG)).toMatchObject({ status: 'started' });
+  });
+
+  it("answers a warning whose mute rule's window does not hold it (AWS's sample: a window a month later)", async () => {
+    expect(await respondToWarning(earlyWarningEvent(INSTANCE), ports, CONFIG)).toMatchObject({
+      status: 'started',
+    });
+    expect(counts.get('PressureWarningsMuted')).toBeUndefined();
+  });
+
   it('ignores a contributor back to OK, counting it', async () => {
     const ok = earlyWarningEvent(INSTANCE, { state: { value: 'OK' } });
     expect(await respondToWarning(ok, ports, CONFIG)).toMatchObject({ status: 'ignored', reason: 'ok' });
