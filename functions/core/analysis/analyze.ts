@@ -15,7 +15,7 @@ import { rankFindings } from './rank';
  * @throws InvalidAnalysisInputError when `now` is not an ISO 8601 time.
  */
 export function analyze(input: AnalyzeInput): Analysis {
-  const facts = gatherFacts(input.incident, input.diagnostics);
+  const facts = gatherFacts(input.incident, input.diagnostics, input.memoryTimeline ?? null);
   const plan = planFromFacts(input, facts);
   const found = DETECTORS.map(([, detect]) => detect(facts)).filter(
     (finding): finding is FindingDraft => finding !== null,

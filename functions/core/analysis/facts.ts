@@ -4,6 +4,7 @@ import { rssAtKillKb } from '../format/bytes';
 import { isUnlimitedBytes, isUnlimitedKb } from '../format/limits';
 import type { Incident } from '../incident/model';
 import type { Kill, TaskRow } from '../kernel-log';
+import type { MemoryTimeline } from '../metrics/memory-timeline';
 import { type MemoryComposition, memoryComposition } from './memory-composition';
 import { bytesToKiB } from './text';
 
@@ -51,10 +52,16 @@ export interface AnalysisFacts {
   kubernetes: boolean;
   /** What filled the cgroup or the host, from the report's own breakdown; null when it printed none. */
   composition: MemoryComposition | null;
+  /** The CloudWatch agent's hour before the kill (available memory, swap, its gaps); null when it was not read. */
+  timeline: MemoryTimeline | null;
 }
 
 /** The facts every finding and the plan read, from the incident's first kill and the diagnostics (or none). */
-export function gatherFacts(incident: Incident, diagnostics: DiagnosticsSummary | null): AnalysisFacts {
+export function gatherFacts(
+  incident: Incident,
+  diagnostics: DiagnosticsSummary | null,
+  timeline: MemoryTimeline | null = null,
+): AnalysisFacts {
   const kill = incident.firstKill;
   const pageKb = pageSizeKb(kill);
   const scope = scopeOf(kill);
@@ -75,6 +82,7 @@ export function gatherFacts(incident: Incident, diagnostics: DiagnosticsSummary 
     limit: scope === 'cgroup' ? limitOf(kill, diagnostics) : null,
     kubernetes: isKubernetes(kill, diagnostics),
     composition: memoryComposition(kill),
+    timeline,
   };
 }
 

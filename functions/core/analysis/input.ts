@@ -1,5 +1,6 @@
 import type { DiagnosticsSummary } from '../diagnostics/model';
 import type { Incident } from '../incident/model';
+import type { MemoryTimeline } from '../metrics/memory-timeline';
 import type { Policy } from '../policy/policy';
 import type { ActionName } from './model';
 
@@ -21,4 +22,9 @@ export interface AnalyzeInput {
   recentActions: RecentAction[];
   /** ISO 8601 time of the analysis. */
   now: string;
+  /**
+   * The CloudWatch agent's hour before the kill, when it was read (with `earlyWarning`): evidence for how a host
+   * ran out of memory. @default null
+   */
+  memoryTimeline?: MemoryTimeline | null;
 }

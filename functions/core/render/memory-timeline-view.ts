@@ -1,3 +1,4 @@
+import { clockOf, percentValue } from '../format/percent';
 import type { ResponseOutcome } from '../incident/outcome';
 import { describeMemoryTimeline, type MemoryTimeline } from '../metrics/memory-timeline';
 import type { MemoryWindow } from '../metrics/memory-window';
@@ -40,7 +41,7 @@ export function memoryTimelineView(outcome: ResponseOutcome): MemoryTimelineView
   return {
     heading: `${MEMORY_TIMELINE_HEADING} (CloudWatch agent, ${timeline.instanceId})`,
     sparkline: timeline.sparkline,
-    span: `${clock(timeline.from)} to ${clock(lastSlotOf(read.window))} UTC`,
+    span: `${clockOf(timeline.from)} to ${clockOf(lastSlotOf(read.window))} UTC`,
     line: oneLine(timelineFigures(timeline)),
   };
 }
@@ -56,21 +57,22 @@ export function timelineFigures(t: MemoryTimeline): string {
   const parts: string[] = [];
   if (t.fall) {
     parts.push(
-      `available memory fell from ${pct(t.fall.from.value)} at ${clock(t.fall.from.at)} to ${pct(t.fall.to.value)} at ${clock(t.fall.to.at)} (${t.fall.minutes} min)`,
+      `available memory fell from ${percentValue(t.fall.from.value)} at ${clockOf(t.fall.from.at)} to ${percentValue(t.fall.to.value)} at ${clockOf(t.fall.to.at)} (${t.fall.minutes} min)`,
     );
   } else {
     parts.push(
       t.lowest.value === t.highest.value
-        ? `available memory held at ${pct(t.lowest.value)}`
-        : `available memory held between ${pct(t.lowest.value)} and ${pct(t.highest.value)}`,
+        ? `available memory held at ${percentValue(t.lowest.value)}`
+        : `available memory held between ${percentValue(t.lowest.value)} and ${percentValue(t.highest.value)}`,
     );
   }
-  if (t.last.at !== t.lowest.at) parts.push(`${pct(t.last.value)} at the last point (${clock(t.last.at)})`);
+  if (t.last.at !== t.lowest.at)
+    parts.push(`${percentValue(t.last.value)} at the last point (${clockOf(t.last.at)})`);
   if (t.crossing) {
-    const threshold = `the early-warning threshold (${pct(t.crossing.thresholdPercent)})`;
+    const threshold = `the early-warning threshold (${percentValue(t.crossing.thresholdPercent)})`;
     parts.push(
       t.crossing.state === 'crossed' && t.crossing.at
-        ? `at or below ${threshold} from ${clock(t.crossing.at)}`
+        ? `at or below ${threshold} from ${clockOf(t.crossing.at)}`
         : t.crossing.state === 'below-all-hour'
           ? `at or below ${threshold} all hour`
           : `never at or below ${threshold}`,
@@ -80,8 +82,8 @@ export function timelineFigures(t: MemoryTimeline): string {
   for (const gap of t.gaps) {
     parts.push(
       gap.untilKill
-        ? `the agent sent nothing from ${clock(gap.from)} on, the last ${gap.minutes} min before the kill: a host that thrashes often stops reporting`
-        : `no points from ${clock(gap.from)} to ${clock(plusMinutes(gap.from, gap.minutes - 1))} (${gap.minutes} min)`,
+        ? `the agent sent nothing from ${clockOf(gap.from)} on, the last ${gap.minutes} min before the kill: a host that thrashes often stops reporting`
+        : `no points from ${clockOf(gap.from)} to ${clockOf(plusMinutes(gap.from, gap.minutes - 1))} (${gap.minutes} min)`,
     );
   }
   if (t.pendingMinutes > 0) parts.push(`the last ${t.pendingMinutes} min were not published yet when read`);
@@ -92,8 +94,10 @@ function swapFigures(t: MemoryTimeline): string {
   const swap = t.swap;
   if (!swap) return 'no swap figures';
   if (swap.highest.value === 0) return 'swap used 0%';
-  const rise = `swap used ${pct(swap.first.value)} → ${pct(swap.last.value)}`;
-  return swap.highest.value > swap.last.value ? `${rise} (highest ${pct(swap.highest.value)})` : rise;
+  const rise = `swap used ${percentValue(swap.first.value)} → ${percentValue(swap.last.value)}`;
+  return swap.highest.value > swap.last.value
+    ? `${rise} (highest ${percentValue(swap.highest.value)})`
+    : rise;
 }
 
 function without(text: string): MemoryTimelineView {
@@ -115,16 +119,6 @@ function graphOf(window: MemoryWindow) {
 function lastSlotOf(window: MemoryWindow): string {
   const slots = Math.max(0, window.available.length - 1);
   return new Date(Date.parse(window.from) + slots * window.periodSeconds * 1000).toISOString();
-}
-
-/** `38%`, `2.4%`: a tenth only where it says something (under 10 %). */
-export function pct(value: number): string {
-  return `${value < 10 ? Math.round(value * 10) / 10 : Math.round(value)}%`;
-}
-
-/** `18:27` of an ISO instant (UTC). */
-function clock(iso: string): string {
-  return iso.slice(11, 16);
 }
 
 function plusMinutes(iso: string, minutes: number): string {

@@ -5,6 +5,7 @@ import { parseTime } from '../format/time';
 import { type Incident, incidentKeyOf } from '../incident/model';
 import type { DiagnosticsOutcome } from '../incident/outcome';
 import type { MemoryMetricsReader } from '../metrics/memory-series';
+import { describeMemoryTimeline } from '../metrics/memory-timeline';
 import type { MemoryTimelineOutcome } from '../metrics/memory-window';
 import type { Policy } from '../policy/policy';
 import { validateAddSwapParameters, validateRestartServiceParameters } from '../ssm/parameters';
@@ -96,12 +97,16 @@ export async function analyzeIncident(
   const recent = sent
     .filter((a) => a.incidentId !== stored.id)
     .map((a) => ({ action: a.action, instanceId: stored.instance.instanceId ?? '', at: a.at }));
+  // The findings read the hour before too: waited for here rather than after the analysis, which takes
+  // milliseconds, so the step takes no longer than before.
+  const memoryTimeline = await timeline;
   const analysis = analyze({
     incident,
     diagnostics: diagnostics.summary,
     policy: config.policy,
     recentActions: recent,
     now: now.toISOString(),
+    memoryTimeline: memoryTimeline.status === 'read' ? describeMemoryTimeline(memoryTimeline.window) : null,
   });
   const steps: PlannedStep[] = [];
   for (const step of analysis.plan.steps) {
@@ -121,7 +126,7 @@ export async function analyzeIncident(
     }
   }
   analysis.plan.steps = analysis.plan.steps.filter((step) => steps.some((s) => s.action === step.action));
-  return { diagnostics, analysis, steps, memoryTimeline: await timeline };
+  return { diagnostics, analysis, steps, memoryTimeline };
 }
 
 function timeOf(iso: string): Date | null {

@@ -15,6 +15,7 @@ import { KIND_NAMES } from '../memory-composition-line';
 import type { Advice, FindingDraft } from '../model';
 import { headroomNote, type SuggestedLimit, suggestedLimit } from '../suggested-limit';
 import { configSizeUp, percent } from '../text';
+import { cgroupHourEvidence } from './hour-before';
 
 /**
  * The kill was confined to a memory cgroup that reached its limit (a container, a pod, a systemd unit's
@@ -50,7 +51,7 @@ export function cgroupLimit(facts: AnalysisFacts): FindingDraft | null {
       ),
     );
   }
-  evidence.push(...stateLines(facts));
+  evidence.push(...stateLines(facts), ...cgroupHourEvidence(facts.timeline));
   const size = limit ? `${formatKiB(limit.limitKb)} ` : '';
   return {
     family: 'cgroup-limit',

@@ -7,6 +7,7 @@ import type { AnalysisFacts } from '../facts';
 import type { Advice, FindingDraft } from '../model';
 import { configSize } from '../text';
 import { diagnosisAnswers } from './diagnosis-answers';
+import { hostHourEvidence } from './hour-before';
 import { nextInstanceSize } from './instance-size';
 import { oomdAdvice, oomdRuleOf } from './oomd-steps';
 import { describeTasks, largestTasks } from './tasks';
@@ -27,6 +28,7 @@ export function hostExhausted(facts: AnalysisFacts): FindingDraft | null {
       `global OOM${kill.constraint ? ` (${kill.constraint})` : ''}: no cgroup limit was involved, the host had no memory left`,
     ),
   ];
+  evidence.push(...hostHourEvidence(facts.timeline));
   if (ramKb !== null) evidence.push(context(`RAM ${formatKiB(ramKb)}${swapText(facts)}`));
   const top = largestTasks(facts, 3);
   const largest = top[0];

@@ -21,7 +21,7 @@ const REMEDIATIONS: readonly ActionName[] = ['add-swap', 'restart-service'];
  * @throws InvalidAnalysisInputError when `now` is not an ISO 8601 time (the hourly limits would be unenforceable).
  */
 export function planRemediation(input: AnalyzeInput): RemediationPlan {
-  return planFromFacts(input, gatherFacts(input.incident, input.diagnostics));
+  return planFromFacts(input, gatherFacts(input.incident, input.diagnostics, input.memoryTimeline ?? null));
 }
 
 /** `planRemediation` for a caller that has gathered the facts already (`analyze`). */

@@ -5,6 +5,7 @@ import type { DiagnosticsSummary } from '../../../../functions/core/diagnostics/
 import { newIncident } from '../../../../functions/core/incident/build';
 import type { Incident, InstanceRef, PriorKill } from '../../../../functions/core/incident/model';
 import { type Kill, parseKernelLog } from '../../../../functions/core/kernel-log';
+import type { MemoryTimeline } from '../../../../functions/core/metrics/memory-timeline';
 import { DEFAULT_POLICY, type Policy } from '../../../../functions/core/policy/policy';
 import { CORPUS_REFERENCE_DATE, KERNEL_CORPUS } from '../../../support/corpus';
 
@@ -63,6 +64,7 @@ export interface AnalyzeOptions {
   policy?: Policy;
   recentActions?: RecentAction[];
   now?: string;
+  memoryTimeline?: MemoryTimeline | null;
 }
 
 /** `analyze` with the default policy, no recent actions and `NOW` unless a case says otherwise. */
@@ -77,6 +79,7 @@ export function analyzeIncident(
     policy: options.policy ?? DEFAULT_POLICY,
     recentActions: options.recentActions ?? [],
     now: options.now ?? NOW,
+    memoryTimeline: options.memoryTimeline ?? null,
   });
 }
 

@@ -96,8 +96,12 @@ describe('analyzeIncident reads the memory timeline', () => {
     });
     expect(window.available).toEqual(available.map((v) => Math.round(v * 10) / 10));
     expect(window.swapUsed).toEqual(swap);
-    // The analysis itself is as without a timeline.
-    expect(result.analysis.findings.length).toBeGreaterThan(0);
+    // The findings read the same hour: a kill at a cgroup's limit, and the host's last point (40 - 59 x 0.6).
+    const cgroup = result.analysis.findings.find((finding) => finding.family === 'cgroup-limit');
+    expect(cgroup?.evidence).toContainEqual({
+      kind: 'context',
+      text: "the host itself was short too: 4.6% available at 18:28 UTC, the agent's last point before the kill",
+    });
   });
 
   it('says there are no metrics when CloudWatch has none for the instance', async () => {
