@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { mayBelongToReport, mayOpenReport } from '../../functions/core/kernel-log/prefilter';
 import {
   OPENING_EXAMPLES,
@@ -42,6 +43,20 @@ export function nearMissLine(length: number): string {
 export function spelledPhrases(path: string): string[] {
   const text = readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
   return [...text.matchAll(/spells\([^,()]+, '([^']+)'\)/g)].map((match) => match[1] ?? '');
+}
+
+/**
+ * The wasm source at `path` spells at least `atLeast` phrases (so the reading of its text still finds them), each
+ * part of one of `specification`'s: a phrase checked there and not specified fails, naming it.
+ */
+export function expectSpellsOnly(path: string, specification: readonly string[], atLeast: number): void {
+  const spelled = spelledPhrases(path);
+  expect(spelled.length).toBeGreaterThan(atLeast);
+  for (const phrase of spelled)
+    expect(
+      specification.some((p) => p.includes(phrase)),
+      `${path} spells '${phrase}'`,
+    ).toBe(true);
 }
 
 /** A layout of the line holding a phrase in a chunk: after a line of near misses or not, last in it or not. */
