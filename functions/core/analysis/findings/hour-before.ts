@@ -8,6 +8,8 @@ const BURST_MINUTES = 5;
 const STEADY_MINUTES = 30;
 /** Available memory at or above this through the hour, a global OOM notwithstanding: it filled within a minute. */
 const AMPLE_PERCENT = 20;
+/** A last point this close to the kill (its minute or the one before) leaves no time for anything but a burst. */
+const RECENT_MINUTES = 2;
 
 /**
  * What the CloudWatch agent's hour before a host-wide kill says about how the memory ran out: how far and how fast
@@ -40,10 +42,13 @@ export function hostHourEvidence(timeline: MemoryTimeline | null): Evidence[] {
       );
     }
   } else if (timeline.lowest.value >= AMPLE_PERCENT) {
+    const ample = `the agent's available memory stayed at ${percentValue(timeline.lowest.value)} or more through its last point (${clockOf(timeline.last.at)} UTC)`;
+    // Only a point in the kill's last minutes rules out a slower fall after it, in minutes the agent did not report.
+    const minutesBefore = (Date.parse(timeline.killAt) - Date.parse(timeline.last.at)) / 60_000;
     evidence.push(
-      inferred(
-        `the agent's available memory stayed at ${percentValue(timeline.lowest.value)} or more through its last point (${clockOf(timeline.last.at)} UTC): what filled the host did so between one minute's point and the kill, a burst`,
-      ),
+      minutesBefore <= RECENT_MINUTES
+        ? inferred(`${ample}: what filled the host did so within the kill's last minutes, a burst`)
+        : context(`${ample}, ${Math.round(minutesBefore)} min before the kill`),
     );
   }
   const silent = timeline.gaps.find((gap) => gap.untilKill);

@@ -104,7 +104,19 @@ describe("the hour before a host-wide kill, in the host's finding", () => {
   it('reads memory that stayed ample up to the kill as a burst within the last minute', () => {
     const ample = hostFinding(hourOf(() => 41));
     expect(linesOf(ample)).toContain(
-      `inferred: the agent's available memory stayed at 41% or more through its last point (${clock(59)} UTC): what filled the host did so between one minute's point and the kill, a burst`,
+      `inferred: the agent's available memory stayed at 41% or more through its last point (${clock(59)} UTC): what filled the host did so within the kill's last minutes, a burst`,
+    );
+  });
+
+  it('claims no burst from ample memory when the agent fell silent long before the kill', () => {
+    // 41 % until minute 47, nothing after: the kill (17:29:20) comes 12 minutes after the last point.
+    const lines = linesOf(hostFinding(hourOf((i) => (i <= 47 ? 41 : null))));
+    expect(lines).toContain(
+      `context: the agent's available memory stayed at 41% or more through its last point (${clock(47)} UTC), 12 min before the kill`,
+    );
+    expect(lines.join('\n')).not.toContain('a burst');
+    expect(lines).toContain(
+      'inferred: the agent sent nothing for the last 12 min before the kill: a host short of memory stalls it',
     );
   });
 
