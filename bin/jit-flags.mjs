@@ -15,9 +15,10 @@ const TIER_FLAG =
  * for code that runs for a few hundred milliseconds. So:
  *
  * - V8 12 and later (Node 22+), where Maglev, the mid tier, is on: no TurboFan (`--no-turbofan`). The `parse` of
- *   200 MiB took 0.31-0.38 s against 0.39-0.45 s with V8's defaults (Node 24.21, alternated runs).
+ *   200 MiB took 0.36-0.38 s against 0.48-0.57 s with V8's defaults (Node 24.21, alternated runs, 2026-12-07;
+ *   README, Performance).
  * - Older V8 (Node 20), where TurboFan is the only optimizing tier: TurboFan without inlining
- *   (`--no-turbo-inlining`): 0.46 s against 0.58 s (Node 20.20).
+ *   (`--no-turbo-inlining`): 0.50-0.62 s against 0.68-0.70 s (Node 20.20, the same runs).
  * - None when the user chose tiers (one of `TIER_FLAG` in `execArgv` or `NODE_OPTIONS`), when `OOM_RESPONDER_JIT`
  *   is `default`, or for a V8 version it cannot read.
  *
