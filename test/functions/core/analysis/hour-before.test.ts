@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../../functions/core/analysis/model';
-import type { MemorySeries } from '../../../../functions/core/metrics/memory-series';
 import {
   describeMemoryTimeline,
   type MemoryTimeline,
 } from '../../../../functions/core/metrics/memory-timeline';
-import { windowOf } from '../../../../functions/core/metrics/memory-window';
+import { hourWindow } from '../../../support/memory-hour';
 import { analyzeIncident, findingOf, INSTANCE, incidentFrom } from './incidents';
 
 /**
@@ -19,27 +18,15 @@ const KILL_AT = new Date(FROM + 59 * MINUTE + 20_000);
 const clock = (n: number) => new Date(FROM + n * MINUTE).toISOString().slice(11, 16);
 
 function hourOf(available: (i: number) => number | null): MemoryTimeline {
-  const series = (metric: MemorySeries['metric'], value: (i: number) => number | null): MemorySeries => ({
-    metric,
-    instanceId: INSTANCE.instanceId ?? '',
-    periodSeconds: 60,
-    points: Array.from({ length: 60 }, (_, i) => ({
-      at: new Date(FROM + i * MINUTE).toISOString(),
-      value: value(i),
-    })).filter((point): point is { at: string; value: number } => point.value !== null),
-  });
-  const window = windowOf(
-    INSTANCE.instanceId ?? '',
-    [series('mem_available_percent', available), series('swap_used_percent', () => 0)],
-    {
-      from: new Date(FROM),
-      to: new Date(FROM + 60 * MINUTE),
+  const timeline = describeMemoryTimeline(
+    hourWindow({
+      instanceId: INSTANCE.instanceId ?? '',
+      fromMs: FROM,
       killAt: KILL_AT,
-      readAt: new Date(KILL_AT.getTime() + 5 * MINUTE),
-      thresholdPercent: 10,
-    },
+      available: Array.from({ length: 60 }, (_, i) => available(i)),
+      swap: Array.from({ length: 60 }, () => 0),
+    }),
   );
-  const timeline = describeMemoryTimeline(window);
   if (!timeline) throw new Error('the hour holds no point');
   return timeline;
 }

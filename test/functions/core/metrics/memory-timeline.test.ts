@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { MemorySeries } from '../../../../functions/core/metrics/memory-series';
 import { describeMemoryTimeline } from '../../../../functions/core/metrics/memory-timeline';
-import { windowOf } from '../../../../functions/core/metrics/memory-window';
 import { sparkline } from '../../../../functions/core/metrics/sparkline';
+import { hourWindow } from '../../../support/memory-hour';
 
 const INSTANCE = 'i-0a1b2c3d4e5f60789';
 /** The window's first minute; the kill is in its last (minute 59). */
@@ -11,32 +10,19 @@ const MINUTE = 60_000;
 const KILL_AT = new Date(FROM + 59 * MINUTE + 15_000);
 const minute = (n: number) => new Date(FROM + n * MINUTE).toISOString();
 
-/** A series as the reader returns it: one point per minute given, none where the value is null. */
-function series(metric: MemorySeries['metric'], values: readonly (number | null)[]): MemorySeries {
-  return {
-    metric,
-    instanceId: INSTANCE,
-    periodSeconds: 60,
-    points: values.flatMap((value, i) => (value === null ? [] : [{ at: minute(i), value }])),
-  };
-}
-
 function timelineOf(
   available: readonly (number | null)[],
   options: { swap?: readonly (number | null)[]; readAt?: Date; threshold?: number | null } = {},
 ) {
-  const window = windowOf(
-    INSTANCE,
-    [series('mem_available_percent', available), series('swap_used_percent', options.swap ?? [])],
-    {
-      from: new Date(FROM),
-      to: new Date(FROM + 60 * MINUTE),
-      killAt: KILL_AT,
-      // Five minutes after the kill: CloudWatch has shown every minute of the hour.
-      readAt: options.readAt ?? new Date(KILL_AT.getTime() + 5 * MINUTE),
-      thresholdPercent: options.threshold === undefined ? 10 : options.threshold,
-    },
-  );
+  const window = hourWindow({
+    instanceId: INSTANCE,
+    fromMs: FROM,
+    killAt: KILL_AT,
+    available,
+    ...(options.swap ? { swap: options.swap } : {}),
+    ...(options.readAt ? { readAt: options.readAt } : {}),
+    ...(options.threshold === undefined ? {} : { thresholdPercent: options.threshold }),
+  });
   return { window, timeline: describeMemoryTimeline(window) };
 }
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { slackMessageForTerminal } from '../../../../cli/format/slack-terminal';
 import type { ResponseOutcome } from '../../../../functions/core/incident/outcome';
-import type { MemorySeries } from '../../../../functions/core/metrics/memory-series';
-import { type MemoryTimelineOutcome, windowOf } from '../../../../functions/core/metrics/memory-window';
+import type { MemoryTimelineOutcome } from '../../../../functions/core/metrics/memory-window';
 import { SPARK_BLOCKS } from '../../../../functions/core/metrics/sparkline';
 import { validateSlackMessage } from '../../../../functions/core/render/block-kit-limits';
 import { metricGraphUrl } from '../../../../functions/core/render/console-links';
@@ -11,6 +10,7 @@ import { renderPlainText } from '../../../../functions/core/render/plain-text';
 import { renderQNotification } from '../../../../functions/core/render/q-notification';
 import { renderSlackMessage } from '../../../../functions/core/render/slack';
 import { renderSnsNotification } from '../../../../functions/core/render/sns';
+import { hourWindow } from '../../../support/memory-hour';
 import { corpusKill, fullOutcome, incidentFor } from './scenarios';
 
 const JAVA = 'legacy/rhel6-2.6.32-642-global-java-full-syslog.log';
@@ -26,34 +26,13 @@ const SWAP = Array.from({ length: 60 }, (_, i) => (i < 20 ? 0 : (i - 20) * 1.5))
 
 const clock = (i: number) => new Date(FROM + i * MINUTE).toISOString().slice(11, 16);
 
-function series(metric: MemorySeries['metric'], values: readonly (number | null)[]): MemorySeries {
-  return {
-    metric,
-    instanceId: INSTANCE,
-    periodSeconds: 60,
-    points: values.flatMap((value, i) =>
-      value === null ? [] : [{ at: new Date(FROM + i * MINUTE).toISOString(), value }],
-    ),
-  };
-}
-
 function read(
   available: readonly (number | null)[],
   swap: readonly (number | null)[] = SWAP,
 ): MemoryTimelineOutcome {
   return {
     status: 'read',
-    window: windowOf(
-      INSTANCE,
-      [series('mem_available_percent', available), series('swap_used_percent', swap)],
-      {
-        from: new Date(FROM),
-        to: new Date(FROM + 60 * MINUTE),
-        killAt: KILL_AT,
-        readAt: new Date(KILL_AT.getTime() + 5 * MINUTE),
-        thresholdPercent: 10,
-      },
-    ),
+    window: hourWindow({ instanceId: INSTANCE, fromMs: FROM, killAt: KILL_AT, available, swap }),
   };
 }
 

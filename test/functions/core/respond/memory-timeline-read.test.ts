@@ -14,6 +14,7 @@ import {
 import { readMemoryTimeline } from '../../../../functions/core/respond/memory-timeline-read';
 import { responseOutcome } from '../../../../functions/core/respond/notify-incident';
 import { realKill, recordRequest } from '../../../support/kills';
+import { perMinuteSeries } from '../../../support/memory-hour';
 
 const INSTANCE = 'i-0a1b2c3d4e5f60789';
 /** When CloudWatch received the kill: the window is the hour to the end of its minute, 17:29 to 18:29. */
@@ -47,12 +48,8 @@ class FakeReader implements MemoryMetricsReader {
   }
 }
 
-const perMinute = (metric: MemorySeries['metric'], values: readonly number[]): MemorySeries => ({
-  metric,
-  instanceId: INSTANCE,
-  periodSeconds: 60,
-  points: values.map((value, i) => ({ at: new Date(WINDOW_FROM + i * MINUTE).toISOString(), value })),
-});
+const perMinute = (metric: MemorySeries['metric'], values: readonly number[]): MemorySeries =>
+  perMinuteSeries(metric, INSTANCE, WINDOW_FROM, values);
 
 let store: MemoryIncidentStore;
 beforeEach(() => {
