@@ -81,22 +81,18 @@ const mutatedLine = fc
   );
 
 /**
- * A real line with each run of digits replaced by another, of any length from none to 25, perhaps negative: pids,
- * uids and memory fields at and past the lengths the parsers bound (11 digits for a pid, 20 for a field, 15 read
- * exactly).
+ * A run of digits of any length from none to 25, and whether a minus goes before it: pids, uids and memory fields
+ * at and past the lengths the parsers bound (11 digits for a pid, 20 for a field, 15 read exactly).
  */
+const digitRun = fc.tuple(
+  fc.boolean(),
+  // Every length equally likely: fast-check's default sizes would seldom reach 11 digits or more.
+  fc.array(fc.constantFrom(...'0123456789'), { maxLength: 25, size: 'max' }).map((d) => d.join('')),
+);
+
+/** A real line with each run of digits replaced by a `digitRun`. */
 const renumberedLine = fc
-  .tuple(
-    fc.constantFrom(...realLines),
-    fc.array(
-      fc.tuple(
-        fc.boolean(),
-        // Every length equally likely: fast-check's default sizes would seldom reach 11 digits or more.
-        fc.array(fc.constantFrom(...'0123456789'), { maxLength: 25, size: 'max' }).map((d) => d.join('')),
-      ),
-      { minLength: 40, maxLength: 40 },
-    ),
-  )
+  .tuple(fc.constantFrom(...realLines), fc.array(digitRun, { minLength: 40, maxLength: 40 }))
   .map(([line, runs]) => {
     let next = 0;
     return line.replace(/\d+/g, (digits) => {
@@ -104,14 +100,6 @@ const renumberedLine = fc
       return `${negative ? '-' : ''}${run}`;
     });
   });
-
-/** A field's digits as a kernel might print them and past what it could: signed, up to 25 digits. */
-const fieldNumber = fc
-  .tuple(
-    fc.boolean(),
-    fc.array(fc.constantFrom(...'0123456789'), { minLength: 0, maxLength: 25, size: 'max' }),
-  )
-  .map(([negative, digits]) => `${negative ? '-' : ''}${digits.join('')}`);
 
 /** Text after a victim line's fields: more of them again, another spelling of a key, a journal record's end. */
 const TAIL_PIECES = [
@@ -144,7 +132,10 @@ const kernelOrderLine = fc
       'Killed process 9, UID 0, (sshd)',
     ),
     fc.constantFrom(' total-vm:', ' vsz:'),
-    fc.array(fieldNumber, { minLength: 7, maxLength: 7 }),
+    fc.array(
+      digitRun.map(([negative, digits]) => `${negative ? '-' : ''}${digits}`),
+      { minLength: 7, maxLength: 7 },
+    ),
     fc.oneof(fc.constantFrom('file-rss', 'shmem-rss', 'all'), fc.double({ min: 0, max: 1, noNaN: true })),
     fc.array(fc.constantFrom(...TAIL_PIECES), { maxLength: 3 }),
   )
