@@ -7,6 +7,7 @@ import { DEFAULT_DETECT_CONFIG } from '../functions/core/detect/config';
 import { parseBatch } from '../functions/core/detect/detect-batch';
 import { groupByHostAndCooldown } from '../functions/core/detect/host-groups';
 import type { Kill } from '../functions/core/kernel-log';
+import { isoOfMillis } from '../functions/core/kernel-log/report';
 import { digitsEnd, integerIn, numberAfter } from '../functions/core/kernel-log/scan';
 import { realisticEvent } from './detector.bench';
 
@@ -43,8 +44,6 @@ interface HostFacts {
 function lowerBound(input: SubscriptionBatch, readFields: boolean): { kill: Kill; observedAtMs: number }[] {
   const hosts = new Map<string, HostFacts>();
   const observed: { kill: Kill; observedAtMs: number }[] = [];
-  let minute = Number.NaN;
-  let minutePrefix = '';
   for (const logEvent of input.logEvents) {
     const line = logEvent.message;
     let at = line.charCodeAt(0) === 60 /* < */ ? line.indexOf('>') + 1 : 0;
@@ -101,20 +100,11 @@ function lowerBound(input: SubscriptionBatch, readFields: boolean): { kill: Kill
       const pidEnd = digitsEnd(line, pidStart, 11);
       const close = line.indexOf(') ', pidEnd);
       const ms = logEvent.timestamp;
-      const offset = ms - minute;
-      if (!(offset >= 0 && offset < 60_000)) {
-        minute = ms - (ms % 60_000);
-        minutePrefix = new Date(minute).toISOString().slice(0, -7);
-      }
-      const sinceMinute = ms - minute;
-      const seconds = Math.floor(sinceMinute / 1000);
-      const millis = sinceMinute - seconds * 1000;
-      const time = `${minutePrefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
       const kill = killOf(line, close < 0 ? line.length : close + 1, readFields, facts);
       kill.pid = integerIn(line, pidStart, pidEnd);
       kill.process = line.slice(pidEnd + 2, close < 0 ? line.length : close);
       kill.hostname = host;
-      kill.time = time;
+      kill.time = isoOfMillis(ms);
       kill.kernelTime = kernelTime;
       kill.logGroup = input.logGroup;
       kill.logStream = input.logStream;
